@@ -1,0 +1,165 @@
+import { type CommandState, TERMINAL_STATES, validateParams } from '@deepsignal/protocol';
+import type {
+  CommandView,
+  ConversationView,
+  Instance,
+  InstanceDetail,
+  LogLineView,
+  MetricSeries,
+  SupportRequest,
+} from './hub-types.js';
+
+/**
+ * A failed hub call, carrying the hub's `{"error":{code,message}}` when it sent one. `status` is
+ * 0 when the request never got an answer (network) or was refused before sending (bad params).
+ */
+export class HubError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HubError';
+  }
+}
+
+/** Settings of a hub client. */
+export interface HubClientOptions {
+  /** The hub's HTTP URL, e.g. `http://127.0.0.1:8080` (a trailing `/api/v1` is accepted). */
+  baseUrl: string;
+  /** A service-account API token (`dsa_…`) or another bearer token. */
+  token: string;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** Options for issuing a command. */
+export interface IssueOptions {
+  expiresInSec?: number;
+  idempotencyKey?: string;
+}
+
+/** Typed access to the hub's HTTP API (`/api/v1`), nothing else: no database, no MQTT. */
+export class HubClient {
+  readonly baseUrl: string;
+  private readonly api: string;
+
+  constructor(private readonly opts: HubClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+    this.api = `${this.baseUrl}/api/v1`;
+  }
+
+  listInstances(q: { clientId?: string } = {}): Promise<Instance[]> {
+    return this.call('GET', '/instances', { query: q });
+  }
+
+  getInstance(id: string): Promise<InstanceDetail> {
+    return this.call('GET', `/instances/${enc(id)}`);
+  }
+
+  metrics(id: string, q: { name: string; from?: string; to?: string; step?: string }): Promise<MetricSeries> {
+    return this.call('GET', `/instances/${enc(id)}/metrics`, { query: q });
+  }
+
+  logs(
+    id: string,
+    q: { from?: string; to?: string; level?: string; q?: string; limit?: number } = {},
+  ): Promise<LogLineView[]> {
+    return this.call('GET', `/instances/${enc(id)}/logs`, { query: q });
+  }
+
+  conversations(id: string, q: { from?: string; to?: string; limit?: number } = {}): Promise<ConversationView[]> {
+    return this.call('GET', `/instances/${enc(id)}/conversations`, { query: q });
+  }
+
+  listCommands(id: string, q: { status?: CommandState; type?: string; limit?: number } = {}): Promise<CommandView[]> {
+    return this.call('GET', `/instances/${enc(id)}/commands`, { query: q });
+  }
+
+  getCommand(id: string): Promise<CommandView> {
+    return this.call('GET', `/commands/${enc(id)}`);
+  }
+
+  /**
+   * Issues a command after checking its params with the protocol's own schema, so a bad call
+   * fails here with the same message the hub would give. [SPEC 6.2]
+   */
+  async issueCommand(
+    instanceId: string,
+    type: string,
+    params: Record<string, unknown> = {},
+    o: IssueOptions = {},
+  ): Promise<{ id: string; status: CommandState }> {
+    const check = validateParams(type, params);
+    if (!check.ok) throw new HubError(0, check.code, `${type}: ${check.message}`);
+    return this.call('POST', `/instances/${enc(instanceId)}/commands`, {
+      body: { type, params: check.params, ...o },
+    });
+  }
+
+  /** Polls `GET /commands/:id` until a final state or the timeout (then the last view seen). */
+  async waitForCommand(id: string, o: { timeoutMs?: number; intervalMs?: number } = {}): Promise<CommandView> {
+    const deadline = Date.now() + (o.timeoutMs ?? 120_000);
+    const interval = o.intervalMs ?? 500;
+    for (;;) {
+      const c = await this.getCommand(id);
+      if (TERMINAL_STATES.has(c.status) || Date.now() >= deadline) return c;
+      await new Promise((r) => setTimeout(r, interval));
+    }
+  }
+
+  supportRequests(q: { status?: 'open' | 'resolved' } = {}): Promise<SupportRequest[]> {
+    return this.call('GET', '/support-requests', { query: q });
+  }
+
+  /** Needs an admin or support user's token: service tokens are refused by the hub. */
+  resolveSupportRequest(id: string): Promise<SupportRequest> {
+    return this.call('POST', `/support-requests/${enc(id)}/resolve`);
+  }
+
+  private async call<T>(method: string, path: string, o: { query?: Query; body?: unknown } = {}): Promise<T> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) qs.set(k, String(v));
+    const url = `${this.api}${path}${qs.size ? `?${qs}` : ''}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.opts.token}`,
+          accept: 'application/json',
+          ...(o.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000),
+      });
+    } catch (e) {
+      const c = (e as { cause?: { code?: string; message?: string } }).cause;
+      const cause = c?.code ?? c?.message ?? (e as Error).message;
+      throw new HubError(0, 'unreachable', `cannot reach the hub at ${this.baseUrl}: ${cause}`);
+    }
+    const text = await res.text();
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = null;
+    }
+    if (!res.ok) {
+      const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
+      throw new HubError(
+        res.status,
+        err?.code ?? `http_${res.status}`,
+        `${method} ${path}: ${res.status} ${err?.code ?? ''} ${err?.message ?? (text.slice(0, 200) || res.statusText)}`
+          .replace(/\s+/g, ' ')
+          .trim(),
+      );
+    }
+    return body as T;
+  }
+}
+
+const enc = encodeURIComponent;

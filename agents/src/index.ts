@@ -1,0 +1,13 @@
+export * from './hub-client.js';
+export * from './hub-types.js';
+export * from './llm.js';
+export { orchestratorCommand } from './orchestrator/command.js';
+export { runPass } from './orchestrator/pass.js';
+export * from './orchestrator/policy.js';
+export { formatReport } from './orchestrator/report.js';
+export { decideRestart, openclawDown, staticFindings } from './orchestrator/rules.js';
+export { DownSinceStore } from './orchestrator/state.js';
+export { SettingsError } from './settings.js';
+export { supportCommand } from './support/command.js';
+export { formatSupport, runSupport } from './support/run.js';
+export { triage } from './support/triage.js';

@@ -1,0 +1,107 @@
+import { writeFileSync } from 'node:fs';
+import { HubClient, HubError } from '../hub-client.js';
+import { createLlm } from '../llm.js';
+import { COMMON_HELP, COMMON_OPTIONS, commonSettings, numberSetting, parseFlags } from '../settings.js';
+import { runPass } from './pass.js';
+import { DEFAULT_POLICY, type OrchestratorPolicy } from './policy.js';
+import { formatReport } from './report.js';
+import { DownSinceStore } from './state.js';
+
+export const ORCHESTRATOR_HELP = `Usage: npm run agent -- orchestrator [flags]
+
+Watches the fleet through the hub API. Rules:
+  - an instance that is connected but whose OpenClaw is down or not ready for longer than the
+    grace period gets one openclaw.restart; none within the cooldown of any earlier restart, none
+    while one is still running (the hub's command history is checked every time)
+  - disk or memory above the threshold, offline and never-connected instances are findings
+Prints a report (text, or JSON with --json); with ANTHROPIC_API_KEY, a short written summary.
+
+Orchestrator settings:
+  --once                one pass, then exit (default: a pass every --interval seconds)
+  --interval SEC        seconds between passes (DS_AGENT_INTERVAL_SEC, default 60)
+  --dry-run             report what would be done, issue no command
+  --grace-sec SEC       OpenClaw down this long before a restart (DS_AGENT_GRACE_SEC, default ${DEFAULT_POLICY.graceSec})
+  --cooldown-sec SEC    no restart within this long of the last one (DS_AGENT_COOLDOWN_SEC, default ${DEFAULT_POLICY.cooldownSec})
+  --disk-pct N          disk finding above N % (DS_AGENT_DISK_PCT, default ${DEFAULT_POLICY.diskPct})
+  --memory-pct N        memory finding above N % (DS_AGENT_MEMORY_PCT, default ${DEFAULT_POLICY.memoryPct})
+  --wait-sec SEC        wait this long for an issued restart to finish, 0 to not wait (default ${DEFAULT_POLICY.waitSec})
+  --state-file PATH     when OpenClaw was first seen down, kept across runs
+                        (DS_AGENT_STATE_FILE, default ./data/agents/orchestrator-state.json)
+  --report PATH         also write each report as JSON to this file
+Token scopes needed: read, command:openclaw.restart (read alone is enough with --dry-run).
+
+${COMMON_HELP}`;
+
+const OPTIONS = {
+  ...COMMON_OPTIONS,
+  once: { type: 'boolean' },
+  interval: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'grace-sec': { type: 'string' },
+  'cooldown-sec': { type: 'string' },
+  'disk-pct': { type: 'string' },
+  'memory-pct': { type: 'string' },
+  'wait-sec': { type: 'string' },
+  'state-file': { type: 'string' },
+  report: { type: 'string' },
+} as const;
+
+/** `agent orchestrator`: returns the exit code (settings errors are thrown as SettingsError). */
+export async function orchestratorCommand(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+  signal?: AbortSignal,
+): Promise<number> {
+  const v = parseFlags(argv, OPTIONS);
+  if (v.help) {
+    out(ORCHESTRATOR_HELP);
+    return 0;
+  }
+  const common = commonSettings(v, env);
+  const policy: OrchestratorPolicy = {
+    graceSec: numberSetting(v, env, 'grace-sec', 'DS_AGENT_GRACE_SEC', DEFAULT_POLICY.graceSec, 0, 86_400),
+    cooldownSec: numberSetting(
+      v,
+      env,
+      'cooldown-sec',
+      'DS_AGENT_COOLDOWN_SEC',
+      DEFAULT_POLICY.cooldownSec,
+      0,
+      7 * 86_400,
+    ),
+    diskPct: numberSetting(v, env, 'disk-pct', 'DS_AGENT_DISK_PCT', DEFAULT_POLICY.diskPct, 1, 100),
+    memoryPct: numberSetting(v, env, 'memory-pct', 'DS_AGENT_MEMORY_PCT', DEFAULT_POLICY.memoryPct, 1, 100),
+    waitSec: numberSetting(v, env, 'wait-sec', 'DS_AGENT_WAIT_SEC', DEFAULT_POLICY.waitSec, 0, 3600),
+    dryRun: !!v['dry-run'],
+  };
+  const interval = numberSetting(v, env, 'interval', 'DS_AGENT_INTERVAL_SEC', 60, 1, 86_400);
+  const stateFile = v['state-file'] ?? env.DS_AGENT_STATE_FILE ?? 'data/agents/orchestrator-state.json';
+  const hub = new HubClient({ baseUrl: common.hubUrl, token: common.token });
+  const deps = { hub, policy, state: new DownSinceStore(stateFile), llm: createLlm(common.llm ?? { model: '' }) };
+
+  const once = async (): Promise<boolean> => {
+    try {
+      const r = await runPass(deps);
+      out(common.json ? JSON.stringify(r, null, 2) : formatReport(r));
+      if (v.report) writeFileSync(v.report, `${JSON.stringify(r, null, 2)}\n`);
+      return true;
+    } catch (e) {
+      process.stderr.write(`orchestrator: ${e instanceof HubError ? e.message : (e as Error).message}\n`);
+      return false;
+    }
+  };
+  if (v.once) return (await once()) ? 0 : 1;
+  while (!signal?.aborted) {
+    await once();
+    await new Promise<void>((res) => {
+      const t = setTimeout(res, interval * 1000);
+      const stop = () => {
+        clearTimeout(t);
+        res();
+      };
+      signal?.addEventListener('abort', stop, { once: true });
+    });
+  }
+  return 0;
+}

@@ -1,0 +1,75 @@
+/** Thresholds and timings of the orchestrator's rules. */
+export interface OrchestratorPolicy {
+  /** OpenClaw must be down/not ready this long (as seen by this agent) before a restart. */
+  graceSec: number;
+  /** No `openclaw.restart` is issued to an instance within this long of the previous one (anyone's). */
+  cooldownSec: number;
+  /** Root-disk use above this percentage is a finding. */
+  diskPct: number;
+  /** Memory use above this percentage is a finding. */
+  memoryPct: number;
+  /** How long to wait for an issued restart to reach a final state (0: do not wait). */
+  waitSec: number;
+  /** Report what would be done, issue nothing. */
+  dryRun: boolean;
+}
+
+export const DEFAULT_POLICY: OrchestratorPolicy = {
+  graceSec: 120,
+  cooldownSec: 900,
+  diskPct: 90,
+  memoryPct: 90,
+  waitSec: 120,
+  dryRun: false,
+};
+
+/** What a finding is about. */
+export type FindingKind =
+  | 'openclaw_down'
+  | 'openclaw_absent'
+  | 'restart_failed'
+  | 'disk_high'
+  | 'memory_high'
+  | 'offline'
+  | 'never_connected';
+
+/** What the orchestrator did (or would do) about a down OpenClaw. */
+export interface RestartAction {
+  type: 'openclaw.restart';
+  /**
+   * issued: sent now; would_issue: dry run; waiting_grace: down for less than the grace period;
+   * cooldown: a restart was issued within the cooldown; in_flight: a restart has not finished;
+   * error: the hub refused or could not be reached.
+   */
+  decision: 'issued' | 'would_issue' | 'waiting_grace' | 'cooldown' | 'in_flight' | 'error';
+  commandId?: string;
+  /** Final (or last seen) state of an issued command. */
+  finalStatus?: string;
+  detail: string;
+}
+
+/** One observation about one instance. */
+export interface Finding {
+  instanceId: string;
+  hostname: string;
+  clientId: string;
+  kind: FindingKind;
+  severity: 'info' | 'warning' | 'critical';
+  message: string;
+  action?: RestartAction;
+}
+
+/** The result of one pass over the fleet. */
+export interface OrchestratorReport {
+  at: string;
+  hub: string;
+  dryRun: boolean;
+  instances: number;
+  counts: Record<string, number>;
+  findings: Finding[];
+  /** Restarts actually sent in this pass. */
+  issued: string[];
+  /** Natural-language summary when a model is configured. */
+  llmSummary?: string | null;
+  llmError?: string | null;
+}

@@ -1,0 +1,54 @@
+import { type Llm, maybeWrite } from '../llm.js';
+import type { OrchestratorReport } from './policy.js';
+
+const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
+
+/** The report as lines a person reads in a terminal or a chat message. */
+export function formatReport(r: OrchestratorReport): string {
+  const counts = Object.entries(r.counts)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  const lines = [
+    `Fleet check ${r.at}${r.dryRun ? ' (dry run)' : ''}: ${r.instances} instance(s)${counts ? ` — ${counts}` : ''}`,
+  ];
+  if (!r.findings.length) lines.push('No findings.');
+  const sorted = [...r.findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  for (const f of sorted) {
+    lines.push(`- [${f.severity}] ${f.hostname} (${f.instanceId}): ${f.message}`);
+    if (f.action) {
+      const a = f.action;
+      const id = a.commandId ? ` ${a.commandId}` : '';
+      const fin = a.finalStatus ? ` -> ${a.finalStatus}` : '';
+      lines.push(`    ${a.type}: ${a.decision}${id}${fin} (${a.detail})`);
+    }
+  }
+  if (r.llmSummary) lines.push('', r.llmSummary);
+  if (r.llmError) lines.push('', `(no summary: ${r.llmError})`);
+  return lines.join('\n');
+}
+
+const SYSTEM =
+  'You are the operations assistant of a managed AI-assistant hosting fleet. Summarise the fleet ' +
+  'check below for the on-call operator in at most 5 short sentences: what needs a human, what was ' +
+  'already done automatically, what can wait. Use only the facts given; do not invent causes.';
+
+/** A short natural-language summary of a report; rules' findings stay the source of truth. */
+export async function summarizeWithLlm(
+  llm: Llm,
+  r: OrchestratorReport,
+): Promise<{ llmSummary: string | null; llmError: string | null }> {
+  const facts = {
+    instances: r.instances,
+    counts: r.counts,
+    dryRun: r.dryRun,
+    findings: r.findings.map((f) => ({
+      host: f.hostname,
+      kind: f.kind,
+      severity: f.severity,
+      message: f.message,
+      action: f.action ? `${f.action.decision}${f.action.finalStatus ? ` -> ${f.action.finalStatus}` : ''}` : undefined,
+    })),
+  };
+  const { text, error } = await maybeWrite(llm, SYSTEM, JSON.stringify(facts, null, 1));
+  return { llmSummary: text, llmError: error };
+}

@@ -1,0 +1,112 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBenchHub } from '../hub/harness.js';
+import type { BenchResult } from '../results.js';
+
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../sim/fleet-worker.ts');
+
+interface StepReport {
+  commitP99: number;
+  commitP50: number;
+  browserP99: number;
+  browserP50: number;
+  commits: number;
+  frames: number;
+  connected: number;
+  held: number;
+}
+
+function request<T>(child: ChildProcess, msg: unknown, key: string, timeoutMs: number): Promise<T> {
+  return new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`fleet worker: no ${key} within ${timeoutMs} ms`)), timeoutMs);
+    const on = (m: Record<string, unknown>) => {
+      if (!(key in m)) return;
+      clearTimeout(t);
+      child.off('message', on);
+      res(m as T);
+    };
+    child.on('message', on);
+    child.send(msg as object);
+  });
+}
+
+/**
+ * `fleet.max_instances`: one hub (PostgreSQL) and a child process of simulated instances (real
+ * sidecar code, 1 s sampling, 5 s batches). N steps up; at each step, after the new instances
+ * settle, latencies are measured for `measureSec`; the largest N with p99 publish→committed
+ * < 2 s and p99 publish→browser < 500 ms (and every instance connected) is the figure.
+ * Stops at the first failing step or when `budgetSec` is spent.
+ */
+export async function fleetBenchmark(
+  log: (s: string) => void,
+  opts: { steps?: number[]; measureSec?: number; budgetSec?: number } = {},
+): Promise<BenchResult[]> {
+  const steps = opts.steps ?? [250, 1000, 2000, 3000, 4000, 5000, 6000];
+  const max = steps[steps.length - 1];
+  const deadline = Date.now() + (opts.budgetSec ?? 300) * 1000;
+  const h = await startBenchHub({ mode: 'pg', instances: max, prefix: 'fl' });
+  // thousands of credentials are too big for the environment (E2BIG): hand them over in a file
+  const tmp = mkdtempSync(path.join(tmpdir(), 'ds-fleet-'));
+  const settingsFile = path.join(tmp, 'worker.json');
+  writeFileSync(
+    settingsFile,
+    JSON.stringify({
+      hub: h.hub.mqttUrl,
+      hubKey: h.hub.hubPublicKey,
+      httpUrl: h.hub.httpUrl,
+      token: h.token,
+      creds: h.creds,
+    }),
+    { mode: 0o600 },
+  );
+  const child = fork(WORKER, [], {
+    execArgv: ['--import', 'tsx', '--max-old-space-size=4096'],
+    env: { ...process.env, DS_FLEET_WORKER_FILE: settingsFile },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  let best = 0;
+  let last: (StepReport & { n: number }) | null = null;
+  let why = '';
+  try {
+    await request(child, {}, 'ready', 30_000).catch(() => {});
+    for (const n of steps) {
+      if (Date.now() > deadline) {
+        why = `time budget spent before ${n}`;
+        break;
+      }
+      await request(child, { grow: n }, 'grown', 120_000);
+      await new Promise((r) => setTimeout(r, 8000)); // let the new instances' first batches settle
+      await request(child, { measure: 'start' }, 'measuring', 10_000);
+      await new Promise((r) => setTimeout(r, (opts.measureSec ?? 15) * 1000));
+      const rep = await request<StepReport>(child, { measure: 'stop' }, 'commitP99', 30_000);
+      log(
+        `  fleet ${n}: commit p50/p99 ${Math.round(rep.commitP50)}/${Math.round(rep.commitP99)} ms, browser p50/p99 ${Math.round(rep.browserP50)}/${Math.round(rep.browserP99)} ms, connected ${rep.connected}, held ${rep.held}`,
+      );
+      last = { ...rep, n };
+      const ok =
+        rep.commitP99 < 2000 && rep.browserP99 < 500 && rep.connected >= n && rep.commits > 0 && rep.frames > 0;
+      if (!ok) {
+        why = `at ${n}: commit p99 ${Math.round(rep.commitP99)} ms, browser p99 ${Math.round(rep.browserP99)} ms, connected ${rep.connected}/${n}`;
+        break;
+      }
+      best = n;
+    }
+  } finally {
+    await request(child, { exit: true }, 'never', 60_000).catch(() => {});
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await h.cleanup();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return [
+    {
+      name: 'fleet.max_instances',
+      value: best,
+      unit: 'instances',
+      goal: '>= 5000',
+      note: `steps ${steps.join(', ')}; ${why ? `stopped ${why}` : 'every step passed'}${last ? `; last step p99 commit ${Math.round(last.commitP99)} ms, browser ${Math.round(last.browserP99)} ms` : ''}. Simulator and hub share the 2 cores.`,
+    },
+  ];
+}

@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
+ * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
+ * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins),
+ * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { commandBenchmark } from './benchmarks/command.js';
+import { fleetBenchmark } from './benchmarks/fleet.js';
+import { ingestBenchmarks } from './benchmarks/ingest.js';
+import { loginBenchmark } from './benchmarks/logins.js';
+import { queryBenchmark } from './benchmarks/query.js';
+import { sidecarBenchmark } from './benchmarks/sidecar.js';
+import { machineInfo } from './machine.js';
+import { pgAvailable, pgVersion } from './pg.js';
+import {
+  type BenchReport,
+  type BenchResult,
+  formatTable,
+  updateBenchmarksMd,
+  withRatio,
+  writeReport,
+} from './results.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(`Usage: npm run bench -- [--only <groups>] [--quick] [--no-md]
+
+Runs every benchmark beside its baseline in the same run, prints a table, writes
+bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
+
+  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins
+  --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
+  --no-md      do not touch BENCHMARKS.md
+
+Needs PostgreSQL on 127.0.0.1:5432 (database test) and Mosquitto on 127.0.0.1:1883;
+installs Debian's prometheus-node-exporter for the sidecar baseline when it is missing.
+`);
+  process.exit(0);
+}
+const quick = args.includes('--quick');
+const onlyArg = args.find((a) => a.startsWith('--only'));
+const only = onlyArg
+  ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',')
+  : null;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** Groups in run order, with the names they produce (for a failed group's placeholder rows). */
+const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> }[] = [
+  {
+    key: 'ingest',
+    names: [
+      'ingest.points_per_s',
+      'ingest.ratio_vs_copy',
+      'ingest.points_per_s_batch60',
+      'ingest.messages_per_s',
+      'ingest.embedded.points_per_s',
+    ],
+    run: () => ingestBenchmarks(log, quick ? 0.4 : 1),
+  },
+  { key: 'query', names: ['query.p95_ms_30d', 'query.fleet_p95_ms'], run: () => queryBenchmark(log, quick ? 3 : 30) },
+  { key: 'command', names: ['command.p50_ms', 'command.p99_ms'], run: () => commandBenchmark(log, quick ? 100 : 1000) },
+  {
+    key: 'sidecar',
+    names: ['sidecar.rss_mb', 'sidecar.cpu_pct', 'sidecar.rss_mb_v8_flags'],
+    run: () => sidecarBenchmark(log, quick ? 15 : 60),
+  },
+  { key: 'logins', names: ['hub.logins_per_s'], run: () => loginBenchmark(log) },
+  {
+    key: 'fleet',
+    names: ['fleet.max_instances'],
+    run: () => fleetBenchmark(log, quick ? { steps: [100, 500], measureSec: 8, budgetSec: 90 } : { budgetSec: 330 }),
+  },
+];
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  if (!(await pgAvailable())) {
+    log('PostgreSQL at 127.0.0.1:5432 (database test) is not reachable: the benchmarks need it.');
+    process.exit(1);
+  }
+  const machine = machineInfo(await pgVersion());
+  const results: BenchResult[] = [];
+  for (const g of GROUPS) {
+    if (only && !only.includes(g.key)) continue;
+    log(`[${g.key}]`);
+    const t0 = Date.now();
+    try {
+      results.push(...(await g.run()));
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      log(`  ${g.key} failed: ${msg}`);
+      for (const name of g.names) results.push({ name, value: null, unit: '', note: `failed: ${msg.slice(0, 300)}` });
+    }
+    log(`  (${Math.round((Date.now() - t0) / 1000)} s)`);
+  }
+  const report: BenchReport = {
+    machine,
+    date: new Date().toISOString(),
+    durationSec: Math.round((Date.now() - started) / 1000),
+    results: results.map(withRatio),
+  };
+  if (quick) {
+    for (const r of report.results) r.note = `[quick run] ${r.note ?? ''}`.trim();
+  }
+  // only a full run is `latest.json`; partial and quick runs never replace it
+  const file = path.join(ROOT, 'bench/results', quick ? 'quick.json' : only ? 'partial.json' : 'latest.json');
+  writeReport(file, report);
+  if (!quick && !only && !args.includes('--no-md')) updateBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), report);
+  process.stdout.write(
+    `\n${formatTable(report.results)}\n\nwrote ${path.relative(process.cwd(), file)} (${report.durationSec} s)\n`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    log(`bench failed: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  },
+);

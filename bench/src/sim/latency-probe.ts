@@ -1,0 +1,67 @@
+import type { Sidecar } from '../../../sidecar/src/sidecar.js';
+
+/**
+ * Measures, for real sidecars in this process, publish → committed (the hub's ack for that
+ * metrics seq arrives; the hub acks only after commit [SPEC 4.2]) and publish → browser (the
+ * live `metrics` frame for the batch's newest sample reaches a Socket.IO client).
+ * It wraps the sidecar's `link.publish` and `outbox.ack` (observation only: both are called through).
+ */
+export class LatencyProbe {
+  commitMs: number[] = [];
+  browserMs: number[] = [];
+  private readonly sent = new Map<string, Map<number, number>>(); // instance/boot -> seq -> publish time
+  private readonly byT = new Map<string, { t: number; at: number }>(); // instance -> newest sample
+
+  attach(id: string, sc: Sidecar): void {
+    const link = sc.link;
+    const publish = link.publish.bind(link);
+    link.publish = (topic: string, payload: Buffer, retain?: boolean) => {
+      if (topic.endsWith('/metrics')) {
+        try {
+          const m = JSON.parse(payload.toString('utf8')) as { bootId: string; seq: number; samples: { t: number }[] };
+          const at = performance.now();
+          const key = `${id}/${m.bootId}`;
+          let seqs = this.sent.get(key);
+          if (!seqs) {
+            seqs = new Map();
+            this.sent.set(key, seqs);
+          }
+          if (!seqs.has(m.seq)) seqs.set(m.seq, at);
+          const newest = m.samples[m.samples.length - 1]?.t;
+          if (newest !== undefined) this.byT.set(id, { t: newest, at });
+        } catch {}
+      }
+      return publish(topic, payload, retain);
+    };
+    const outbox = sc.outbox;
+    const ack = outbox.ack.bind(outbox);
+    outbox.ack = (bootId: string, stream: string, seq: number) => {
+      if (stream === 'metrics') {
+        const seqs = this.sent.get(`${id}/${bootId}`);
+        if (seqs) {
+          const now = performance.now();
+          for (const [s, at] of seqs) {
+            if (s > seq) continue;
+            this.commitMs.push(now - at);
+            seqs.delete(s);
+          }
+        }
+      }
+      return ack(bootId, stream, seq);
+    };
+  }
+
+  /** Called for each live `metrics` frame. */
+  onLiveMetrics(e: { instanceId: string; t: string }): void {
+    const last = this.byT.get(e.instanceId);
+    if (last && Date.parse(e.t) === last.t) {
+      this.browserMs.push(performance.now() - last.at);
+      this.byT.delete(e.instanceId);
+    }
+  }
+
+  reset(): void {
+    this.commitMs = [];
+    this.browserMs = [];
+  }
+}

@@ -1,0 +1,91 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settle } from '../../src/fault/scenario.js';
+import { startSimInstance } from '../../src/fault/sim-instance.js';
+import { TcpFaultProxy } from '../../src/fault/tcp-proxy.js';
+import { checkSamples, type Query, waitFor } from '../../src/fault/verify.js';
+import { type BenchHub, startBenchHub } from '../../src/hub/harness.js';
+import { pgAvailable } from '../../src/pg.js';
+
+const hasPg = await pgAvailable();
+
+describe.skipIf(!hasPg)('fault: a corrupt outbox segment', () => {
+  let h: BenchHub;
+  let proxy: TcpFaultProxy;
+  let dir: string;
+  beforeAll(async () => {
+    h = await startBenchHub({ mode: 'pg', instances: 1, prefix: 'cor' });
+    const u = new URL(h.hub.mqttUrl);
+    proxy = new TcpFaultProxy({ host: u.hostname, port: Number(u.port) });
+    await proxy.start();
+    dir = mkdtempSync(path.join(tmpdir(), 'ds-fault-corrupt-'));
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await h?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('skips the damaged records, reports them, and delivers everything else once', { timeout: 90_000 }, async () => {
+    const c = h.creds[0];
+    const opts = {
+      hub: proxy.url(),
+      instanceId: c.id,
+      secret: c.secret,
+      hubKey: h.hub.hubPublicKey,
+      stateDir: dir,
+      sampleIntervalMs: 100,
+      batchIntervalMs: 300,
+    };
+    proxy.cut('reset'); // offline: everything stays in the outbox
+    const first = await startSimInstance(opts);
+    await new Promise((r) => setTimeout(r, 3000));
+    await first.stop();
+    const produced1 = [...first.produced];
+    const outboxDir = path.join(dir, 'outbox');
+    const segs = readdirSync(outboxDir).filter((f) => f.startsWith('seg-'));
+    expect(segs.length).toBeGreaterThan(0);
+    const file = path.join(outboxDir, segs.sort()[0]);
+    const buf = readFileSync(file);
+    const at = Math.floor(buf.length / 2);
+    for (let i = at; i < Math.min(buf.length, at + 64); i++) buf[i] ^= 0xff; // flip 64 bytes mid-segment
+    writeFileSync(file, buf);
+    expect(statSync(file).size).toBe(buf.length);
+
+    proxy.restore();
+    const second = await startSimInstance(opts);
+    try {
+      expect(second.sidecar.outbox.counters.corrupt).toBeGreaterThan(0);
+      expect(await waitFor(() => second.sidecar.outbox.counters.acked > 2, 30_000)).toBe(true);
+      const { required, settled } = await settle(second, 60_000);
+      expect(settled).toBe(true); // the hub acks past what was lost [SPEC 4.3]
+      await second.stop();
+      const q: Query = h.hub.db.query.bind(h.hub.db);
+      const r = await checkSamples(q, c.id, required, [...produced1, ...second.produced]);
+      expect(r.duplicates).toBe(0);
+      expect(r.unknown).toBe(0);
+      expect(r.missing).toEqual([]); // the second run's samples
+      const old = await checkSamples(q, c.id, produced1);
+      expect(old.missing.length).toBeGreaterThan(0); // the damaged part is gone…
+      expect(old.missing.length).toBeLessThan(produced1.length); // …the part before it was delivered
+      expect(
+        await waitFor(
+          async () =>
+            Number(
+              (
+                await q<{ n: string }>(
+                  "SELECT count(*) AS n FROM events WHERE instance_id = $1 AND type = 'outbox.corrupt'",
+                  [c.id],
+                )
+              )[0].n,
+            ) > 0,
+          10_000,
+        ),
+      ).toBe(true);
+    } finally {
+      await second.stop().catch(() => {});
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { machineInfo } from '../src/machine.js';
+import { formatTable, meetsGoal, updateBenchmarksMd, withRatio } from '../src/results.js';
+
+describe('results', () => {
+  it('checks goals and computes ratios', () => {
+    expect(meetsGoal({ name: 'a', value: 3, unit: 'x', goal: '>= 2' })).toBe(true);
+    expect(meetsGoal({ name: 'a', value: 3, unit: 'x', goal: '<= 2' })).toBe(false);
+    expect(meetsGoal({ name: 'a', value: null, unit: 'x', goal: '<= 2' })).toBeUndefined();
+    expect(withRatio({ name: 'a', value: 50, unit: 'x', baseline: 200 }).ratio).toBe(0.25);
+    const table = formatTable([{ name: 'ingest.points_per_s', value: 250000, unit: 'points/s', goal: '>= 200000' }]);
+    expect(table).toContain('250,000');
+    expect(table).toContain('met');
+  });
+
+  it('replaces only the figures block of BENCHMARKS.md', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-md-'));
+    try {
+      const file = path.join(dir, 'BENCHMARKS.md');
+      writeFileSync(
+        file,
+        '# B\n\nprose before\n\n<!-- bench:results:begin -->\nold\n<!-- bench:results:end -->\n\nprose after\n',
+      );
+      const report = {
+        machine: machineInfo('PostgreSQL 15.20 on x'),
+        date: '2026-11-25T00:00:00Z',
+        durationSec: 1,
+        results: [{ name: 'x', value: 1, unit: 'u', goal: '>= 2', note: 'why' }],
+      };
+      updateBenchmarksMd(file, report);
+      const text = readFileSync(file, 'utf8');
+      expect(text).toContain('prose before');
+      expect(text).toContain('prose after');
+      expect(text).not.toContain('\nold\n');
+      expect(text).toContain('| `x` | 1 | u |');
+      expect(text).toContain('MISSED');
+      expect(text).toContain('- `x`: why');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

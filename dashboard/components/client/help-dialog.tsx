@@ -1,0 +1,89 @@
+'use client';
+import { LifeBuoy, Loader2, Send } from 'lucide-react';
+import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from '@/components/ui/dialog';
+import { Input, Label, Textarea } from '@/components/ui/input';
+import { toast } from '@/components/ui/toast';
+import { ApiError, api } from '@/lib/api';
+
+/** "Get help": a support request to the operator (POST /support-requests). */
+export function HelpDialog({ instanceId, onSent }: { instanceId: string; onSent?: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [subject, setSubject] = useState('');
+  const [body, setBody] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [unavailable, setUnavailable] = useState(false);
+
+  const send = async () => {
+    setBusy(true);
+    try {
+      await api('/support-requests', { body: { instanceId, subject: subject.trim(), body: body.trim() } });
+      toast('Request sent', { tone: 'success', description: 'The Deep Signal team will get back to you.' });
+      setSubject('');
+      setBody('');
+      setOpen(false);
+      onSent?.();
+    } catch (e) {
+      if (e instanceof ApiError && e.notFound) setUnavailable(true);
+      else toast('Could not send the request', { tone: 'error', description: (e as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog open={open} onOpenChange={setOpen}>
+      <DialogTrigger asChild>
+        <Button variant="outline" size="sm" data-testid="action-help">
+          <LifeBuoy /> Get help
+        </Button>
+      </DialogTrigger>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>Get help</DialogTitle>
+          <DialogDescription>
+            Tell us what is going on; the operator sees your request with your agent’s status attached.
+          </DialogDescription>
+        </DialogHeader>
+        {unavailable ? (
+          <p role="alert" className="rounded-lg border border-warning/30 bg-warning/10 p-3 text-sm">
+            Support requests are not available on this hub yet. Please contact your Deep Signal operator directly.
+          </p>
+        ) : (
+          <div className="flex flex-col gap-3">
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor="help-subject">Subject</Label>
+              <Input id="help-subject" value={subject} maxLength={200} onChange={(e) => setSubject(e.target.value)} />
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor="help-body">What do you need?</Label>
+              <Textarea
+                id="help-body"
+                rows={5}
+                value={body}
+                maxLength={5000}
+                onChange={(e) => setBody(e.target.value)}
+              />
+            </div>
+          </div>
+        )}
+        <DialogFooter>
+          {!unavailable && (
+            <Button variant="accent" onClick={send} disabled={busy || !subject.trim() || !body.trim()}>
+              {busy ? <Loader2 className="animate-spin" /> : <Send />} Send
+            </Button>
+          )}
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}

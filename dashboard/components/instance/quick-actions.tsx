@@ -1,0 +1,133 @@
+'use client';
+import { ArrowUpCircle, Bot, Pause, Play, RotateCw } from 'lucide-react';
+import { useState } from 'react';
+import { Button } from '@/components/ui/button';
+import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { Input, Label } from '@/components/ui/input';
+
+type Action = 'restart' | 'pause' | 'resume' | 'model' | 'update' | null;
+
+/**
+ * Restart, pause/resume, change model and update, each behind a confirmation dialog.
+ * `which` limits the buttons (client owners get pause/resume and model only).
+ */
+export function QuickActions({
+  issue,
+  paused,
+  currentModel,
+  which = ['restart', 'pause', 'model', 'update'],
+}: {
+  issue: (type: string, params?: Record<string, unknown>) => Promise<unknown>;
+  paused: boolean;
+  currentModel?: string | null;
+  which?: ('restart' | 'pause' | 'model' | 'update')[];
+}) {
+  const [open, setOpen] = useState<Action>(null);
+  const [model, setModel] = useState(currentModel ?? '');
+  const [version, setVersion] = useState('');
+  const close = (o: boolean) => !o && setOpen(null);
+  const modelOk = /^[A-Za-z0-9._-]+\/[A-Za-z0-9._:/@-]+$/.test(model.trim());
+  return (
+    <div className="flex flex-wrap gap-2">
+      {which.includes('restart') && (
+        <Button variant="outline" size="sm" onClick={() => setOpen('restart')} data-testid="action-restart">
+          <RotateCw /> Restart
+        </Button>
+      )}
+      {which.includes('pause') &&
+        (paused ? (
+          <Button variant="outline" size="sm" onClick={() => setOpen('resume')} data-testid="action-resume">
+            <Play /> Resume
+          </Button>
+        ) : (
+          <Button variant="outline" size="sm" onClick={() => setOpen('pause')} data-testid="action-pause">
+            <Pause /> Pause
+          </Button>
+        ))}
+      {which.includes('model') && (
+        <Button
+          variant="outline"
+          size="sm"
+          onClick={() => {
+            setModel(currentModel ?? '');
+            setOpen('model');
+          }}
+          data-testid="action-model"
+        >
+          <Bot /> Change model
+        </Button>
+      )}
+      {which.includes('update') && (
+        <Button variant="outline" size="sm" onClick={() => setOpen('update')} data-testid="action-update">
+          <ArrowUpCircle /> Update
+        </Button>
+      )}
+
+      <ConfirmDialog
+        open={open === 'restart'}
+        onOpenChange={close}
+        title="Restart OpenClaw?"
+        description="The gateway restarts in place; conversations pause for about ten seconds."
+        confirmLabel="Restart"
+        onConfirm={() => issue('openclaw.restart')}
+      />
+      <ConfirmDialog
+        open={open === 'pause'}
+        onOpenChange={close}
+        title="Pause the agent?"
+        description="Its channels stop, so it answers no one until resumed. This survives restarts."
+        confirmLabel="Pause agent"
+        destructive
+        onConfirm={() => issue('agent.pause')}
+      />
+      <ConfirmDialog
+        open={open === 'resume'}
+        onOpenChange={close}
+        title="Resume the agent?"
+        description="Its channels start again and it answers messages."
+        confirmLabel="Resume agent"
+        onConfirm={() => issue('agent.resume')}
+      />
+      <ConfirmDialog
+        open={open === 'model'}
+        onOpenChange={close}
+        title="Change model"
+        description="Applied live, without a restart. Use provider/model, e.g. anthropic/claude-sonnet-4-5."
+        confirmLabel="Change model"
+        disabled={!modelOk}
+        onConfirm={() => issue('model.set', { model: model.trim() })}
+      >
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="model-input">Model</Label>
+          <Input
+            id="model-input"
+            value={model}
+            onChange={(e) => setModel(e.target.value)}
+            placeholder="provider/model"
+            data-testid="model-input"
+          />
+          {model && !modelOk && <p className="text-xs text-danger">Must look like provider/model</p>}
+        </div>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={open === 'update'}
+        onOpenChange={close}
+        title="Update OpenClaw"
+        description="Installs the given version and restarts the gateway. This can take a few minutes."
+        confirmLabel="Update"
+        disabled={!version.trim()}
+        onConfirm={() => issue('openclaw.update', { version: version.trim() })}
+      >
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="version-input">Version</Label>
+          <Input
+            id="version-input"
+            value={version}
+            onChange={(e) => setVersion(e.target.value)}
+            placeholder="e.g. 2026.9.6 or latest"
+          />
+        </div>
+      </ConfirmDialog>
+    </div>
+  );
+}

@@ -1,0 +1,244 @@
+/**
+ * Browser tests of the identity and operations pages against a real hub (PGlite, embedded
+ * broker, a real sidecar) serving the built export: password reset through the mailed link, an
+ * admin's service token, a client owner's secret and IP allowlist over a cookie-only session
+ * (as after single sign-on, so CSRF applies), support requests from client to inbox, and the
+ * audit log of those actions.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHROMIUM,
+  hasChromium,
+  launchBrowser,
+  login,
+  openPage,
+  screenshot,
+  type WatchedPage,
+} from './helpers/browser.js';
+import { ensureDashboardBuilt } from './helpers/build.js';
+import { ADMIN, type FleetEnv, type SimSidecar, startFleetEnv } from './helpers/fleet-env.js';
+import { type MailRelay, startMailRelay } from './helpers/mail-relay.js';
+
+const OWNER = { email: 'owner@initech.test', password: 'owner-password-123' };
+const VIEWER = { email: 'viewer@initech.test', password: 'viewer-password-123' };
+const SECRET_VALUE = 'sk-test-never-shown-4f9c2a';
+
+/** Refusals a test provokes on purpose (the browser logs each as a failed resource). */
+const EXPECTED = [/password-reset\/confirm/, /\/settings\b/, /\/api\/v1\/audit/];
+const unexpected = (errors: string[]) =>
+  errors.filter((e) => !(/Failed to load resource/.test(e) && EXPECTED.some((r) => r.test(e))));
+
+if (!hasChromium) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM}`);
+
+describe.skipIf(!hasChromium)('identity and operations pages in a browser', () => {
+  let env: FleetEnv;
+  let relay: MailRelay;
+  let browser: Browser;
+  let initech: { id: string };
+  let agent: SimSidecar;
+  const pages: WatchedPage[] = [];
+
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    relay = await startMailRelay();
+    env = await startFleetEnv({ mailTransport: relay.url });
+    initech = await env.createClient('Initech');
+    await env.api('POST', `/clients/${initech.id}/users`, { ...OWNER, role: 'client_owner' }, env.adminToken);
+    await env.api('POST', `/clients/${initech.id}/users`, { ...VIEWER, role: 'client_viewer' }, env.adminToken);
+    agent = await env.addSidecar(initech.id, 'initech-agent-1', 4);
+    browser = await launchBrowser();
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const p of pages) await p.context.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await env?.close();
+    await relay?.close();
+  });
+
+  const newPage = async () => {
+    const p = await openPage(browser, env.baseURL);
+    pages.push(p);
+    return p;
+  };
+
+  it('a user resets a forgotten password through the mailed link; the link works once', async () => {
+    const { page, errors } = await newPage();
+    await page.goto('/login/');
+    await page.getByRole('button', { name: 'Forgot password?' }).click();
+    await page.fill('#reset-email', VIEWER.email);
+    await screenshot(page, 'forgot-password');
+    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByText('a link to set a new password is on its way').waitFor();
+    const link = await relay.linkFor(VIEWER.email);
+    expect(link).toContain('/reset-password/?token=');
+
+    await page.goto(link.replace(/^https?:\/\/[^/]+/, ''));
+    await page.fill('#new-password', 'brand-new-password-1');
+    await page.fill('#repeat-password', 'brand-new-password-1');
+    await screenshot(page, 'reset-password');
+    await page.click('[data-testid=reset-submit]');
+    await page.locator('[data-testid=reset-done]').waitFor();
+
+    // The same link a second time: a clear "used or expired" state, not a raw error.
+    await page.goto(link.replace(/^https?:\/\/[^/]+/, ''));
+    await page.fill('#new-password', 'another-password-22');
+    await page.fill('#repeat-password', 'another-password-22');
+    await page.click('[data-testid=reset-submit]');
+    await page.locator('[data-testid=reset-expired]').waitFor();
+    await expect(page.locator('[data-testid=reset-expired]').innerText()).resolves.toMatch(
+      /already used or has expired/,
+    );
+    await screenshot(page, 'reset-password-expired');
+
+    await login(page, VIEWER.email, 'brand-new-password-1');
+    await page.waitForURL('**/client/');
+    expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('the admin creates a scoped service token (shown once) and revokes it', async () => {
+    const { page, errors } = await newPage();
+    await login(page, ADMIN.email, ADMIN.password);
+    await page.waitForURL('**/fleet/');
+    await page.getByRole('link', { name: 'Users & tokens' }).click();
+    await page.waitForURL('**/users/');
+    await page.locator(`[data-testid=user-row][data-email="${OWNER.email}"]`).waitFor();
+
+    await page.fill('#account-name', 'ops-agent');
+    await page.locator('[data-testid=new-account-form] button[type=submit]').click();
+    const account = page.locator('[data-testid=service-account][data-name=ops-agent]');
+    await account.waitFor();
+    await account.locator('[data-testid=new-token]').click();
+    await page.fill('#token-name', 'restart bot');
+    await page.locator('[data-scope="command:openclaw.restart"]').check();
+    await page.click('[data-testid=create-token]');
+    const shown = page.locator('[data-testid=token-value]');
+    await shown.waitFor();
+    const token = (await shown.innerText()).trim();
+    expect(token).toMatch(/^dsa_/);
+    await screenshot(page, 'token-created');
+
+    // The token works, with its scopes: read yes, another command type no.
+    await expect(env.api('GET', '/instances', undefined, token)).resolves.toBeTruthy();
+    await expect(
+      env.api('POST', `/instances/${agent.instanceId}/commands`, { type: 'agent.pause', params: {} }, token),
+    ).rejects.toThrow(/403/);
+
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect(page.locator('body').innerText()).resolves.not.toContain(token);
+    const row = account.locator('[data-testid=token-row][data-name="restart bot"]');
+    await row.locator('[data-testid=revoke-token]').click();
+    await page.getByRole('button', { name: 'Revoke token' }).click();
+    await row.locator('[data-testid=token-revoked]').waitFor();
+    await expect(env.api('GET', '/instances', undefined, token)).rejects.toThrow(/401/);
+    await screenshot(page, 'users-and-tokens');
+    expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('a client owner on a cookie-only session sets a secret (never shown again) and the IP allowlist', async () => {
+    const { page, context, errors } = await newPage();
+    // Sign in the way single sign-on ends: only the session cookie, no bearer token in the app.
+    const res = await fetch(`${env.baseURL}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(OWNER),
+    });
+    const cookie = /ds_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+    expect(cookie).toBeTruthy();
+    await context.addCookies([{ name: 'ds_session', value: cookie as string, url: env.baseURL }]);
+    await page.goto('/login/');
+    await page.evaluate(() => window.localStorage.setItem('ds.sso-pending', '1'));
+    await page.goto('/');
+    await page.waitForURL('**/client/');
+    expect(await page.evaluate(() => window.localStorage.getItem('ds.token'))).toBeNull();
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.waitForURL('**/settings/');
+    await expect(page.locator('[data-testid=client-id]').innerText()).resolves.toBe(initech.id);
+    await page.fill('#secret-name', 'OPENAI_API_KEY');
+    await page.fill('#secret-value', SECRET_VALUE);
+    await page.click('[data-testid=save-secret]');
+    await page.locator('[data-testid=secret-row][data-name=OPENAI_API_KEY]').waitFor();
+    await expect(page.inputValue('#secret-value')).resolves.toBe('');
+    await page.reload();
+    await page.locator('[data-testid=secret-row][data-name=OPENAI_API_KEY]').waitFor();
+    expect(await page.content()).not.toContain(SECRET_VALUE);
+    const listed = await env.api<unknown>('GET', `/clients/${initech.id}/secrets`, undefined, env.adminToken);
+    expect(JSON.stringify(listed)).not.toContain(SECRET_VALUE);
+
+    // A list without the caller's own address is refused with the hub's reason…
+    const list = page.locator('[data-testid=ip-allowlist]');
+    await list.fill('10.20.0.0/16');
+    await page.click('[data-testid=save-allowlist]');
+    await page.getByRole('alert').filter({ hasText: 'must include your own address' }).waitFor();
+    // …one with it is saved and is there after a reload.
+    await list.fill('127.0.0.1\n::1\n10.20.0.0/16');
+    await page.click('[data-testid=save-allowlist]');
+    await page.getByText('IP allowlist saved').waitFor();
+    await page.reload();
+    await expect.poll(() => page.locator('[data-testid=ip-allowlist]').inputValue()).toContain('10.20.0.0/16');
+    await screenshot(page, 'client-settings');
+    expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('a support request goes from the client dashboard to the operator inbox and is resolved', async () => {
+    const owner = await newPage();
+    await login(owner.page, OWNER.email, OWNER.password);
+    await owner.page.waitForURL('**/client/');
+    await owner.page.locator('[data-testid=action-help]').click();
+    await owner.page.fill('#help-subject', 'Agent answers slowly');
+    await owner.page.fill('#help-body', 'Since this morning replies take a minute.');
+    await owner.page.getByRole('button', { name: 'Send' }).click();
+    await owner.page.locator('[data-testid=my-request][data-status=open]').waitFor();
+    await screenshot(owner.page, 'client-support-requests');
+
+    const admin = await newPage();
+    await login(admin.page, ADMIN.email, ADMIN.password);
+    await admin.page.waitForURL('**/fleet/');
+    await admin.page.goto('/support/');
+    const req = admin.page.locator('[data-testid=support-request][data-subject="Agent answers slowly"]');
+    await req.waitFor();
+    await screenshot(admin.page, 'support-inbox');
+    await req.locator('[data-testid=resolve-request]').click();
+    await req.waitFor({ state: 'detached' });
+    await admin.page.click('[data-testid=tab-resolved]');
+    await req.waitFor();
+
+    await owner.page.reload();
+    await owner.page.locator('[data-testid=my-request][data-status=resolved]').waitFor();
+    expect(unexpected(owner.errors)).toEqual([]);
+    expect(unexpected(admin.errors)).toEqual([]);
+  });
+
+  it('the audit page shows those actions (or says the hub has no audit route yet)', async () => {
+    const { page, errors } = await newPage();
+    await login(page, ADMIN.email, ADMIN.password);
+    await page.waitForURL('**/fleet/');
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.waitForURL('**/audit/');
+    const available = page.locator('[data-testid=audit-page]');
+    const missing = page.locator('[data-testid=audit-unavailable]');
+    await available.or(missing).waitFor();
+    if (await missing.isVisible()) {
+      await screenshot(page, 'audit-unavailable');
+    } else {
+      await page.locator('[data-testid=audit-row]').first().waitFor();
+      await screenshot(page, 'audit');
+      for (const action of [
+        'auth.password_reset',
+        'token.create',
+        'token.revoke',
+        'secret.put',
+        'client.settings',
+        'support.resolve',
+      ])
+        await page.locator(`[data-testid=audit-row][data-action="${action}"]`).first().waitFor();
+      await page.fill('#f-action', 'token.revoke');
+      await page.click('[data-testid=apply-filters]');
+      await expect.poll(() => page.locator('[data-testid=audit-row]').count()).toBe(1);
+      await screenshot(page, 'audit');
+    }
+    expect(unexpected(errors)).toEqual([]);
+  });
+});

@@ -1,0 +1,112 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { HttpError, HUB_ERR } from './auth/errors.js';
+import { authPlugin } from './auth/plugin.js';
+import type { HubContext } from './context.js';
+import { authRoutes } from './routes/auth/index.js';
+import { clientRoutes } from './routes/clients/index.js';
+import { commandRoutes } from './routes/commands/index.js';
+import { dataRoutes } from './routes/data/index.js';
+import { instanceRoutes } from './routes/instances/index.js';
+import { onboardingRoutes } from './routes/onboarding/index.js';
+import { remoteOpsRoutes } from './routes/remote-ops.js';
+import { ssoRoutes } from './routes/sso/index.js';
+import { supportRoutes } from './routes/support/index.js';
+import { systemRoutes } from './routes/system/index.js';
+import { telemetryRoutes } from './routes/telemetry/index.js';
+import { tokenRoutes } from './routes/tokens/index.js';
+import { userRoutes } from './routes/users/index.js';
+import { securityPlugin } from './security/plugin.js';
+import { registerDashboard } from './web/spa.js';
+
+export { dashboardDir } from './web/spa.js';
+
+/**
+ * Builds the Fastify app (no listen), so tests can use app.inject(). Every route has zod schemas;
+ * errors always come out as `{"error":{"code","message"}}` without stack traces.
+ */
+export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Request lines are noise at fleet scale; errors still log at error level.
+    loggerInstance: ctx.log.child({ mod: 'http' }, { level: ctx.log.isLevelEnabled('debug') ? 'debug' : 'warn' }),
+    bodyLimit: 1024 * 1024,
+    trustProxy: ctx.config.trustProxy,
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof HttpError)
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    if (hasZodFastifySchemaValidationErrors(err) || err.validation) {
+      const detail = (err.validation ?? [])
+        .slice(0, 3)
+        .map((v) =>
+          `${v.instancePath || (v.params as { issue?: { path?: unknown[] } })?.issue?.path?.join('.') || ''} ${v.message}`.trim(),
+        )
+        .join('; ');
+      return reply.code(400).send({
+        error: {
+          code: HUB_ERR.VALIDATION,
+          message: `${err.validationContext ?? 'request'}: ${detail || err.message}`,
+        },
+      });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, 'request failed');
+    return reply.code(status).send({
+      error: {
+        code: status === 500 ? HUB_ERR.INTERNAL : (err.code ?? HUB_ERR.VALIDATION),
+        message: status === 500 ? 'internal error' : err.message,
+      },
+    });
+  });
+
+  await app.register(securityPlugin, { ctx });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Deep Signal hub API',
+        version: '1.0.0',
+        description: 'Fleet telemetry, instances and signed commands.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authPlugin, { db: ctx.db });
+
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { ctx });
+      await api.register(clientRoutes, { ctx });
+      await api.register(userRoutes, { ctx });
+      await api.register(tokenRoutes, { ctx });
+      await api.register(dataRoutes, { ctx });
+      await api.register(ssoRoutes, { ctx });
+      await api.register(instanceRoutes, { ctx });
+      await api.register(telemetryRoutes, { ctx });
+      await api.register(commandRoutes, { ctx });
+      await api.register(supportRoutes, { ctx });
+      await api.register(onboardingRoutes, { ctx });
+      await api.register(remoteOpsRoutes, { ctx });
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(systemRoutes, { ctx });
+
+  // The dashboard export, its SPA/404 fallback and JSON 404s for API paths (web/spa.ts).
+  await registerDashboard(app as unknown as FastifyInstance, ctx);
+  return app as unknown as FastifyInstance;
+}

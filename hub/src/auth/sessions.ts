@@ -1,0 +1,93 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Role } from '@deepsignal/protocol';
+import type { Db } from '../db/index.js';
+
+/** The authenticated caller of an HTTP request or live socket. */
+export interface AuthUser {
+  id: string;
+  email: string;
+  role: Role;
+  clientId: string | null;
+  /** Set when the caller used an API token: what it may do (`read`, `command:<type>`). */
+  scopes?: string[];
+  /** The API token's id, when one was used. */
+  tokenId?: string;
+}
+
+export const SESSION_COOKIE = 'ds_session';
+export const SESSION_TTL_MS = 7 * 86_400_000;
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** Creates a session and returns its bearer token (only its hash is stored). */
+export async function createSession(db: Db, userId: string): Promise<string> {
+  const token = `dst_${randomBytes(32).toString('base64url')}`;
+  await db.query('INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)', [
+    hashToken(token),
+    userId,
+    new Date(Date.now() + SESSION_TTL_MS),
+  ]);
+  return token;
+}
+
+export async function deleteSession(db: Db, token: string): Promise<void> {
+  await db.query('DELETE FROM sessions WHERE id = $1', [hashToken(token)]);
+}
+
+/** Prefix of API tokens (service accounts); sessions start with `dst_`. */
+export const API_TOKEN_PREFIX = 'dsa_';
+
+/** The user a session or API token belongs to, or null (unknown, expired, revoked, disabled). */
+export async function userForToken(db: Db, token: string | undefined): Promise<AuthUser | null> {
+  if (!token || token.length > 200) return null;
+  if (token.startsWith(API_TOKEN_PREFIX)) return userForApiToken(db, token);
+  const rows = await db.query<{ id: string; email: string; role: Role; client_id: string | null }>(
+    `SELECT u.id, u.email, u.role, u.client_id FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.id = $1 AND s.expires_at > now() AND NOT u.disabled`,
+    [hashToken(token)],
+  );
+  const r = rows[0];
+  return r ? { id: r.id, email: r.email, role: r.role, clientId: r.client_id } : null;
+}
+
+async function userForApiToken(db: Db, token: string): Promise<AuthUser | null> {
+  const rows = await db.query<{
+    tid: string;
+    scopes: string[];
+    last_used_at: string | null;
+    id: string;
+    email: string;
+    role: Role;
+    client_id: string | null;
+  }>(
+    `SELECT t.id AS tid, t.scopes, t.last_used_at, u.id, u.email, u.role, u.client_id
+     FROM api_tokens t JOIN users u ON u.id = t.user_id
+     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+       AND NOT u.disabled`,
+    [hashToken(token)],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  // Last use is kept to the minute: one write per token per minute, not per request.
+  if (!r.last_used_at || Date.now() - new Date(r.last_used_at).getTime() > 60_000)
+    await db.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [r.tid]);
+  return { id: r.id, email: r.email, role: r.role, clientId: r.client_id, scopes: r.scopes, tokenId: r.tid };
+}
+
+/** Ends every session of a user (password reset, disable, role change). */
+export async function deleteUserSessions(db: Db, userId: string): Promise<void> {
+  await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+}
+
+/** Reads the session token from `Authorization: Bearer …` or the session cookie header. */
+export function tokenFrom(headers: { authorization?: string; cookie?: string }): string | undefined {
+  const auth = headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  const m = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(headers.cookie ?? '');
+  return m ? decodeURIComponent(m[1]) : undefined;
+}
+
+/** Whether the request authenticated with the cookie (no Authorization header): CSRF applies. */
+export function viaCookie(headers: { authorization?: string; cookie?: string }): boolean {
+  return !headers.authorization?.startsWith('Bearer ') && tokenFrom(headers) !== undefined;
+}

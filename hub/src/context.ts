@@ -1,0 +1,40 @@
+import type { HubKeyPair } from '@deepsignal/protocol';
+import type { Logger } from 'pino';
+import type { BrokerLink } from './broker/types.js';
+import type { RemoteOps } from './commands/remote-ops.js';
+import type { CommandService } from './commands/service.js';
+import type { HubConfig } from './config.js';
+import type { Db } from './db/index.js';
+import type { MetricSources } from './db/metrics-query.js';
+import type { TimescaleMonitor } from './db/timescale/monitor.js';
+import type { Fleet } from './fleet/fleet.js';
+import type { Ingest } from './ingest/index.js';
+import type { OnboardingService } from './onboarding/service.js';
+import type { SecurityServices } from './security/index.js';
+import type { HubStats } from './stats.js';
+
+/** Everything the HTTP app and the live stream use; built once by startHub (or by a test). */
+export interface HubContext extends SecurityServices {
+  config: HubConfig;
+  db: Db;
+  fleet: Fleet;
+  stats: HubStats;
+  commands: CommandService;
+  /** Rollouts, announcements, console sessions, backups, key rotation. */
+  ops: RemoteOps;
+  ingest: Ingest;
+  key: HubKeyPair;
+  log: Logger;
+  metricSources: MetricSources;
+  broker: () => BrokerLink | null;
+  /** Broker URL handed to new instances. */
+  mqttUrl: () => string;
+  /** Database and broker are ready (for /healthz). */
+  ready: () => boolean;
+  /** Whether the TimescaleDB path is active. */
+  timescale: boolean;
+  /** Failing TimescaleDB jobs (null without TimescaleDB). */
+  timescaleJobs?: Pick<TimescaleMonitor, 'jobs' | 'check'> | null;
+  /** Desired agent configuration from onboarding; set when its routes are registered. */
+  onboarding?: OnboardingService;
+}

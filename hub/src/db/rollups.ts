@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import type { RollupTracker } from '../ingest/deps.js';
+import { METRIC_COLUMNS } from '../ingest/metrics.js';
+import type { Db } from './client.js';
+
+const cols = METRIC_COLUMNS as readonly string[];
+
+/**
+ * Rollups the hub maintains itself when TimescaleDB is not there (plain PostgreSQL, PGlite):
+ * 1-minute averages from raw samples and 1-hour averages from the minutes, recomputed for the
+ * buckets that received data (late replays included), plus retention by deletion.
+ * With TimescaleDB, continuous aggregates and policies do this instead (db/timescale/).
+ */
+export class Rollups implements RollupTracker {
+  private readonly dirty = new Map<string, number>();
+  private lastRetention = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    private readonly retention: { rawDays: number; rollupDays: number },
+  ) {}
+
+  touched(instanceId: string, from: Date): void {
+    const t = from.getTime();
+    this.dirty.set(instanceId, Math.min(this.dirty.get(instanceId) ?? t, t));
+  }
+
+  /** On start: catch up on samples written after the newest rollup (e.g. before a crash). */
+  async recover(): Promise<void> {
+    const rows = await this.db.query<{ instance_id: string; last: Date | string | null }>(
+      'SELECT i.id AS instance_id, (SELECT max(bucket) FROM metric_rollups_1m r WHERE r.instance_id = i.id) AS last FROM instances i',
+    );
+    for (const r of rows) this.touched(r.instance_id, r.last ? new Date(r.last) : new Date(0));
+  }
+
+  async run(): Promise<void> {
+    const work = [...this.dirty];
+    this.dirty.clear();
+    for (const [id, from] of work) {
+      try {
+        await this.rollup(id, new Date(Math.floor(from / 3_600_000) * 3_600_000));
+      } catch (e) {
+        this.touched(id, new Date(from));
+        this.log.warn({ err: (e as Error).message, instanceId: id }, 'rollup failed; will retry');
+      }
+    }
+    if (Date.now() - this.lastRetention > 3_600_000) {
+      this.lastRetention = Date.now();
+      await this.applyRetention().catch((e) => this.log.warn({ err: (e as Error).message }, 'retention failed'));
+    }
+  }
+
+  private async rollup(instanceId: string, from: Date): Promise<void> {
+    const set = ['samples', ...cols].map((c) => `${c} = excluded.${c}`).join(', ');
+    await this.db.query(
+      `INSERT INTO metric_rollups_1m (instance_id, bucket, samples, ${cols.join(', ')})
+       SELECT instance_id, date_bin('1 minute', t, TIMESTAMPTZ 'epoch'), count(*)::int, ${cols.map((c) => `avg(${c})`).join(', ')}
+       FROM metric_samples WHERE instance_id = $1 AND t >= $2 GROUP BY 1, 2
+       ON CONFLICT (instance_id, bucket) DO UPDATE SET ${set}`,
+      [instanceId, from],
+    );
+    const weighted = cols.map((c) => `sum(${c} * samples) / NULLIF(sum(samples) FILTER (WHERE ${c} IS NOT NULL), 0)`);
+    await this.db.query(
+      `INSERT INTO metric_rollups_1h (instance_id, bucket, samples, ${cols.join(', ')})
+       SELECT instance_id, date_bin('1 hour', bucket, TIMESTAMPTZ 'epoch'), sum(samples)::int, ${weighted.join(', ')}
+       FROM metric_rollups_1m WHERE instance_id = $1 AND bucket >= $2 GROUP BY 1, 2
+       ON CONFLICT (instance_id, bucket) DO UPDATE SET ${set}`,
+      [instanceId, from],
+    );
+  }
+
+  async applyRetention(): Promise<void> {
+    const raw = `${this.retention.rawDays} days`;
+    const roll = `${this.retention.rollupDays} days`;
+    await this.db.query(`DELETE FROM metric_samples WHERE t < now() - $1::interval`, [raw]);
+    await this.db.query(`DELETE FROM log_lines WHERE t < now() - $1::interval`, [raw]);
+    await this.db.query(`DELETE FROM metric_rollups_1m WHERE bucket < now() - $1::interval`, [roll]);
+    await this.db.query(`DELETE FROM metric_rollups_1h WHERE bucket < now() - $1::interval`, [roll]);
+  }
+}

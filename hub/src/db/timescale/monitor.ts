@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import type { HubStats } from '../../stats.js';
+import type { Db } from '../client.js';
+
+/** A TimescaleDB background job whose latest recorded run failed. */
+export interface TimescaleJobError {
+  jobId: number;
+  proc: string;
+  hypertable: string | null;
+  error: string;
+  at: string;
+}
+
+/**
+ * Watches TimescaleDB's background jobs (compression, retention, aggregate refresh). They can
+ * fail for reasons the hub never sees (e.g. an extension built for another PostgreSQL minor
+ * version), silently leaving rollups stale and disks filling. The failures recorded in
+ * `timescaledb_information.job_errors` during the last day, for jobs that have not succeeded
+ * since, are exposed on /healthz and as `ds_timescale_failing_jobs` on /metrics.
+ */
+export class TimescaleMonitor {
+  private failing: TimescaleJobError[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Db,
+    stats: HubStats,
+    private readonly log: Logger,
+  ) {
+    const gauge = stats.registry.gauge('ds_timescale_failing_jobs', 'TimescaleDB jobs whose latest run failed, by job');
+    const active = stats.registry.gauge('ds_timescale_active', '1 when the TimescaleDB path is active');
+    active.set({}, 1);
+    stats.registry.onCollect(() => {
+      gauge.values.clear();
+      gauge.set({}, this.failing.length);
+      for (const j of this.failing) gauge.set({ job: String(j.jobId), proc: j.proc }, 1);
+    });
+  }
+
+  /** The failing jobs as of the last check. */
+  jobs(): TimescaleJobError[] {
+    return this.failing;
+  }
+
+  /** Reads job_errors now; a query failure keeps the previous answer and is logged. */
+  async check(): Promise<TimescaleJobError[]> {
+    try {
+      const rows = await this.db.query<{
+        job_id: number;
+        proc_name: string | null;
+        hypertable_name: string | null;
+        err_message: string | null;
+        finish_time: Date | string | null;
+      }>(
+        `SELECT DISTINCT ON (e.job_id) e.job_id, e.proc_name, j.hypertable_name, e.err_message, e.finish_time
+         FROM timescaledb_information.job_errors e
+         LEFT JOIN timescaledb_information.jobs j ON j.job_id = e.job_id
+         LEFT JOIN timescaledb_information.job_stats s ON s.job_id = e.job_id AND s.hypertable_name IS NOT DISTINCT FROM j.hypertable_name
+         WHERE coalesce(e.finish_time, e.start_time) > now() - INTERVAL '1 day'
+           AND (s.last_successful_finish IS NULL OR s.last_successful_finish < coalesce(e.finish_time, e.start_time))
+         ORDER BY e.job_id, e.start_time DESC`,
+      );
+      this.failing = rows.map((r) => ({
+        jobId: Number(r.job_id),
+        proc: r.proc_name ?? 'unknown',
+        hypertable: r.hypertable_name,
+        error: (r.err_message ?? 'failed').slice(0, 500),
+        at: r.finish_time ? new Date(r.finish_time).toISOString() : '',
+      }));
+      if (this.failing.length) this.log.warn({ jobs: this.failing }, 'TimescaleDB background jobs are failing');
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'cannot read TimescaleDB job errors');
+    }
+    return this.failing;
+  }
+
+  /** Checks now and then every `everyMs`. */
+  start(everyMs = 60_000): void {
+    void this.check();
+    this.timer = setInterval(() => void this.check(), everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

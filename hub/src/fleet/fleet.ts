@@ -1,0 +1,175 @@
+import { type ApiMetric, type InstanceStatus, type OpenclawState, openclawStateSchema } from '@deepsignal/protocol';
+import type { Db } from '../db/index.js';
+import { type LiveSink, nullSink, rooms } from '../live/sink.js';
+import { statusOf } from './status.js';
+
+/** The in-memory view of one instance that the fleet view and /metrics read. */
+export interface InstanceSnapshot {
+  id: string;
+  clientId: string;
+  hostname: string;
+  presence: 'online' | 'offline' | null;
+  lastSeen: Date | null;
+  paused: boolean;
+  metrics: Partial<Record<ApiMetric, number>>;
+  metricsAt: Date | null;
+  openclaw: OpenclawState | null;
+  status: InstanceStatus;
+}
+
+interface InstanceRow {
+  id: string;
+  client_id: string;
+  hostname: string;
+  presence: string | null;
+  last_seen: Date | string | null;
+  paused: boolean;
+  openclaw: unknown;
+}
+
+const toDate = (v: Date | string | null) => (v === null ? null : v instanceof Date ? v : new Date(v));
+
+/**
+ * Latest state of every instance, kept in memory so the fleet view never scans time-series
+ * tables; loaded from the database at start and kept current by ingest.
+ */
+export class Fleet {
+  private readonly items = new Map<string, InstanceSnapshot>();
+  private readonly dirtySeen = new Set<string>();
+  private readonly lastMetricsEmit = new Map<string, number>();
+  live: LiveSink = nullSink;
+
+  constructor(
+    private readonly db: Db,
+    private readonly heartbeatMs: number,
+  ) {}
+
+  async load(): Promise<void> {
+    const rows = await this.db.query<InstanceRow>(
+      'SELECT id, client_id, hostname, presence, last_seen, paused, openclaw FROM instances',
+    );
+    for (const r of rows) this.add(r);
+    // Latest sample per instance, so a restarted hub shows values before the next batch arrives.
+    const latest = await this.db.query<Record<string, unknown>>(
+      'SELECT DISTINCT ON (instance_id) * FROM metric_samples ORDER BY instance_id, t DESC',
+    );
+    for (const m of latest) {
+      const s = this.items.get(String(m.instance_id));
+      if (!s) continue;
+      s.metricsAt = toDate(m.t as Date);
+      for (const [k, v] of Object.entries(m)) if (typeof v === 'number') s.metrics[k as ApiMetric] = v;
+    }
+  }
+
+  add(r: InstanceRow): InstanceSnapshot {
+    const oc = openclawStateSchema.safeParse(r.openclaw);
+    const s: InstanceSnapshot = {
+      id: r.id,
+      clientId: r.client_id,
+      hostname: r.hostname,
+      presence: r.presence === 'online' || r.presence === 'offline' ? r.presence : null,
+      lastSeen: toDate(r.last_seen),
+      paused: r.paused,
+      metrics: {},
+      metricsAt: null,
+      openclaw: oc.success ? oc.data : null,
+      status: 'provisioning',
+    };
+    s.status = statusOf(s, Date.now(), this.heartbeatMs);
+    this.items.set(s.id, s);
+    return s;
+  }
+
+  get(id: string): InstanceSnapshot | undefined {
+    return this.items.get(id);
+  }
+
+  list(): InstanceSnapshot[] {
+    return [...this.items.values()];
+  }
+
+  remove(id: string): void {
+    this.items.delete(id);
+  }
+
+  private to(s: InstanceSnapshot): string[] {
+    return [rooms.fleet, rooms.client(s.clientId), rooms.instance(s.id)];
+  }
+
+  /** Something arrived from the instance: it is alive. */
+  touch(id: string, at = new Date()): void {
+    const s = this.items.get(id);
+    if (!s) return;
+    s.lastSeen = at;
+    this.dirtySeen.add(id);
+    this.refresh(s);
+  }
+
+  async setPresence(id: string, presence: 'online' | 'offline'): Promise<void> {
+    const s = this.items.get(id);
+    if (!s) return;
+    s.presence = presence;
+    if (presence === 'online') s.lastSeen = new Date();
+    this.refresh(s);
+    await this.db.query('UPDATE instances SET presence = $2, last_seen = COALESCE($3, last_seen) WHERE id = $1', [
+      id,
+      presence,
+      presence === 'online' ? s.lastSeen : null,
+    ]);
+  }
+
+  setPaused(id: string, paused: boolean): void {
+    const s = this.items.get(id);
+    if (!s) return;
+    s.paused = paused;
+    this.refresh(s);
+  }
+
+  /** The newest sample's API values; live frames at most once per second per instance. */
+  setMetrics(id: string, values: Partial<Record<ApiMetric, number>>, t: Date): void {
+    const s = this.items.get(id);
+    if (!s || (s.metricsAt && s.metricsAt > t)) return;
+    s.metrics = values;
+    s.metricsAt = t;
+    const now = Date.now();
+    if (now - (this.lastMetricsEmit.get(id) ?? 0) < 1000) return;
+    this.lastMetricsEmit.set(id, now);
+    this.live.emit(this.to(s), 'metrics', { instanceId: id, t: t.toISOString(), values }, true);
+  }
+
+  setOpenclaw(id: string, state: OpenclawState): void {
+    const s = this.items.get(id);
+    if (!s) return;
+    s.openclaw = state;
+    this.live.emit(this.to(s), 'instance.openclaw', { instanceId: id, openclaw: state });
+    this.refresh(s);
+  }
+
+  /** Recomputes a status and announces a change. */
+  refresh(s: InstanceSnapshot, now = Date.now()): void {
+    const next = statusOf(s, now, this.heartbeatMs);
+    if (next === s.status) return;
+    s.status = next;
+    this.live.emit(this.to(s), 'instance.status', {
+      instanceId: s.id,
+      clientId: s.clientId,
+      status: next,
+      lastSeen: s.lastSeen?.toISOString() ?? null,
+    });
+  }
+
+  /** Periodic: heartbeat-age transitions and persisting lastSeen in one statement. */
+  async tick(): Promise<void> {
+    const now = Date.now();
+    for (const s of this.items.values()) this.refresh(s, now);
+    if (this.dirtySeen.size === 0) return;
+    const ids = [...this.dirtySeen];
+    this.dirtySeen.clear();
+    const seen = ids.map((id) => this.items.get(id)?.lastSeen ?? new Date());
+    await this.db.query(
+      `UPDATE instances i SET last_seen = u.seen FROM unnest($1::text[], $2::timestamptz[]) AS u(id, seen)
+       WHERE i.id = u.id AND (i.last_seen IS NULL OR i.last_seen < u.seen)`,
+      [ids, seen.map((d) => d.toISOString())],
+    );
+  }
+}

@@ -1,0 +1,197 @@
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { buildApp } from './app.js';
+import type { BootstrapResult } from './auth/users.js';
+import { bootstrapAdmin } from './auth/users.js';
+import { verifyInstanceSecret } from './broker/credentials.js';
+import { startEmbeddedBroker } from './broker/embedded.js';
+import { startExternalBroker } from './broker/external.js';
+import type { BrokerLink } from './broker/types.js';
+import { loadOrCreateHubKey } from './commands/keys.js';
+import { createRemoteOps } from './commands/remote-ops.js';
+import { CommandService } from './commands/service.js';
+import { type HubConfig, type HubConfigInput, parseConfig } from './config.js';
+import type { HubContext } from './context.js';
+import { type Db, migrateOpen, openDatabase } from './db/index.js';
+import { PLAIN_SOURCES } from './db/metrics-query.js';
+import { Rollups } from './db/rollups.js';
+import { setupTimescale, TimescaleMonitor } from './db/timescale/index.js';
+import { Fleet } from './fleet/fleet.js';
+import { Ingest } from './ingest/index.js';
+import { type LiveSink, nullSink } from './live/sink.js';
+import { attachLive, type LiveServer } from './live/socket.js';
+import { createSecurity } from './security/index.js';
+import { HubStats } from './stats.js';
+import { assertPortFree, PortInUseError } from './util/listen.js';
+
+/** Options of startHub: the settings (see config.ts) plus an optional logger. */
+export type StartHubOptions = Partial<HubConfigInput> & {
+  logger?: Logger;
+  /** An already open database to use instead of the configured one (migrated here, closed on stop). */
+  database?: Db;
+};
+
+/** A running hub and handles for tests and tools. */
+export interface RunningHub {
+  httpUrl: string;
+  mqttUrl: string;
+  hubPublicKey: string;
+  config: HubConfig;
+  ctx: HubContext;
+  app: FastifyInstance;
+  db: Db;
+  broker: BrokerLink;
+  live: LiveServer;
+  /** The first admin, when this start created it (generatedPassword set if the hub chose it). */
+  admin: BootstrapResult | null;
+  stop(): Promise<void>;
+}
+
+/** Starts database, broker, ingest, HTTP API and live stream. Throws PortInUseError on a taken port. */
+export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
+  const { logger, database, ...settings } = options;
+  const config = parseConfig(settings);
+  const log = logger ?? pino({ level: config.logLevel });
+  const stats = new HubStats();
+  await assertPortFree(config.httpPort, config.bind, 'DS_HTTP_PORT');
+  if (!config.mqttUrl) await assertPortFree(config.mqttPort, config.bind, 'DS_MQTT_PORT');
+  const db = database ? await migrateOpen(database) : await openDatabase(config);
+  const cleanups: (() => Promise<unknown> | unknown)[] = [() => db.close()];
+  const stopAll = async () => {
+    for (const c of cleanups.splice(0).reverse())
+      await Promise.resolve(c()).catch((e) => log.warn({ err: e }, 'stop step failed'));
+  };
+  try {
+    const timescale = await setupTimescale(db, config, log);
+    const tsMonitor = timescale.active ? new TimescaleMonitor(db, stats, log) : null;
+    if (tsMonitor) {
+      tsMonitor.start();
+      cleanups.push(() => tsMonitor.stop());
+    }
+    const fleet = new Fleet(db, config.heartbeatTimeoutSec * 1000);
+    await fleet.load();
+    const key = loadOrCreateHubKey(config.dataDir);
+    const security = createSecurity(config, db, log);
+    let broker: BrokerLink | null = null;
+    let live: LiveSink = nullSink;
+    const commands = new CommandService(db, fleet, () => broker, key, stats, log.child({ mod: 'commands' }));
+    commands.secrets = security.secrets;
+    const ops = createRemoteOps({ db, fleet, commands, broker: () => broker, dataDir: config.dataDir, log });
+    cleanups.push(() => ops.stop());
+    const rollups = new Rollups(db, log, { rawDays: config.retentionRawDays, rollupDays: config.retentionRollupDays });
+    if (!timescale.active) await rollups.recover();
+    const ingest = new Ingest({
+      db,
+      deps: { fleet, live: () => live, stats, rollups, commands },
+      broker: () => broker,
+      log: log.child({ mod: 'ingest' }),
+      onOnline: (id) => {
+        void commands.redeliver(id).catch((e) => log.warn({ err: e, id }, 'redelivery failed'));
+        // The desired configuration follows an instance that (re)connects without it.
+        void ctx?.onboarding?.instanceOnline(id).catch((e) => log.warn({ err: e, id }, 'onboarding apply failed'));
+      },
+      onChannel: (m) => ops.channel(m),
+    });
+    ingest.start();
+    cleanups.push(() => ingest.stop());
+    const admin = await bootstrapAdmin(db, { email: config.adminEmail, password: config.adminPassword }, log);
+
+    let ready = false;
+    const ctx: HubContext = {
+      ...security,
+      config,
+      db,
+      fleet,
+      stats,
+      commands,
+      ops,
+      ingest,
+      key,
+      log,
+      metricSources: timescale.sources ?? PLAIN_SOURCES,
+      broker: () => broker,
+      mqttUrl: () => config.publicMqttUrl ?? broker?.url ?? '',
+      ready: () => ready,
+      timescale: timescale.active,
+      timescaleJobs: tsMonitor,
+    };
+    const app = await buildApp(ctx);
+    cleanups.push(() => app.close());
+    try {
+      await app.listen({ port: config.httpPort, host: config.bind });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE' || (e as NodeJS.ErrnoException).code === 'EACCES') {
+        throw new PortInUseError('DS_HTTP_PORT', config.httpPort, config.bind, e);
+      }
+      throw e;
+    }
+    const liveServer = attachLive(app.server, ctx);
+    cleanups.push(() => liveServer.close());
+    live = liveServer.sink;
+    fleet.live = live;
+    commands.live = live;
+    ops.attachLive(liveServer);
+
+    const sink = ingest.accept.bind(ingest);
+    broker = config.mqttUrl
+      ? await startExternalBroker({
+          url: config.mqttUrl,
+          shareGroup: config.shareGroup,
+          sink,
+          stats,
+          log,
+          fleet,
+          db,
+          onOnline: (id) => {
+            void ctx.onboarding?.instanceOnline(id).catch((e) => log.warn({ err: e, id }, 'onboarding apply failed'));
+            return commands.redeliver(id);
+          },
+        })
+      : await startEmbeddedBroker({
+          port: config.mqttPort,
+          bind: config.bind,
+          tls:
+            config.mqttTlsCert && config.mqttTlsKey
+              ? { certFile: config.mqttTlsCert, keyFile: config.mqttTlsKey }
+              : undefined,
+          verify: (id, secret) => verifyInstanceSecret(db, id, secret),
+          sink,
+          stats,
+          log: log.child({ mod: 'mqtt' }),
+          onDisconnect: (id) => void fleet.setPresence(id, 'offline').catch(() => {}),
+          onPing: (id) => fleet.touch(id),
+        });
+    const b = broker;
+    cleanups.splice(1, 0, () => b.close()); // close the broker right after the database is the last thing
+
+    const timers = [
+      setInterval(() => void fleet.tick().catch((e) => log.warn({ err: e }, 'fleet tick failed')), 5000),
+      setInterval(() => void commands.sweep().catch((e) => log.warn({ err: e }, 'command sweep failed')), 1000),
+      setInterval(() => void (timescale.active ? Promise.resolve() : rollups.run()).catch(() => {}), 30_000),
+    ];
+    for (const t of timers) t.unref();
+    ops.start();
+    cleanups.push(() => timers.forEach(clearInterval));
+    ready = true;
+
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.httpPort;
+    const host = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind;
+    return {
+      httpUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      mqttUrl: ctx.mqttUrl(),
+      hubPublicKey: key.publicKey,
+      config,
+      ctx,
+      app,
+      db,
+      broker: b,
+      live: liveServer,
+      admin,
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}

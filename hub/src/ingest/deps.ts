@@ -1,0 +1,24 @@
+import type { CmdResultMessage } from '@deepsignal/protocol';
+import type { Querier } from '../db/index.js';
+import type { Fleet } from '../fleet/fleet.js';
+import type { LiveSink } from '../live/sink.js';
+import type { HubStats } from '../stats.js';
+
+/** Applies sidecar command reports inside the ingest transaction (implemented by commands/). */
+export interface CommandReports {
+  apply(q: Querier, instanceId: string, reports: CmdResultMessage[]): Promise<(() => void) | undefined>;
+}
+
+/** Receives the time range of committed samples so rollups can be brought up to date. */
+export interface RollupTracker {
+  touched(instanceId: string, from: Date): void;
+}
+
+/** What the stream writers need from the rest of the hub. */
+export interface IngestDeps {
+  fleet: Fleet;
+  live: () => LiveSink;
+  stats: HubStats;
+  rollups: RollupTracker;
+  commands: CommandReports;
+}

@@ -1,0 +1,144 @@
+import { encodeMessage, topicFor } from '@deepsignal/protocol';
+import type { Logger } from 'pino';
+import type { BrokerLink } from '../broker/types.js';
+import type { Db } from '../db/index.js';
+import type { HubStats } from '../stats.js';
+import { type AckEntry, commitBatch } from './commit.js';
+import type { BoundedQueue } from './queue.js';
+import type { Sequenced, StreamWriters } from './types.js';
+
+const MAX_BATCH = 1000;
+
+/** SQLSTATE classes that mean "this data can never be stored", not "the database is away". */
+const isDataError = (e: unknown) => /^(22|23)/.test(String((e as { code?: unknown })?.code ?? ''));
+
+/**
+ * The single consumer of the ingest queue: takes batches, commits each in one transaction and
+ * only then publishes the acks. [SPEC 4.2] While the database is unavailable it retries the same
+ * batch with backoff and acks nothing; the queue fills and backpressure stops the sidecars' reads.
+ * A batch that fails on its data is split until the offending message is isolated and dropped
+ * (counted as `db_rejected`, never acked), so one bad message cannot stall everyone.
+ */
+export class IngestWriter {
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+  private idle = true;
+  /** Resolves waiters of `flushed()`. */
+  private idleWaiters: (() => void)[] = [];
+  dbHealthy = true;
+
+  constructor(
+    private readonly db: Db,
+    private readonly queue: BoundedQueue<Sequenced>,
+    private readonly writers: StreamWriters,
+    private readonly broker: () => BrokerLink | null,
+    private readonly stats: HubStats,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Resolves once the queue is empty and no batch is in flight (tests, shutdown). */
+  flushed(): Promise<void> {
+    if (this.idle && this.queue.depth === 0) return Promise.resolve();
+    return new Promise((res) => this.idleWaiters.push(res));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.race([this.flushed(), new Promise((r) => setTimeout(r, 5000))]);
+    this.stopped = true;
+    this.queue.wake();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      if (this.queue.depth === 0) {
+        this.idle = true;
+        for (const w of this.idleWaiters.splice(0)) w();
+        await this.queue.waitForItems();
+        continue;
+      }
+      this.idle = false;
+      const batch = this.queue.take(MAX_BATCH);
+      this.stats.queueDepth.set({}, this.queue.depth);
+      await this.commitWithRetry(batch);
+    }
+  }
+
+  private async commitWithRetry(batch: Sequenced[]): Promise<void> {
+    let delay = 200;
+    for (;;) {
+      try {
+        await this.commit(batch);
+        this.dbHealthy = true;
+        return;
+      } catch (e) {
+        this.stats.commitFailures.inc();
+        if (isDataError(e)) return this.split(batch, e);
+        this.dbHealthy = false;
+        this.log.error(
+          { err: (e as Error).message, batch: batch.length },
+          'ingest commit failed; retrying, nothing acked',
+        );
+        if (this.stopped) return;
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
+  private async split(batch: Sequenced[], e: unknown): Promise<void> {
+    if (batch.length === 1) {
+      const m = batch[0];
+      this.stats.rejects.inc({ reason: 'db_rejected' });
+      this.log.warn(
+        { instanceId: m.instanceId, stream: m.stream, seq: m.seq, err: (e as Error).message },
+        'message refused by the database',
+      );
+      return;
+    }
+    const mid = Math.ceil(batch.length / 2);
+    await this.commitWithRetry(batch.slice(0, mid));
+    await this.commitWithRetry(batch.slice(mid));
+  }
+
+  private async commit(batch: Sequenced[]): Promise<void> {
+    const started = performance.now();
+    const out = await this.db.tx((q) => commitBatch(q, batch, this.writers));
+    this.stats.commit((performance.now() - started) / 1000);
+    for (const m of batch) this.stats.committed.inc({ stream: m.stream });
+    if (out.duplicates) this.stats.duplicates.inc({}, out.duplicates);
+    if (out.gaps) this.stats.gaps.inc({}, out.gaps);
+    await this.publishAcks(out.acks);
+    for (const f of out.after) {
+      try {
+        f();
+      } catch (err) {
+        this.log.error({ err }, 'post-commit hook failed');
+      }
+    }
+  }
+
+  /** [SPEC 4.2] after the commit, never before; at most 64 entries per message. */
+  private async publishAcks(acks: Map<string, AckEntry[]>): Promise<void> {
+    const broker = this.broker();
+    if (!broker) return;
+    const ts = Date.now();
+    const sends: Promise<void>[] = [];
+    for (const [instanceId, entries] of acks) {
+      for (let i = 0; i < entries.length; i += 64) {
+        const payload = encodeMessage({ v: 1, ts, acks: entries.slice(i, i + 64) });
+        this.stats.acks.inc();
+        sends.push(
+          broker.publish(topicFor(instanceId, 'ack'), payload, { qos: 1 }).catch((err) => {
+            this.log.warn({ err: (err as Error).message, instanceId }, 'ack publish failed; the sidecar will resend');
+          }),
+        );
+      }
+    }
+    await Promise.all(sends);
+  }
+}

@@ -1,0 +1,68 @@
+import { MODEL_PRICES, monthlyEstimate } from '@deepsignal/protocol';
+import type { HubContext } from '../../context.js';
+import type { OnboardingRow, OnboardingService } from '../../onboarding/service.js';
+import { SECRET, STEPS } from '../../onboarding/types.js';
+
+/** Where one instance stands against the desired state. */
+export type Drift = 'in_sync' | 'applying' | 'pending' | 'failed' | 'offline' | 'model_differs';
+
+/**
+ * The onboarding state as the API returns it: progress, desired state (no secrets: only which
+ * ones are stored), each instance's applied/confirmed revision and drift, and the cost estimate.
+ */
+export async function onboardingView(ctx: HubContext, svc: OnboardingService, clientId: string, row: OnboardingRow) {
+  const names = new Set((await ctx.secrets.list(clientId)).map((s) => s.name));
+  const client = (
+    await ctx.db.query<{ name: string; status: string }>('SELECT name, status FROM clients WHERE id = $1', [clientId])
+  )[0];
+  const inst = await ctx.db.query<{ id: string; hostname: string }>(
+    'SELECT id, hostname FROM instances WHERE client_id = $1 ORDER BY created_at',
+    [clientId],
+  );
+  const d = row.desired;
+  const instances = inst.map((i) => {
+    const snap = ctx.fleet.get(i.id);
+    const a = row.applied[i.id] ?? null;
+    const reportedModel = snap?.openclaw?.model ?? null;
+    let drift: Drift;
+    if (a?.confirmedRevision === row.revision)
+      drift = d.model && reportedModel && reportedModel !== d.model ? 'model_differs' : 'in_sync';
+    else if (a && ['queued', 'delivered', 'running'].includes(a.status)) drift = 'applying';
+    else if (!snap || snap.status === 'offline' || snap.status === 'provisioning') drift = 'offline';
+    else if (a && ['failed', 'timed_out', 'rejected'].includes(a.status) && a.revision === row.revision)
+      drift = 'failed';
+    else drift = 'pending';
+    return {
+      id: i.id,
+      hostname: i.hostname,
+      status: snap?.status ?? 'provisioning',
+      openclawUp: snap?.openclaw?.up ?? null,
+      reportedModel,
+      applied: a,
+      drift,
+    };
+  });
+  void svc;
+  return {
+    clientId,
+    clientName: client?.name ?? '',
+    clientStatus: client?.status ?? '',
+    steps: [...STEPS],
+    completed: row.completed,
+    desired: d,
+    revision: row.revision,
+    secrets: {
+      anthropic: names.has(SECRET.provider('anthropic')),
+      openrouter: names.has(SECRET.provider('openrouter')),
+      telegram: names.has(SECRET.telegramBot),
+      slack: names.has(SECRET.slackBot) && names.has(SECRET.slackApp),
+    },
+    instances,
+    estimate: d.model ? monthlyEstimate(d.model, d.messagesPerDay ?? 100) : null,
+    updatedAt: row.updatedAt,
+    completedAt: row.completedAt,
+  };
+}
+
+/** Every known model id (the price table is the picker's list). */
+export const MODEL_IDS = MODEL_PRICES.map((m) => m.id) as [string, ...string[]];

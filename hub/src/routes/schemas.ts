@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** Shared API schemas. */
+export const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export const idParams = z.object({ id: z.string().min(1).max(64) });
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: z.string(),
+  clientId: z.string().nullable(),
+});
+export const clientSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  industry: z.string(),
+  plan: z.string(),
+  status: z.string(),
+  createdAt: z.string(),
+});
+export const isoDate = z.iso.datetime({ offset: true });

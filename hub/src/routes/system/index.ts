@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { HubContext } from '../../context.js';
+import { fleetGauges } from '../../fleet/gauges.js';
+
+const health = z.object({
+  status: z.string(),
+  db: z.boolean(),
+  broker: z.boolean(),
+  timescale: z.object({
+    active: z.boolean(),
+    failingJobs: z.array(
+      z.object({
+        jobId: z.number(),
+        proc: z.string(),
+        hypertable: z.string().nullable(),
+        error: z.string(),
+        at: z.string(),
+      }),
+    ),
+  }),
+});
+
+/** GET /healthz and GET /metrics (Prometheus text). */
+export const systemRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
+  const render = fleetGauges(ctx);
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['system'],
+        response: { 200: health, 503: health },
+      },
+    },
+    async (_req, reply) => {
+      const db =
+        ctx.ready() &&
+        ctx.ingest.writer.dbHealthy &&
+        (await ctx.db.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ));
+      const broker = ctx.broker()?.ready() ?? false;
+      const ok = db && broker;
+      // Failing TimescaleDB jobs do not make the hub unready (ingest and queries still work), but
+      // they are reported here so monitoring sees stale rollups or unapplied retention.
+      const jobs = ctx.timescaleJobs ? await ctx.timescaleJobs.check() : [];
+      return reply.code(ok ? 200 : 503).send({
+        status: ok ? (jobs.length ? 'degraded' : 'ok') : 'starting',
+        db,
+        broker,
+        timescale: { active: ctx.timescale, failingJobs: jobs },
+      });
+    },
+  );
+
+  app.get('/metrics', { schema: { tags: ['system'], response: { 200: z.string() } } }, async (_req, reply) => {
+    reply.type('text/plain; version=0.0.4; charset=utf-8');
+    return render();
+  });
+};

@@ -1,0 +1,60 @@
+import type { FastifyRequest } from 'fastify';
+import { notFound } from '../auth/errors.js';
+import { seesFleet } from '../auth/scope.js';
+import type { HubContext } from '../context.js';
+
+/** Finds the client that owns an id; null when the id is unknown or belongs to no client (staff). */
+export type OwnerResolver = (id: string) => Promise<string | null | undefined>;
+
+/**
+ * Owner lookups by id prefix (ids are `<prefix>-<random>`, util/ids.ts). Every id of a known
+ * kind that reaches the API in a path parameter, or as `clientId`/`instanceId` in the query or
+ * body, is checked against the caller's client before validation and before the handler runs:
+ * another client's resource is a 404 even on a route that forgot to check. A new resource kind
+ * adds one line here.
+ */
+export function ownerResolvers(ctx: Pick<HubContext, 'db' | 'fleet'>): Record<string, OwnerResolver> {
+  const one = async (sql: string, id: string) =>
+    (await ctx.db.query<{ client_id: string | null }>(sql, [id]))[0]?.client_id ?? null;
+  return {
+    cli: async (id) => id,
+    inst: async (id) => ctx.fleet.get(id)?.clientId ?? one('SELECT client_id FROM instances WHERE id = $1', id),
+    cmd: (id) => one('SELECT i.client_id FROM commands c JOIN instances i ON i.id = c.instance_id WHERE c.id = $1', id),
+    usr: (id) => one('SELECT client_id FROM users WHERE id = $1', id),
+    tok: (id) => one('SELECT u.client_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1', id),
+    sup: (id) => one('SELECT client_id FROM support_requests WHERE id = $1', id),
+  };
+}
+
+const ID_KEYS = new Set(['id', 'clientId', 'instanceId', 'commandId', 'userId', 'tokenId']);
+
+/** Values worth checking: path params (all), and id-like keys of the query and body. */
+function candidateIds(req: FastifyRequest): string[] {
+  const out: string[] = [];
+  const params = (req.params ?? {}) as Record<string, unknown>;
+  for (const v of Object.values(params)) if (typeof v === 'string') out.push(v);
+  for (const src of [req.query, req.body]) {
+    if (!src || typeof src !== 'object' || Array.isArray(src)) continue;
+    for (const [k, v] of Object.entries(src as Record<string, unknown>)) {
+      if (!ID_KEYS.has(k)) continue;
+      if (typeof v === 'string') out.push(v);
+      else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') out.push(x);
+    }
+  }
+  return out;
+}
+
+/** Throws 404 when a client user names a resource of another client (or of the operator side). */
+export async function assertTenantIds(req: FastifyRequest, resolvers: Record<string, OwnerResolver>): Promise<void> {
+  const u = req.user;
+  if (!u || seesFleet(u)) return;
+  for (const id of candidateIds(req)) {
+    const dash = id.indexOf('-');
+    const resolve = dash > 0 ? resolvers[id.slice(0, dash)] : undefined;
+    if (!resolve) continue;
+    const owner = await resolve(id);
+    // Unknown ids fall through to the route (it answers 404 itself); known ones must be ours.
+    if (owner === undefined) continue;
+    if (owner !== u.clientId) throw notFound(id.slice(0, dash) === 'cli' ? 'client' : 'resource');
+  }
+}

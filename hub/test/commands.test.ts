@@ -1,0 +1,132 @@
+import { verifyCommand } from '@deepsignal/protocol';
+import type { MqttClient } from 'mqtt';
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectSidecar, pub, startTestHub, type TestHub } from './helpers/hub.js';
+
+describe('signed command dispatch', () => {
+  let hub: TestHub;
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => hub?.close());
+
+  /** A minimal sidecar: verifies each command with the hub key and reports delivered -> succeeded. */
+  async function fakeSidecar(id: string, secret: string) {
+    const c = await connectSidecar(hub.mqttUrl, id, secret);
+    const received: string[] = [];
+    let seq = 0;
+    const report = (commandId: string, state: string, extra: Record<string, unknown> = {}) =>
+      pub(c, `ds/v1/${id}/cmd-result`, {
+        v: 1,
+        id: `r${seq}`,
+        instanceId: id,
+        bootId: 'b',
+        seq: seq++,
+        ts: Date.now(),
+        commandId,
+        state,
+        ...extra,
+      });
+    c.on('message', (topic, payload) => {
+      if (!topic.endsWith('/cmd')) return;
+      const v = verifyCommand(JSON.parse(payload.toString()), {
+        instanceId: id,
+        publicKeys: [hub.hubPublicKey],
+        now: Date.now(),
+        seen: () => false,
+      });
+      if (!v.ok) return void report(v.commandId ?? 'x', 'rejected', { error: { code: v.reason, message: v.message } });
+      received.push(v.command.id);
+      void report(v.command.id, 'delivered').then(() =>
+        report(v.command.id, 'succeeded', { result: { pong: true, ts: Date.now() } }),
+      );
+    });
+    await c.subscribeAsync(`ds/v1/${id}/cmd`, { qos: 1 });
+    return { c, received };
+  }
+
+  const status = async (id: string) =>
+    (await hub.api<{ status: string; result: unknown }>('GET', `/commands/${id}`)).body;
+
+  it('signs, publishes, and follows the sidecar reports to succeeded, live and audited', async () => {
+    const inst = await hub.newInstance();
+    const side = await fakeSidecar(inst.id, inst.secret);
+    await pub(side.c, `ds/v1/${inst.id}/status`, {
+      v: 1,
+      id: 's',
+      instanceId: inst.id,
+      bootId: 'b',
+      seq: 0,
+      ts: Date.now(),
+      state: 'online',
+    });
+    await expect.poll(() => hub.ctx.fleet.get(inst.id)?.status).toBe('online');
+    const sock = io(hub.httpUrl, { auth: { token: hub.token }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    await sock.emitWithAck('subscribe', { instanceId: inst.id });
+    const states: string[] = [];
+    sock.on('command', (e) => states.push(e.status));
+    const r = await hub.api<{ id: string; status: string }>('POST', `/instances/${inst.id}/commands`, {
+      type: 'ping',
+      params: {},
+    });
+    expect(r.status).toBe(202);
+    expect(r.body.status).toBe('queued');
+    await expect.poll(async () => (await status(r.body.id)).status).toBe('succeeded');
+    expect((await status(r.body.id)).result).toMatchObject({ pong: true });
+    await expect.poll(() => states).toEqual(['queued', 'delivered', 'succeeded']);
+    const audit = await hub.db.query<{ action: string }>('SELECT action FROM audit_log WHERE target = $1 ORDER BY id', [
+      r.body.id,
+    ]);
+    expect(audit.map((a) => a.action)).toEqual(['command.create', 'command.delivered', 'command.succeeded']);
+    sock.close();
+    await side.c.endAsync();
+  });
+
+  it('queues while offline and re-delivers on hello; idempotency key; cancel; expiry', async () => {
+    const inst = await hub.newInstance();
+    const body = { type: 'agent.pause', params: {}, idempotencyKey: 'k1' };
+    const first = await hub.api<{ id: string }>('POST', `/instances/${inst.id}/commands`, body);
+    const again = await hub.api<{ id: string }>('POST', `/instances/${inst.id}/commands`, body);
+    expect(again.body.id).toBe(first.body.id);
+    const toCancel = await hub.api<{ id: string }>('POST', `/instances/${inst.id}/commands`, {
+      type: 'ping',
+      params: {},
+    });
+    const canceled = await hub.api<{ status: string }>('POST', `/commands/${toCancel.body.id}/cancel`);
+    expect(canceled.body.status).toBe('canceled');
+    expect((await hub.api('POST', `/commands/${toCancel.body.id}/cancel`)).status).toBe(409);
+    const expiring = await hub.api<{ id: string }>('POST', `/instances/${inst.id}/commands`, {
+      type: 'ping',
+      params: {},
+    });
+    await hub.db.query("UPDATE commands SET expires_at = now() - interval '1 second' WHERE id = $1", [
+      expiring.body.id,
+    ]);
+    await hub.ctx.commands.sweep();
+    expect((await status(expiring.body.id)).status).toBe('timed_out');
+
+    const side: { c: MqttClient; received: string[] } = await fakeSidecar(inst.id, inst.secret);
+    await pub(side.c, `ds/v1/${inst.id}/hello`, {
+      v: 1,
+      id: 'h',
+      instanceId: inst.id,
+      bootId: 'b',
+      seq: 0,
+      ts: Date.now(),
+      sidecarVersion: '0.1.0',
+      protocolVersion: 1,
+      openclawVersion: null,
+      capabilities: ['ping', 'agent.pause'],
+      hostname: 'vps-1',
+    });
+    await expect.poll(async () => (await status(first.body.id)).status).toBe('succeeded');
+    expect(side.received).toEqual([first.body.id]); // never the canceled or expired ones
+    const list = await hub.api<{ id: string }[]>('GET', `/instances/${inst.id}/commands?status=timed_out`);
+    expect(list.body.map((c) => c.id)).toEqual([expiring.body.id]);
+    const one = await hub.api<{ capabilities: string[] }>('GET', `/instances/${inst.id}`);
+    expect(one.body.capabilities).toEqual(['ping', 'agent.pause']);
+    await side.c.endAsync();
+  });
+});

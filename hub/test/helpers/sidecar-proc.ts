@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const CLI = path.join(ROOT, 'sidecar/src/cli.ts');
+
+/** A real sidecar process (sidecar/src/cli.ts under tsx) with a temp state dir and no OpenClaw. */
+export interface SidecarProc {
+  id: string;
+  stateDir: string;
+  child: ChildProcess;
+  stderr(): string;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+  /** Stops (if running) and removes the state dir. */
+  dispose(): Promise<void>;
+}
+
+/** Starts `node --import tsx sidecar/src/cli.ts` for an instance; `env` adds or overrides settings. */
+export function spawnSidecar(
+  o: { mqttUrl: string; id: string; secret: string; hubKey: string; stateDir?: string },
+  env: Record<string, string> = {},
+): SidecarProc {
+  const stateDir = o.stateDir ?? mkdtempSync(path.join(tmpdir(), `ds-sc-${o.id}-`));
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DS_HUB: o.mqttUrl,
+      DS_INSTANCE_ID: o.id,
+      DS_INSTANCE_SECRET: o.secret,
+      DS_HUB_PUBLIC_KEY: o.hubKey,
+      DS_STATE_DIR: stateDir,
+      DS_OPENCLAW_URL: 'ws://127.0.0.1:9',
+      DS_OPENCLAW_CONFIG: path.join(stateDir, 'no-openclaw.json'),
+      DS_OPENCLAW_LOG_DIR: path.join(stateDir, 'no-logs'),
+      DS_BATCH_INTERVAL_MS: '200',
+      DS_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (d) => {
+    err = (err + d).slice(-20_000);
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  return {
+    id: o.id,
+    stateDir,
+    child,
+    stderr: () => err,
+    stop,
+    async dispose() {
+      await stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `fn` until it returns a truthy value (or throws after `ms`). */
+export async function until<T>(fn: () => Promise<T> | T, ms = 15_000, what = 'condition'): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { LIMITS } from '../limits.js';
+import { defineCommand, OPERATOR } from './define.js';
+import { modelRef } from './model-set.js';
+
+const channelToken = z.string().min(1).max(512);
+
+/**
+ * The desired state of an agent: model, channels, identity and persona files. Every part is
+ * optional; what is given is applied with `config.patch` on the current hash, persona files are
+ * written to the workspace. [SPEC 6.2]
+ */
+export const configApply = defineCommand({
+  type: 'config.apply',
+  description:
+    'Apply desired configuration: model, channels, identity, persona files (SOUL.md, AGENTS.md, IDENTITY.md).',
+  params: z
+    .object({
+      model: modelRef.optional(),
+      providerKeys: z
+        .object({ anthropic: z.string().max(512).optional(), openrouter: z.string().max(512).optional() })
+        .strict()
+        .optional(),
+      channels: z
+        .object({
+          telegram: z.object({ enabled: z.boolean(), botToken: channelToken.optional() }).strict().optional(),
+          slack: z
+            .object({ enabled: z.boolean(), botToken: channelToken.optional(), appToken: channelToken.optional() })
+            .strict()
+            .optional(),
+          whatsapp: z.object({ enabled: z.boolean() }).strict().optional(),
+        })
+        .strict()
+        .optional(),
+      identity: z
+        .object({
+          name: z.string().min(1).max(80),
+          theme: z.string().max(200).optional(),
+          emoji: z.string().max(16).optional(),
+          avatar: z.string().max(2048).optional(),
+        })
+        .strict()
+        .optional(),
+      files: z
+        .object({
+          'SOUL.md': z.string().max(LIMITS.maxConversationText).optional(),
+          'AGENTS.md': z.string().max(LIMITS.maxConversationText).optional(),
+          'IDENTITY.md': z.string().max(LIMITS.maxConversationText).optional(),
+          'USER.md': z.string().max(LIMITS.maxConversationText).optional(),
+        })
+        .strict()
+        .optional(),
+      /** Opaque revision of the desired state, echoed back so the hub can tell drift. */
+      revision: z.number().int().nonnegative().optional(),
+    })
+    .strict(),
+  result: z.object({
+    applied: z.array(z.string()),
+    hash: z.string().nullable(),
+    revision: z.number().int().nonnegative().optional(),
+  }),
+  defaultTimeoutSec: 180,
+  roles: OPERATOR,
+  secretParams: ['providerKeys', 'channels'],
+});

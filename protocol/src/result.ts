@@ -1,0 +1,5 @@
+/** Outcome of parsing untrusted input: never thrown, always returned. [SPEC 3.5] */
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
+export const err = <E>(error: E): { ok: false; error: E } => ({ ok: false, error });

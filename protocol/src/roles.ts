@@ -1,0 +1,9 @@
+/**
+ * Roles of hub users. [SPEC 6.5]
+ * - admin: the operator, everything.
+ * - support: reads everything, limited actions.
+ * - client_owner / client_viewer: a client's own people, scoped to that client.
+ * - service: an ops agent's account; what it may do is narrowed further by its token's scopes.
+ */
+export const ROLES = ['admin', 'support', 'client_owner', 'client_viewer', 'service'] as const;
+export type Role = (typeof ROLES)[number];

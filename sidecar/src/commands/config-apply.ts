@@ -1,0 +1,76 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { openclawConfigPath, openclawWorkspace } from '../openclaw/config-file.js';
+import { patchConfig } from '../openclaw/ops.js';
+import { requireGateway } from './gateway.js';
+import type { CommandHandler } from './types.js';
+
+interface Params {
+  model?: string;
+  providerKeys?: { anthropic?: string; openrouter?: string };
+  channels?: Record<string, Record<string, unknown>>;
+  identity?: Record<string, unknown>;
+  files?: Record<string, string | undefined>;
+  revision?: number;
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.ds-tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+/**
+ * `config.apply`: one `config.patch` (on the current base hash) with model, provider keys,
+ * channels and identity; persona files written to the workspace. [SPEC 6.2]
+ */
+export const configApply: CommandHandler = async (ctx) => {
+  const p = ctx.params as Params;
+  const applied: string[] = [];
+  const patch: Record<string, unknown> = {};
+  const agents: Record<string, unknown> = {};
+  if (p.model) {
+    agents.defaults = { model: { primary: p.model } };
+    applied.push('model');
+  }
+  if (p.identity) {
+    agents.entries = { main: { identity: p.identity } };
+    applied.push('identity');
+  }
+  if (Object.keys(agents).length) patch.agents = agents;
+  if (p.providerKeys) {
+    const providers: Record<string, unknown> = {};
+    for (const [name, apiKey] of Object.entries(p.providerKeys)) if (apiKey) providers[name] = { apiKey };
+    if (Object.keys(providers).length) {
+      patch.models = { providers };
+      applied.push('providerKeys');
+    }
+  }
+  if (p.channels) {
+    patch.channels = p.channels;
+    applied.push(...Object.keys(p.channels).map((c) => `channels.${c}`));
+  }
+  let hash: string | null = null;
+  if (Object.keys(patch).length) {
+    const gw = await requireGateway(ctx);
+    hash = await patchConfig(gw, patch);
+    ctx.progress({ message: 'configuration patched' });
+  }
+  if (p.files) {
+    const dir = openclawWorkspace(openclawConfigPath(ctx.config.openclawConfig));
+    mkdirSync(dir, { recursive: true });
+    for (const [name, text] of Object.entries(p.files)) {
+      if (text === undefined) continue;
+      // Names come from the catalog's strict schema (SOUL.md, AGENTS.md, IDENTITY.md, USER.md).
+      writeAtomic(path.join(dir, path.basename(name)), text);
+      applied.push(`files.${name}`);
+    }
+  }
+  return { applied, hash, ...(p.revision !== undefined ? { revision: p.revision } : {}) };
+};
