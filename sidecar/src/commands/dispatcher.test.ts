@@ -74,7 +74,9 @@ describe('command dispatcher', () => {
   });
 
   it('refuses every kind of bad command with `rejected` and the reason', async () => {
-    const { d, reports } = make();
+    // A sidecar without a handler for backup.create, so `unsupported` can be seen.
+    const { 'backup.create': _withoutBackups, ...handlers } = HANDLERS;
+    const { d, reports } = make(handlers);
     const cases: [string, unknown][] = [
       ['malformed', { ...signCommand(base(), keys.privateKeyPem), v: 2 }],
       ['missing_signature', base()],
