@@ -8,7 +8,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 // The dashboard is a static export the hub serves; build it when its sources changed (cached otherwise).
 if (!args.includes('--help') && !args.includes('-h') && process.env.DS_SKIP_DASHBOARD_BUILD !== '1') {
-  const built = spawnSync(process.execPath, [join(root, 'scripts/build-dashboard.mjs')], { cwd: root, stdio: 'inherit' });
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build-dashboard.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (built.status !== 0) console.error('dashboard build failed: starting the hub with its placeholder page');
 }
 const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'hub/src/server.ts'), ...args], {

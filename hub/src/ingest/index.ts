@@ -1,4 +1,10 @@
-import { ACKED_STREAMS, type AckedStream, type ConsoleOut, parseMessage, type TransferFrame } from '@deepsignal/protocol';
+import {
+  ACKED_STREAMS,
+  type AckedStream,
+  type ConsoleOut,
+  parseMessage,
+  type TransferFrame,
+} from '@deepsignal/protocol';
 import type { Logger } from 'pino';
 import type { AcceptResult, BrokerLink } from '../broker/types.js';
 import type { Db } from '../db/index.js';
@@ -111,7 +117,12 @@ export class Ingest {
       case 'transfer/out':
         // Channels are relayed by the console/transfer features, not stored.
         if ('channelId' in p.topic)
-          this.o.onChannel?.({ kind: p.kind, instanceId, channelId: p.topic.channelId, message: p.message } as ChannelMessage);
+          this.o.onChannel?.({
+            kind: p.kind,
+            instanceId,
+            channelId: p.topic.channelId,
+            message: p.message,
+          } as ChannelMessage);
         return { ok: true };
       default: {
         if (!acked.has(p.kind)) return this.reject('unknown_kind', p.kind, topic, fromInstance);
