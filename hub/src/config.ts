@@ -60,12 +60,59 @@ export const configSchema = z
     openrouterUrl: z.url().default('https://openrouter.ai'),
     telegramUrl: z.url().default('https://api.telegram.org'),
     slackUrl: z.url().default('https://slack.com'),
+    /** Backups go to this S3-compatible bucket instead of the data directory. */
+    backupS3Bucket: optStr.pipe(
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'a bucket name: 3-63 lowercase letters, digits, dots, hyphens')
+        .optional(),
+    ),
+    /** S3-compatible endpoint (MinIO, R2, B2, …); AWS S3 when unset. */
+    backupS3Endpoint: optStr.pipe(
+      z.url({ protocol: /^https?$/, error: 'an http(s) URL, e.g. https://minio.example.com:9000' }).optional(),
+    ),
+    backupS3Region: optStr,
+    /** Key prefix inside the bucket (backups/). */
+    backupS3Prefix: optStr.pipe(
+      z
+        .string()
+        .max(512)
+        .refine((p) => !p.split('/').some((x) => x === '.' || x === '..'), 'no . or .. parts')
+        .optional(),
+    ),
+    backupS3AccessKeyId: optStr,
+    backupS3SecretAccessKey: optStr,
+    /** Path-style bucket URLs; default: on with a custom endpoint (MinIO needs it), off for AWS. */
+    backupS3ForcePathStyle: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .optional(),
   })
   .strict()
   .refine((c) => !c.mqttTlsCert === !c.mqttTlsKey, {
     message: 'DS_MQTT_TLS_CERT and DS_MQTT_TLS_KEY go together',
     path: ['mqttTlsCert'],
-  });
+  })
+  .refine((c) => !c.backupS3AccessKeyId === !c.backupS3SecretAccessKey, {
+    message: 'DS_BACKUP_S3_ACCESS_KEY_ID and DS_BACKUP_S3_SECRET_ACCESS_KEY go together',
+    path: ['backupS3AccessKeyId'],
+  })
+  .refine(
+    (c) =>
+      c.backupS3Bucket ||
+      [
+        c.backupS3Endpoint,
+        c.backupS3Region,
+        c.backupS3Prefix,
+        c.backupS3AccessKeyId,
+        c.backupS3SecretAccessKey,
+        c.backupS3ForcePathStyle,
+      ].every((v) => v === undefined),
+    {
+      message: 'set the bucket to store backups in S3 (the other DS_BACKUP_S3_* settings need it)',
+      path: ['backupS3Bucket'],
+    },
+  );
 
 export type HubConfig = Readonly<z.infer<typeof configSchema>>;
 export type HubConfigInput = z.input<typeof configSchema>;
@@ -129,6 +176,41 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     help: 'Telegram Bot API base (https://api.telegram.org)',
   },
   slackUrl: { env: 'DS_SLACK_URL', flag: '--slack-url', help: 'Slack Web API base (https://slack.com)' },
+  backupS3Bucket: {
+    env: 'DS_BACKUP_S3_BUCKET',
+    flag: '--backup-s3-bucket',
+    help: 'store backups in this S3 bucket (unset: <data dir>/backups)',
+  },
+  backupS3Endpoint: {
+    env: 'DS_BACKUP_S3_ENDPOINT',
+    flag: '--backup-s3-endpoint',
+    help: 'S3-compatible endpoint URL, e.g. MinIO (AWS S3)',
+  },
+  backupS3Region: {
+    env: 'DS_BACKUP_S3_REGION',
+    flag: '--backup-s3-region',
+    help: 'bucket region (AWS_REGION, else us-east-1)',
+  },
+  backupS3Prefix: {
+    env: 'DS_BACKUP_S3_PREFIX',
+    flag: '--backup-s3-prefix',
+    help: 'key prefix in the bucket (backups/)',
+  },
+  backupS3AccessKeyId: {
+    env: 'DS_BACKUP_S3_ACCESS_KEY_ID',
+    flag: '--backup-s3-access-key-id',
+    help: "access key (unset: the AWS SDK's default chain)",
+  },
+  backupS3SecretAccessKey: {
+    env: 'DS_BACKUP_S3_SECRET_ACCESS_KEY',
+    flag: '--backup-s3-secret-access-key',
+    help: 'secret key, with the access key',
+  },
+  backupS3ForcePathStyle: {
+    env: 'DS_BACKUP_S3_FORCE_PATH_STYLE',
+    flag: '--backup-s3-force-path-style',
+    help: 'path-style URLs (true with an endpoint, else false)',
+  },
 };
 
 /** A setting that could not be parsed; `setting` is the env name to show the operator. */
@@ -143,7 +225,7 @@ export class ConfigError extends Error {
 
 /** Usage text for `--help`. */
 export function helpText(): string {
-  const rows = Object.values(SETTINGS).map((s) => `  ${s.flag.padEnd(26)} ${s.env.padEnd(26)} ${s.help}`);
+  const rows = Object.values(SETTINGS).map((s) => `  ${s.flag.padEnd(29)} ${s.env.padEnd(30)} ${s.help}`);
   return ['Usage: npm start -- [flags]   (each flag has an environment variable)', '', ...rows].join('\n');
 }
 

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { channelTopic, encodeMessage, PROTOCOL_VERSION, type TransferFrame } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
 import type { BrokerLink } from '../broker/types.js';
@@ -8,7 +9,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import { newId } from '../util/ids.js';
 import { FileReceiver, type Received } from './receiver.js';
 import { FileSender } from './sender.js';
-import type { LocalBackupStorage } from './storage.js';
+import { type BackupStorage, StorageError } from './storage.js';
 
 /** Largest archive the hub accepts. */
 const MAX_BACKUP_BYTES = 10 * 1024 * 1024 * 1024;
@@ -61,7 +62,7 @@ export class BackupService {
     private readonly fleet: Fleet,
     private readonly commands: CommandService,
     private readonly broker: () => BrokerLink | null,
-    private readonly storage: LocalBackupStorage,
+    private readonly storage: BackupStorage,
     private readonly log: Logger,
   ) {
     commands.onChange((v) => this.onCommand(v));
@@ -117,12 +118,13 @@ export class BackupService {
     }
     const key = `${instanceId}/${id}.tar.gz`;
     try {
-      await this.storage.put(key, file);
+      await this.storage.put(key, file, { size: res.size, sha256: res.sha256 });
       await this.db.query(
         `UPDATE backups SET status = 'ready', size = $2, sha256 = $3, storage_key = $4, completed_at = now() WHERE id = $1`,
         [id, res.size, res.sha256, key],
       );
     } catch (e) {
+      rmSync(file, { force: true });
       await this.fail(id, `store failed: ${(e as Error).message}`);
     }
   }
@@ -157,18 +159,24 @@ export class BackupService {
   ): Promise<{ commandId: string; transferId: string }> {
     const b = (await this.db.query('SELECT * FROM backups WHERE id = $1', [backupId]))[0];
     if (b?.status !== 'ready') throw new Error('backup is not ready');
-    const stored = await this.storage.get(String(b.storage_key));
-    if (!stored) throw new Error('backup archive is missing from storage');
-    stored.stream.destroy();
-    const transferId = newId('xfr');
+    const key = String(b.storage_key);
     const info = { size: Number(b.size), sha256: String(b.sha256) };
-    const file = this.storage.pathOf(String(b.storage_key));
+    const stored = await this.storage.stat(key);
+    if (!stored) throw new StorageError(`backup archive is missing from ${this.storage.location}`, true);
+    if (stored.size !== info.size)
+      throw new StorageError(`the stored archive has ${stored.size} bytes, the backup ${info.size}`, true);
+    const transferId = newId('xfr');
+    const open = async () => {
+      const got = await this.storage.get(key);
+      if (!got) throw new StorageError('backup archive is missing from storage', true);
+      return got.stream;
+    };
     const entry: { instanceId: string; s: FileSender | null; start: () => void } = {
       instanceId,
       s: null,
       start: () => {
         if (entry.s) return;
-        entry.s = new FileSender(file, info, (frame) => this.publish(instanceId, transferId, frame));
+        entry.s = new FileSender(open, info, (frame) => this.publish(instanceId, transferId, frame));
         entry.s.run().then(
           () => this.senders.delete(transferId),
           (e) => {
@@ -262,7 +270,13 @@ export class BackupService {
       [new Date(now - BACKUP_RETENTION_DAYS * 86400_000)],
     );
     for (const b of old) {
-      if (b.storage_key) await this.storage.delete(b.storage_key);
+      try {
+        if (b.storage_key) await this.storage.delete(b.storage_key);
+      } catch (e) {
+        // Kept in the table, so the next run tries again.
+        this.log.warn({ id: b.id, err: (e as Error).message }, 'expired backup could not be deleted');
+        continue;
+      }
       await this.db.query('DELETE FROM backups WHERE id = $1', [b.id]);
     }
   }

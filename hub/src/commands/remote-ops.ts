@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { BackupService } from '../backups/service.js';
-import { LocalBackupStorage } from '../backups/storage.js';
+import { type BackupStorage, LocalBackupStorage } from '../backups/storage.js';
 import type { BrokerLink } from '../broker/types.js';
 import { ConsoleService, userRoom } from '../console/service.js';
 import type { Db } from '../db/index.js';
@@ -33,6 +33,8 @@ export function createRemoteOps(deps: {
   commands: CommandService;
   broker: () => BrokerLink | null;
   dataDir: string;
+  /** Where backups go (default: the data directory). */
+  backupStorage?: BackupStorage;
   log: Logger;
 }): RemoteOps {
   const announcements = new AnnouncementService(deps.db);
@@ -51,12 +53,13 @@ export function createRemoteOps(deps: {
     deps.dataDir,
     deps.log.child({ mod: 'console' }),
   );
+  const storage: BackupStorage = deps.backupStorage ?? new LocalBackupStorage(deps.dataDir);
   const backups = new BackupService(
     deps.db,
     deps.fleet,
     deps.commands,
     deps.broker,
-    new LocalBackupStorage(deps.dataDir),
+    storage,
     deps.log.child({ mod: 'backups' }),
   );
   const timers: NodeJS.Timeout[] = [];
@@ -93,6 +96,7 @@ export function createRemoteOps(deps: {
     async stop() {
       for (const t of timers.splice(0)) clearInterval(t);
       await console.stop();
+      storage.close?.();
     },
   };
 }

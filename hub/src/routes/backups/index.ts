@@ -4,6 +4,7 @@ import { forbidden, HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
 import { canSeeClient, seesFleet } from '../../auth/scope.js';
 import type { AuthUser } from '../../auth/sessions.js';
+import { StorageError } from '../../backups/storage.js';
 import type { HubContext } from '../../context.js';
 import { errorSchema, idParams } from '../schemas.js';
 
@@ -35,6 +36,17 @@ export const backupRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
   };
   const admin = (u: AuthUser) => {
     if (u.role !== 'admin') throw forbidden('only an admin creates and restores backups');
+  };
+  /** Storage trouble is the operator's to fix: a readable 503 (or 409 for a missing archive), not a 500. */
+  const fromStorage = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      if (!(e instanceof StorageError)) throw e;
+      throw e.missing
+        ? new HttpError(409, HUB_ERR.CONFLICT, e.message)
+        : new HttpError(503, HUB_ERR.UNAVAILABLE, `backup storage: ${e.message}`);
+    }
   };
   const backup = async (u: AuthUser, id: string) => {
     const v = await b.get(id);
@@ -87,14 +99,14 @@ export const backupRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
         tags: ['backups'],
         summary: 'The archive (tar.gz); its sha256 is in the backup',
         params: idParams,
-        response: { 404: errorSchema },
+        response: { 404: errorSchema, 503: errorSchema },
       },
     },
     async (req, reply) => {
       const u = requireUser(req);
       const v = await backup(u, req.params.id);
       admin(u);
-      const file = await b.download(v.id);
+      const file = await fromStorage(() => b.download(v.id));
       if (!file) throw notFound('backup archive');
       return reply
         .type('application/gzip')
@@ -119,6 +131,7 @@ export const backupRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
           403: errorSchema,
           404: errorSchema,
           409: errorSchema,
+          503: errorSchema,
         },
       },
     },
@@ -128,7 +141,9 @@ export const backupRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
       admin(u);
       const target = operatorOn(u, req.body.instanceId ?? v.instanceId);
       if (v.status !== 'ready') throw new HttpError(409, HUB_ERR.CONFLICT, `backup is ${v.status}`);
-      return reply.code(202).send(await b.restore(v.id, target.id, { userId: u.id, email: u.email }));
+      return reply
+        .code(202)
+        .send(await fromStorage(() => b.restore(v.id, target.id, { userId: u.id, email: u.email })));
     },
   );
 };
