@@ -24,6 +24,7 @@ beforeAll(async () => {
     'instance/index.html': page('INSTANCE'),
     'reset-password/index.html': page('RESET'),
     '_next/static/chunks/app.js': 'console.log(1)',
+    'icon.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
   };
   for (const [f, body] of Object.entries(files)) {
     mkdirSync(join(dir, f, '..'), { recursive: true });
@@ -82,6 +83,13 @@ describe('dashboard serving', () => {
       expect(r.type, path).toContain('text/html');
       expect(r.body, path).toContain('NOT FOUND');
     }
+  });
+
+  it("answers /favicon.ico with the export's SVG icon", async () => {
+    const r = await get(hub.httpUrl, '/favicon.ico');
+    expect(r.status).toBe(200);
+    expect(r.type).toContain('image/svg+xml');
+    expect(r.body).toContain('<svg');
   });
 
   it('refuses a malformed URL without serving anything', async () => {

@@ -56,6 +56,9 @@ export async function registerDashboard(app: FastifyInstance, ctx: Pick<HubConte
         .code(path === '/' ? 200 : 404)
         .type('text/html')
         .send(placeholderPage());
+    // Browsers and tools ask for /favicon.ico whatever the page declares: give them the SVG icon.
+    if (path === '/favicon.ico' && existsSync(join(dir, 'icon.svg')))
+      return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').sendFile('icon.svg');
     const clean = path.replace(/\/+$/, '');
     // A folder page asked without its trailing slash.
     if (clean && !clean.includes('..') && existsSync(join(dir, clean, 'index.html'))) {
