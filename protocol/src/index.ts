@@ -16,6 +16,7 @@ export * from './messages/events.js';
 export * from './messages/hello.js';
 export * from './messages/logs.js';
 export * from './messages/metrics.js';
+export * from './messages/metrics-check.js';
 export * from './messages/registry.js';
 export * from './messages/status.js';
 export * from './messages/transfer.js';
