@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { BootstrapResult } from './auth/users.js';
 import { bootstrapAdmin } from './auth/users.js';
-import { createBackupStorage } from './backups/s3.js';
+import { createBackupStorage } from './backups/storage.js';
 import { verifyInstanceSecret } from './broker/credentials.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
 import { startExternalBroker } from './broker/external.js';
@@ -77,7 +77,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     let live: LiveSink = nullSink;
     const commands = new CommandService(db, fleet, () => broker, key, stats, log.child({ mod: 'commands' }));
     commands.secrets = security.secrets;
-    const backupStorage = createBackupStorage(config);
+    const backupStorage = await createBackupStorage(config);
     log.info({ location: backupStorage.location }, 'backups are stored here');
     const ops = createRemoteOps({
       db,

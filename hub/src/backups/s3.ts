@@ -10,15 +10,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { HubConfig } from '../config.js';
-import {
-  type BackupStorage,
-  checkKey,
-  LocalBackupStorage,
-  StorageError,
-  type StoredObject,
-  spoolFile,
-} from './storage.js';
+import { type BackupStorage, checkKey, StorageError, type StoredObject, spoolFile } from './storage.js';
 
 /** Settings of an S3-compatible store (hub settings `DS_BACKUP_S3_*`). */
 export interface S3StorageSettings {
@@ -175,7 +167,7 @@ export class S3BackupStorage implements BackupStorage {
     if (err.name === 'CredentialsProviderError')
       return `no credentials (set DS_BACKUP_S3_ACCESS_KEY_ID and DS_BACKUP_S3_SECRET_ACCESS_KEY): ${err.message}`;
     const http = status ? ` (HTTP ${status})` : '';
-    if (!err.name || err.name === 'Error' || err.name === 'UnknownError') {
+    if (!err.name || ['Error', 'Unknown', 'UnknownError'].includes(err.name)) {
       if (status === 403) return `access denied${http}: check the credentials and the bucket policy`;
       if (status === 404) return `not found${http}: check DS_BACKUP_S3_BUCKET and the endpoint`;
       return `${err.message || 'unknown error'}${http}`;
@@ -197,21 +189,4 @@ const notFound = (e: unknown) => {
 export function normalizePrefix(p: string): string {
   const s = p.replace(/^\/+/, '');
   return s === '' || s.endsWith('/') ? s : `${s}/`;
-}
-
-/** The store the settings ask for: S3 when `DS_BACKUP_S3_BUCKET` is set, else the data directory. */
-export function createBackupStorage(config: HubConfig): BackupStorage {
-  if (!config.backupS3Bucket) return new LocalBackupStorage(config.dataDir);
-  return new S3BackupStorage(
-    {
-      bucket: config.backupS3Bucket,
-      endpoint: config.backupS3Endpoint,
-      region: config.backupS3Region,
-      prefix: config.backupS3Prefix,
-      accessKeyId: config.backupS3AccessKeyId,
-      secretAccessKey: config.backupS3SecretAccessKey,
-      forcePathStyle: config.backupS3ForcePathStyle,
-    },
-    config.dataDir,
-  );
 }

@@ -62,7 +62,7 @@ export class BackupService {
     private readonly fleet: Fleet,
     private readonly commands: CommandService,
     private readonly broker: () => BrokerLink | null,
-    private readonly storage: BackupStorage,
+    readonly storage: BackupStorage,
     private readonly log: Logger,
   ) {
     commands.onChange((v) => this.onCommand(v));

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { HubConfig } from '../config.js';
 
 /** A stored archive as a listing shows it; `key` is relative to the store's root. */
 export interface StoredObject {
@@ -123,4 +124,23 @@ export function spoolFile(root: string, name: string): string {
   const dir = join(root, SPOOL);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return join(dir, name);
+}
+
+/** The store the settings ask for: S3 when `DS_BACKUP_S3_BUCKET` is set, else the data directory. */
+export async function createBackupStorage(config: HubConfig): Promise<BackupStorage> {
+  if (!config.backupS3Bucket) return new LocalBackupStorage(config.dataDir);
+  // The AWS SDK is loaded only when it is used.
+  const { S3BackupStorage } = await import('./s3.js');
+  return new S3BackupStorage(
+    {
+      bucket: config.backupS3Bucket,
+      endpoint: config.backupS3Endpoint,
+      region: config.backupS3Region,
+      prefix: config.backupS3Prefix,
+      accessKeyId: config.backupS3AccessKeyId,
+      secretAccessKey: config.backupS3SecretAccessKey,
+      forcePathStyle: config.backupS3ForcePathStyle,
+    },
+    config.dataDir,
+  );
 }
