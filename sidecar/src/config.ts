@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { idSchema, importPublicKey } from '@deepsignal/protocol';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every sidecar setting in one table: key in the config object/JSON file, its flag, its

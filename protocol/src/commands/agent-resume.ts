@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCommand, noParams, OWNER_TOO } from './define.js';
 
 export const agentResume = defineCommand({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from '../limits.js';
 import { defineCommand, OPERATOR } from './define.js';
 import { modelRef } from './model-set.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCommand, noParams, OPERATOR_AND_SUPPORT } from './define.js';
 
 export const configGet = defineCommand({

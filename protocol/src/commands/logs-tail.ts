@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { logLineSchema } from '../messages/logs.js';
 import { defineCommand, OPERATOR_AND_SUPPORT } from './define.js';
 

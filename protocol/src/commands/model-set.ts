@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCommand, OWNER_TOO } from './define.js';
 
 /** `provider/model`, as OpenClaw names models. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineCommand, OPERATOR } from './define.js';
 
 export const sidecarUpdate = defineCommand({

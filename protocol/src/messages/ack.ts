@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema } from '../ids.js';
 import { PROTOCOL_VERSION } from '../version.js';
 import { defineMessage } from './define.js';

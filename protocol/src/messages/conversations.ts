@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { envelopeShape, nonNeg, timeMs } from '../envelope.js';
 import { LIMITS } from '../limits.js';
 import { defineMessage } from './define.js';

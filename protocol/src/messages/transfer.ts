@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from '../limits.js';
 import { PROTOCOL_VERSION } from '../version.js';
 import { defineMessage } from './define.js';

@@ -1,20 +1,17 @@
-import { agentPause } from './agent-pause.js';
-import { agentResume } from './agent-resume.js';
-import { backupCreate } from './backup-create.js';
-import { backupRestore } from './backup-restore.js';
-import { chatSend } from './chat-send.js';
-import { configApply } from './config-apply.js';
-import { configGet } from './config-get.js';
-import { consoleClose } from './console-close.js';
-import { consoleOpen } from './console-open.js';
-import { credentialsRotate } from './credentials-rotate.js';
-import { hubKeyRotate } from './hub-key-rotate.js';
-import { logsTail } from './logs-tail.js';
-import { modelSet } from './model-set.js';
-import { openclawRestart } from './openclaw-restart.js';
-import { openclawUpdate } from './openclaw-update.js';
 import { ping } from './ping.js';
 import type { CommandHandler } from './types.js';
+
+/**
+ * A handler whose module is imported on its first command: most commands are rare, and code
+ * that is never loaded costs no memory in the resident daemon (BENCHMARKS.md, sidecar.rss_mb).
+ */
+function lazy(load: () => Promise<CommandHandler>): CommandHandler {
+  let handler: CommandHandler | undefined;
+  return async (ctx) => {
+    handler ??= await load();
+    return handler(ctx);
+  };
+}
 
 /**
  * Handlers by command type, one line each. A type in the protocol catalog without a line here
@@ -22,19 +19,19 @@ import type { CommandHandler } from './types.js';
  */
 export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
   ping,
-  'openclaw.restart': openclawRestart,
-  'agent.pause': agentPause,
-  'agent.resume': agentResume,
-  'model.set': modelSet,
-  'config.get': configGet,
-  'config.apply': configApply,
-  'openclaw.update': openclawUpdate,
-  'logs.tail': logsTail,
-  'chat.send': chatSend,
-  'console.open': consoleOpen,
-  'console.close': consoleClose,
-  'credentials.rotate': credentialsRotate,
-  'hubkey.rotate': hubKeyRotate,
-  'backup.create': backupCreate,
-  'backup.restore': backupRestore,
+  'openclaw.restart': lazy(async () => (await import('./openclaw-restart.js')).openclawRestart),
+  'agent.pause': lazy(async () => (await import('./agent-pause.js')).agentPause),
+  'agent.resume': lazy(async () => (await import('./agent-resume.js')).agentResume),
+  'model.set': lazy(async () => (await import('./model-set.js')).modelSet),
+  'config.get': lazy(async () => (await import('./config-get.js')).configGet),
+  'config.apply': lazy(async () => (await import('./config-apply.js')).configApply),
+  'openclaw.update': lazy(async () => (await import('./openclaw-update.js')).openclawUpdate),
+  'logs.tail': lazy(async () => (await import('./logs-tail.js')).logsTail),
+  'chat.send': lazy(async () => (await import('./chat-send.js')).chatSend),
+  'console.open': lazy(async () => (await import('./console-open.js')).consoleOpen),
+  'console.close': lazy(async () => (await import('./console-close.js')).consoleClose),
+  'credentials.rotate': lazy(async () => (await import('./credentials-rotate.js')).credentialsRotate),
+  'hubkey.rotate': lazy(async () => (await import('./hub-key-rotate.js')).hubKeyRotate),
+  'backup.create': lazy(async () => (await import('./backup-create.js')).backupCreate),
+  'backup.restore': lazy(async () => (await import('./backup-restore.js')).backupRestore),
 };

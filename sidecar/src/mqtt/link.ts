@@ -69,6 +69,9 @@ export class MqttLink {
       protocolVersion: 4,
       reconnectPeriod: 0, // reconnects are ours, with backoff and jitter
       connectTimeout: 15_000,
+      // mqtt-packet otherwise keeps 65,536 two-byte Buffers for packet ids (~6 MB of heap for
+      // the daemon's life; BENCHMARKS.md, sidecar.rss_mb); writing the two bytes per packet is free.
+      writeCache: false,
       will: { topic: topicFor(o.instanceId, 'status'), payload: o.will, qos: 1, retain: true },
     };
     if (o.caFile) options.ca = readFileSync(o.caFile);

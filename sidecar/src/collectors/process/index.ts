@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import pidusage from 'pidusage';
 import type { Collector, CollectorContext, CollectorFactory } from '../types.js';
 
 /** The I/O of the process collector, passed in so tests can fake a process table. */
@@ -18,7 +17,8 @@ export const procProcessIo: ProcessIo = {
       .filter((n) => /^\d+$/.test(n))
       .map(Number),
   cmdline: (pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim(),
-  usage: (pid) => pidusage(pid),
+  // Imported when a gateway process is first found: a sidecar without OpenClaw never loads it.
+  usage: async (pid) => (await import('pidusage')).default(pid),
   cores: availableParallelism(),
 };
 
