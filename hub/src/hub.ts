@@ -79,6 +79,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     commands.secrets = security.secrets;
     const backupStorage = await createBackupStorage(config);
     log.info({ location: backupStorage.location }, 'backups are stored here');
+    // A store that does not answer is reported at start, not only when the first backup fails.
+    backupStorage.check?.().catch((e) => log.warn({ err: (e as Error).message }, 'backup storage is not usable'));
     const ops = createRemoteOps({
       db,
       fleet,

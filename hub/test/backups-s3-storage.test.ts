@@ -103,6 +103,10 @@ describe('S3 backup storage', () => {
     );
     expect(existsSync(file)).toBe(false); // the spool file does not pile up
     await expect(closed.get('i/b.tar.gz')).rejects.toThrow(/cannot reach/);
+    await expect(closed.check()).rejects.toThrow(
+      /^S3 bucket check of s3:\/\/ds-backups\/backups\/ failed: cannot reach/,
+    );
+    await expect(store.check()).resolves.toBeUndefined();
     closed.close();
 
     const creds = bad({ accessKeyId: 'WRONG', secretAccessKey: 'WRONG' });
@@ -115,6 +119,9 @@ describe('S3 backup storage', () => {
     const nobucket = bad({ bucket: 'no-such-bucket' });
     await expect(nobucket.put('i/b.tar.gz', spool(nobucket, 'n.part', data), info)).rejects.toThrow(
       /NoSuchBucket \(HTTP 404\)/,
+    );
+    await expect(nobucket.check()).rejects.toThrow(
+      /failed: no bucket no-such-bucket at http:\/\/127\.0\.0\.1:\d+ \(HTTP 404\)/,
     );
     nobucket.close();
   });

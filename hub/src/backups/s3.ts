@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   S3Client,
@@ -153,6 +154,16 @@ export class S3BackupStorage implements BackupStorage {
       throw new StorageError(`S3 listing of ${this.location}${prefix} failed: ${this.reason(e)}`);
     }
     return out;
+  }
+
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (e) {
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const why = status === 404 ? `no bucket ${this.bucket} at ${this.endpoint} (HTTP 404)` : this.reason(e);
+      throw new StorageError(`S3 bucket check of ${this.location} failed: ${why}`);
+    }
   }
 
   close(): void {

@@ -29,6 +29,8 @@ export interface BackupStorage {
   delete(key: string): Promise<void>;
   /** Archives whose key starts with `prefix` (all when empty). */
   list(prefix?: string): Promise<StoredObject[]>;
+  /** Checks that the store answers and the bucket is there (remote stores). */
+  check?(): Promise<void>;
   /** Releases connections. */
   close?(): void;
 }
