@@ -1,41 +1,22 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settle } from '../../src/fault/scenario.js';
 import { startSimInstance } from '../../src/fault/sim-instance.js';
-import { TcpFaultProxy } from '../../src/fault/tcp-proxy.js';
 import { checkSamples, type Query, waitFor } from '../../src/fault/verify.js';
-import { type BenchHub, startBenchHub } from '../../src/hub/harness.js';
 import { pgAvailable } from '../../src/pg.js';
+import { useProxiedHub } from './helpers.js';
 
 const hasPg = await pgAvailable();
 
 describe.skipIf(!hasPg)('fault: a corrupt outbox segment', () => {
-  let h: BenchHub;
-  let proxy: TcpFaultProxy;
-  let dir: string;
-  beforeAll(async () => {
-    h = await startBenchHub({ mode: 'pg', instances: 1, prefix: 'cor' });
-    const u = new URL(h.hub.mqttUrl);
-    proxy = new TcpFaultProxy({ host: u.hostname, port: Number(u.port) });
-    await proxy.start();
-    dir = mkdtempSync(path.join(tmpdir(), 'ds-fault-corrupt-'));
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await h?.cleanup();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const env = useProxiedHub('cor', 'corrupt');
 
   it('skips the damaged records, reports them, and delivers everything else once', { timeout: 90_000 }, async () => {
+    const { h, proxy, dir } = env;
     const c = h.creds[0];
     const opts = {
-      hub: proxy.url(),
-      instanceId: c.id,
-      secret: c.secret,
-      hubKey: h.hub.hubPublicKey,
-      stateDir: dir,
+      ...env.instanceOptions(),
       sampleIntervalMs: 100,
       batchIntervalMs: 300,
     };

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HubScenario, settle } from '../../src/fault/scenario.js';
-import { type SimInstance, startSimInstance } from '../../src/fault/sim-instance.js';
+import { HubScenario } from '../../src/fault/scenario.js';
+import type { SimInstance } from '../../src/fault/sim-instance.js';
 import { TcpFaultProxy } from '../../src/fault/tcp-proxy.js';
-import { checkSamples, FAULT, waitFor } from '../../src/fault/verify.js';
+import { FAULT, waitFor } from '../../src/fault/verify.js';
 import { pgAvailable } from '../../src/pg.js';
+import { commandSucceeds, expectDeliveredOnce, settleAndStop, startScenarioInstance } from './helpers.js';
 
 const hasPg = await pgAvailable();
 
@@ -27,18 +27,10 @@ describe.skipIf(!hasPg)('fault: the database unavailable', () => {
     s.store.databaseUrl = `postgres://postgres@127.0.0.1:${dbProxy.port}/test`;
     await s.setup();
     const c = s.creds[0];
-    inst = await startSimInstance({
-      hub: s.proxy.url(),
-      instanceId: c.id,
-      secret: c.secret,
-      hubKey: s.hub.info.hubPublicKey,
-      stateDir: path.join(s.dir, 'sidecar'),
-      sampleIntervalMs: 200,
-      batchIntervalMs: 400,
-    });
+    inst = await startScenarioInstance(s);
     expect(await waitFor(() => inst!.sidecar.outbox.counters.acked > 3, 30_000)).toBe(true);
     const before = await s.ping(c.id);
-    expect(await waitFor(async () => (await s!.commandStatus(before)) === 'succeeded', 20_000)).toBe(true);
+    expect(await commandSucceeds(s, before, 20_000)).toBe(true);
 
     dbProxy.cut('reset');
     await new Promise((r) => setTimeout(r, 300));
@@ -58,16 +50,10 @@ describe.skipIf(!hasPg)('fault: the database unavailable', () => {
       await new Promise((r) => setTimeout(r, 2000));
       return s!.ping(c.id);
     });
-    expect(await waitFor(async () => (await s!.commandStatus(after)) === 'succeeded', 60_000)).toBe(true);
-    const { required, settled } = await settle(inst, 60_000);
-    expect(settled).toBe(true);
-    const ran = [...inst.ran];
-    await inst.stop();
+    expect(await commandSucceeds(s, after, 60_000)).toBe(true);
+    const { required, ran } = await settleAndStop(inst);
     inst = undefined;
-    const r = await s.withDb((q) => checkSamples(q, c.id, required));
-    expect(r.duplicates).toBe(0);
-    expect(r.missing).toEqual([]);
-    expect(new Set(ran).size).toBe(ran.length);
+    await expectDeliveredOnce(s, c.id, required, ran);
     expect(ran).toEqual([before, after]);
   });
 });

@@ -1,9 +1,9 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HubScenario, settle } from '../../src/fault/scenario.js';
-import { type SimInstance, startSimInstance } from '../../src/fault/sim-instance.js';
-import { checkSamples, storedConversations, waitFor } from '../../src/fault/verify.js';
+import { HubScenario } from '../../src/fault/scenario.js';
+import type { SimInstance } from '../../src/fault/sim-instance.js';
+import { storedConversations, waitFor } from '../../src/fault/verify.js';
 import { pgAvailable } from '../../src/pg.js';
+import { commandSucceeds, expectDeliveredOnce, settleAndStop, startScenarioInstance } from './helpers.js';
 
 const hasPg = await pgAvailable();
 
@@ -26,36 +26,21 @@ describe.each([
     s = new HubScenario(mode);
     await s.setup();
     const c = s.creds[0];
-    inst = await startSimInstance({
-      hub: s.proxy.url(),
-      instanceId: c.id,
-      secret: c.secret,
-      hubKey: s.hub.info.hubPublicKey,
-      stateDir: path.join(s.dir, 'sidecar'),
-      sampleIntervalMs: 200,
-      batchIntervalMs: 400,
-    });
+    inst = await startScenarioInstance(s);
     expect(await waitFor(() => inst!.sidecar.outbox.counters.acked > 3, 30_000)).toBe(true);
     const before = await s.ping(c.id);
-    await waitFor(async () => (await s!.commandStatus(before)) === 'succeeded', 20_000);
+    await commandSucceeds(s, before, 20_000);
     await new Promise((r) => setTimeout(r, 700)); // mid-ingest
     await s.hub.kill9();
     await new Promise((r) => setTimeout(r, 1500)); // the sidecar keeps sampling into its outbox
     await s.startHub();
     const after = await s.ping(c.id);
-    expect(await waitFor(async () => (await s!.commandStatus(after)) === 'succeeded', 60_000)).toBe(true);
+    expect(await commandSucceeds(s, after, 60_000)).toBe(true);
     expect(await s.commandStatus(before)).toBe('succeeded');
-    const { required, settled } = await settle(inst, 60_000);
-    expect(settled).toBe(true);
-    const convIds = inst.gateway.allMessages().map((m) => m.id);
-    const ran = [...inst.ran];
-    await inst.stop();
+    const { required, ran, convIds } = await settleAndStop(inst);
     inst = undefined;
     await s.hub.stop();
-    const r = await s.withDb((q) => checkSamples(q, c.id, required));
-    expect(r.duplicates).toBe(0);
-    expect(r.missing).toEqual([]);
-    expect(new Set(ran).size).toBe(ran.length);
+    await expectDeliveredOnce(s, c.id, required, ran);
     expect(ran).toEqual(expect.arrayContaining([before, after]));
     const conv = await s.withDb((q) => storedConversations(q, c.id));
     expect(conv.duplicates).toBe(0);

@@ -1,42 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSimInstance } from '../../src/fault/sim-instance.js';
-import { TcpFaultProxy } from '../../src/fault/tcp-proxy.js';
 import { checkSamples, FAULT, type Query, storedConversations, waitFor } from '../../src/fault/verify.js';
-import { api, type BenchHub, startBenchHub } from '../../src/hub/harness.js';
+import { api } from '../../src/hub/harness.js';
 import { pgAvailable } from '../../src/pg.js';
+import { useProxiedHub } from './helpers.js';
 
 const hasPg = await pgAvailable();
 
 describe.skipIf(!hasPg)('fault: network cut between sidecar and hub', () => {
-  let h: BenchHub;
-  let proxy: TcpFaultProxy;
-  let dir: string;
-  beforeAll(async () => {
-    h = await startBenchHub({ mode: 'pg', instances: 1, prefix: 'cut' });
-    const u = new URL(h.hub.mqttUrl);
-    proxy = new TcpFaultProxy({ host: u.hostname, port: Number(u.port) });
-    await proxy.start();
-    dir = mkdtempSync(path.join(tmpdir(), 'ds-fault-cut-'));
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await h?.cleanup();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const env = useProxiedHub('cut', 'cut');
 
   it(`loses nothing and runs no command twice across a ${FAULT.cutMs / 1000} s cut`, {
     timeout: FAULT.cutMs + 90_000,
   }, async () => {
+    const { h, proxy } = env;
     const c = h.creds[0];
     const inst = await startSimInstance({
-      hub: proxy.url(),
-      instanceId: c.id,
-      secret: c.secret,
-      hubKey: h.hub.hubPublicKey,
-      stateDir: dir,
+      ...env.instanceOptions(),
       sampleIntervalMs: 200,
       batchIntervalMs: 500,
     });

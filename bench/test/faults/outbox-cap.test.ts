@@ -1,44 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settle } from '../../src/fault/scenario.js';
 import { startSimInstance } from '../../src/fault/sim-instance.js';
-import { TcpFaultProxy } from '../../src/fault/tcp-proxy.js';
 import { checkSamples, type Query, storedConversations, waitFor } from '../../src/fault/verify.js';
-import { type BenchHub, startBenchHub } from '../../src/hub/harness.js';
 import { pgAvailable } from '../../src/pg.js';
+import { useProxiedHub } from './helpers.js';
 
 const hasPg = await pgAvailable();
 
 describe.skipIf(!hasPg)('fault: the outbox at its cap', () => {
-  let h: BenchHub;
-  let proxy: TcpFaultProxy;
-  let dir: string;
-  beforeAll(async () => {
-    h = await startBenchHub({ mode: 'pg', instances: 1, prefix: 'cap' });
-    const u = new URL(h.hub.mqttUrl);
-    proxy = new TcpFaultProxy({ host: u.hostname, port: Number(u.port) });
-    await proxy.start();
-    dir = mkdtempSync(path.join(tmpdir(), 'ds-fault-cap-'));
-  });
-  afterAll(async () => {
-    await proxy?.close();
-    await h?.cleanup();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const env = useProxiedHub('cap', 'cap');
 
   it('drops the oldest metrics first, keeps conversations, and the hub acks past the gap', {
     timeout: 120_000,
   }, async () => {
+    const { h, proxy } = env;
     const c = h.creds[0];
     // ~8 KB samples every 100 ms fill a 1 MB outbox in about 12 s while the hub is unreachable
     const inst = await startSimInstance({
-      hub: proxy.url(),
-      instanceId: c.id,
-      secret: c.secret,
-      hubKey: h.hub.hubPublicKey,
-      stateDir: dir,
+      ...env.instanceOptions(),
       sampleIntervalMs: 100,
       batchIntervalMs: 300,
       outboxMaxMb: 1,
