@@ -35,6 +35,10 @@ const FAST_CHECKS: Partial<Record<MessageKind, (json: unknown) => MetricsCheck>>
   metrics: checkMetricsMessage,
 };
 
+/** Decodes without copying (`Buffer.from(uint8array)` would copy the bytes first). */
+const utf8 = (b: Uint8Array) =>
+  (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('utf8');
+
 function kindOf(t: Topic): MessageKind {
   return ('channelId' in t ? `${t.kind}/${t.direction}` : t.kind) as MessageKind;
 }
@@ -67,7 +71,7 @@ export function parseMessage(
   if (size > LIMITS.maxMessageBytes) return err({ reason: 'oversize', detail: `${size} bytes` });
   let json: unknown;
   try {
-    json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
+    json = JSON.parse(typeof payload === 'string' ? payload : utf8(payload));
   } catch {
     return err({ reason: 'bad_json', detail: 'payload is not JSON' });
   }

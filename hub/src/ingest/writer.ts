@@ -8,6 +8,8 @@ import type { BoundedQueue } from './queue.js';
 import type { Sequenced, StreamWriters } from './types.js';
 
 const MAX_BATCH = 1000;
+/** Batches whose acks may still be in flight while the next one commits. */
+const MAX_ACKS_IN_FLIGHT = 4;
 
 /** SQLSTATE classes that mean "this data can never be stored", not "the database is away". */
 const isDataError = (e: unknown) => /^(22|23)/.test(String((e as { code?: unknown })?.code ?? ''));
@@ -26,6 +28,8 @@ export class IngestWriter {
   /** Resolves waiters of `flushed()`. */
   private idleWaiters: (() => void)[] = [];
   dbHealthy = true;
+  /** Ack publishes of committed batches still in flight. */
+  private readonly ackSends = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Db,
@@ -56,6 +60,8 @@ export class IngestWriter {
   private async run(): Promise<void> {
     while (!this.stopped) {
       if (this.queue.depth === 0) {
+        await Promise.all(this.ackSends); // idle means acked, for flushed() and stop()
+        if (this.queue.depth > 0) continue;
         this.idle = true;
         for (const w of this.idleWaiters.splice(0)) w();
         await this.queue.waitForItems();
@@ -65,6 +71,8 @@ export class IngestWriter {
       const batch = this.queue.take(MAX_BATCH);
       this.stats.queueDepth.set({}, this.queue.depth);
       await this.commitWithRetry(batch);
+      // Bound the acks in flight (a slow external broker): wait for the oldest batch's.
+      if (this.ackSends.size > MAX_ACKS_IN_FLIGHT) await this.ackSends.values().next().value;
     }
   }
 
@@ -109,10 +117,18 @@ export class IngestWriter {
     const started = performance.now();
     const out = await this.db.tx((q) => commitBatch(q, batch, this.writers));
     this.stats.commit((performance.now() - started) / 1000);
-    for (const m of batch) this.stats.committed.inc({ stream: m.stream });
+    const perStream = new Map<string, number>();
+    for (const m of batch) perStream.set(m.stream, (perStream.get(m.stream) ?? 0) + 1);
+    for (const [stream, n] of perStream) this.stats.committed.inc({ stream }, n);
     if (out.duplicates) this.stats.duplicates.inc({}, out.duplicates);
     if (out.gaps) this.stats.gaps.inc({}, out.gaps);
-    await this.publishAcks(out.acks);
+    // The next batch commits while these acks are on their way (publishing them takes a turn
+    // of the busy event loop, tens of ms); acks are cumulative, so their order does not matter.
+    const sending = this.publishAcks(out.acks).catch((err) =>
+      this.log.warn({ err: (err as Error).message }, 'ack publish failed; the sidecars will resend'),
+    );
+    this.ackSends.add(sending);
+    void sending.finally(() => this.ackSends.delete(sending));
     for (const f of out.after) {
       try {
         f();
