@@ -1,4 +1,6 @@
-import type { ApiMetric, CommandState, InstanceStatus, LogLevel, OpenclawState } from '@deepsignal/protocol';
+import type { ApiMetric, InstanceStatus, LogLevel, OpenclawState } from '@deepsignal/protocol';
+
+export type { CommandView, SupportRequest } from '@deepsignal/protocol';
 
 /** One instance as `GET /instances` lists it. */
 export interface Instance {
@@ -51,34 +53,4 @@ export interface ConversationView {
   provider: string | null;
   latencyMs: number | null;
   sentiment: number | null;
-}
-
-/** A command as the hub reports it (`GET /commands/:id`, `GET /instances/:id/commands`). */
-export interface CommandView {
-  id: string;
-  instanceId: string;
-  type: string;
-  params: Record<string, unknown>;
-  status: CommandState;
-  issuedBy: string;
-  idempotencyKey: string | null;
-  issuedAt: string;
-  expiresAt: string;
-  deliveredAt: string | null;
-  updatedAt: string;
-  progress: unknown;
-  result: unknown;
-  error: { code: string; message: string } | null;
-}
-
-/** A client's "Get help" request. */
-export interface SupportRequest {
-  id: string;
-  clientId: string;
-  instanceId: string | null;
-  userId: string | null;
-  subject: string;
-  body: string;
-  status: 'open' | 'resolved';
-  createdAt: string;
 }

@@ -44,17 +44,7 @@ export interface SecretInfo {
   updatedAt: string;
 }
 
-/** A support request (GET /support-requests). */
-export interface SupportRequest {
-  id: string;
-  clientId: string;
-  instanceId: string | null;
-  userId: string | null;
-  subject: string;
-  body: string;
-  status: 'open' | 'resolved';
-  createdAt: string;
-}
+export type { SupportRequest } from '@protocol/api';
 
 /** Secret names the hub accepts (`SECRET_NAME` in hub/src/secrets/store.ts). */
 export const SECRET_NAME_HINT = 'letters, digits, . _ -';

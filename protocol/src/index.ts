@@ -1,3 +1,4 @@
+export * from './api.js';
 export * from './canonical.js';
 export * from './commands/catalog.js';
 export * from './commands/define.js';

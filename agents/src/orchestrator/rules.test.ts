@@ -20,6 +20,7 @@ const cmd = (issued: number, status: CommandView['status'], updated = issued + 5
   progress: null,
   result: null,
   error: null,
+  rolloutId: null,
 });
 const policy = { ...DEFAULT_POLICY, graceSec: 60, cooldownSec: 600 };
 

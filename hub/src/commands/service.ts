@@ -1,6 +1,7 @@
 import {
   type CmdResultMessage,
   type CommandState,
+  type CommandView,
   canTransition,
   encodeMessage,
   getCommand,
@@ -22,24 +23,7 @@ import type { HubStats } from '../stats.js';
 import { newId } from '../util/ids.js';
 import { audit } from './audit.js';
 
-/** A command as the API returns it. */
-export interface CommandView {
-  id: string;
-  instanceId: string;
-  type: string;
-  params: Record<string, unknown>;
-  status: CommandState;
-  issuedBy: string;
-  idempotencyKey: string | null;
-  issuedAt: string;
-  expiresAt: string;
-  deliveredAt: string | null;
-  updatedAt: string;
-  progress: { pct?: number; message?: string } | null;
-  result: unknown;
-  error: { code: string; message: string } | null;
-  rolloutId: string | null;
-}
+export type { CommandView };
 
 /** Filters of a command list. */
 export interface CommandFilter {

@@ -1,3 +1,4 @@
+import type { SupportRequest } from '@deepsignal/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../auth/errors.js';
@@ -19,14 +20,14 @@ const supportRequestSchema = z.object({
   createdAt: z.string(),
 });
 
-const toRequest = (r: Record<string, unknown>) => ({
+const toRequest = (r: Record<string, unknown>): SupportRequest => ({
   id: String(r.id),
   clientId: String(r.client_id),
   instanceId: (r.instance_id as string | null) ?? null,
   userId: (r.user_id as string | null) ?? null,
   subject: String(r.subject),
   body: String(r.body),
-  status: r.status === 'resolved' ? ('resolved' as const) : ('open' as const),
+  status: r.status === 'resolved' ? 'resolved' : 'open',
   createdAt: new Date(r.created_at as string).toISOString(),
 });
 
