@@ -192,7 +192,8 @@ export const confirmPasswordReset = (token: string, password: string) =>
   api<null>('/auth/password-reset/confirm', { body: { token, password } });
 
 /** Where the browser goes to sign in with a client's identity provider (the hub redirects on). */
-export const ssoStartUrl = (clientId: string) => buildUrl(`/auth/sso/${encodeURIComponent(clientId)}/start`);
+/** The hub finds the company by the email's domain and sends the browser to its identity provider. */
+export const ssoStartUrl = (email: string) => buildUrl('/auth/sso/start', { email });
 
 export const listInstances = async () => asList<Instance>(await api<unknown>('/instances'));
 

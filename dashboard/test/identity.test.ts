@@ -25,7 +25,7 @@ const VIEWER = { email: 'viewer@initech.test', password: 'viewer-password-123' }
 const SECRET_VALUE = 'sk-test-never-shown-4f9c2a';
 
 /** Refusals a test provokes on purpose (the browser logs each as a failed resource). */
-const EXPECTED = [/password-reset\/confirm/, /\/settings\b/];
+const EXPECTED = [/password-reset\/confirm/, /\/settings\b/, /\/auth\/sso\/start/];
 const unexpected = (errors: string[]) =>
   errors.filter((e) => !(/Failed to load resource/.test(e) && EXPECTED.some((r) => r.test(e))));
 
@@ -94,6 +94,17 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
 
     await login(page, VIEWER.email, 'brand-new-password-1');
     await page.waitForURL('**/client/');
+    expect(unexpected(errors)).toEqual([]);
+  });
+
+  it('single sign-on asks for the work email and says when its domain has none', async () => {
+    const { page, errors } = await newPage();
+    await page.goto('/login/');
+    await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+    await page.getByLabel('Work email').fill('someone@no-sso.test');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'not set up for this email domain' }).waitFor();
+    await screenshot(page, 'sso-sign-in');
     expect(unexpected(errors)).toEqual([]);
   });
 

@@ -47,7 +47,7 @@ function SettingsView() {
         )}
         {clientId && (
           <p className="text-xs text-muted-foreground">
-            Company id (for single sign-on):{' '}
+            Company id:{' '}
             <code className="font-mono text-foreground" data-testid="client-id">
               {clientId}
             </code>

@@ -7,18 +7,17 @@ import { ssoStartUrl } from '@/lib/api';
 import { SSO_PENDING_KEY } from '@/lib/auth';
 import { FormError } from './auth-card';
 
-const LAST_KEY = 'ds.sso-client';
+const LAST_KEY = 'ds.sso-email';
 
 /**
- * Single sign-on: the hub's start route is addressed by the client id
- * (`GET /api/v1/auth/sso/:clientId/start`), so people enter their company id (their admin has
- * it; the settings page shows it). The route answers 404 for a company without SSO: that is
- * checked first (without following the redirect) so the page can say so instead of leaving the
+ * Single sign-on: people enter their work email; the hub's start route
+ * (`GET /api/v1/auth/sso/start?email=`) finds their company by its domain. It answers 404 for a
+ * domain without SSO: that is checked first (without following the redirect) so the page can say so instead of leaving the
  * browser on a JSON error. After the provider, the hub sets the session cookie and redirects to
  * `/`, where the app asks /auth/me whom the cookie belongs to.
  */
 export function SsoSignIn() {
-  const [clientId, setClientId] = useState(() =>
+  const [email, setEmail] = useState(() =>
     typeof window === 'undefined' ? '' : (window.localStorage.getItem(LAST_KEY) ?? ''),
   );
   const [error, setError] = useState<string | null>(null);
@@ -26,7 +25,7 @@ export function SsoSignIn() {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const id = clientId.trim();
+    const id = email.trim();
     setBusy(true);
     setError(null);
     try {
@@ -36,7 +35,7 @@ export function SsoSignIn() {
         const body = (await probe.json().catch(() => null)) as { error?: { message?: string } } | null;
         setError(
           probe.status === 404
-            ? 'Single sign-on is not set up for this company id. Sign in with your password or ask your administrator.'
+            ? 'Single sign-on is not set up for this email domain. Sign in with your password or ask your administrator.'
             : (body?.error?.message ?? `The hub answered ${probe.status}.`),
         );
         setBusy(false);
@@ -54,14 +53,15 @@ export function SsoSignIn() {
   return (
     <form onSubmit={submit} className="flex flex-col gap-3" data-testid="sso-form">
       <div className="flex flex-col gap-1.5">
-        <Label htmlFor="sso-client">Company id</Label>
+        <Label htmlFor="sso-email">Work email</Label>
         <Input
-          id="sso-client"
+          id="sso-email"
+          type="email"
+          autoComplete="email"
           required
-          placeholder="cli_…"
-          pattern="[A-Za-z0-9_\-]{1,64}"
-          value={clientId}
-          onChange={(e) => setClientId(e.target.value)}
+          placeholder="you@company.com"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
         />
       </div>
       {error && <FormError>{error}</FormError>}

@@ -143,6 +143,31 @@ describe('single sign-on with OpenID Connect against a local provider', () => {
     expect(users).toEqual([{ role: 'client_viewer', client_id: a.client }]);
   });
 
+  it('finds the client by the email domain, case-insensitively', async () => {
+    const r = await browserLogin(
+      `${hub.httpUrl}/api/v1/auth/sso/start?email=${encodeURIComponent('Client_Viewer@ALPHA.test')}`,
+      'client_viewer@alpha.test',
+    );
+    expect(r.status).toBe(302);
+    expect(r.cookies.some((c) => c.startsWith('ds_session='))).toBe(true);
+    const none = await fetch(`${hub.httpUrl}/api/v1/auth/sso/start?email=someone%40beta.test`, { redirect: 'manual' });
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/email domain/);
+    const bad = await fetch(`${hub.httpUrl}/api/v1/auth/sso/start?email=not-an-email`, { redirect: 'manual' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('gives a domain to one client only', async () => {
+    const r = await hub.api(
+      'PUT',
+      `/clients/${b.client}/sso`,
+      { issuer: idp.issuer, clientId: 'x', allowedDomain: 'Alpha.test' },
+      b.owner,
+    );
+    expect(r.status).toBe(409);
+    expect((await fetch(`${hub.httpUrl}/api/v1/auth/sso/${b.client}/start`, { redirect: 'manual' })).status).toBe(404);
+  });
+
   it('answers 404 for a client without SSO, and keeps SSO settings per tenant', async () => {
     expect((await fetch(`${hub.httpUrl}/api/v1/auth/sso/${b.client}/start`, { redirect: 'manual' })).status).toBe(404);
     expect((await hub.api('GET', `/clients/${a.client}/sso`, undefined, b.owner)).status).toBe(404);

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
@@ -25,8 +26,8 @@ const settingsView = z.object({
 
 /**
  * Single sign-on with OpenID Connect, configured per client (issuer, client id and secret, allowed
- * email domain) by its owner or the admin. `GET /auth/sso/:clientId/start` sends the browser to
- * the provider; the callback checks state, nonce, PKCE and the ID token, then the email domain,
+ * email domain, one client per domain) by its owner or the admin. `GET /auth/sso/start?email=`
+ * (or `/auth/sso/:clientId/start`) sends the browser to the provider; the callback checks state, nonce, PKCE and the ID token, then the email domain,
  * and logs in the matching user of that client (or creates a viewer when auto-provisioning is on).
  */
 export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
@@ -58,7 +59,7 @@ export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app,
           allowedDomain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a domain like example.com'),
           autoProvision: z.boolean().default(false),
         }),
-        response: { 200: settingsView, 400: errorSchema, 403: errorSchema, 404: errorSchema },
+        response: { 200: settingsView, 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
     async (req) => {
@@ -69,6 +70,9 @@ export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app,
       if (issuer.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname))
         throw new HttpError(400, HUB_ERR.VALIDATION, 'the issuer must be an https URL');
       const { clientSecret, ...s } = req.body;
+      const owner = await logins.clientForDomain(s.allowedDomain);
+      if (owner && owner !== req.params.id)
+        throw new HttpError(409, HUB_ERR.CONFLICT, `${s.allowedDomain} already signs in to another client`);
       if (clientSecret) await ctx.secrets.put(req.params.id, SSO_SECRET, clientSecret, `user:${u.id}`);
       await ctx.db.query(
         `INSERT INTO client_settings (client_id, oidc, updated_at) VALUES ($1,$2,now())
@@ -96,22 +100,43 @@ export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app,
     },
   );
 
+  /** Sends the browser to the client's provider, or says why it cannot. */
+  const startLogin = async (clientId: string | null, req: FastifyRequest, reply: FastifyReply, missing: string) => {
+    const s = clientId ? await logins.settings(clientId) : null;
+    // Same answer for an unknown client and one without SSO.
+    if (!clientId || !s) throw new HttpError(404, HUB_ERR.NOT_FOUND, missing);
+    try {
+      return reply.redirect(await logins.start(clientId, s, callbackUrl(req)), 302);
+    } catch (e) {
+      req.log.warn({ err: (e as Error).message }, 'sso discovery failed');
+      throw new HttpError(502, HUB_ERR.SSO, 'the identity provider could not be reached');
+    }
+  };
+
   app.get(
     '/auth/sso/:clientId/start',
     {
       config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
       schema: { tags: ['sso'], params: z.object({ clientId: z.string().min(1).max(64) }) },
     },
+    async (req, reply) => startLogin(req.params.clientId, req, reply, 'single sign-on not found'),
+  );
+
+  // People know their work email, not their company's id: its domain finds the client.
+  app.get(
+    '/auth/sso/start',
+    {
+      config: { public: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: { tags: ['sso'], querystring: z.object({ email: z.email('enter a valid email').max(254) }) },
+    },
     async (req, reply) => {
-      const s = await logins.settings(req.params.clientId);
-      // Same answer for an unknown client and one without SSO.
-      if (!s) throw notFound('single sign-on');
-      try {
-        return reply.redirect(await logins.start(req.params.clientId, s, callbackUrl(req)), 302);
-      } catch (e) {
-        req.log.warn({ err: (e as Error).message }, 'sso discovery failed');
-        throw new HttpError(502, HUB_ERR.SSO, 'the identity provider could not be reached');
-      }
+      const domain = req.query.email.slice(req.query.email.lastIndexOf('@') + 1);
+      return startLogin(
+        await logins.clientForDomain(domain),
+        req,
+        reply,
+        'single sign-on is not set up for this email domain',
+      );
     },
   );
 

@@ -49,6 +49,15 @@ export class OidcLogins {
     return rows[0]?.oidc ?? null;
   }
 
+  /** The client whose SSO accepts this email domain (a domain belongs to one client at most). */
+  async clientForDomain(domain: string): Promise<string | null> {
+    const rows = await this.ctx.db.query<{ client_id: string }>(
+      "SELECT client_id FROM client_settings WHERE lower(oidc->>'allowedDomain') = $1 LIMIT 1",
+      [domain.toLowerCase()],
+    );
+    return rows[0]?.client_id ?? null;
+  }
+
   private async config(clientId: string, s: OidcSettings): Promise<oidc.Configuration> {
     const key = `${clientId}|${s.issuer}|${s.clientId}`;
     const hit = this.configs.get(key);
