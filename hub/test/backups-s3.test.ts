@@ -42,7 +42,7 @@ async function online(h: TestHub, dir: string): Promise<string> {
       { OPENCLAW_STATE_DIR: dir },
     ),
   );
-  await until(() => h.ctx.fleet.get(inst.id)?.presence === 'online', 20_000, `${inst.id} online`);
+  await until(() => h.ctx.fleet.get(inst.id)?.presence === 'online', 60_000, `${inst.id} online`);
   return inst.id;
 }
 const objects = async () =>
@@ -58,7 +58,7 @@ async function settled(h: TestHub, id: string): Promise<Backup> {
       const r = (await h.api<Backup>('GET', `/backups/${id}`)).body;
       return r.status === 'failed' || (r.status === 'ready' && r.files !== null) ? r : null;
     },
-    30_000,
+    60_000,
     'backup settled',
   );
 }
@@ -80,16 +80,13 @@ beforeAll(async () => {
     forcePathStyle: true,
     credentials: S3_KEYS,
   });
-  hub = await startTestHub(s3Settings());
   // s3rver checks the access key id (not SigV4 signatures): an unknown key is refused with S3's own error.
-  badHub = await startTestHub({
-    ...s3Settings(),
-    backupS3AccessKeyId: 'AKIAWRONGKEY',
-    backupS3SecretAccessKey: 'not-the-secret',
-  });
-  [a, b] = [await online(hub, stateA), await online(hub, stateB)];
-  c = await online(badHub, stateC);
-}, 60_000);
+  [hub, badHub] = await Promise.all([
+    startTestHub(s3Settings()),
+    startTestHub({ ...s3Settings(), backupS3AccessKeyId: 'AKIAWRONGKEY', backupS3SecretAccessKey: 'not-the-secret' }),
+  ]);
+  [a, b, c] = await Promise.all([online(hub, stateA), online(hub, stateB), online(badHub, stateC)]);
+}, 120_000);
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.dispose()));
   await hub?.close();
@@ -130,13 +127,13 @@ describe('backups in S3-compatible storage', () => {
         const r = (await hub.api<{ status: string }>('GET', `/commands/${restore.body.commandId}`)).body;
         return ['succeeded', 'failed', 'rejected', 'timed_out'].includes(r.status) ? r : null;
       },
-      30_000,
+      60_000,
       'restore finished',
     );
     expect(cmd, JSON.stringify(cmd)).toMatchObject({ status: 'succeeded' });
     expect(readFileSync(path.join(stateB, 'agents/main/agent/openclaw-agent.sqlite')).equals(db)).toBe(true);
     expect(readFileSync(path.join(stateB, 'workspace/SOUL.md'), 'utf8')).toBe('Stored in a bucket.');
-  }, 90_000);
+  }, 150_000);
 
   it('retention deletes expired archives from the bucket; a missing object refuses a restore', async () => {
     const { storage } = hub.ctx.ops.backups;
@@ -177,7 +174,7 @@ describe('backups in S3-compatible storage', () => {
         ).body;
         return ['succeeded', 'failed', 'rejected', 'timed_out'].includes(r.status) ? r : null;
       },
-      30_000,
+      60_000,
       'restore finished',
     );
     expect(failed.status).toBe('failed');
@@ -190,7 +187,7 @@ describe('backups in S3-compatible storage', () => {
     expect(r.status).toBe(409);
     expect(r.body.error.message).toMatch(/backup archive is missing from s3:\/\/ds-backups\/fleet\//);
     expect((await hub.api('GET', `/backups/${ready.id}/download`)).status).toBe(404);
-  }, 30_000);
+  }, 150_000);
 
   it('wrong S3 credentials give a failed backup with a readable reason, and the hub keeps running', async () => {
     const created = await badHub.api<Backup>('POST', `/instances/${c}/backups`);
@@ -214,5 +211,5 @@ describe('backups in S3-compatible storage', () => {
     expect(dl.status).toBe(503);
     expect(dl.body.error.message).toMatch(/^backup storage: S3 read of s3:\/\/ds-backups\/fleet\/.* failed: /);
     expect((await fetch(`${badHub.httpUrl}/healthz`)).status).toBe(200);
-  }, 60_000);
+  }, 120_000);
 });
