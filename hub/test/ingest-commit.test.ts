@@ -62,7 +62,7 @@ describe('commitBatch', () => {
   afterAll(async () => db?.close());
 
   /** Runs a batch in a transaction and lists the statements it sent. */
-  async function run(batch: Sequenced[], writers: StreamWriters) {
+  async function run(batch: Sequenced[], writers: StreamWriters, known?: Set<string>) {
     const sql: string[] = [];
     const out = await db.tx((q) =>
       commitBatch(
@@ -75,6 +75,7 @@ describe('commitBatch', () => {
         },
         batch,
         writers,
+        known,
       ),
     );
     return { out, sql };
@@ -161,5 +162,21 @@ describe('commitBatch', () => {
     );
     expect(written.sort()).toEqual(['mix/b1/logs/0', 'mix/b1/metrics/0', 'mix/b2/metrics/0']);
     expect(out.duplicates).toBe(1);
+  });
+
+  it('skips creating cursors it knows, and recreates one whose row was deleted', async () => {
+    const { written, writers } = recorder();
+    const known = new Set<string>();
+    expect(
+      (await run([msg('known', 0)], writers, known)).sql.some((s) => s.includes('INSERT INTO ingest_cursors')),
+    ).toBe(true);
+    const second = await run([msg('known', 1)], writers, known);
+    expect(second.sql.some((s) => s.includes('INSERT INTO ingest_cursors'))).toBe(false);
+    expect(second.out.acks.get('known')?.[0].seq).toBe(1);
+    await db.query("DELETE FROM ingest_cursors WHERE instance_id = 'known'");
+    const third = await run([msg('known', 0, undefined, 'metrics'), msg('known', 1)], writers, known);
+    expect(third.out.acks.get('known')?.[0].seq).toBe(1);
+    expect(await db.query("SELECT contiguous FROM ingest_cursors WHERE instance_id = 'known'")).toHaveLength(1);
+    expect(written).toHaveLength(4); // with its cursor gone, the stream starts over
   });
 });

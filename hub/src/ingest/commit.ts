@@ -44,8 +44,14 @@ const keyOf = (i: string, b: string, s: string) => `${i}\u0000${b}\u0000${s}`;
  * the cursor is a duplicate; above it, it is a duplicate if `ingest_seen` holds it (committed
  * earlier, out of order) or it came twice in this batch. Only seqs that stay above the moved
  * cursor are added to `ingest_seen`, so in-order traffic writes and prunes no seen rows.
+ * `known` (kept by the caller across batches) holds cursor keys whose row exists.
  */
-export async function commitBatch(q: Querier, batch: Sequenced[], writers: StreamWriters): Promise<CommitOutcome> {
+export async function commitBatch(
+  q: Querier,
+  batch: Sequenced[],
+  writers: StreamWriters,
+  known: Set<string> = new Set(),
+): Promise<CommitOutcome> {
   const cursors = new Map<string, Cursor>();
   for (const m of batch) {
     const k = keyOf(m.instanceId, m.bootId, m.stream);
@@ -58,22 +64,7 @@ export async function commitBatch(q: Querier, batch: Sequenced[], writers: Strea
     }
   }
   const cs = [...cursors.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
-  const arrays = [cs.map((c) => c.instanceId), cs.map((c) => c.bootId), cs.map((c) => c.stream)];
-  await q.query(
-    `INSERT INTO ingest_cursors (instance_id, boot_id, stream)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
-    arrays,
-  );
-  const locked = await q.query<KeyRow & { contiguous: string | number }>(
-    `SELECT instance_id, boot_id, stream, contiguous FROM ingest_cursors
-     WHERE (instance_id, boot_id, stream) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
-     ORDER BY instance_id, boot_id, stream FOR UPDATE`,
-    arrays,
-  );
-  for (const r of locked) {
-    const c = cursors.get(keyOf(r.instance_id, r.boot_id, r.stream));
-    if (c) c.contiguous = Number(r.contiguous);
-  }
+  await lockCursors(q, cs, known);
   // Read only now, in its own statement: with the cursors locked, a fresh snapshot sees every
   // seen row another hub committed before releasing them (a subquery in the locking SELECT
   // would use that statement's older snapshot).
@@ -82,7 +73,7 @@ export async function commitBatch(q: Querier, batch: Sequenced[], writers: Strea
      JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(i, b, st)
        ON s.instance_id = k.i AND s.boot_id = k.b AND s.stream = k.st
      ORDER BY s.seq`,
-    arrays,
+    keyArrays(cs),
   );
   for (const r of seenRows) cursors.get(keyOf(r.instance_id, r.boot_id, r.stream))?.seen.add(Number(r.seq));
 
@@ -115,6 +106,50 @@ export async function commitBatch(q: Querier, batch: Sequenced[], writers: Strea
     acks.set(c.instanceId, list);
   }
   return { acks, fresh, duplicates: batch.length - fresh, gaps, after };
+}
+
+const keyArrays = (cs: Cursor[]) => [cs.map((c) => c.instanceId), cs.map((c) => c.bootId), cs.map((c) => c.stream)];
+
+/** Most cursors a hub remembers as existing; past it the memory starts over. */
+const MAX_KNOWN = 200_000;
+
+/**
+ * Creates missing cursor rows, then locks and reads them all (FOR UPDATE, in key order). When
+ * every key is in `known` the INSERT is skipped: one round trip less for the usual batch. A
+ * remembered row that is gone (its data was deleted) is created and locked afterwards.
+ */
+async function lockCursors(q: Querier, cs: Cursor[], known: Set<string>): Promise<void> {
+  const insert = (xs: Cursor[]) =>
+    q.query(
+      `INSERT INTO ingest_cursors (instance_id, boot_id, stream)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+      keyArrays(xs),
+    );
+  const lock = async (xs: Cursor[]) => {
+    const rows = await q.query<KeyRow & { contiguous: string | number }>(
+      `SELECT instance_id, boot_id, stream, contiguous FROM ingest_cursors
+       WHERE (instance_id, boot_id, stream) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
+       ORDER BY instance_id, boot_id, stream FOR UPDATE`,
+      keyArrays(xs),
+    );
+    const found = new Map<string, number>();
+    for (const r of rows) found.set(keyOf(r.instance_id, r.boot_id, r.stream), Number(r.contiguous));
+    const missing: Cursor[] = [];
+    for (const c of xs) {
+      const contiguous = found.get(c.key);
+      if (contiguous === undefined) missing.push(c);
+      else c.contiguous = contiguous;
+    }
+    return missing;
+  };
+  if (!cs.every((c) => known.has(c.key))) await insert(cs);
+  const missing = await lock(cs);
+  if (missing.length) {
+    await insert(missing);
+    if ((await lock(missing)).length) throw new Error('ingest cursor rows missing after insert');
+  }
+  if (known.size > MAX_KNOWN) known.clear();
+  for (const c of cs) known.add(c.key);
 }
 
 /** Settles each cursor (see `settle`), then writes cursors, gaps and seen rows in a few statements. */

@@ -28,6 +28,8 @@ export class IngestWriter {
   /** Resolves waiters of `flushed()`. */
   private idleWaiters: (() => void)[] = [];
   dbHealthy = true;
+  /** Cursor keys whose `ingest_cursors` row exists (see `commitBatch`). */
+  private readonly knownCursors = new Set<string>();
   /** Ack publishes of committed batches still in flight. */
   private readonly ackSends = new Set<Promise<void>>();
 
@@ -115,7 +117,7 @@ export class IngestWriter {
 
   private async commit(batch: Sequenced[]): Promise<void> {
     const started = performance.now();
-    const out = await this.db.tx((q) => commitBatch(q, batch, this.writers));
+    const out = await this.db.tx((q) => commitBatch(q, batch, this.writers, this.knownCursors));
     this.stats.commit((performance.now() - started) / 1000);
     const perStream = new Map<string, number>();
     for (const m of batch) perStream.set(m.stream, (perStream.get(m.stream) ?? 0) + 1);
