@@ -1,8 +1,7 @@
-import { verifyCommand } from '@deepsignal/protocol';
 import type { MqttClient } from 'mqtt';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSidecar, pub, startTestHub, type TestHub } from './helpers/hub.js';
+import { connectSidecar, pub, serveCommands, startTestHub, type TestHub } from './helpers/hub.js';
 
 describe('signed command dispatch', () => {
   let hub: TestHub;
@@ -15,34 +14,13 @@ describe('signed command dispatch', () => {
   async function fakeSidecar(id: string, secret: string) {
     const c = await connectSidecar(hub.mqttUrl, id, secret);
     const received: string[] = [];
-    let seq = 0;
-    const report = (commandId: string, state: string, extra: Record<string, unknown> = {}) =>
-      pub(c, `ds/v1/${id}/cmd-result`, {
-        v: 1,
-        id: `r${seq}`,
-        instanceId: id,
-        bootId: 'b',
-        seq: seq++,
-        ts: Date.now(),
-        commandId,
-        state,
-        ...extra,
-      });
-    c.on('message', (topic, payload) => {
-      if (!topic.endsWith('/cmd')) return;
-      const v = verifyCommand(JSON.parse(payload.toString()), {
-        instanceId: id,
-        publicKeys: [hub.hubPublicKey],
-        now: Date.now(),
-        seen: () => false,
-      });
+    await serveCommands(c, id, hub.hubPublicKey, (v, report) => {
       if (!v.ok) return void report(v.commandId ?? 'x', 'rejected', { error: { code: v.reason, message: v.message } });
       received.push(v.command.id);
       void report(v.command.id, 'delivered').then(() =>
         report(v.command.id, 'succeeded', { result: { pong: true, ts: Date.now() } }),
       );
     });
-    await c.subscribeAsync(`ds/v1/${id}/cmd`, { qos: 1 });
     return { c, received };
   }
 

@@ -1,9 +1,8 @@
-import { verifyCommand } from '@deepsignal/protocol';
 import type { MqttClient } from 'mqtt';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkAnthropicKey, checkOpenrouterKey } from '../src/providers/index.js';
-import { connectSidecar, pub, startTestHub, type TestHub } from './helpers/hub.js';
+import { connectSidecar, pub, serveCommands, startTestHub, type TestHub } from './helpers/hub.js';
 import { type FakeProviders, GOOD, startFakeProviders } from './onboarding-fake-providers.js';
 
 type State = {
@@ -39,27 +38,7 @@ describe('onboarding API', () => {
   async function fakeSidecar(id: string, secret: string) {
     const c: MqttClient = await connectSidecar(hub.mqttUrl, id, secret);
     const got: { type: string; params: Record<string, any> }[] = [];
-    let seq = 0;
-    const report = (commandId: string, state: string, extra: Record<string, unknown> = {}) =>
-      pub(c, `ds/v1/${id}/cmd-result`, {
-        v: 1,
-        id: `r${seq}`,
-        instanceId: id,
-        bootId: 'b',
-        seq: seq++,
-        ts: Date.now(),
-        commandId,
-        state,
-        ...extra,
-      });
-    c.on('message', async (topic, payload) => {
-      if (!topic.endsWith('/cmd')) return;
-      const v = verifyCommand(JSON.parse(payload.toString()), {
-        instanceId: id,
-        publicKeys: [hub.hubPublicKey],
-        now: Date.now(),
-        seen: () => false,
-      });
+    await serveCommands(c, id, hub.hubPublicKey, async (v, report) => {
       if (!v.ok) return;
       got.push({ type: v.command.type, params: v.command.params as Record<string, any> });
       await report(v.command.id, 'delivered');
@@ -80,7 +59,6 @@ describe('onboarding API', () => {
         });
       }
     });
-    await c.subscribeAsync(`ds/v1/${id}/cmd`, { qos: 1 });
     await pub(c, `ds/v1/${id}/status`, {
       v: 1,
       id: 's',

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { verifyCommand } from '@deepsignal/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type RunningHub, type StartHubOptions, startHub } from '../../src/index.js';
 import { dropSchema, PG_URL, uniqueSchema } from './pg.js';
@@ -163,3 +164,43 @@ export function metricsMsg(
 
 export const pub = (c: MqttClient, topic: string, body: unknown) =>
   c.publishAsync(topic, typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body), { qos: 1 });
+
+/** Publishes a command's state report (cmd-result) for the instance. */
+export type CommandReport = (commandId: string, state: string, extra?: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * Acts as the command side of a sidecar (one boot, `b`): verifies every command sent to the
+ * instance with the hub's key and hands the result to `handle`, with `report` to answer it
+ * (cmd-result messages numbered from 0). Resolves once the command topic is subscribed.
+ */
+export async function serveCommands(
+  c: MqttClient,
+  id: string,
+  hubPublicKey: string,
+  handle: (v: ReturnType<typeof verifyCommand>, report: CommandReport) => unknown,
+): Promise<void> {
+  let seq = 0;
+  const report: CommandReport = (commandId, state, extra = {}) =>
+    pub(c, `ds/v1/${id}/cmd-result`, {
+      v: 1,
+      id: `r${seq}`,
+      instanceId: id,
+      bootId: 'b',
+      seq: seq++,
+      ts: Date.now(),
+      commandId,
+      state,
+      ...extra,
+    });
+  c.on('message', (topic, payload) => {
+    if (!topic.endsWith('/cmd')) return;
+    const v = verifyCommand(JSON.parse(payload.toString()), {
+      instanceId: id,
+      publicKeys: [hubPublicKey],
+      now: Date.now(),
+      seen: () => false,
+    });
+    handle(v, report);
+  });
+  await c.subscribeAsync(`ds/v1/${id}/cmd`, { qos: 1 });
+}

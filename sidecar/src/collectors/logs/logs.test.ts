@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Emitter } from '../types.js';
 import { LogFollower, newestLogFile } from './follow.js';
 import { parseLogLine } from './parse.js';
 
@@ -84,7 +85,8 @@ describe('log follower', () => {
 });
 
 describe('logs collector', () => {
-  it('emits parsed, redacted lines from the log directory', async () => {
+  /** A logs collector over a temp log directory that holds the fixture; the lines go to `logLines`. */
+  async function collectorOverFixture() {
     const { createLogsCollector } = await import('./index.js');
     const { parseConfig } = await import('../../config.js');
     const { generateHubKeyPair } = await import('@deepsignal/protocol');
@@ -98,51 +100,34 @@ describe('logs collector', () => {
       stateDir: dir,
       openclawLogDir: dir,
     });
+    return (logLines: Emitter['logLines']) =>
+      createLogsCollector({
+        config,
+        log: () => {},
+        now: Date.now,
+        emit: { logLines, conversations: () => {}, event: () => {} },
+        gateway: null,
+        state: null as never,
+      });
+  }
+
+  it('emits parsed, redacted lines from the log directory', async () => {
+    const collector = await collectorOverFixture();
     const got: unknown[] = [];
-    const c = createLogsCollector({
-      config,
-      log: () => {},
-      now: Date.now,
-      emit: { logLines: (l) => got.push(...l), conversations: () => {}, event: () => {} },
-      gateway: null,
-      state: null as never,
-    });
+    const c = collector((l) => got.push(...l));
     await c.start!();
     await c.stop!();
     expect(got).toHaveLength(4);
   });
 
   it('saves its file position only after the lines are durably in the outbox', async () => {
-    const { createLogsCollector } = await import('./index.js');
-    const { parseConfig } = await import('../../config.js');
-    const { generateHubKeyPair } = await import('@deepsignal/protocol');
-    const dir = tmp();
-    writeFileSync(path.join(dir, 'openclaw-2026-11-25.log'), `${fixture.join('\n')}\n`);
-    const config = parseConfig({
-      hub: 'mqtt://x',
-      instanceId: 'i',
-      secret: 's',
-      hubKey: generateHubKeyPair().publicKey,
-      stateDir: dir,
-      openclawLogDir: dir,
-    });
+    const collector = await collectorOverFixture();
     const run = async () => {
       const got: unknown[] = [];
       const durable: (() => void)[] = [];
-      const c = createLogsCollector({
-        config,
-        log: () => {},
-        now: Date.now,
-        emit: {
-          logLines: (l, onDurable) => {
-            got.push(...l);
-            if (onDurable) durable.push(onDurable);
-          },
-          conversations: () => {},
-          event: () => {},
-        },
-        gateway: null,
-        state: null as never,
+      const c = collector((l, onDurable) => {
+        got.push(...l);
+        if (onDurable) durable.push(onDurable);
       });
       await c.start!();
       await c.stop!();
