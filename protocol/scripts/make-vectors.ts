@@ -226,8 +226,23 @@ const messages: Record<
       env(2, { commandId: 'cmd-1', state: 'running', progress: { pct: 40, message: 'downloading' } }),
       env(3, { commandId: 'cmd-1', state: 'succeeded', result: { pong: true, ts: T0 } }),
       env(4, { commandId: 'cmd-2', state: 'rejected', error: { code: 'expired', message: 'command has expired' } }),
+      env(5, {
+        commandId: 'cmd-3',
+        state: 'running',
+        progress: {
+          message: 'Scan this QR in WhatsApp → Linked Devices.',
+          image: 'data:image/png;base64,iVBORw0KGgo=',
+        },
+      }),
     ],
-    invalid: [{ name: 'hub-only state', payload: env(1, { commandId: 'c', state: 'queued' }), reason: 'invalid' }],
+    invalid: [
+      { name: 'hub-only state', payload: env(1, { commandId: 'c', state: 'queued' }), reason: 'invalid' },
+      {
+        name: 'progress image not a PNG data URL',
+        payload: env(2, { commandId: 'c', state: 'running', progress: { image: 'https://example.com/qr.png' } }),
+        reason: 'invalid',
+      },
+    ],
   },
   ack: {
     topic: `ds/v1/${I}/ack`,
@@ -328,6 +343,10 @@ const commands: Record<string, { valid: unknown[]; invalid: unknown[] }> = {
   'chat.send': {
     valid: [{ message: 'Hello' }, { message: 'Hi', sessionKey: 'agent:main:test' }],
     invalid: [{ message: '' }, {}],
+  },
+  'channel.login': {
+    valid: [{ channel: 'whatsapp' }, { channel: 'whatsapp', force: true, waitSec: 300 }],
+    invalid: [{}, { channel: 'telegram' }, { channel: 'whatsapp', waitSec: 5 }, { channel: 'whatsapp', phone: '+1' }],
   },
 };
 write('commands.json', commands);

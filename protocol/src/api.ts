@@ -18,7 +18,7 @@ export interface CommandView {
   expiresAt: string;
   deliveredAt: string | null;
   updatedAt: string;
-  progress: { pct?: number; message?: string } | null;
+  progress: { pct?: number; message?: string; image?: string } | null;
   result: unknown;
   error: { code: string; message: string } | null;
   rolloutId: string | null;

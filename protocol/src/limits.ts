@@ -13,6 +13,8 @@ export const LIMITS = {
   maxConversationText: 32 * 1024,
   maxEvents: 200,
   maxEventMessage: 2 * 1024,
+  /** A picture in command progress (a pairing QR code as a PNG data URL; OpenClaw's are at most 16 KiB). */
+  maxProgressImage: 24 * 1024,
   maxShortString: 256,
   maxCapabilities: 128,
   maxConsoleData: 64 * 1024,

@@ -35,7 +35,7 @@ export interface LiveServerEvents {
     instanceId: string;
     type: string;
     status: CommandState;
-    progress?: { pct?: number; message?: string } | null;
+    progress?: { pct?: number; message?: string; image?: string } | null;
     result?: unknown;
     error?: { code: string; message: string } | null;
     rolloutId?: string | null;

@@ -26,11 +26,17 @@ export const cmdResultSchema = z.object({
   ...envelopeShape,
   commandId: z.string().min(1).max(64),
   state: z.enum(SIDECAR_COMMAND_STATES),
-  /** Progress for long work (updates, backups): a fraction and/or a line of output. */
+  /** Progress for long work (updates, backups): a fraction, a line of output and/or a picture. */
   progress: z
     .object({
       pct: z.number().min(0).max(100).optional(),
       message: z.string().max(LIMITS.maxEventMessage).optional(),
+      /** A picture to show while it runs, as a PNG data URL (a pairing QR code). */
+      image: z
+        .string()
+        .max(LIMITS.maxProgressImage)
+        .regex(/^data:image\/png;base64,[A-Za-z0-9+/=]+$/)
+        .optional(),
     })
     .optional(),
   /** The command's result, validated by the hub against the catalog's result schema. */

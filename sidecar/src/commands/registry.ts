@@ -28,6 +28,7 @@ export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
   'openclaw.update': lazy(async () => (await import('./openclaw-update.js')).openclawUpdate),
   'logs.tail': lazy(async () => (await import('./logs-tail.js')).logsTail),
   'chat.send': lazy(async () => (await import('./chat-send.js')).chatSend),
+  'channel.login': lazy(async () => (await import('./channel-login.js')).channelLogin),
   'console.open': lazy(async () => (await import('./console-open.js')).consoleOpen),
   'console.close': lazy(async () => (await import('./console-close.js')).consoleClose),
   'credentials.rotate': lazy(async () => (await import('./credentials-rotate.js')).credentialsRotate),

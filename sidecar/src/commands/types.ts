@@ -10,6 +10,8 @@ import type { SidecarState } from '../state.js';
 export interface Progress {
   pct?: number;
   message?: string;
+  /** A picture to show meanwhile: a PNG data URL (a pairing QR code), at most 24 KiB. */
+  image?: string;
 }
 
 /** What a handler gets: validated params, an abort signal fired at the deadline, and the sidecar's parts. */
