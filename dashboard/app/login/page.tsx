@@ -1,14 +1,11 @@
 'use client';
 import { Loader2, LockKeyhole } from 'lucide-react';
-import { motion } from 'motion/react';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useState } from 'react';
+import { AuthCard, FormError, LabelledInput } from '@/components/account/auth-card';
 import { ForgotPassword } from '@/components/account/forgot-password';
 import { SsoSignIn } from '@/components/account/sso-sign-in';
-import { Logo } from '@/components/shell/logo';
 import { Button } from '@/components/ui/button';
-import { Card } from '@/components/ui/card';
-import { Input, Label } from '@/components/ui/input';
 import { homeFor, useAuth } from '@/lib/auth';
 import { closeSocket } from '@/lib/live';
 
@@ -42,78 +39,60 @@ export default function LoginPage() {
   };
 
   return (
-    <div className="relative grid min-h-dvh place-items-center overflow-hidden p-4">
-      <div className="pointer-events-none absolute -top-40 left-1/2 size-[36rem] -translate-x-1/2 rounded-full bg-cyan/10 blur-3xl" />
-      <motion.div
-        initial={{ opacity: 0, y: 16 }}
-        animate={{ opacity: 1, y: 0 }}
-        transition={{ duration: 0.4, ease: 'easeOut' }}
-        className="w-full max-w-sm"
-      >
-        <div className="mb-6 flex justify-center">
-          <Logo className="scale-125" />
-        </div>
-        <Card className="p-6">
-          <h1 className="text-xl">Sign in</h1>
-          <p className="mt-1 text-sm text-muted-foreground">
-            Mission Control for operators, your agent's dashboard for clients.
-          </p>
-          {mode !== 'password' && (
-            <div className="mt-6 flex flex-col gap-3">
-              {mode === 'forgot' ? <ForgotPassword initialEmail={email} /> : <SsoSignIn />}
-              <Button variant="link" size="sm" onClick={() => setMode('password')}>
-                Back to password sign-in
-              </Button>
-            </div>
-          )}
-          <form onSubmit={submit} className="mt-6 flex flex-col gap-4" hidden={mode !== 'password'}>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="email">Email</Label>
-              <Input
-                id="email"
-                name="email"
-                type="email"
-                autoComplete="username"
-                required
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
-              />
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="password">Password</Label>
-              <Input
-                id="password"
-                name="password"
-                type="password"
-                autoComplete="current-password"
-                required
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            </div>
-            {error && (
-              <p role="alert" className="rounded-lg border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger">
-                {error}
-              </p>
-            )}
-            <Button type="submit" variant="accent" disabled={busy} className="mt-1">
-              {busy ? <Loader2 className="animate-spin" /> : <LockKeyhole />}
-              Sign in
-            </Button>
-            <div className="flex justify-between">
-              <Button type="button" variant="link" size="sm" className="px-0" onClick={() => setMode('forgot')}>
-                Forgot password?
-              </Button>
-              <Button type="button" variant="link" size="sm" className="px-0" onClick={() => setMode('sso')}>
-                Sign in with SSO
-              </Button>
-            </div>
-          </form>
-        </Card>
+    <AuthCard
+      footer={
         <p className="mt-4 text-center text-xs text-muted-foreground">
           First start? <code className="font-mono">npm start</code> prints the admin login.
         </p>
-      </motion.div>
-    </div>
+      }
+    >
+      <h1 className="text-xl">Sign in</h1>
+      <p className="mt-1 text-sm text-muted-foreground">
+        Mission Control for operators, your agent's dashboard for clients.
+      </p>
+      {mode !== 'password' && (
+        <div className="mt-6 flex flex-col gap-3">
+          {mode === 'forgot' ? <ForgotPassword initialEmail={email} /> : <SsoSignIn />}
+          <Button variant="link" size="sm" onClick={() => setMode('password')}>
+            Back to password sign-in
+          </Button>
+        </div>
+      )}
+      <form onSubmit={submit} className="mt-6 flex flex-col gap-4" hidden={mode !== 'password'}>
+        <LabelledInput
+          id="email"
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <LabelledInput
+          id="password"
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        {error && <FormError>{error}</FormError>}
+        <Button type="submit" variant="accent" disabled={busy} className="mt-1">
+          {busy ? <Loader2 className="animate-spin" /> : <LockKeyhole />}
+          Sign in
+        </Button>
+        <div className="flex justify-between">
+          <Button type="button" variant="link" size="sm" className="px-0" onClick={() => setMode('forgot')}>
+            Forgot password?
+          </Button>
+          <Button type="button" variant="link" size="sm" className="px-0" onClick={() => setMode('sso')}>
+            Sign in with SSO
+          </Button>
+        </div>
+      </form>
+    </AuthCard>
   );
 }

@@ -3,10 +3,9 @@ import { KeyRound, Loader2 } from 'lucide-react';
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { type FormEvent, Suspense, useState } from 'react';
-import { AuthCard, FormError, FormNote } from '@/components/account/auth-card';
+import { AuthCard, FormError, FormNote, LabelledInput } from '@/components/account/auth-card';
 import { ForgotPassword } from '@/components/account/forgot-password';
 import { Button } from '@/components/ui/button';
-import { Input, Label } from '@/components/ui/input';
 import { ApiError, confirmPasswordReset } from '@/lib/api';
 
 /** The hub's rule for new passwords (POST /auth/password-reset/confirm). */
@@ -90,28 +89,24 @@ function ResetPassword() {
         For your Deep Signal account. At least {MIN_LENGTH} characters.
       </p>
       <form onSubmit={submit} className="mt-6 flex flex-col gap-4">
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor="new-password">New password</Label>
-          <Input
-            id="new-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor="repeat-password">Repeat it</Label>
-          <Input
-            id="repeat-password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={repeat}
-            onChange={(e) => setRepeat(e.target.value)}
-          />
-        </div>
+        <LabelledInput
+          id="new-password"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <LabelledInput
+          id="repeat-password"
+          label="Repeat it"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={repeat}
+          onChange={(e) => setRepeat(e.target.value)}
+        />
         {error && <FormError>{error}</FormError>}
         <Button type="submit" variant="accent" disabled={busy} data-testid="reset-submit">
           {busy ? <Loader2 className="animate-spin" /> : <KeyRound />}

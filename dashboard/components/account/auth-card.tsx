@@ -3,6 +3,7 @@ import { motion } from 'motion/react';
 import type * as React from 'react';
 import { Logo } from '@/components/shell/logo';
 import { Card } from '@/components/ui/card';
+import { Input, Label } from '@/components/ui/input';
 
 /** The centred card with the logo that the signed-out pages (login, reset password) share. */
 export function AuthCard({ children, footer }: { children: React.ReactNode; footer?: React.ReactNode }) {
@@ -40,5 +41,15 @@ export function FormNote({ children }: { children: React.ReactNode }) {
     <p role="status" className="rounded-lg border border-success/30 bg-success/10 px-3 py-2 text-sm text-success">
       {children}
     </p>
+  );
+}
+
+/** A labelled input of a signed-out form; `id` ties the label to the input. */
+export function LabelledInput({ id, label, ...input }: { id: string; label: string } & React.ComponentProps<'input'>) {
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={id}>{label}</Label>
+      <Input id={id} {...input} />
+    </div>
   );
 }

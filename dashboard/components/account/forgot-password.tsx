@@ -2,9 +2,8 @@
 import { Loader2, Mail } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { Button } from '@/components/ui/button';
-import { Input, Label } from '@/components/ui/input';
 import { requestPasswordReset } from '@/lib/api';
-import { FormError, FormNote } from './auth-card';
+import { FormError, FormNote, LabelledInput } from './auth-card';
 
 /**
  * Asks the hub for a reset link (POST /auth/password-reset). The hub answers alike whether or not
@@ -38,17 +37,15 @@ export function ForgotPassword({ initialEmail = '' }: { initialEmail?: string })
     );
   return (
     <form onSubmit={submit} className="flex flex-col gap-3" data-testid="forgot-form">
-      <div className="flex flex-col gap-1.5">
-        <Label htmlFor="reset-email">Email</Label>
-        <Input
-          id="reset-email"
-          type="email"
-          autoComplete="username"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-      </div>
+      <LabelledInput
+        id="reset-email"
+        label="Email"
+        type="email"
+        autoComplete="username"
+        required
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
       {error && <FormError>{error}</FormError>}
       <Button type="submit" variant="outline" disabled={busy}>
         {busy ? <Loader2 className="animate-spin" /> : <Mail />}

@@ -1,11 +1,64 @@
 'use client';
 import { ArrowUpCircle, Bot, Pause, Play, RotateCw } from 'lucide-react';
+import type * as React from 'react';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Input, Label } from '@/components/ui/input';
 
 type Action = 'restart' | 'pause' | 'resume' | 'model' | 'update' | null;
+
+/** Actions that issue a command without parameters once confirmed. */
+const CONFIRMED_COMMANDS: {
+  action: Action;
+  command: string;
+  title: string;
+  description: string;
+  confirmLabel: string;
+  destructive?: boolean;
+}[] = [
+  {
+    action: 'restart',
+    command: 'openclaw.restart',
+    title: 'Restart OpenClaw?',
+    description: 'The gateway restarts in place; conversations pause for about ten seconds.',
+    confirmLabel: 'Restart',
+  },
+  {
+    action: 'pause',
+    command: 'agent.pause',
+    title: 'Pause the agent?',
+    description: 'Its channels stop, so it answers no one until resumed. This survives restarts.',
+    confirmLabel: 'Pause agent',
+    destructive: true,
+  },
+  {
+    action: 'resume',
+    command: 'agent.resume',
+    title: 'Resume the agent?',
+    description: 'Its channels start again and it answers messages.',
+    confirmLabel: 'Resume agent',
+  },
+];
+
+/** A quick-action button that opens its action's dialog. */
+function ActionButton({
+  action,
+  icon,
+  label,
+  onOpen,
+}: {
+  action: Exclude<Action, null>;
+  icon: React.ReactNode;
+  label: string;
+  onOpen: (a: Action) => void;
+}) {
+  return (
+    <Button variant="outline" size="sm" onClick={() => onOpen(action)} data-testid={`action-${action}`}>
+      {icon} {label}
+    </Button>
+  );
+}
 
 /**
  * Restart, pause/resume, change model and update, each behind a confirmation dialog.
@@ -30,64 +83,38 @@ export function QuickActions({
   return (
     <div className="flex flex-wrap gap-2">
       {which.includes('restart') && (
-        <Button variant="outline" size="sm" onClick={() => setOpen('restart')} data-testid="action-restart">
-          <RotateCw /> Restart
-        </Button>
+        <ActionButton action="restart" icon={<RotateCw />} label="Restart" onOpen={setOpen} />
       )}
       {which.includes('pause') &&
         (paused ? (
-          <Button variant="outline" size="sm" onClick={() => setOpen('resume')} data-testid="action-resume">
-            <Play /> Resume
-          </Button>
+          <ActionButton action="resume" icon={<Play />} label="Resume" onOpen={setOpen} />
         ) : (
-          <Button variant="outline" size="sm" onClick={() => setOpen('pause')} data-testid="action-pause">
-            <Pause /> Pause
-          </Button>
+          <ActionButton action="pause" icon={<Pause />} label="Pause" onOpen={setOpen} />
         ))}
       {which.includes('model') && (
-        <Button
-          variant="outline"
-          size="sm"
-          onClick={() => {
+        <ActionButton
+          action="model"
+          icon={<Bot />}
+          label="Change model"
+          onOpen={(a) => {
             setModel(currentModel ?? '');
-            setOpen('model');
+            setOpen(a);
           }}
-          data-testid="action-model"
-        >
-          <Bot /> Change model
-        </Button>
+        />
       )}
       {which.includes('update') && (
-        <Button variant="outline" size="sm" onClick={() => setOpen('update')} data-testid="action-update">
-          <ArrowUpCircle /> Update
-        </Button>
+        <ActionButton action="update" icon={<ArrowUpCircle />} label="Update" onOpen={setOpen} />
       )}
 
-      <ConfirmDialog
-        open={open === 'restart'}
-        onOpenChange={close}
-        title="Restart OpenClaw?"
-        description="The gateway restarts in place; conversations pause for about ten seconds."
-        confirmLabel="Restart"
-        onConfirm={() => issue('openclaw.restart')}
-      />
-      <ConfirmDialog
-        open={open === 'pause'}
-        onOpenChange={close}
-        title="Pause the agent?"
-        description="Its channels stop, so it answers no one until resumed. This survives restarts."
-        confirmLabel="Pause agent"
-        destructive
-        onConfirm={() => issue('agent.pause')}
-      />
-      <ConfirmDialog
-        open={open === 'resume'}
-        onOpenChange={close}
-        title="Resume the agent?"
-        description="Its channels start again and it answers messages."
-        confirmLabel="Resume agent"
-        onConfirm={() => issue('agent.resume')}
-      />
+      {CONFIRMED_COMMANDS.map(({ action, command, ...text }) => (
+        <ConfirmDialog
+          key={action}
+          open={open === action}
+          onOpenChange={close}
+          {...text}
+          onConfirm={() => issue(command)}
+        />
+      ))}
       <ConfirmDialog
         open={open === 'model'}
         onOpenChange={close}

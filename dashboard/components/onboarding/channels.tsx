@@ -1,10 +1,10 @@
 'use client';
-import { ArrowLeft, ArrowRight, CheckCircle2, Hash, Loader2, Mail, MessageCircle, Send, XCircle } from 'lucide-react';
+import { ArrowRight, CheckCircle2, Hash, Loader2, Mail, MessageCircle, Send, XCircle } from 'lucide-react';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { call, errorText } from './api';
-import { Field, StepFrame } from './field';
+import { BackButton, Field, StepFrame } from './field';
 import type { StepProps } from './types';
 
 function Card({
@@ -98,9 +98,7 @@ export function Channels({ state, onSaved, next, back, query }: StepProps) {
       subtitle="Connect one or more channels now, or later from your dashboard."
       footer={
         <>
-          <Button type="button" variant="ghost" onClick={back} className="gap-1">
-            <ArrowLeft className="size-4" /> Back
-          </Button>
+          <BackButton onClick={back} />
           {doneErr && (
             <p role="alert" className="text-sm text-rose-400">
               {doneErr}

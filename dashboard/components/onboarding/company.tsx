@@ -1,12 +1,10 @@
 'use client';
-import { ArrowLeft, ArrowRight, Loader2 } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
-import { Button } from '@/components/ui/button';
 import { Input, Textarea } from '@/components/ui/input';
 import { api } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { call, errorText } from './api';
-import { Field, StepFrame } from './field';
+import { Field, StepFrame, SubmitFooter } from './field';
 import type { OnboardingState } from './types';
 
 const INDUSTRIES = [
@@ -85,15 +83,9 @@ export function Company({
         title="Tell us about your company"
         subtitle="This shapes how your agent introduces itself and what it helps with."
         footer={
-          <>
-            <Button type="button" variant="ghost" onClick={back} className="gap-1">
-              <ArrowLeft className="size-4" /> Back
-            </Button>
-            <Button type="submit" disabled={busy} className="gap-1">
-              {busy ? <Loader2 className="size-4 animate-spin" /> : null}
-              {signup ? 'Create account' : 'Save and continue'} <ArrowRight className="size-4" />
-            </Button>
-          </>
+          <SubmitFooter back={back} busy={busy}>
+            {signup ? 'Create account' : 'Save and continue'}
+          </SubmitFooter>
         }
       >
         <div className="grid gap-4 sm:grid-cols-2">

@@ -1,4 +1,6 @@
+import { ArrowLeft, ArrowRight, Loader2 } from 'lucide-react';
 import type * as React from 'react';
+import { Button } from '@/components/ui/button';
 import { Label } from '@/components/ui/input';
 
 /**
@@ -62,5 +64,27 @@ export function StepFrame({
       {children}
       {footer && <div className="flex flex-wrap items-center justify-between gap-3 pt-2">{footer}</div>}
     </section>
+  );
+}
+
+/** The footer's button back to the previous step. */
+export function BackButton({ onClick }: { onClick: () => void }) {
+  return (
+    <Button type="button" variant="ghost" onClick={onClick} className="gap-1">
+      <ArrowLeft className="size-4" /> Back
+    </Button>
+  );
+}
+
+/** A form step's footer: back, and the submit button (with a spinner while `busy`) labelled `children`. */
+export function SubmitFooter({ back, busy, children }: { back: () => void; busy: boolean; children: React.ReactNode }) {
+  return (
+    <>
+      <BackButton onClick={back} />
+      <Button type="submit" disabled={busy} className="gap-1">
+        {busy ? <Loader2 className="size-4 animate-spin" /> : null}
+        {children} <ArrowRight className="size-4" />
+      </Button>
+    </>
   );
 }

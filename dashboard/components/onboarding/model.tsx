@@ -1,12 +1,11 @@
 'use client';
 import { MODEL_PRICES, monthlyEstimate, PRICES_REVIEWED } from '@protocol/models/prices';
-import { ArrowLeft, ArrowRight, Gauge, Loader2, Star } from 'lucide-react';
+import { Gauge, Star } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
-import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { cn } from '@/lib/utils';
 import { call, errorText } from './api';
-import { Field, StepFrame } from './field';
+import { Field, StepFrame, SubmitFooter } from './field';
 import type { StepProps } from './types';
 
 const usd = (n: number) => (n < 10 ? `$${n.toFixed(2)}` : `$${Math.round(n).toLocaleString('en-US')}`);
@@ -62,15 +61,9 @@ export function ModelPicker({ state, onSaved, next, back, query }: StepProps) {
         title="Pick a model"
         subtitle={`Prices per million tokens (input / output) as listed by the providers, reviewed ${PRICES_REVIEWED}.`}
         footer={
-          <>
-            <Button type="button" variant="ghost" onClick={back} className="gap-1">
-              <ArrowLeft className="size-4" /> Back
-            </Button>
-            <Button type="submit" disabled={busy} className="gap-1">
-              {busy ? <Loader2 className="size-4 animate-spin" /> : null} Use this model{' '}
-              <ArrowRight className="size-4" />
-            </Button>
-          </>
+          <SubmitFooter back={back} busy={busy}>
+            Use this model
+          </SubmitFooter>
         }
       >
         <fieldset className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">

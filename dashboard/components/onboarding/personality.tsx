@@ -1,11 +1,9 @@
 'use client';
-import { ArrowLeft, ArrowRight, Loader2 } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
-import { Button } from '@/components/ui/button';
 import { Input, Textarea } from '@/components/ui/input';
 import { cn } from '@/lib/utils';
 import { call, errorText } from './api';
-import { Field, StepFrame } from './field';
+import { Field, StepFrame, SubmitFooter } from './field';
 import type { Personality as P, StepProps } from './types';
 
 const TONES: { id: P['tone']; label: string; sample: (n: string, c: string) => string }[] = [
@@ -60,14 +58,9 @@ export function Personality({ state, onSaved, next, back, query }: StepProps) {
         title="Give your agent a personality"
         subtitle="Written to your agent as its identity and persona files (SOUL.md, AGENTS.md, IDENTITY.md)."
         footer={
-          <>
-            <Button type="button" variant="ghost" onClick={back} className="gap-1">
-              <ArrowLeft className="size-4" /> Back
-            </Button>
-            <Button type="submit" disabled={busy} className="gap-1">
-              {busy && <Loader2 className="size-4 animate-spin" />} Save personality <ArrowRight className="size-4" />
-            </Button>
-          </>
+          <SubmitFooter back={back} busy={busy}>
+            Save personality
+          </SubmitFooter>
         }
       >
         <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">

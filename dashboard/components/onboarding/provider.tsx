@@ -1,11 +1,10 @@
 'use client';
-import { ArrowLeft, ArrowRight, CheckCircle2, KeyRound, Loader2 } from 'lucide-react';
+import { CheckCircle2, KeyRound } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
-import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { cn } from '@/lib/utils';
 import { call, errorText } from './api';
-import { Field, StepFrame } from './field';
+import { Field, StepFrame, SubmitFooter } from './field';
 import type { StepProps } from './types';
 
 const PROVIDERS = {
@@ -58,16 +57,9 @@ export function Provider({ state, onSaved, next, back, query }: StepProps) {
         title="Connect your AI provider"
         subtitle="Your agent thinks with your own model account. We check the key with a tiny real request and store it encrypted."
         footer={
-          <>
-            <Button type="button" variant="ghost" onClick={back} className="gap-1">
-              <ArrowLeft className="size-4" /> Back
-            </Button>
-            <Button type="submit" disabled={busy} className="gap-1">
-              {busy ? <Loader2 className="size-4 animate-spin" /> : null}
-              {busy ? 'Checking the key…' : key ? 'Check key and continue' : 'Continue'}{' '}
-              <ArrowRight className="size-4" />
-            </Button>
-          </>
+          <SubmitFooter back={back} busy={busy}>
+            {busy ? 'Checking the key…' : key ? 'Check key and continue' : 'Continue'}
+          </SubmitFooter>
         }
       >
         <fieldset className="grid gap-3 sm:grid-cols-2">

@@ -1,12 +1,12 @@
 'use client';
-import { ArrowLeft, ArrowRight, Loader2, SendHorizontal } from 'lucide-react';
+import { ArrowRight, Loader2, SendHorizontal } from 'lucide-react';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { api } from '@/lib/api';
 import { useInstanceRoom, useLiveEvent } from '@/lib/live';
 import { call, errorText } from './api';
-import { StepFrame } from './field';
+import { BackButton, StepFrame } from './field';
 import type { StepProps } from './types';
 
 interface Turn {
@@ -133,9 +133,7 @@ export function TestDrive({ state, onSaved, next, back, query }: StepProps) {
       }
       footer={
         <>
-          <Button type="button" variant="ghost" onClick={back} className="gap-1">
-            <ArrowLeft className="size-4" /> Back
-          </Button>
+          <BackButton onClick={back} />
           <Button type="button" onClick={() => void finish()} className="gap-1">
             {turns.some((t) => t.state === 'done') ? 'Go live' : 'Skip for now'} <ArrowRight className="size-4" />
           </Button>
