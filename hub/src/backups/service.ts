@@ -55,7 +55,6 @@ const view = (r: Record<string, unknown>): BackupView => ({
 export class BackupService {
   private readonly receivers = new Map<string, { instanceId: string; r: FileReceiver }>();
   private readonly senders = new Map<string, { instanceId: string; s: FileSender | null; start: () => void }>();
-  private readonly byCommand = new Map<string, { kind: 'create' | 'restore'; id: string }>();
 
   constructor(
     private readonly db: Db,
@@ -100,7 +99,6 @@ export class BackupService {
       params: { transferId: id },
       issuer,
     });
-    this.byCommand.set(cmd.id, { kind: 'create', id });
     await this.db.query('UPDATE backups SET command_id = $2 WHERE id = $1', [id, cmd.id]);
     await audit(this.db, `user:${issuer.userId}`, 'backup.create', id, clientId, {
       instanceId,
@@ -193,7 +191,6 @@ export class BackupService {
       params: { transferId, ...info },
       issuer,
     });
-    this.byCommand.set(cmd.id, { kind: 'restore', id: transferId });
     await audit(
       this.db,
       `user:${issuer.userId}`,
@@ -212,12 +209,15 @@ export class BackupService {
   }
 
   private onCommand(v: CommandView): void {
-    const ref = this.byCommand.get(v.id);
-    if (!ref) return;
+    // Matched by the command's own transferId: its first state changes can arrive before
+    // commands.create() has returned to create()/restore().
+    const kind = v.type === 'backup.create' ? 'create' : v.type === 'backup.restore' ? 'restore' : null;
+    const id = v.params?.transferId;
+    if (!kind || typeof id !== 'string') return;
+    const ref = { kind, id };
     if (ref.kind === 'restore' && v.status === 'running') this.senders.get(ref.id)?.start();
     const final = ['succeeded', 'failed', 'rejected', 'timed_out', 'canceled'].includes(v.status);
     if (!final) return;
-    this.byCommand.delete(v.id);
     if (ref.kind === 'create') {
       if (v.status === 'succeeded') {
         const files = (v.result as { files?: number } | null)?.files ?? null;
