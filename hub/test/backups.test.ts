@@ -37,8 +37,8 @@ beforeAll(async () => {
     );
   }
   [a, b] = procs.map((p) => p.id);
-  for (const id of [a, b]) await until(() => hub.ctx.fleet.get(id)?.presence === 'online', 20_000, `${id} online`);
-}, 40_000);
+  for (const id of [a, b]) await until(() => hub.ctx.fleet.get(id)?.presence === 'online', 45_000, `${id} online`);
+}, 90_000);
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.dispose()));
   await hub?.close();
