@@ -6,6 +6,7 @@ import { Input } from '@/components/ui/input';
 import { call, errorText } from './api';
 import { BackButton, Field, StepFrame } from './field';
 import type { StepProps } from './types';
+import { type PairStatus, WhatsAppPair } from './whatsapp-pair';
 
 function Card({
   icon,
@@ -54,6 +55,17 @@ export function Channels({ state, onSaved, next, back, query }: StepProps) {
   const [err, setErr] = useState<Record<string, string | null>>({});
   const [busy, setBusy] = useState<string | null>(null);
   const [doneErr, setDoneErr] = useState<string | null>(null);
+  const [live, setPair] = useState<PairStatus | null>(null);
+  // Before a pairing on this page, the last one the hub knows of (it survives a reload).
+  const pair = live && live.phase !== 'idle' ? live : null;
+  const lastPair = state.whatsappPairing;
+  const waPaired = pair ? pair.phase === 'connected' : lastPair?.status === 'succeeded';
+  const waReason =
+    pair?.phase === 'failed'
+      ? 'Not paired'
+      : !pair && lastPair && ['failed', 'timed_out', 'rejected'].includes(lastPair.status)
+        ? `Last pairing failed: ${lastPair.message ?? lastPair.status}`
+        : null;
 
   const run = async (which: string, f: () => Promise<unknown>) => {
     setBusy(which);
@@ -193,18 +205,24 @@ export function Channels({ state, onSaved, next, back, query }: StepProps) {
         <Card
           icon={<MessageCircle className="size-4 text-emerald-400" aria-hidden="true" />}
           title="WhatsApp"
-          status={ch.whatsapp?.enabled ? <Connected>Enabled, not paired</Connected> : <NotConnected>Off</NotConnected>}
+          status={
+            !ch.whatsapp?.enabled ? (
+              <NotConnected>Off</NotConnected>
+            ) : waPaired ? (
+              <Connected>Paired</Connected>
+            ) : (
+              <NotConnected>{waReason ?? 'On, not paired yet'}</NotConnected>
+            )
+          }
         >
           <p className="text-sm text-muted-foreground">
-            WhatsApp has no token: OpenClaw pairs it by scanning a QR code with the phone that owns the number (WhatsApp
-            → Linked devices). The QR comes from your agent&apos;s server once WhatsApp is enabled; this page cannot
-            show it yet, so pairing is done on the server with{' '}
-            <code className="font-mono text-xs">openclaw channels login --channel whatsapp</code> or by our team with
-            you.
+            WhatsApp has no token: your agent&apos;s server shows a QR code here, and you scan it with the phone that
+            owns the number (WhatsApp → Settings → Linked devices → Link a device).
           </p>
+          {ch.whatsapp?.enabled && <WhatsAppPair state={state} query={query} onStatus={setPair} />}
           <Button
             type="button"
-            variant="outline"
+            variant="ghost"
             className="justify-self-start"
             disabled={busy === 'whatsapp'}
             onClick={() =>

@@ -34,6 +34,14 @@ export interface OnboardingState {
       error: { message: string } | null;
     } | null;
   }[];
+  /** The last WhatsApp pairing (command channel.login) on the client's instances. */
+  whatsappPairing: {
+    commandId: string;
+    instanceId: string;
+    status: string;
+    message: string | null;
+    at: string;
+  } | null;
   estimate: number | null;
   completedAt: string | null;
 }

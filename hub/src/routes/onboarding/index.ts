@@ -1,4 +1,4 @@
-import { COMMANDS, type ModelProvider, priceOf } from '@deepsignal/protocol';
+import { COMMANDS, type ModelProvider, mayIssue, priceOf } from '@deepsignal/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
@@ -265,6 +265,61 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
         throw new HttpError(400, HUB_ERR.VALIDATION, `connect ${ch} with its token first`);
       await channelSave(id, { [ch]: { ...(cur[ch] ?? {}), enabled: req.body.enabled } });
       return state(id);
+    },
+  );
+
+  app.post(
+    '/onboarding/channels/whatsapp/pair',
+    {
+      schema: {
+        tags: ['onboarding'],
+        description:
+          "Starts WhatsApp pairing on the client's instance (command channel.login): the QR codes from OpenClaw arrive as the command's progress on the live stream.",
+        querystring: clientQuery,
+        body: z.object({ force: z.boolean().default(false) }).optional(),
+        response: {
+          202: z.object({ commandId: z.string(), instanceId: z.string() }),
+          403: errorSchema,
+          409: errorSchema,
+        },
+      },
+    },
+    async (req, reply) => {
+      const { u, id } = writable(req, req.query.clientId);
+      if (!mayIssue(u.role, 'channel.login'))
+        throw new HttpError(403, HUB_ERR.FORBIDDEN, 'only the client owner or an admin can pair WhatsApp');
+      if (!(await svc.get(id))?.desired.channels?.whatsapp?.enabled)
+        throw new HttpError(409, HUB_ERR.UNAVAILABLE, 'turn WhatsApp on first, then pair it');
+      const rows = await ctx.db.query<{ id: string }>(
+        'SELECT id FROM instances WHERE client_id = $1 ORDER BY created_at',
+        [id],
+      );
+      if (rows.length === 0)
+        throw new HttpError(
+          409,
+          HUB_ERR.UNAVAILABLE,
+          'your agent’s server has not been set up yet, so there is no WhatsApp QR code to show; pair once it is running',
+        );
+      const snaps = rows.map((r) => ctx.fleet.get(r.id));
+      const online = snaps.find((s) => s && (s.status === 'online' || s.status === 'paused'));
+      if (!online) {
+        const seen = snaps.map((s) => s?.lastSeen?.getTime() ?? 0).reduce((a, b) => Math.max(a, b), 0);
+        throw new HttpError(
+          409,
+          HUB_ERR.UNAVAILABLE,
+          seen
+            ? `your agent’s server is offline (last connected ${new Date(seen).toISOString().replace('T', ' ').slice(0, 16)} UTC), so it cannot show a WhatsApp QR code; try again once it is back`
+            : 'your agent’s server has not connected to Deep Signal yet, so it cannot show a WhatsApp QR code; try again once it is online',
+        );
+      }
+      const params = COMMANDS['channel.login'].params.parse({ channel: 'whatsapp', force: req.body?.force ?? false });
+      const { view: v } = await ctx.commands.create({
+        instanceId: online.id,
+        type: 'channel.login',
+        params: params as Record<string, unknown>,
+        issuer: { userId: u.id, email: u.email },
+      });
+      return reply.code(202).send({ commandId: v.id, instanceId: online.id });
     },
   );
 

@@ -43,6 +43,24 @@ export async function onboardingView(ctx: HubContext, svc: OnboardingService, cl
     };
   });
   void svc;
+  // The last WhatsApp pairing on any of the client's instances: connected, or why not.
+  const pairing = inst.length
+    ? (
+        await ctx.db.query<{
+          id: string;
+          instance_id: string;
+          status: string;
+          result: unknown;
+          error: unknown;
+          updated_at: string;
+        }>(
+          `SELECT id, instance_id, status, result, error, updated_at FROM commands
+            WHERE type = 'channel.login' AND instance_id IN (SELECT id FROM instances WHERE client_id = $1)
+            ORDER BY issued_at DESC LIMIT 1`,
+          [clientId],
+        )
+      )[0]
+    : undefined;
   return {
     clientId,
     clientName: client?.name ?? '',
@@ -58,6 +76,18 @@ export async function onboardingView(ctx: HubContext, svc: OnboardingService, cl
       slack: names.has(SECRET.slackBot) && names.has(SECRET.slackApp),
     },
     instances,
+    whatsappPairing: pairing
+      ? {
+          commandId: pairing.id,
+          instanceId: pairing.instance_id,
+          status: pairing.status,
+          message:
+            (pairing.error as { message?: string } | null)?.message ??
+            (pairing.result as { message?: string } | null)?.message ??
+            null,
+          at: new Date(pairing.updated_at).toISOString(),
+        }
+      : null,
     estimate: d.model ? monthlyEstimate(d.model, d.messagesPerDay ?? 100) : null,
     updatedAt: row.updatedAt,
     completedAt: row.completedAt,
