@@ -166,34 +166,33 @@ async function advanceCursors(q: Querier, cs: Cursor[]): Promise<number> {
     if (s.prune) pruned.push(c);
     c.contiguous = s.contiguous;
   }
-  const cols = (xs: Cursor[]) => [xs.map((c) => c.instanceId), xs.map((c) => c.bootId), xs.map((c) => c.stream)];
   if (moved.length) {
     await q.query(
       `UPDATE ingest_cursors c SET contiguous = GREATEST(c.contiguous, u.seq), updated_at = now()
        FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(i, b, st, seq)
        WHERE c.instance_id = u.i AND c.boot_id = u.b AND c.stream = u.st`,
-      [...cols(moved), moved.map((c) => c.contiguous)],
+      [...keyArrays(moved), moved.map((c) => c.contiguous)],
     );
   }
   if (pruned.length) {
     await q.query(
       `DELETE FROM ingest_seen s USING unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(i, b, st, seq)
        WHERE s.instance_id = u.i AND s.boot_id = u.b AND s.stream = u.st AND s.seq <= u.seq`,
-      [...cols(pruned), pruned.map((c) => c.contiguous)],
+      [...keyArrays(pruned), pruned.map((c) => c.contiguous)],
     );
   }
   if (remember.length) {
     await q.query(
       `INSERT INTO ingest_seen (instance_id, boot_id, stream, seq)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) ON CONFLICT DO NOTHING`,
-      [...cols(remember.map((r) => r.c)), remember.map((r) => r.seq)],
+      [...keyArrays(remember.map((r) => r.c)), remember.map((r) => r.seq)],
     );
   }
   if (gaps.length) {
     await q.query(
       `INSERT INTO ingest_gaps (instance_id, boot_id, stream, from_seq, to_seq)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
-      [...cols(gaps.map((g) => g.c)), gaps.map((g) => g.from), gaps.map((g) => g.to)],
+      [...keyArrays(gaps.map((g) => g.c)), gaps.map((g) => g.from), gaps.map((g) => g.to)],
     );
   }
   return gaps.length;
