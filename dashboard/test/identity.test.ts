@@ -158,10 +158,23 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
     const cookie = /ds_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
     expect(cookie).toBeTruthy();
     await context.addCookies([{ name: 'ds_session', value: cookie as string, url: env.baseURL }]);
-    await page.goto('/login/');
-    await page.evaluate(() => window.localStorage.setItem('ds.sso-pending', '1'));
+    // The login page marks single sign-on as pending before it leaves for the provider. Written
+    // here by an init script of the document that loads `/`, so the mark cannot be lost between
+    // two renderer processes as a write from another page could.
+    await context.addInitScript(() => {
+      if (window.location.pathname === '/' && !window.sessionStorage.getItem('sso-mark-set')) {
+        window.sessionStorage.setItem('sso-mark-set', '1');
+        window.localStorage.setItem('ds.sso-pending', '1');
+      }
+    });
+    const api: string[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/api/')) api.push(`${r.request().method()} ${r.url()} -> ${r.status()}`);
+    });
     await page.goto('/');
-    await page.waitForURL('**/client/');
+    await page.waitForURL('**/client/').catch((e: Error) => {
+      throw new Error(`${e.message}\nAPI responses the page saw:\n${api.join('\n')}`);
+    });
     expect(await page.evaluate(() => window.localStorage.getItem('ds.token'))).toBeNull();
 
     await page.getByRole('link', { name: 'Settings' }).click();
