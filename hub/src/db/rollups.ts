@@ -39,7 +39,7 @@ export class Rollups implements RollupTracker {
     this.dirty.clear();
     for (const [id, from] of work) {
       try {
-        await this.rollup(id, new Date(Math.floor(from / 3_600_000) * 3_600_000));
+        await this.rollup(id, from);
       } catch (e) {
         this.touched(id, new Date(from));
         this.log.warn({ err: (e as Error).message, instanceId: id }, 'rollup failed; will retry');
@@ -51,14 +51,21 @@ export class Rollups implements RollupTracker {
     }
   }
 
-  private async rollup(instanceId: string, from: Date): Promise<void> {
+  /**
+   * Recomputes the minutes from the one holding `from` (only those can have changed: scanning
+   * from the hour's start would re-read up to an hour of raw samples per instance every run),
+   * then the hours from the one holding it.
+   */
+  private async rollup(instanceId: string, from: number): Promise<void> {
+    const minute = new Date(Math.floor(from / 60_000) * 60_000);
+    const hour = new Date(Math.floor(from / 3_600_000) * 3_600_000);
     const set = ['samples', ...cols].map((c) => `${c} = excluded.${c}`).join(', ');
     await this.db.query(
       `INSERT INTO metric_rollups_1m (instance_id, bucket, samples, ${cols.join(', ')})
        SELECT instance_id, date_bin('1 minute', t, TIMESTAMPTZ 'epoch'), count(*)::int, ${cols.map((c) => `avg(${c})`).join(', ')}
        FROM metric_samples WHERE instance_id = $1 AND t >= $2 GROUP BY 1, 2
        ON CONFLICT (instance_id, bucket) DO UPDATE SET ${set}`,
-      [instanceId, from],
+      [instanceId, minute],
     );
     const weighted = cols.map((c) => `sum(${c} * samples) / NULLIF(sum(samples) FILTER (WHERE ${c} IS NOT NULL), 0)`);
     await this.db.query(
@@ -66,7 +73,7 @@ export class Rollups implements RollupTracker {
        SELECT instance_id, date_bin('1 hour', bucket, TIMESTAMPTZ 'epoch'), sum(samples)::int, ${weighted.join(', ')}
        FROM metric_rollups_1m WHERE instance_id = $1 AND bucket >= $2 GROUP BY 1, 2
        ON CONFLICT (instance_id, bucket) DO UPDATE SET ${set}`,
-      [instanceId, from],
+      [instanceId, hour],
     );
   }
 
