@@ -64,11 +64,8 @@ function checkMessage(x: unknown): number {
         break;
       case 'samples': {
         if (!Array.isArray(v) || v.length < 1 || v.length > LIMITS.maxMetricSamples) return INVALID;
-        for (const s of v) {
-          const r = checkSample(s);
-          if (r === INVALID) return INVALID;
-          if (r > out) out = r;
-        }
+        out = worst(out, checkEach(v, checkSample));
+        if (out === INVALID) return INVALID;
         break;
       }
       default:
@@ -103,23 +100,34 @@ function checkSample(x: unknown): number {
         break;
       case 'disks': {
         if (!Array.isArray(v) || v.length > LIMITS.maxMounts) return INVALID;
-        for (const d of v) {
-          const r = checkDisk(d);
-          if (r === INVALID) return INVALID;
-          if (r > out) out = r;
-        }
+        out = worst(out, checkEach(v, checkDisk));
+        if (out === INVALID) return INVALID;
         break;
       }
       case 'openclaw': {
         if (v === null) break;
-        const r = checkProcess(v);
-        if (r === INVALID) return INVALID;
-        if (r > out) out = r;
+        out = worst(out, checkProcess(v));
+        if (out === INVALID) return INVALID;
         break;
       }
       default:
         out = EXTRA;
     }
+  }
+  return out;
+}
+
+/** The worse of two verdicts; INVALID wins whatever its value. */
+function worst(a: number, b: number): number {
+  return a === INVALID || b === INVALID ? INVALID : Math.max(a, b);
+}
+
+/** The worst verdict over every item, stopping at the first INVALID. */
+function checkEach(items: unknown[], check: (x: unknown) => number): number {
+  let out = OK;
+  for (const x of items) {
+    out = worst(out, check(x));
+    if (out === INVALID) return INVALID;
   }
   return out;
 }
