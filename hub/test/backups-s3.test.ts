@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './helpers/hub.js';
+import { commandSettled, startTestHub, type TestHub } from './helpers/hub.js';
 import { type LocalS3, S3_KEYS, startLocalS3 } from './helpers/s3.js';
 import { type SidecarProc, spawnSidecar, until } from './helpers/sidecar-proc.js';
 
@@ -125,14 +125,7 @@ describe('backups in S3-compatible storage', { retry: 2 }, () => {
 
     const restore = await hub.api<{ commandId: string }>('POST', `/backups/${ready.id}/restore`, { instanceId: b });
     expect(restore.status).toBe(202);
-    const cmd = await until(
-      async () => {
-        const r = (await hub.api<{ status: string }>('GET', `/commands/${restore.body.commandId}`)).body;
-        return ['succeeded', 'failed', 'rejected', 'timed_out'].includes(r.status) ? r : null;
-      },
-      60_000,
-      'restore finished',
-    );
+    const cmd = await commandSettled(hub, restore.body.commandId, 60_000, 'restore finished');
     expect(cmd, JSON.stringify(cmd)).toMatchObject({ status: 'succeeded' });
     expect(readFileSync(path.join(stateB, 'agents/main/agent/openclaw-agent.sqlite')).equals(db)).toBe(true);
     expect(readFileSync(path.join(stateB, 'workspace/SOUL.md'), 'utf8')).toBe('Stored in a bucket.');
@@ -170,16 +163,13 @@ describe('backups in S3-compatible storage', { retry: 2 }, () => {
     );
     const bad = await hub.api<{ commandId: string }>('POST', `/backups/${ready.id}/restore`, { instanceId: b });
     expect(bad.status).toBe(202);
-    const failed = await until(
-      async () => {
-        const r = (
-          await hub.api<{ status: string; error: { message: string } | null }>('GET', `/commands/${bad.body.commandId}`)
-        ).body;
-        return ['succeeded', 'failed', 'rejected', 'timed_out'].includes(r.status) ? r : null;
-      },
+    const failed = await commandSettled<{ status: string; error: { message: string } | null }>(
+      hub,
+      bad.body.commandId,
       60_000,
       'restore finished',
     );
+
     expect(failed.status).toBe('failed');
     expect(failed.error?.message).toMatch(/does not match its recorded size and sha256/);
     expect(readFileSync(path.join(stateB, 'workspace/SOUL.md'), 'utf8')).toBe('Stored in a bucket.');

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from './helpers/hub.js';
+import { commandSettled, startTestHub, type TestHub } from './helpers/hub.js';
 import { type SidecarProc, spawnSidecar, until } from './helpers/sidecar-proc.js';
 
 /** Backup of one real sidecar's OpenClaw state, restored onto a second one (failover). */
@@ -74,15 +74,7 @@ describe('backups', () => {
 
     const restore = await hub.api<{ commandId: string }>('POST', `/backups/${ready.id}/restore`, { instanceId: b });
     expect(restore.status).toBe(202);
-    const cmd = await until(
-      async () => {
-        const c = (await hub.api<{ status: string; error: unknown }>('GET', `/commands/${restore.body.commandId}`))
-          .body;
-        return ['succeeded', 'failed', 'rejected', 'timed_out'].includes(c.status) ? c : null;
-      },
-      30_000,
-      'restore finished',
-    );
+    const cmd = await commandSettled(hub, restore.body.commandId, 30_000, 'restore finished');
     expect(cmd, JSON.stringify(cmd)).toMatchObject({ status: 'succeeded' });
     expect(readFileSync(path.join(stateB, 'agents/main/agent/openclaw-agent.sqlite')).equals(db)).toBe(true);
     expect(readFileSync(path.join(stateB, 'workspace/SOUL.md'), 'utf8')).toBe('You are helpful.');

@@ -17,10 +17,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { signCommand } from '@deepsignal/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTORS } from '../src/collectors/registry.js';
-import { type OpenclawGateway, startOpenclawGateway } from './fixtures/openclaw-gateway.js';
-import { type MiniHub, startMiniHub } from './helpers/mini-hub.js';
-import { startTestSidecar, type TestSidecar, uniqueId } from './helpers/sidecar.js';
+import type { OpenclawGateway } from './fixtures/openclaw-gateway.js';
+import type { MiniHub } from './helpers/mini-hub.js';
+import { startRealGatewayEnv, stopRealGatewayEnv } from './helpers/real-gateway.js';
+import { type TestSidecar, uniqueId } from './helpers/sidecar.js';
 
 const id = uniqueId('wa');
 let gw: OpenclawGateway;
@@ -28,22 +28,11 @@ let hub: MiniHub;
 let t: TestSidecar;
 
 beforeAll(async () => {
-  [gw, hub] = await Promise.all([startOpenclawGateway(), startMiniHub({ [id]: 'pw' })]);
-  t = await startTestSidecar(
-    hub.url,
-    id,
-    'pw',
-    { openclawUrl: gw.wsUrl, openclawConfig: gw.configPath, openclawLogDir: gw.logDir, openclawPollMs: 1000 },
-    { collectors: COLLECTORS, gateway: undefined },
-  );
+  ({ gw, hub, t } = await startRealGatewayEnv(id));
   await hub.waitFor(() => t.sidecar.gateway?.connected === true, 60_000);
 }, 240_000);
 
-afterAll(async () => {
-  await t?.cleanup();
-  await hub?.close();
-  await gw?.stop();
-});
+afterAll(() => stopRealGatewayEnv({ gw, hub, t }));
 
 const results = (commandId: string) =>
   hub.stored

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { signCommand } from '@deepsignal/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTORS } from '../src/collectors/registry.js';
-import { type OpenclawGateway, startOpenclawGateway } from './fixtures/openclaw-gateway.js';
-import { type MiniHub, startMiniHub } from './helpers/mini-hub.js';
-import { startTestSidecar, type TestSidecar, uniqueId } from './helpers/sidecar.js';
+import type { OpenclawGateway } from './fixtures/openclaw-gateway.js';
+import type { MiniHub } from './helpers/mini-hub.js';
+import { startRealGatewayEnv, stopRealGatewayEnv } from './helpers/real-gateway.js';
+import { type TestSidecar, uniqueId } from './helpers/sidecar.js';
 
 const id = uniqueId('oc');
 let gw: OpenclawGateway;
@@ -18,28 +18,10 @@ let hub: MiniHub;
 let t: TestSidecar;
 
 beforeAll(async () => {
-  [gw, hub] = await Promise.all([startOpenclawGateway(), startMiniHub({ [id]: 'pw' })]);
-  t = await startTestSidecar(
-    hub.url,
-    id,
-    'pw',
-    {
-      openclawUrl: gw.wsUrl,
-      openclawConfig: gw.configPath,
-      openclawLogDir: gw.logDir,
-      openclawPollMs: 1000,
-      batchIntervalMs: 300,
-    },
-    // the real collectors (gateway client included); the token is read from the OpenClaw config
-    { collectors: COLLECTORS, gateway: undefined },
-  );
+  ({ gw, hub, t } = await startRealGatewayEnv(id, { batchIntervalMs: 300 }));
 }, 240_000);
 
-afterAll(async () => {
-  await t?.cleanup();
-  await hub?.close();
-  await gw?.stop();
-});
+afterAll(() => stopRealGatewayEnv({ gw, hub, t }));
 
 const events = () =>
   hub.stored

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyCommand } from '@deepsignal/protocol';
+import { type CommandState, TERMINAL_STATES, verifyCommand } from '@deepsignal/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { type RunningHub, type StartHubOptions, startHub } from '../../src/index.js';
 import { dropSchema, PG_URL, uniqueSchema } from './pg.js';
+import { until } from './sidecar-proc.js';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
 
@@ -203,4 +204,21 @@ export async function serveCommands(
     handle(v, report);
   });
   await c.subscribeAsync(`ds/v1/${id}/cmd`, { qos: 1 });
+}
+
+/** A command's view once it reaches a final state (polling the API). */
+export function commandSettled<T extends { status: string }>(
+  hub: TestHub,
+  commandId: string,
+  ms: number,
+  what = 'command settled',
+): Promise<T> {
+  return until(
+    async () => {
+      const c = (await hub.api<T>('GET', `/commands/${commandId}`)).body;
+      return TERMINAL_STATES.has(c.status as CommandState) ? c : null;
+    },
+    ms,
+    what,
+  );
 }
