@@ -63,16 +63,7 @@ async function settled(h: TestHub, id: string): Promise<Backup> {
   );
 }
 
-/**
- * A restore streamed from the local S3 server has stalled without an error in some runs on a
- * loaded CI machine (never with the data-directory store, whose end-to-end test always runs);
- * until that is explained, this end-to-end test runs when DS_TEST_S3_E2E=1. The S3 storage itself
- * (multipart upload, streamed read-back, checksums, errors) is tested in backups-s3-storage.test.ts.
- */
-const RUN_E2E = process.env.DS_TEST_S3_E2E === '1';
-
 beforeAll(async () => {
-  if (!RUN_E2E) return;
   mkdirSync(path.join(stateA, 'workspace'), { recursive: true });
   mkdirSync(path.join(stateA, 'agents/main/agent'), { recursive: true });
   writeFileSync(path.join(stateA, 'openclaw.json'), '{"agents":{"defaults":{"model":{"primary":"a/b"}}}}');
@@ -105,7 +96,10 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe.skipIf(!RUN_E2E)('backups in S3-compatible storage', () => {
+// A restore streamed from the local S3 server has stalled once in several runs on a loaded machine
+// (never with the data-directory store); each attempt makes a fresh backup and restore, so a retry
+// still proves the path end to end while the stall is tracked down.
+describe('backups in S3-compatible storage', { retry: 2 }, () => {
   it('stores the archive in the bucket, downloads it from there and restores it onto another instance', async () => {
     const created = await hub.api<Backup>('POST', `/instances/${a}/backups`);
     expect(created.status).toBe(202);

@@ -15,6 +15,8 @@ import type { Publish } from '../console/manager.js';
 export const TRANSFER_WINDOW = 8;
 /** A transfer with no ack or chunk for this long is given up. */
 const STALL_MS = 60_000;
+/** Restores whose first frames may wait for their handler at once. */
+const MAX_EARLY_TRANSFERS = 4;
 
 interface Sending {
   acked: (seq: number) => void;
@@ -32,6 +34,12 @@ interface Receiving {
 export class TransferManager {
   private readonly sending = new Map<string, Sending>();
   private readonly receiving = new Map<string, Receiving>();
+  /**
+   * Frames of a restore that arrived before its handler called `receive()`: the hub starts sending
+   * when the command is `running`, which is reported before the handler runs. Bounded by the
+   * hub's window (8 chunks) per transfer and by a few transfers; dropped after the stall time.
+   */
+  private readonly early = new Map<string, { frames: TransferFrame[]; at: number }>();
   readonly counters = { sent: 0, received: 0, ignored: 0 };
 
   constructor(
@@ -53,7 +61,18 @@ export class TransferManager {
     if (f.type === 'ack' && s) s.acked(f.seq);
     else if (f.type === 'abort' && s) s.abort(f.reason);
     else if (r) r.frame(f);
+    else if (f.type === 'chunk' && this.keepEarly(id, f)) return;
     else this.counters.ignored++;
+  }
+
+  private keepEarly(id: string, f: TransferFrame): boolean {
+    const now = Date.now();
+    for (const [k, e] of this.early) if (now - e.at > STALL_MS) this.early.delete(k);
+    const e = this.early.get(id) ?? (this.early.size < MAX_EARLY_TRANSFERS ? { frames: [], at: now } : null);
+    if (!e || e.frames.length >= TRANSFER_WINDOW + 1) return false;
+    e.frames.push(f);
+    this.early.set(id, e);
+    return true;
   }
 
   /** Sends a file; resolves once every chunk is acknowledged. */
@@ -153,7 +172,7 @@ export class TransferManager {
       arm();
       signal.addEventListener('abort', () => fail(new Error('transfer canceled')));
       ws.on('error', (e) => fail(e));
-      this.receiving.set(id, {
+      const receiving: Receiving = {
         frame: (f) => {
           if (done) return;
           if (f.type === 'abort') return fail(new Error(`the hub aborted the transfer: ${f.reason}`));
@@ -177,7 +196,11 @@ export class TransferManager {
           this.receiving.delete(id);
           ws.end(() => resolve());
         },
-      });
+      };
+      this.receiving.set(id, receiving);
+      const early = this.early.get(id);
+      this.early.delete(id);
+      for (const f of early?.frames ?? []) receiving.frame(f);
     });
   }
 }
