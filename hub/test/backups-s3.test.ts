@@ -96,10 +96,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-// A restore streamed from the local S3 server has stalled once in several runs on a loaded machine
-// (never with the data-directory store); each attempt makes a fresh backup and restore, so a retry
-// still proves the path end to end while the stall is tracked down.
-describe('backups in S3-compatible storage', { retry: 2 }, () => {
+describe('backups in S3-compatible storage', () => {
   it('stores the archive in the bucket, downloads it from there and restores it onto another instance', async () => {
     const created = await hub.api<Backup>('POST', `/instances/${a}/backups`);
     expect(created.status).toBe(202);
