@@ -172,14 +172,16 @@ export class RolloutService {
 
   private async step(id: string): Promise<void> {
     const r = await this.row(id);
-    if (!r || FINAL_ROLLOUT.has(String(r.status))) return;
-    // Items follow their commands' states.
+    if (!r) return;
+    // Items follow their commands' states, also after the rollout ended: commands already sent
+    // when it was aborted still finish, and the rollout reports how.
     await this.db.query(
       `UPDATE rollout_items ri SET status = c.status, updated_at = now() FROM commands c
        WHERE ri.rollout_id = $1 AND ri.command_id = c.id AND ri.status <> c.status`,
       [id],
     );
     const counts = await this.counts(id);
+    if (FINAL_ROLLOUT.has(String(r.status))) return this.announce(id, String(r.status), counts);
     const verdict = thresholdPassed(counts, {
       maxFailureRate: Number(r.max_failure_rate),
       minExecuted: Number(r.min_executed),
