@@ -19,6 +19,10 @@ export class HubStats {
   readonly authFailures = this.registry.counter('ds_mqtt_auth_failures_total', 'Refused MQTT logins, by reason');
   readonly aclDenied = this.registry.counter('ds_mqtt_acl_denied_total', 'Refused publishes/subscribes');
   readonly sockets = this.registry.gauge('ds_live_sockets', 'Connected live-stream sockets');
+  readonly liveDropped = this.registry.counter(
+    'ds_live_frames_dropped_total',
+    'Droppable live frames (metrics) not sent to a socket that had fallen behind',
+  );
   readonly commands = this.registry.counter('ds_commands_total', 'Command state changes, by status');
 
   /** Records one commit's latency in seconds. */

@@ -55,4 +55,20 @@ describe('live stream (Socket.IO)', () => {
     expect((await gotLogs).lines[0].msg).toBe('hello');
     await c.endAsync();
   });
+
+  it('delivers every frame of a burst: a busy socket is not a slow one', async () => {
+    const ids = await Promise.all(Array.from({ length: 40 }, async () => (await hub.newInstance()).id));
+    const s = await connect(hub.token);
+    const seen = new Set<string>();
+    const all = new Promise<void>((r) =>
+      s.on('metrics', (m: { instanceId: string }) => {
+        if (ids.includes(m.instanceId)) seen.add(m.instanceId);
+        if (seen.size === ids.length) r();
+      }),
+    );
+    // One synchronous loop, as ingest does for a batch of messages from many instances.
+    for (const id of ids) hub.ctx.fleet.liveMetrics(id, { cpu: 1 }, new Date());
+    await all;
+    expect(seen.size).toBe(ids.length);
+  });
 });

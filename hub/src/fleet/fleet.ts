@@ -36,7 +36,7 @@ const toDate = (v: Date | string | null) => (v === null ? null : v instanceof Da
 export class Fleet {
   private readonly items = new Map<string, InstanceSnapshot>();
   private readonly dirtySeen = new Set<string>();
-  private readonly lastMetricsEmit = new Map<string, number>();
+  private readonly lastLiveFrame = new Map<string, { t: number; sentAt: number }>();
   live: LiveSink = nullSink;
 
   constructor(
@@ -90,6 +90,7 @@ export class Fleet {
 
   remove(id: string): void {
     this.items.delete(id);
+    this.lastLiveFrame.delete(id);
   }
 
   private to(s: InstanceSnapshot): string[] {
@@ -125,15 +126,27 @@ export class Fleet {
     this.refresh(s);
   }
 
-  /** The newest sample's API values; live frames at most once per second per instance. */
+  /** The newest committed sample's API values: the snapshot the API and the status rules use. */
   setMetrics(id: string, values: Partial<Record<ApiMetric, number>>, t: Date): void {
     const s = this.items.get(id);
     if (!s || (s.metricsAt && s.metricsAt > t)) return;
     s.metrics = values;
     s.metricsAt = t;
+  }
+
+  /**
+   * A live `metrics` frame for a sample as it arrives, before its commit, so a browser sees it
+   * without waiting for the database; the snapshot follows at the commit (`setMetrics`). A sample
+   * no newer than the last frame (a replay, a duplicate) is not sent; at most one frame per
+   * second per instance.
+   */
+  liveMetrics(id: string, values: Partial<Record<ApiMetric, number>>, t: Date): void {
+    const s = this.items.get(id);
+    if (!s) return;
+    const last = this.lastLiveFrame.get(id);
     const now = Date.now();
-    if (now - (this.lastMetricsEmit.get(id) ?? 0) < 1000) return;
-    this.lastMetricsEmit.set(id, now);
+    if (last && (last.t >= t.getTime() || now - last.sentAt < 1000)) return;
+    this.lastLiveFrame.set(id, { t: t.getTime(), sentAt: now });
     this.live.emit(this.to(s), 'metrics', { instanceId: id, t: t.toISOString(), values }, true);
   }
 

@@ -1,13 +1,16 @@
 import {
   ACKED_STREAMS,
   type AckedStream,
+  apiMetricsOf,
   type ConsoleOut,
+  type MetricSample,
   parseMessage,
   type TransferFrame,
 } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
 import type { AcceptResult, BrokerLink } from '../broker/types.js';
 import type { Db } from '../db/index.js';
+import type { Fleet } from '../fleet/fleet.js';
 import { RateLimitedLog } from '../util/rate-log.js';
 import { cmdResultWriter } from './cmd-result.js';
 import { conversationsWriter } from './conversations.js';
@@ -21,6 +24,13 @@ import type { Sequenced } from './types.js';
 import { IngestWriter } from './writer.js';
 
 const acked = new Set<string>(ACKED_STREAMS);
+
+/** Sends the newest sample of a metrics message to browsers as it arrives (see Fleet.liveMetrics). */
+function liveFrame(fleet: Fleet, instanceId: string, samples: readonly MetricSample[]): void {
+  let newest: MetricSample | undefined;
+  for (const s of samples) if (!newest || s.t > newest.t) newest = s;
+  if (newest) fleet.liveMetrics(instanceId, apiMetricsOf(newest), new Date(newest.t));
+}
 
 /** Options of the ingest pipeline. */
 export interface IngestOptions {
@@ -135,6 +145,7 @@ export class Ingest {
           base: m.base,
           message: p.message,
         } as Sequenced;
+        if (p.kind === 'metrics') liveFrame(fleet, instanceId, p.message.samples);
         const wait = this.queue.push(item);
         stats.queueDepth.set({}, this.queue.depth);
         return wait ? { ok: true, wait } : { ok: true };

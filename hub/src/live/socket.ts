@@ -7,6 +7,23 @@ import type { HubContext } from '../context.js';
 import { ipAllowed } from '../security/ip.js';
 import { type LiveSink, rooms } from './sink.js';
 
+/** Frames waiting for one socket beyond which droppable frames are not sent to it. */
+export const MAX_BEHIND = 2_000;
+
+/** Sockets in the rooms whose write buffer holds more than MAX_BEHIND frames. */
+function behind(io: Server, to: string[]): string[] {
+  const slow: string[] = [];
+  for (const room of to) {
+    const members = io.sockets.adapter.rooms.get(room);
+    if (!members) continue;
+    for (const sid of members) {
+      const conn = io.sockets.sockets.get(sid)?.conn as { writeBuffer?: unknown[] } | undefined;
+      if ((conn?.writeBuffer?.length ?? 0) > MAX_BEHIND && !slow.includes(sid)) slow.push(sid);
+    }
+  }
+  return slow;
+}
+
 /** The Socket.IO server of the live stream and the sink the rest of the hub emits into. */
 export interface LiveServer {
   io: Server<LiveClientEvents, LiveServerEvents>;
@@ -18,7 +35,10 @@ export interface LiveServer {
  * Live stream on the HTTP server (path /socket.io; see protocol live.ts). The handshake is
  * authenticated with `auth.token` or the session cookie. Admins and support join `fleet`, client
  * users `client:<id>`; `subscribe` joins `instance:<id>` for an instance the user can see.
- * Metric frames are volatile: a slow browser loses intermediate ones and never holds up ingest.
+ * Metric frames are droppable: a browser that has fallen behind (more than `MAX_BEHIND` frames
+ * waiting to be written to it) misses them rather than growing the hub's memory. Socket.IO's own
+ * `volatile` is not used: it drops a frame whenever the socket is busy writing the previous one,
+ * which with a thousand instances reporting is nearly always.
  */
 export function attachLive(
   server: HttpServer,
@@ -73,8 +93,10 @@ export function attachLive(
     socket.on('disconnect', () => ctx.stats.sockets.set({}, io.engine.clientsCount));
   });
   const sink: LiveSink = {
-    emit(to, event, payload, volatile) {
-      const target = volatile ? io.to(to).volatile : io.to(to);
+    emit(to, event, payload, droppable) {
+      const slow = droppable ? behind(io, to) : [];
+      if (slow.length) ctx.stats.liveDropped.inc({}, slow.length);
+      const target = slow.length ? io.to(to).except(slow) : io.to(to);
       (target.emit as (ev: string, p: unknown) => boolean)(event, payload);
     },
   };
