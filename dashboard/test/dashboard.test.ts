@@ -173,7 +173,7 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a real hub', () =>
       .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 15_000 })
       .toBeGreaterThan(0);
     expect(errors).toEqual([]);
-  });
+  }, 200_000); // its waits add up to more than the default on a loaded machine
 
   it('a client owner sees only their own instance, its conversations and usage, and pause reaches the sidecar', async () => {
     const { page, errors } = await newPage({ width: 1280, height: 900 });

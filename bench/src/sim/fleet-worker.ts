@@ -65,6 +65,7 @@ process.on('message', async (m: { grow?: number; measure?: 'start' | 'stop'; exi
       browserP50: percentile(probe.browserMs, 50),
       commits: probe.commitMs.length,
       frames: probe.browserMs.length,
+      published: probe.published,
       socketConnected: socket.connected,
       ...stats,
     });

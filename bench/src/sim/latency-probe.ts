@@ -9,6 +9,8 @@ import type { Sidecar } from '../../../sidecar/src/sidecar.js';
 export class LatencyProbe {
   commitMs: number[] = [];
   browserMs: number[] = [];
+  /** Metrics batches published since the last reset (each should reach the browser as a frame). */
+  published = 0;
   private readonly sent = new Map<string, Map<number, number>>(); // instance/boot -> seq -> publish time
   private readonly byT = new Map<string, { t: number; at: number }>(); // instance -> newest sample
 
@@ -29,6 +31,7 @@ export class LatencyProbe {
           if (!seqs.has(m.seq)) seqs.set(m.seq, at);
           const newest = m.samples[m.samples.length - 1]?.t;
           if (newest !== undefined) this.byT.set(id, { t: newest, at });
+          this.published++;
         } catch {}
       }
       return publish(topic, payload, retain);
@@ -63,5 +66,6 @@ export class LatencyProbe {
   reset(): void {
     this.commitMs = [];
     this.browserMs = [];
+    this.published = 0;
   }
 }
