@@ -198,6 +198,29 @@ describe.skipIf(!hasChromium)('WhatsApp pairing on the onboarding channels scree
       .click();
     await w.page.getByRole('heading', { name: /Where should your agent talk/ }).waitFor();
     expect(await card().textContent()).toContain("Last pairing failed: this server cannot reach WhatsApp's servers");
+
+    // What the agent itself reports wins over the last pairing command: OpenClaw's channels status
+    // says WhatsApp is linked (the phone was linked another way), then that it lost the session.
+    const report = (whatsapp: { connected: boolean; error?: string }) =>
+      env.hub.ctx.fleet.setOpenclaw(instanceId, {
+        present: true,
+        up: true,
+        channels: [{ id: 'whatsapp', ...whatsapp }],
+      });
+    const channelsScreen = async () => {
+      await w.page.reload();
+      await w.page
+        .getByRole('navigation', { name: 'Onboarding steps' })
+        .getByRole('button', { name: /Channels/ })
+        .click();
+      await w.page.getByRole('heading', { name: /Where should your agent talk/ }).waitFor();
+    };
+    report({ connected: true });
+    await channelsScreen();
+    expect(await card().getByTestId('connected').textContent()).toContain('Paired');
+    report({ connected: false, error: 'logged out from the phone' });
+    await channelsScreen();
+    expect(await card().textContent()).toContain('Agent reports: logged out from the phone');
     expect(unexpected(w.errors)).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 });

@@ -44,6 +44,25 @@ const NotConnected = ({ children }: { children: ReactNode }) => (
 );
 
 /**
+ * A channel whose token the hub accepted: shown connected unless the agent itself reports the
+ * channel down, then with the agent's reason.
+ */
+const AgentView = ({
+  channel,
+  children,
+}: {
+  channel: { connected: boolean; error: string | null } | undefined;
+  children: ReactNode;
+}) =>
+  channel && !channel.connected ? (
+    <NotConnected>
+      <span data-testid="agent-channel-error">Agent reports: {channel.error ?? 'not connected'}</span>
+    </NotConnected>
+  ) : (
+    <>{children}</>
+  );
+
+/**
  * Screen 5: channels. Telegram and Slack tokens are checked by the hub against the Bot API
  * (getMe) and Slack (auth.test, apps.connections.open); WhatsApp pairs by QR on the instance;
  * OpenClaw has no email channel, only a Gmail hook.
@@ -59,13 +78,21 @@ export function Channels({ state, onSaved, next, back, query }: StepProps) {
   // Before a pairing on this page, the last one the hub knows of (it survives a reload).
   const pair = live && live.phase !== 'idle' ? live : null;
   const lastPair = state.whatsappPairing;
-  const waPaired = pair ? pair.phase === 'connected' : lastPair?.status === 'succeeded';
+  const reported = state.reportedChannels ?? {};
+  // The agent's own word wins over the last pairing command: a session can be linked elsewhere or lost.
+  const waPaired = pair
+    ? pair.phase === 'connected'
+    : (reported.whatsapp?.connected ?? lastPair?.status === 'succeeded');
   const waReason =
     pair?.phase === 'failed'
       ? 'Not paired'
-      : !pair && lastPair && ['failed', 'timed_out', 'rejected'].includes(lastPair.status)
-        ? `Last pairing failed: ${lastPair.message ?? lastPair.status}`
-        : null;
+      : pair
+        ? null
+        : reported.whatsapp?.error
+          ? `Agent reports: ${reported.whatsapp.error}`
+          : lastPair && ['failed', 'timed_out', 'rejected'].includes(lastPair.status)
+            ? `Last pairing failed: ${lastPair.message ?? lastPair.status}`
+            : null;
 
   const run = async (which: string, f: () => Promise<unknown>) => {
     setBusy(which);
@@ -128,7 +155,9 @@ export function Channels({ state, onSaved, next, back, query }: StepProps) {
           title="Telegram"
           status={
             ch.telegram?.enabled ? (
-              <Connected>@{ch.telegram.username}</Connected>
+              <AgentView channel={reported.telegram}>
+                <Connected>@{ch.telegram.username}</Connected>
+              </AgentView>
             ) : (
               <NotConnected>Not connected</NotConnected>
             )
@@ -163,7 +192,13 @@ export function Channels({ state, onSaved, next, back, query }: StepProps) {
           icon={<Hash className="size-4 text-fuchsia-400" aria-hidden="true" />}
           title="Slack"
           status={
-            ch.slack?.enabled ? <Connected>{ch.slack.team}</Connected> : <NotConnected>Not connected</NotConnected>
+            ch.slack?.enabled ? (
+              <AgentView channel={reported.slack}>
+                <Connected>{ch.slack.team}</Connected>
+              </AgentView>
+            ) : (
+              <NotConnected>Not connected</NotConnected>
+            )
           }
         >
           <form onSubmit={slack} noValidate className="grid gap-2">

@@ -34,6 +34,8 @@ export interface OnboardingState {
       error: { message: string } | null;
     } | null;
   }[];
+  /** Channels as the client's agents report them (connected on any instance, or the reason why not). */
+  reportedChannels?: Record<string, { connected: boolean; error: string | null }>;
   /** The last WhatsApp pairing (command channel.login) on the client's instances. */
   whatsappPairing: {
     commandId: string;

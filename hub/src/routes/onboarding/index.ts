@@ -60,7 +60,7 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
   };
   const state = async (id: string) => {
     const row = (await svc.get(id)) ?? (await svc.create(id, {}));
-    return onboardingView(ctx, svc, id, row);
+    return onboardingView(ctx, id, row);
   };
 
   app.post(
@@ -113,7 +113,7 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     async (req) => {
       const u = requireUser(req);
       const rows = seesFleet(u) ? await svc.list() : await svc.get(u.clientId ?? '').then((r) => (r ? [r] : []));
-      return Promise.all(rows.map((r) => onboardingView(ctx, svc, r.clientId, r)));
+      return Promise.all(rows.map((r) => onboardingView(ctx, r.clientId, r)));
     },
   );
 

@@ -1,6 +1,6 @@
-import { MODEL_PRICES, monthlyEstimate } from '@deepsignal/protocol';
+import { MODEL_PRICES, monthlyEstimate, type OpenclawState } from '@deepsignal/protocol';
 import type { HubContext } from '../../context.js';
-import type { OnboardingRow, OnboardingService } from '../../onboarding/service.js';
+import type { OnboardingRow } from '../../onboarding/service.js';
 import { SECRET, STEPS } from '../../onboarding/types.js';
 
 /** Where one instance stands against the desired state. */
@@ -10,7 +10,7 @@ export type Drift = 'in_sync' | 'applying' | 'pending' | 'failed' | 'offline' | 
  * The onboarding state as the API returns it: progress, desired state (no secrets: only which
  * ones are stored), each instance's applied/confirmed revision and drift, and the cost estimate.
  */
-export async function onboardingView(ctx: HubContext, svc: OnboardingService, clientId: string, row: OnboardingRow) {
+export async function onboardingView(ctx: HubContext, clientId: string, row: OnboardingRow) {
   const names = new Set((await ctx.secrets.list(clientId)).map((s) => s.name));
   const client = (
     await ctx.db.query<{ name: string; status: string }>('SELECT name, status FROM clients WHERE id = $1', [clientId])
@@ -42,8 +42,8 @@ export async function onboardingView(ctx: HubContext, svc: OnboardingService, cl
       drift,
     };
   });
-  void svc;
   // The last WhatsApp pairing on any of the client's instances: connected, or why not.
+  const reportedChannels = channelsReported(inst.map((i) => ctx.fleet.get(i.id)?.openclaw?.channels));
   const pairing = inst.length
     ? (
         await ctx.db.query<{
@@ -76,6 +76,7 @@ export async function onboardingView(ctx: HubContext, svc: OnboardingService, cl
       slack: names.has(SECRET.slackBot) && names.has(SECRET.slackApp),
     },
     instances,
+    reportedChannels,
     whatsappPairing: pairing
       ? {
           commandId: pairing.id,
@@ -92,6 +93,30 @@ export async function onboardingView(ctx: HubContext, svc: OnboardingService, cl
     updatedAt: row.updatedAt,
     completedAt: row.completedAt,
   };
+}
+
+/** A channel as the client's agents report it (OpenClaw's channels status). */
+export interface ReportedChannel {
+  connected: boolean;
+  error: string | null;
+}
+
+/**
+ * What the client's instances' gateways say about each channel: connected when any instance has
+ * it connected, otherwise the first reason one of them gives.
+ */
+export function channelsReported(lists: (OpenclawState['channels'] | undefined)[]): Record<string, ReportedChannel> {
+  const out: Record<string, ReportedChannel> = {};
+  for (const list of lists)
+    for (const c of list ?? []) {
+      const prev = out[c.id];
+      // A gateway that does not say (no running flag, no error) tells nothing either way.
+      if (prev?.connected || (c.connected === undefined && !c.error)) continue;
+      out[c.id] = c.connected
+        ? { connected: true, error: null }
+        : { connected: false, error: prev?.error ?? c.error ?? null };
+    }
+  return out;
 }
 
 /** Every known model id (the price table is the picker's list). */
