@@ -20,7 +20,16 @@ afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-function runCli(ms: number, signal: NodeJS.Signals): Promise<void> {
+/** Metrics messages of one boot the hub has stored. */
+const storedOf = (bootId: string) =>
+  hub.stored.filter((m) => m.instanceId === id && m.kind === 'metrics' && m.bootId === bootId).length;
+const knownBoots = new Set<string>();
+
+/**
+ * Runs the sidecar CLI and sends `signal` once `enough` holds for the boot it announced in its
+ * hello (not after a fixed time: on a loaded machine a start-up alone can take seconds).
+ */
+function runCli(signal: NodeJS.Signals, enough: (bootId: string, sinceHelloMs: number) => boolean): Promise<string> {
   const env = {
     ...process.env,
     DS_HUB: hub.url,
@@ -41,20 +50,40 @@ function runCli(ms: number, signal: NodeJS.Signals): Promise<void> {
     child.stderr.on('data', (d) => {
       err += d;
     });
-    setTimeout(() => child.kill(signal), ms);
-    child.on('exit', (code, sig) =>
-      sig === signal || code === 0 ? resolve() : reject(new Error(`exit ${code} ${sig}: ${err}`)),
-    );
+    let boot: { id: string; at: number } | null = null;
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (!boot) {
+        const hello = hub.presence.find((p) => p.instanceId === id && p.kind === 'hello' && !knownBoots.has(p.bootId));
+        if (hello) {
+          boot = { id: hello.bootId, at: Date.now() };
+          knownBoots.add(hello.bootId);
+        }
+      }
+      if ((boot && enough(boot.id, Date.now() - boot.at)) || Date.now() - started > 45_000) {
+        clearInterval(poll);
+        child.kill(boot ? signal : 'SIGKILL');
+      }
+    }, 25);
+    child.on('exit', (code, sig) => {
+      clearInterval(poll);
+      if (!boot) reject(new Error(`the sidecar never said hello within 45 s: ${err}`));
+      else if (sig === signal || code === 0) resolve(boot.id);
+      else reject(new Error(`exit ${code} ${sig}: ${err}`));
+    });
   });
 }
 
 describe('sidecar process under kill -9', () => {
   it('loses nothing and stores nothing twice across kills, with acks switched off and on', async () => {
-    await runCli(2500, 'SIGKILL');
+    // Killed in the middle of delivering: several batches stored, more on the way.
+    await runCli('SIGKILL', (b) => storedOf(b) >= 5);
     hub.acking = false; // the next run's data waits in the outbox
-    await runCli(2000, 'SIGKILL');
+    const unacked = await runCli('SIGKILL', (_b, ms) => ms >= 1500);
+    expect(storedOf(unacked)).toBe(0);
     hub.acking = true;
-    await runCli(4000, 'SIGTERM');
+    // The outbox is replayed, then this boot's own data is delivered.
+    await runCli('SIGTERM', (b) => storedOf(unacked) >= 5 && storedOf(b) >= 5);
     const boots = new Map<string, number[]>();
     for (const m of hub.stored.filter((m) => m.instanceId === id && m.kind === 'metrics')) {
       boots.set(m.bootId, [...(boots.get(m.bootId) ?? []), m.seq]);
@@ -69,5 +98,5 @@ describe('sidecar process under kill -9', () => {
     }
     const presence = hub.presence.filter((p) => p.instanceId === id && p.kind === 'status').map((p) => p.message.state);
     expect(presence[presence.length - 1]).toBe('offline');
-  }, 60_000);
+  }, 150_000);
 });
