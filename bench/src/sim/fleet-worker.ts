@@ -66,6 +66,8 @@ process.on('message', async (m: { grow?: number; measure?: 'start' | 'stop'; exi
       commits: probe.commitMs.length,
       frames: probe.browserMs.length,
       published: probe.published,
+      earlierP99: percentile(probe.earlierMs, 99),
+      earlier: probe.earlierMs.length,
       socketConnected: socket.connected,
       ...stats,
     });

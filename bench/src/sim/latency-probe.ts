@@ -9,6 +9,12 @@ import type { Sidecar } from '../../../sidecar/src/sidecar.js';
 export class LatencyProbe {
   commitMs: number[] = [];
   browserMs: number[] = [];
+  /**
+   * Publish→committed of messages published before the window began (while instances were
+   * still connecting): kept apart, so a step measures its steady state, and reported beside it.
+   */
+  earlierMs: number[] = [];
+  private since = 0;
   /** Metrics batches published since the last reset (each should reach the browser as a frame). */
   published = 0;
   private readonly sent = new Map<string, Map<number, number>>(); // instance/boot -> seq -> publish time
@@ -45,7 +51,7 @@ export class LatencyProbe {
           const now = performance.now();
           for (const [s, at] of seqs) {
             if (s > seq) continue;
-            this.commitMs.push(now - at);
+            (at >= this.since ? this.commitMs : this.earlierMs).push(now - at);
             seqs.delete(s);
           }
         }
@@ -58,7 +64,7 @@ export class LatencyProbe {
   onLiveMetrics(e: { instanceId: string; t: string }): void {
     const last = this.byT.get(e.instanceId);
     if (last && Date.parse(e.t) === last.t) {
-      this.browserMs.push(performance.now() - last.at);
+      if (last.at >= this.since) this.browserMs.push(performance.now() - last.at);
       this.byT.delete(e.instanceId);
     }
   }
@@ -66,6 +72,8 @@ export class LatencyProbe {
   reset(): void {
     this.commitMs = [];
     this.browserMs = [];
+    this.earlierMs = [];
     this.published = 0;
+    this.since = performance.now();
   }
 }

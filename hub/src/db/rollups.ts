@@ -4,6 +4,8 @@ import { METRIC_COLUMNS } from '../ingest/metrics.js';
 import type { Db } from './client.js';
 
 const cols = METRIC_COLUMNS as readonly string[];
+/** Instances rolled up per statement: large enough to amortise, small enough to keep each short. */
+const CHUNK = 250;
 
 /**
  * Rollups the hub maintains itself when TimescaleDB is not there (plain PostgreSQL, PGlite):
@@ -37,12 +39,13 @@ export class Rollups implements RollupTracker {
   async run(): Promise<void> {
     const work = [...this.dirty];
     this.dirty.clear();
-    for (const [id, from] of work) {
+    for (let i = 0; i < work.length; i += CHUNK) {
+      const chunk = work.slice(i, i + CHUNK);
       try {
-        await this.rollup(id, from);
+        await this.rollup(chunk);
       } catch (e) {
-        this.touched(id, new Date(from));
-        this.log.warn({ err: (e as Error).message, instanceId: id }, 'rollup failed; will retry');
+        for (const [id, from] of chunk) this.touched(id, new Date(from));
+        this.log.warn({ err: (e as Error).message, instances: chunk.length }, 'rollup failed; will retry');
       }
     }
     if (Date.now() - this.lastRetention > 3_600_000) {
@@ -52,28 +55,37 @@ export class Rollups implements RollupTracker {
   }
 
   /**
-   * Recomputes the minutes from the one holding `from` (only those can have changed: scanning
-   * from the hour's start would re-read up to an hour of raw samples per instance every run),
-   * then the hours from the one holding it.
+   * Recomputes, for each instance, the minutes from the one holding its `from` (only those can
+   * have changed: scanning from the hour's start would re-read up to an hour of raw samples per
+   * instance every run), then the hours from the one holding it. One statement per level for
+   * the whole chunk: a statement per instance costs more in round trips and planning than in
+   * work once there are thousands of instances.
    */
-  private async rollup(instanceId: string, from: number): Promise<void> {
-    const minute = new Date(Math.floor(from / 60_000) * 60_000);
-    const hour = new Date(Math.floor(from / 3_600_000) * 3_600_000);
+  private async rollup(chunk: [string, number][]): Promise<void> {
+    const ids = chunk.map(([id]) => id);
+    const minutes = chunk.map(([, from]) => new Date(Math.floor(from / 60_000) * 60_000).toISOString());
+    const hours = chunk.map(([, from]) => new Date(Math.floor(from / 3_600_000) * 3_600_000).toISOString());
     const set = ['samples', ...cols].map((c) => `${c} = excluded.${c}`).join(', ');
     await this.db.query(
       `INSERT INTO metric_rollups_1m (instance_id, bucket, samples, ${cols.join(', ')})
-       SELECT instance_id, date_bin('1 minute', t, TIMESTAMPTZ 'epoch'), count(*)::int, ${cols.map((c) => `avg(${c})`).join(', ')}
-       FROM metric_samples WHERE instance_id = $1 AND t >= $2 GROUP BY 1, 2
+       SELECT s.instance_id, date_bin('1 minute', s.t, TIMESTAMPTZ 'epoch'), count(*)::int, ${cols.map((c) => `avg(s.${c})`).join(', ')}
+       FROM unnest($1::text[], $2::timestamptz[]) AS d(instance_id, since)
+       JOIN metric_samples s ON s.instance_id = d.instance_id AND s.t >= d.since
+       GROUP BY 1, 2
        ON CONFLICT (instance_id, bucket) DO UPDATE SET ${set}`,
-      [instanceId, minute],
+      [ids, minutes],
     );
-    const weighted = cols.map((c) => `sum(${c} * samples) / NULLIF(sum(samples) FILTER (WHERE ${c} IS NOT NULL), 0)`);
+    const weighted = cols.map(
+      (c) => `sum(r.${c} * r.samples) / NULLIF(sum(r.samples) FILTER (WHERE r.${c} IS NOT NULL), 0)`,
+    );
     await this.db.query(
       `INSERT INTO metric_rollups_1h (instance_id, bucket, samples, ${cols.join(', ')})
-       SELECT instance_id, date_bin('1 hour', bucket, TIMESTAMPTZ 'epoch'), sum(samples)::int, ${weighted.join(', ')}
-       FROM metric_rollups_1m WHERE instance_id = $1 AND bucket >= $2 GROUP BY 1, 2
+       SELECT r.instance_id, date_bin('1 hour', r.bucket, TIMESTAMPTZ 'epoch'), sum(r.samples)::int, ${weighted.join(', ')}
+       FROM unnest($1::text[], $2::timestamptz[]) AS d(instance_id, since)
+       JOIN metric_rollups_1m r ON r.instance_id = d.instance_id AND r.bucket >= d.since
+       GROUP BY 1, 2
        ON CONFLICT (instance_id, bucket) DO UPDATE SET ${set}`,
-      [instanceId, hour],
+      [ids, hours],
     );
   }
 

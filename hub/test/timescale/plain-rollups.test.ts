@@ -130,6 +130,40 @@ describe.each(backends)('plain rollups on %s', (_name, available, open) => {
     },
   );
 
+  it.skipIf(!available)('rolls up many instances in one run, each from its own oldest new sample', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `inst_many${i}`); // more than one chunk
+    await db.query(
+      "INSERT INTO instances (id, client_id, hostname) SELECT x, 'cl_roll', x FROM unnest($1::text[]) AS x",
+      [ids],
+    );
+    // Each instance: a sample in minute 0 and one in minute 2, cpu = its index.
+    await db.query(
+      `INSERT INTO metric_samples (instance_id, t, cpu)
+       SELECT x, $2::timestamptz + m * interval '1 minute', i FROM unnest($1::text[]) WITH ORDINALITY AS u(x, i), unnest(ARRAY[0, 2]) AS m`,
+      [ids, at(0)],
+    );
+    const r = new Rollups(db, log, { rawDays: 30, rollupDays: 395 });
+    for (const x of ids) r.touched(x, at(0));
+    await r.run();
+    const count = async (sql: string) => Number((await db.query<{ n: number }>(sql, [ids]))[0].n);
+    expect(await count('SELECT count(*)::int AS n FROM metric_rollups_1m WHERE instance_id = ANY($1)')).toBe(600);
+    // The first instance's minute 0 is changed behind its back; touched only from minute 2, the
+    // run leaves minute 0 alone and recomputes minute 2, the others are not touched at all.
+    await db.query('UPDATE metric_samples SET cpu = 99 WHERE instance_id = $1', [ids[0]]);
+    r.touched(ids[0], at(120_000));
+    await r.run();
+    const mins = await db.query<{ bucket: Date | string; cpu: number }>(
+      'SELECT bucket, cpu FROM metric_rollups_1m WHERE instance_id = $1 ORDER BY bucket',
+      [ids[0]],
+    );
+    expect(mins.map((m) => [new Date(m.bucket).getTime() - t0, Number(m.cpu)])).toEqual([
+      [0, 1],
+      [120_000, 99],
+    ]);
+    const hour = await db.query<{ cpu: number }>('SELECT cpu FROM metric_rollups_1h WHERE instance_id = $1', [ids[1]]);
+    expect(hour.map((h) => Number(h.cpu))).toEqual([2]);
+  });
+
   it.skipIf(!available)(
     'deletes raw samples and logs past raw retention and rollups past rollup retention',
     async () => {
