@@ -84,7 +84,15 @@ export async function fleetBenchmark(
         break;
       }
       await request(child, { grow: n }, 'grown', 120_000);
-      await new Promise((r) => setTimeout(r, 8000)); // let the new instances' first batches settle
+      // Let the new instances settle: at least 8 s, then until what their outboxes hold while
+      // connecting is delivered (at most 40 s), so the window measures the steady state.
+      const settleStart = Date.now();
+      await new Promise((r) => setTimeout(r, 8000));
+      while (Date.now() - settleStart < 40_000) {
+        const { heldNow } = await request<{ heldNow: number }>(child, { held: true }, 'heldNow', 10_000);
+        if (heldNow <= Math.max(5, n * 0.02)) break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
       await request(child, { measure: 'start' }, 'measuring', 10_000);
       await new Promise((r) => setTimeout(r, (opts.measureSec ?? 15) * 1000));
       const rep = await request<StepReport>(child, { measure: 'stop' }, 'commitP99', 30_000);

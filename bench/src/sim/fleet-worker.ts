@@ -31,7 +31,7 @@ socket.on('metrics', (e: { instanceId: string; t: string }) => probe.onLiveMetri
 
 const send = (m: unknown) => process.send?.(m);
 
-process.on('message', async (m: { grow?: number; measure?: 'start' | 'stop'; exit?: boolean }) => {
+process.on('message', async (m: { grow?: number; held?: boolean; measure?: 'start' | 'stop'; exit?: boolean }) => {
   if (m.grow !== undefined) {
     const want = Math.min(m.grow, s.creds.length);
     const slice = s.creds.slice(started, want);
@@ -47,6 +47,9 @@ process.on('message', async (m: { grow?: number; measure?: 'start' | 'stop'; exi
     started = want;
     fleets.push(f);
     send({ grown: started });
+  } else if (m.held) {
+    const held = fleets.reduce((a, f) => a + f.stats().held, 0);
+    send({ heldNow: held });
   } else if (m.measure === 'start') {
     probe.reset();
     send({ measuring: true });
