@@ -22,7 +22,11 @@ export interface LiveServerEvents {
     status: InstanceStatus;
     lastSeen: string | null;
   }) => void;
-  /** At most one per second per instance: the latest sample's API metric values. */
+  /**
+   * At most one per second per instance: the newest sample's API metric values, sent when its
+   * message arrives (before the database commit); a replayed or duplicate sample is not sent.
+   * May be left out for a browser that has fallen far behind.
+   */
   metrics: (e: { instanceId: string; t: string; values: Partial<Record<ApiMetric, number>> }) => void;
   /** OpenClaw state as the sidecar last reported it. */
   'instance.openclaw': (e: { instanceId: string; openclaw: OpenclawState }) => void;
