@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MachineInfo } from './machine.js';
@@ -140,4 +141,7 @@ export function updateBenchmarksMd(path: string, report: BenchReport): void {
   const b = text.indexOf(END);
   text = a >= 0 && b > a ? text.slice(0, a) + block + text.slice(b + END.length) : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(path, text);
+  // The repository's formatter pads the tables; without it the file would fail `npm run lint`.
+  const biome = spawnSync('npx', ['biome', 'format', '--write', path], { stdio: 'ignore' });
+  if (biome.status !== 0) process.stderr.write(`could not format ${path} with biome (exit ${biome.status})\n`);
 }
