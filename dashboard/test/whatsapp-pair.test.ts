@@ -114,7 +114,7 @@ describe.skipIf(!hasChromium)('WhatsApp pairing on the onboarding channels scree
     instanceId = inst.id;
     await card().getByRole('button', { name: 'Try pairing again' }).click();
     await expect.poll(reason).toContain('has not connected to Deep Signal yet');
-    expect(await card().textContent()).toContain('Not paired');
+    await expect.poll(() => card().textContent()).toContain('Not paired');
 
     // The instance's sidecar comes up, its OpenClaw gateway reachable over WebSocket.
     const gateway = new GatewayClient({ url: stand.wsUrl, token: () => stand.token, log: silentLogger });
@@ -161,7 +161,7 @@ describe.skipIf(!hasChromium)('WhatsApp pairing on the onboarding channels scree
       .poll(() => w.page.getByTestId('whatsapp-pair-status').textContent(), { timeout: 20_000 })
       .toContain('Connected');
     expect(await qr().count()).toBe(0);
-    expect(await card().getByTestId('connected').textContent()).toContain('Paired');
+    await expect.poll(() => card().getByTestId('connected').textContent()).toContain('Paired');
     expect(stand.calls.filter((c) => c === 'web.login.start')).toHaveLength(1);
     expect(stand.calls.filter((c) => c === 'web.login.wait').length).toBeGreaterThanOrEqual(2);
   }, 90_000);
@@ -173,7 +173,7 @@ describe.skipIf(!hasChromium)('WhatsApp pairing on the onboarding channels scree
     await w.page.keyboard.press('Enter');
     await expect.poll(reason, { timeout: 20_000 }).toContain("cannot reach WhatsApp's servers");
     expect(await reason()).toContain('ENOTFOUND web.whatsapp.com');
-    expect(await card().textContent()).toContain('Not paired');
+    await expect.poll(() => card().textContent()).toContain('Not paired');
   }, 60_000);
 
   it('instance offline: says so with when it was last connected', async () => {
@@ -197,7 +197,9 @@ describe.skipIf(!hasChromium)('WhatsApp pairing on the onboarding channels scree
       .getByRole('button', { name: /Channels/ })
       .click();
     await w.page.getByRole('heading', { name: /Where should your agent talk/ }).waitFor();
-    expect(await card().textContent()).toContain("Last pairing failed: this server cannot reach WhatsApp's servers");
+    await expect
+      .poll(() => card().textContent())
+      .toContain("Last pairing failed: this server cannot reach WhatsApp's servers");
 
     // What the agent itself reports wins over the last pairing command: OpenClaw's channels status
     // says WhatsApp is linked (the phone was linked another way), then that it lost the session.
@@ -217,10 +219,10 @@ describe.skipIf(!hasChromium)('WhatsApp pairing on the onboarding channels scree
     };
     report({ connected: true });
     await channelsScreen();
-    expect(await card().getByTestId('connected').textContent()).toContain('Paired');
+    await expect.poll(() => card().getByTestId('connected').textContent()).toContain('Paired');
     report({ connected: false, error: 'logged out from the phone' });
     await channelsScreen();
-    expect(await card().textContent()).toContain('Agent reports: logged out from the phone');
+    await expect.poll(() => card().textContent()).toContain('Agent reports: logged out from the phone');
     expect(unexpected(w.errors)).toEqual([]);
   }, 90_000);
 });
