@@ -4,22 +4,48 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchHub } from '../hub/harness.js';
+import { percentile } from '../load/lite-sidecar.js';
 import type { BenchResult } from '../results.js';
 
-const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), '../sim/fleet-worker.ts');
+const SIM = path.join(path.dirname(fileURLToPath(import.meta.url)), '../sim');
+const WORKER = path.join(SIM, 'fleet-worker.ts');
+const BROWSER = path.join(SIM, 'browser-probe.ts');
 
-interface StepReport {
+/** What the worker reports at the end of a step's window. */
+interface WorkerReport {
   commitP99: number;
   commitP50: number;
-  browserP99: number;
-  browserP50: number;
   commits: number;
-  frames: number;
-  published: number;
+  publishes: [string, number][];
   earlierP99: number;
   earlier: number;
   connected: number;
   held: number;
+}
+
+/** A step: the worker's figures plus publish→browser, joined with the browser probe's frames. */
+type StepReport = Omit<WorkerReport, 'publishes'> & {
+  browserP99: number;
+  browserP50: number;
+  frames: number;
+  published: number;
+};
+
+function joinFrames(w: WorkerReport, frames: [string, number][]): StepReport {
+  const received = new Map(frames);
+  const browserMs: number[] = [];
+  for (const [key, at] of w.publishes) {
+    const got = received.get(key);
+    if (got !== undefined) browserMs.push(got - at);
+  }
+  const { publishes, ...rest } = w;
+  return {
+    ...rest,
+    browserP99: percentile(browserMs, 99),
+    browserP50: percentile(browserMs, 50),
+    frames: browserMs.length,
+    published: publishes.length,
+  };
 }
 
 function request<T>(child: ChildProcess, msg: unknown, key: string, timeoutMs: number): Promise<T> {
@@ -73,11 +99,19 @@ export async function fleetBenchmark(
     env: { ...process.env, DS_FLEET_WORKER_FILE: settingsFile },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
+  // The browser: its own process, as a real one is on another machine (browser-probe.ts).
+  const browser = fork(BROWSER, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, DS_PROBE_URL: h.hub.httpUrl, DS_PROBE_TOKEN: h.token },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const browserReady = new Promise((r) => browser.once('message', r));
   let best = 0;
   let last: (StepReport & { n: number }) | null = null;
   let why = '';
   try {
     await request(child, {}, 'ready', 30_000).catch(() => {});
+    await Promise.race([browserReady, new Promise((r) => setTimeout(r, 30_000))]);
     for (const n of steps) {
       if (Date.now() > deadline) {
         why = `time budget spent before ${n}`;
@@ -93,9 +127,14 @@ export async function fleetBenchmark(
         if (heldNow <= Math.max(5, n * 0.02)) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
+      await request(browser, { measure: 'start' }, 'probing', 10_000);
       await request(child, { measure: 'start' }, 'measuring', 10_000);
       await new Promise((r) => setTimeout(r, (opts.measureSec ?? 15) * 1000));
-      const rep = await request<StepReport>(child, { measure: 'stop' }, 'commitP99', 30_000);
+      const w = await request<WorkerReport>(child, { measure: 'stop' }, 'commitP99', 30_000);
+      // Frames still on their way get a moment (a late frame counts with its full latency).
+      await new Promise((r) => setTimeout(r, 1000));
+      const seen = await request<{ frames: [string, number][] }>(browser, { measure: 'stop' }, 'frames', 30_000);
+      const rep = joinFrames(w, seen.frames);
       log(
         `  fleet ${n}: commit p50/p99 ${Math.round(rep.commitP50)}/${Math.round(rep.commitP99)} ms, browser p50/p99 ${Math.round(rep.browserP50)}/${Math.round(rep.browserP99)} ms, frames ${rep.frames}/${rep.published} batches, connected ${rep.connected}, held ${rep.held}; ${rep.earlier} acks in the window for batches published while connecting, p99 ${Math.round(rep.earlierP99 || 0)} ms`,
       );
@@ -113,6 +152,8 @@ export async function fleetBenchmark(
   } finally {
     await request(child, { exit: true }, 'never', 60_000).catch(() => {});
     if (child.exitCode === null) child.kill('SIGKILL');
+    if (browser.connected) browser.send({ exit: true });
+    setTimeout(() => browser.exitCode === null && browser.kill('SIGKILL'), 5000).unref();
     await h.cleanup();
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -122,7 +163,7 @@ export async function fleetBenchmark(
       value: best,
       unit: 'instances',
       goal: '>= 5000',
-      note: `steps ${steps.join(', ')}; ${why ? `stopped ${why}` : 'every step passed'}${last ? `; last step p99 commit ${Math.round(last.commitP99)} ms, browser ${Math.round(last.browserP99)} ms, and p99 ${Math.round(last.earlierP99 || 0)} ms for ${last.earlier} batches published while instances were connecting` : ''}. Simulator and hub share the 2 cores.`,
+      note: `steps ${steps.join(', ')}; ${why ? `stopped ${why}` : 'every step passed'}${last ? `; last step p99 commit ${Math.round(last.commitP99)} ms, browser ${Math.round(last.browserP99)} ms, and p99 ${Math.round(last.earlierP99 || 0)} ms for ${last.earlier} batches published while instances were connecting` : ''}. Simulator, browser probe and hub share the 2 cores.`,
     },
   ];
 }

@@ -2,11 +2,11 @@
  * A child process holding many simulated instances (see fleet.ts) for the fleet benchmark, so the
  * simulated sidecars do not share an event loop with the hub they load. Driven over IPC:
  * `{grow: n}` → starts instances up to n, answers `{grown: n}`; `{measure: 'start'|'stop'}` →
- * answers `{commitMs, browserMs, connected, held}` at stop; `{exit: true}` stops everything.
+ * answers commit latencies, the batches published in the window (for the browser probe,
+ * browser-probe.ts), `connected` and `held` at stop; `{exit: true}` stops everything.
  * Settings come as a JSON file named by DS_FLEET_WORKER_FILE.
  */
 import { readFileSync } from 'node:fs';
-import { io } from 'socket.io-client';
 import type { InstanceCreds } from '../load/lite-sidecar.js';
 import { percentile } from '../load/lite-sidecar.js';
 import { Fleet } from './fleet.js';
@@ -25,9 +25,6 @@ const s = JSON.parse(readFileSync(process.env.DS_FLEET_WORKER_FILE ?? '', 'utf8'
 const probe = new LatencyProbe();
 const fleets: Fleet[] = [];
 let started = 0;
-
-const socket = io(s.httpUrl, { path: '/socket.io', auth: { token: s.token }, transports: ['websocket'] });
-socket.on('metrics', (e: { instanceId: string; t: string }) => probe.onLiveMetrics(e));
 
 const send = (m: unknown) => process.send?.(m);
 
@@ -64,18 +61,13 @@ process.on('message', async (m: { grow?: number; held?: boolean; measure?: 'star
     send({
       commitP99: percentile(probe.commitMs, 99),
       commitP50: percentile(probe.commitMs, 50),
-      browserP99: percentile(probe.browserMs, 99),
-      browserP50: percentile(probe.browserMs, 50),
       commits: probe.commitMs.length,
-      frames: probe.browserMs.length,
-      published: probe.published,
+      publishes: probe.windowPublishes,
       earlierP99: percentile(probe.earlierMs, 99),
       earlier: probe.earlierMs.length,
-      socketConnected: socket.connected,
       ...stats,
     });
   } else if (m.exit) {
-    socket.close();
     for (const f of fleets) await f.stop();
     process.exit(0);
   }

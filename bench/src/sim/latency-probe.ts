@@ -2,23 +2,25 @@ import type { Sidecar } from '../../../sidecar/src/sidecar.js';
 
 /**
  * Measures, for real sidecars in this process, publish → committed (the hub's ack for that
- * metrics seq arrives; the hub acks only after commit [SPEC 4.2]) and publish → browser (the
- * live `metrics` frame for the batch's newest sample reaches a Socket.IO client).
+ * metrics seq arrives; the hub acks only after commit [SPEC 4.2]), and records when each batch
+ * was published so that publish → browser (the live `metrics` frame of the batch's newest sample
+ * reaches the browser probe, another process) can be computed.
  * It wraps the sidecar's `link.publish` and `outbox.ack` (observation only: both are called through).
  */
 export class LatencyProbe {
   commitMs: number[] = [];
-  browserMs: number[] = [];
   /**
    * Publish→committed of messages published before the window began (while instances were
    * still connecting): kept apart, so a step measures its steady state, and reported beside it.
    */
   earlierMs: number[] = [];
   private since = 0;
-  /** Metrics batches published since the last reset (each should reach the browser as a frame). */
-  published = 0;
+  /**
+   * Metrics batches published since the last reset (each should reach the browser as a frame):
+   * `<instanceId>|<newest sample t>` → publish time (wall clock, ms), for browser-probe.ts.
+   */
+  windowPublishes: [string, number][] = [];
   private readonly sent = new Map<string, Map<number, number>>(); // instance/boot -> seq -> publish time
-  private readonly byT = new Map<string, { t: number; at: number }>(); // instance -> newest sample
 
   attach(id: string, sc: Sidecar): void {
     const link = sc.link;
@@ -36,8 +38,9 @@ export class LatencyProbe {
           }
           if (!seqs.has(m.seq)) seqs.set(m.seq, at);
           const newest = m.samples[m.samples.length - 1]?.t;
-          if (newest !== undefined) this.byT.set(id, { t: newest, at });
-          this.published++;
+          if (at >= this.since) {
+            if (newest !== undefined) this.windowPublishes.push([`${id}|${newest}`, performance.timeOrigin + at]);
+          }
         } catch {}
       }
       return publish(topic, payload, retain);
@@ -60,20 +63,10 @@ export class LatencyProbe {
     };
   }
 
-  /** Called for each live `metrics` frame. */
-  onLiveMetrics(e: { instanceId: string; t: string }): void {
-    const last = this.byT.get(e.instanceId);
-    if (last && Date.parse(e.t) === last.t) {
-      if (last.at >= this.since) this.browserMs.push(performance.now() - last.at);
-      this.byT.delete(e.instanceId);
-    }
-  }
-
   reset(): void {
     this.commitMs = [];
-    this.browserMs = [];
     this.earlierMs = [];
-    this.published = 0;
+    this.windowPublishes = [];
     this.since = performance.now();
   }
 }
