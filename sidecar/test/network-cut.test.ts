@@ -40,7 +40,8 @@ describe('silent network cut', () => {
       t.sidecar.flush();
       const target = t.sidecar.outbox.counters.appended;
       await hub.waitFor(() => t.sidecar.outbox.counters.acked >= target, 10_000);
-      expect(t.sidecar.outbox.size()).toBe(0);
+      // Everything up to the target is acked and gone; only batches appended since may remain.
+      expect(t.sidecar.outbox.size()).toBeLessThanOrEqual(t.sidecar.outbox.counters.appended - target);
       const seqs = hub.stored
         .filter((m) => m.instanceId === id && m.kind === 'metrics' && m.bootId === t.sidecar.bootId)
         .map((m) => m.seq)
