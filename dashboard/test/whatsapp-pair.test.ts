@@ -99,6 +99,15 @@ describe.skipIf(!hasChromium)('WhatsApp pairing on the onboarding channels scree
   const card = () => w.page.getByRole('region', { name: 'WhatsApp' });
   const reason = () => w.page.getByTestId('whatsapp-pair-reason').textContent();
   const qr = () => w.page.getByRole('img', { name: /WhatsApp pairing QR code/ });
+  /** Reloads the page and goes back to the channels screen (the flow resumes after it). */
+  const channelsScreen = async () => {
+    await w.page.reload();
+    await w.page
+      .getByRole('navigation', { name: 'Onboarding steps' })
+      .getByRole('button', { name: /Channels/ })
+      .click();
+    await w.page.getByRole('heading', { name: /Where should your agent talk/ }).waitFor();
+  };
 
   it('says precisely why not when there is no instance yet, then when it is not connected', async () => {
     await card().getByRole('button', { name: 'Pair WhatsApp' }).click();
@@ -191,12 +200,7 @@ describe.skipIf(!hasChromium)('WhatsApp pairing on the onboarding channels scree
     await card().getByRole('button', { name: 'Try pairing again' }).click();
     await expect.poll(reason).toMatch(/server is offline \(last connected \d{4}-\d\d-\d\d \d\d:\d\d UTC\)/);
     // After a reload the card keeps the last pairing's outcome.
-    await w.page.reload();
-    await w.page
-      .getByRole('navigation', { name: 'Onboarding steps' })
-      .getByRole('button', { name: /Channels/ })
-      .click();
-    await w.page.getByRole('heading', { name: /Where should your agent talk/ }).waitFor();
+    await channelsScreen();
     await expect
       .poll(() => card().textContent())
       .toContain("Last pairing failed: this server cannot reach WhatsApp's servers");
@@ -209,14 +213,6 @@ describe.skipIf(!hasChromium)('WhatsApp pairing on the onboarding channels scree
         up: true,
         channels: [{ id: 'whatsapp', ...whatsapp }],
       });
-    const channelsScreen = async () => {
-      await w.page.reload();
-      await w.page
-        .getByRole('navigation', { name: 'Onboarding steps' })
-        .getByRole('button', { name: /Channels/ })
-        .click();
-      await w.page.getByRole('heading', { name: /Where should your agent talk/ }).waitFor();
-    };
     report({ connected: true });
     await channelsScreen();
     await expect.poll(() => card().getByTestId('connected').textContent()).toContain('Paired');

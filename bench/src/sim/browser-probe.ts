@@ -25,7 +25,7 @@ process.on('message', (m: { measure?: 'start' | 'stop'; exit?: boolean }) => {
     frames = [];
     process.send?.({ probing: true });
   } else if (m.measure === 'stop') {
-    process.send?.({ frames, connected: socket.connected });
+    process.send?.({ frames });
     frames = [];
   } else if (m.exit) {
     socket.close();

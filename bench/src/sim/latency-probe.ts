@@ -38,9 +38,7 @@ export class LatencyProbe {
           }
           if (!seqs.has(m.seq)) seqs.set(m.seq, at);
           const newest = m.samples[m.samples.length - 1]?.t;
-          if (at >= this.since) {
-            if (newest !== undefined) this.windowPublishes.push([`${id}|${newest}`, performance.timeOrigin + at]);
-          }
+          if (newest !== undefined) this.windowPublishes.push([`${id}|${newest}`, performance.timeOrigin + at]);
         } catch {}
       }
       return publish(topic, payload, retain);

@@ -8,7 +8,7 @@ import { ipAllowed } from '../security/ip.js';
 import { type LiveSink, rooms } from './sink.js';
 
 /** Frames waiting for one socket beyond which droppable frames are not sent to it. */
-export const MAX_BEHIND = 2_000;
+const MAX_BEHIND = 2_000;
 
 /** Sockets in the rooms whose write buffer holds more than MAX_BEHIND frames. */
 function behind(io: Server, to: string[]): string[] {

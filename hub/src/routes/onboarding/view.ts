@@ -42,8 +42,8 @@ export async function onboardingView(ctx: HubContext, clientId: string, row: Onb
       drift,
     };
   });
-  // The last WhatsApp pairing on any of the client's instances: connected, or why not.
   const reportedChannels = channelsReported(inst.map((i) => ctx.fleet.get(i.id)?.openclaw?.channels));
+  // The last WhatsApp pairing on any of the client's instances: connected, or why not.
   const pairing = inst.length
     ? (
         await ctx.db.query<{
