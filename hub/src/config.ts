@@ -55,6 +55,8 @@ export const configSchema = z
     publicUrl: optStr,
     /** Where mail goes: `log` (printed) or an http(s) URL that receives `{to, subject, text}` as JSON. */
     mailTransport: z.string().default('log'),
+    /** Sender of the hub's mail. */
+    mailFrom: z.string().default('Deep Signal <noreply@localhost>'),
     /** Provider API base URLs (onboarding checks keys and tokens there; tests point them at local servers). */
     anthropicUrl: z.url().default('https://api.anthropic.com'),
     openrouterUrl: z.url().default('https://openrouter.ai'),
@@ -159,7 +161,16 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
   corsOrigins: { env: 'DS_CORS_ORIGINS', flag: '--cors-origins', help: 'origins allowed by CORS (none)' },
   trustProxy: { env: 'DS_TRUST_PROXY', flag: '--trust-proxy', help: 'behind a reverse proxy (false)' },
   publicUrl: { env: 'DS_PUBLIC_URL', flag: '--public-url', help: 'public base URL for links (from the request)' },
-  mailTransport: { env: 'DS_MAIL_TRANSPORT', flag: '--mail-transport', help: 'log, or an http(s) URL (log)' },
+  mailTransport: {
+    env: 'DS_MAIL_TRANSPORT',
+    flag: '--mail-transport',
+    help: 'log, smtp(s)://user:pass@host:port, or an http(s) URL (log)',
+  },
+  mailFrom: {
+    env: 'DS_MAIL_FROM',
+    flag: '--mail-from',
+    help: 'sender of the hub mail (Deep Signal <noreply@localhost>)',
+  },
   anthropicUrl: {
     env: 'DS_ANTHROPIC_URL',
     flag: '--anthropic-url',

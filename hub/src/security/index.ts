@@ -39,7 +39,7 @@ export function createSecurity(config: HubConfig, db: Db, log: Logger): Security
   return {
     secrets: new SecretStore(db, ring),
     allowlists: new Allowlists(db, admin),
-    mailer: createMailer(config.mailTransport, log.child({ mod: 'mail' })),
+    mailer: createMailer(config.mailTransport, log.child({ mod: 'mail' }), config.mailFrom),
     logins: new LoginThrottle(db),
   };
 }
