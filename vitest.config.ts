@@ -6,6 +6,7 @@ const part = (name: string, extra: Record<string, unknown> = {}) => ({
     name,
     root: `./${name}`,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: ['../scripts/test/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     ...extra,
@@ -22,6 +23,9 @@ export default defineConfig({
       part('bench'),
       part('dashboard', { include: ['test/**/*.test.ts'], testTimeout: 120_000 }),
     ],
+    // Builds the sidecar bundle spawned tests run, and test-artifacts/ for logs of failures.
+    globalSetup: ['./scripts/test/global-setup.ts'],
+    reporters: ['default', './scripts/test/durations-reporter.ts'],
     // Two cores: keep parallelism modest so real-service tests do not starve each other.
     maxWorkers: 2,
   },

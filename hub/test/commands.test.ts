@@ -107,4 +107,33 @@ describe('signed command dispatch', () => {
     expect(one.body.capabilities).toEqual(['ping', 'agent.pause']);
     await side.c.endAsync();
   });
+
+  it('a command canceled after it was sent reports what the sidecar really did', async () => {
+    const inst = await hub.newInstance();
+    const c = await connectSidecar(hub.mqttUrl, inst.id, inst.secret);
+    let report: ((id: string, state: string, extra?: Record<string, unknown>) => Promise<unknown>) | undefined;
+    const got: string[] = [];
+    await serveCommands(c, inst.id, hub.hubPublicKey, (v, r) => {
+      report = r;
+      if (v.ok) got.push(v.command.id);
+    });
+    await pub(c, `ds/v1/${inst.id}/status`, {
+      v: 1,
+      id: 's',
+      instanceId: inst.id,
+      bootId: 'b',
+      seq: 0,
+      ts: Date.now(),
+      state: 'online',
+    });
+    await expect.poll(() => hub.ctx.fleet.get(inst.id)?.status).toBe('online');
+    const r = await hub.api<{ id: string }>('POST', `/instances/${inst.id}/commands`, { type: 'ping', params: {} });
+    await expect.poll(() => got).toEqual([r.body.id]);
+    // The sidecar holds it but has not said so yet: the hub still sees it queued and cancels.
+    expect((await hub.api<{ status: string }>('POST', `/commands/${r.body.id}/cancel`)).body.status).toBe('canceled');
+    await report?.(r.body.id, 'delivered');
+    await report?.(r.body.id, 'failed', { error: { code: 'exit_1', message: 'ran before the cancel arrived' } });
+    await expect.poll(async () => (await status(r.body.id)).status).toBe('failed');
+    await c.endAsync();
+  });
 });

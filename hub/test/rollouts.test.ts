@@ -2,6 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEADLINE } from '../../scripts/test/processes.js';
+import { ITEM_FINAL } from '../src/rollouts/plan.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 import { type SidecarProc, spawnSidecar, until } from './helpers/sidecar-proc.js';
 
@@ -37,7 +39,7 @@ type Rollout = {
 };
 
 async function online(id: string) {
-  await until(() => hub.ctx.fleet.get(id)?.presence === 'online', 20_000, `${id} online`);
+  await until(() => hub.ctx.fleet.get(id)?.presence === 'online', DEADLINE.sidecarOnline, `${id} online`);
 }
 
 describe('rollouts', () => {
@@ -75,28 +77,38 @@ describe('rollouts', () => {
         const r = (await hub.api<Rollout>('GET', `/rollouts/${rid}`)).body;
         return ['aborted', 'completed'].includes(r.status) ? r : null;
       },
-      30_000,
+      DEADLINE.command,
       'rollout end',
     );
     expect(done.status, JSON.stringify(done)).toBe('aborted');
     // Aborted when the third command finished (2 of 3 failed), or the fourth, already sent, if it came in the same step.
     expect(done.reason).toMatch(/failure rate (66.7% \(2 of 3\)|75% \(3 of 4\)) passed the threshold of 50%/);
-    // The fourth command, already sent, fails a moment later: on a loaded machine, sidecar processes are slow.
+    // The fourth command was sent with the third. If the sidecar had taken it when the rollout
+    // aborted, it runs and fails; if it was still queued at the hub, the abort canceled it. Which
+    // one depends on how fast the sidecar process is, so both are right: wait until every item is
+    // final, then check the outcome is one of the two.
     const final = await until(
       async () => {
         const r = (await hub.api<Rollout>('GET', `/rollouts/${rid}`)).body;
-        return r.counts.failed === 3 ? r : null;
+        const open = r.waves.flatMap((w) => w.instances).filter((i) => !ITEM_FINAL.has(i.status));
+        return open.length === 0 ? r : null;
       },
-      30_000,
-      'third failure counted',
+      DEADLINE.command,
+      'every rollout item final',
     );
-    expect(final.waves.map((w) => w.instances.map((i) => i.status))).toEqual([
-      ['succeeded'],
-      ['failed', 'skipped'],
-      ['failed', 'failed'],
-      ['canceled'],
-    ]);
-    expect(final.counts).toEqual({ succeeded: 1, failed: 3, skipped: 1, canceled: 1 });
+    const statuses = final.waves.map((w) => w.instances.map((i) => i.status));
+    expect(statuses[0]).toEqual(['succeeded']);
+    expect(statuses[1]).toEqual(['failed', 'skipped']);
+    expect([...statuses[2]].sort(), JSON.stringify(final)).toSatisfy(
+      (s: string[]) => s.join() === 'failed,failed' || s.join() === 'canceled,failed',
+    );
+    expect(statuses[3]).toEqual(['canceled']);
+    const fourthRan = statuses[2].every((s) => s === 'failed');
+    expect(final.counts).toEqual(
+      fourthRan
+        ? { succeeded: 1, failed: 3, skipped: 1, canceled: 1 }
+        : { succeeded: 1, failed: 2, skipped: 1, canceled: 2 },
+    );
     // The aborted wave never reached the last instance.
     expect(final.waves[3].instances[0].commandId).toBeNull();
 
@@ -114,7 +126,7 @@ describe('rollouts', () => {
       rid,
     ]);
     expect(audit.map((a) => a.action)).toEqual(['rollout.create', 'rollout.aborted']);
-  }, 90_000);
+  }, 180_000);
 
   it('refuses bad bodies before anything is queued', async () => {
     const bad = async (body: unknown) => (await hub.api('POST', '/rollouts', body)).status;

@@ -278,7 +278,10 @@ export class CommandService implements CommandReports {
       );
       // A re-sent command the sidecar already holds comes back `rejected: replayed`: not a new state.
       if (rep.state === 'rejected' && rep.error?.code === 'replayed') continue;
-      if (!canTransition(cur[0].status, rep.state)) continue;
+      // A cancel can race a command already sent: the hub cannot recall a published message, so
+      // when the sidecar reports that it took the command anyway, what really happened wins.
+      const tookCanceled = cur[0].status === 'canceled' && rep.state !== 'canceled' && rep.state !== 'queued';
+      if (!tookCanceled && !canTransition(cur[0].status, rep.state)) continue;
       const rows = await q.query(
         `UPDATE commands SET status = $2, updated_at = now(), progress = COALESCE($3, progress),
            result = COALESCE($4, result), error = COALESCE($5, error),

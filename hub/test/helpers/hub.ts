@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandState, TERMINAL_STATES, verifyCommand } from '@deepsignal/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { keepLog, LogRing } from '../../../scripts/test/diagnostics.js';
 import { type RunningHub, type StartHubOptions, startHub } from '../../src/index.js';
 import { dropSchema, PG_URL, uniqueSchema } from './pg.js';
 import { until } from './sidecar-proc.js';
@@ -21,11 +23,14 @@ export async function startTestHub(opts: { postgres?: boolean } & StartHubOption
   const { postgres, ...rest } = opts;
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-test-'));
   const schema = postgres ? uniqueSchema() : undefined;
+  // The hub logs at info into memory; a failed test prints it (scripts/test/setup.ts).
+  const ring = new LogRing();
+  const forget = rest.logger || rest.logLevel ? () => {} : keepLog('hub', () => ring.toString());
   const hub = await startHub({
     httpPort: 0,
     mqttPort: 0,
     dataDir,
-    logLevel: 'silent',
+    logger: rest.logLevel ? undefined : pino({ level: 'info' }, ring.stream()),
     adminEmail: ADMIN.email,
     adminPassword: ADMIN.password,
     ...(postgres ? { databaseUrl: PG_URL, dbSchema: schema } : {}),
@@ -68,6 +73,7 @@ export async function startTestHub(opts: { postgres?: boolean } & StartHubOption
     },
     async close() {
       await hub.stop();
+      forget();
       rmSync(dataDir, { recursive: true, force: true });
       if (schema) await dropSchema(schema);
     },

@@ -2,12 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { keepLog, LogRing } from '../../../scripts/test/diagnostics.js';
+import { DEADLINE, REPO_ROOT, sidecarArgv } from '../../../scripts/test/processes.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const CLI = path.join(ROOT, 'sidecar/src/cli.ts');
-
-/** A real sidecar process (sidecar/src/cli.ts under tsx) with a temp state dir and no OpenClaw. */
+/** A real sidecar process (the run's bundle of sidecar/src/cli.ts) with a temp state dir and no OpenClaw. */
 export interface SidecarProc {
   id: string;
   stateDir: string;
@@ -19,14 +17,14 @@ export interface SidecarProc {
   dispose(): Promise<void>;
 }
 
-/** Starts `node --import tsx sidecar/src/cli.ts` for an instance; `env` adds or overrides settings. */
+/** Starts the sidecar CLI for an instance; `env` adds or overrides settings. Its stderr is kept for diagnostics. */
 export function spawnSidecar(
   o: { mqttUrl: string; id: string; secret: string; hubKey: string; stateDir?: string },
   env: Record<string, string> = {},
 ): SidecarProc {
   const stateDir = o.stateDir ?? mkdtempSync(path.join(tmpdir(), `ds-sc-${o.id}-`));
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, sidecarArgv(), {
+    cwd: REPO_ROOT,
     env: {
       ...process.env,
       DS_HUB: o.mqttUrl,
@@ -43,24 +41,24 @@ export function spawnSidecar(
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let err = '';
-  child.stderr?.on('data', (d) => {
-    err = (err + d).slice(-20_000);
-  });
+  const err = new LogRing();
+  child.stderr?.on('data', (d) => err.push(d));
+  const forget = keepLog(`sidecar ${o.id}`, () => err.toString());
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, DEADLINE.stop))]);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
   return {
     id: o.id,
     stateDir,
     child,
-    stderr: () => err,
+    stderr: () => err.toString(),
     stop,
     async dispose() {
       await stop();
+      forget();
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
