@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+// expect.poll waits on a condition; its default deadline (1 s) is shorter than a loaded 2-core
+// machine needs for a hub or a sidecar to act, so every poll gets the suite's deadline.
+const scale = Number(process.env.DS_TEST_TIME_SCALE ?? 1) || 1;
+const POLL = { timeout: 30_000 * scale, interval: 100 };
+
 // One project per workspace so each part can set its own timeouts and setup.
 const part = (name: string, extra: Record<string, unknown> = {}) => ({
   test: {
@@ -7,6 +12,7 @@ const part = (name: string, extra: Record<string, unknown> = {}) => ({
     root: `./${name}`,
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     setupFiles: ['../scripts/test/setup.ts'],
+    expect: { poll: POLL },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     ...extra,

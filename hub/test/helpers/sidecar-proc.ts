@@ -65,7 +65,11 @@ export function spawnSidecar(
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `ms`). */
-export async function until<T>(fn: () => Promise<T> | T, ms = 15_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function until<T>(
+  fn: () => Promise<T> | T,
+  ms = DEADLINE.ack,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   let last: unknown;
   while (Date.now() < end) {
