@@ -65,10 +65,17 @@ describe('web console', () => {
     ackAll();
 
     // Resize reaches the pty.
+    // The resize and the keystrokes travel apart, so ask again until the pty has the new size.
     socket.emit('console.resize', { sessionId: sid, cols: 100, rows: 30 });
-    await new Promise((r) => setTimeout(r, 200));
-    send('stty size\r');
-    await until(() => output.includes('30 100'), 10_000, 'stty size after resize');
+    await until(
+      async () => {
+        send('stty size\r');
+        await new Promise((r) => setTimeout(r, 300));
+        return output.includes('30 100');
+      },
+      20_000,
+      'stty size after resize',
+    );
     ackAll();
 
     // Flood without acks: output stops at the 256 KiB window (plus the frame in flight).
