@@ -280,7 +280,8 @@ export class CommandService implements CommandReports {
       if (rep.state === 'rejected' && rep.error?.code === 'replayed') continue;
       // A cancel can race a command already sent: the hub cannot recall a published message, so
       // when the sidecar reports that it took the command anyway, what really happened wins.
-      const tookCanceled = cur[0].status === 'canceled' && rep.state !== 'canceled' && rep.state !== 'queued';
+      // (A sidecar never reports `queued` or `canceled`: every report is one of these.)
+      const tookCanceled = cur[0].status === 'canceled';
       if (!tookCanceled && !canTransition(cur[0].status, rep.state)) continue;
       const rows = await q.query(
         `UPDATE commands SET status = $2, updated_at = now(), progress = COALESCE($3, progress),
