@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEADLINE } from '../../../scripts/test/processes.js';
 import { MosquittoProcess } from '../../src/fault/mosquitto.js';
 import { HubScenario } from '../../src/fault/scenario.js';
 import type { SimInstance } from '../../src/fault/sim-instance.js';
@@ -27,7 +28,7 @@ describe.skipIf(!hasPg || !hasMosquitto)('fault: broker restart (external Mosqui
     await mosq?.kill();
   });
 
-  it('hub and sidecar reconnect; nothing lost or doubled; no command runs twice', { timeout: 120_000 }, async () => {
+  it('hub and sidecar reconnect; nothing lost or doubled; no command runs twice', { timeout: 240_000 }, async () => {
     s = new HubScenario('pg');
     mosq = new MosquittoProcess(s.dir);
     await mosq.start();
@@ -35,14 +36,14 @@ describe.skipIf(!hasPg || !hasMosquitto)('fault: broker restart (external Mosqui
     const c = s.creds[0];
     // the sidecar talks to Mosquitto directly (the proxy in the scenario fronts the hub's own port)
     inst = await startScenarioInstance(s, mosq.url);
-    expect(await waitFor(() => inst!.sidecar.outbox.counters.acked > 3, 30_000)).toBe(true);
+    expect(await waitFor(() => inst!.sidecar.outbox.counters.acked > 3, DEADLINE.sidecarOnline)).toBe(true);
     const before = await s.ping(c.id);
-    expect(await commandSucceeds(s, before, 20_000)).toBe(true);
+    expect(await commandSucceeds(s, before, DEADLINE.command)).toBe(true);
     await mosq.kill();
     await new Promise((r) => setTimeout(r, 1500));
     await mosq.start();
     const after = await s.ping(c.id);
-    expect(await commandSucceeds(s, after, 60_000)).toBe(true);
+    expect(await commandSucceeds(s, after, DEADLINE.command)).toBe(true);
     const { required, ran } = await settleAndStop(inst);
     inst = undefined;
     await expectDeliveredOnce(s, c.id, required, ran);

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEADLINE } from '../../../scripts/test/processes.js';
 import { settle } from '../../src/fault/scenario.js';
 import { startSimInstance } from '../../src/fault/sim-instance.js';
 import { checkSamples, type Query, waitFor } from '../../src/fault/verify.js';
@@ -12,7 +13,7 @@ const hasPg = await pgAvailable();
 describe.skipIf(!hasPg)('fault: a corrupt outbox segment', () => {
   const env = useProxiedHub('cor', 'corrupt');
 
-  it('skips the damaged records, reports them, and delivers everything else once', { timeout: 90_000 }, async () => {
+  it('skips the damaged records, reports them, and delivers everything else once', { timeout: 240_000 }, async () => {
     const { h, proxy, dir } = env;
     const c = h.creds[0];
     const opts = {
@@ -39,8 +40,8 @@ describe.skipIf(!hasPg)('fault: a corrupt outbox segment', () => {
     const second = await startSimInstance(opts);
     try {
       expect(second.sidecar.outbox.counters.corrupt).toBeGreaterThan(0);
-      expect(await waitFor(() => second.sidecar.outbox.counters.acked > 2, 30_000)).toBe(true);
-      const { required, settled } = await settle(second, 60_000);
+      expect(await waitFor(() => second.sidecar.outbox.counters.acked > 2, DEADLINE.sidecarOnline)).toBe(true);
+      const { required, settled } = await settle(second, DEADLINE.command);
       expect(settled).toBe(true); // the hub acks past what was lost [SPEC 4.3]
       await second.stop();
       const q: Query = h.hub.db.query.bind(h.hub.db);

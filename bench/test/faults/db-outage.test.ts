@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEADLINE } from '../../../scripts/test/processes.js';
 import { HubScenario } from '../../src/fault/scenario.js';
 import type { SimInstance } from '../../src/fault/sim-instance.js';
 import { TcpFaultProxy } from '../../src/fault/tcp-proxy.js';
@@ -19,7 +20,7 @@ describe.skipIf(!hasPg)('fault: the database unavailable', () => {
   });
 
   it(`acks nothing while PostgreSQL is away for ${FAULT.dbOutageMs / 1000} s, then stores everything once`, {
-    timeout: FAULT.dbOutageMs + 120_000,
+    timeout: FAULT.dbOutageMs + 240_000,
   }, async () => {
     dbProxy = new TcpFaultProxy({ host: '127.0.0.1', port: 5432 });
     await dbProxy.start();
@@ -28,9 +29,9 @@ describe.skipIf(!hasPg)('fault: the database unavailable', () => {
     await s.setup();
     const c = s.creds[0];
     inst = await startScenarioInstance(s);
-    expect(await waitFor(() => inst!.sidecar.outbox.counters.acked > 3, 30_000)).toBe(true);
+    expect(await waitFor(() => inst!.sidecar.outbox.counters.acked > 3, DEADLINE.sidecarOnline)).toBe(true);
     const before = await s.ping(c.id);
-    expect(await commandSucceeds(s, before, 20_000)).toBe(true);
+    expect(await commandSucceeds(s, before, DEADLINE.command)).toBe(true);
 
     dbProxy.cut('reset');
     await new Promise((r) => setTimeout(r, 300));
@@ -50,7 +51,7 @@ describe.skipIf(!hasPg)('fault: the database unavailable', () => {
       await new Promise((r) => setTimeout(r, 2000));
       return s!.ping(c.id);
     });
-    expect(await commandSucceeds(s, after, 60_000)).toBe(true);
+    expect(await commandSucceeds(s, after, DEADLINE.command)).toBe(true);
     const { required, ran } = await settleAndStop(inst);
     inst = undefined;
     await expectDeliveredOnce(s, c.id, required, ran);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEADLINE } from '../../../scripts/test/processes.js';
 import { startSimInstance } from '../../src/fault/sim-instance.js';
 import { checkSamples, FAULT, type Query, storedConversations, waitFor } from '../../src/fault/verify.js';
 import { api } from '../../src/hub/harness.js';
@@ -11,7 +12,7 @@ describe.skipIf(!hasPg)('fault: network cut between sidecar and hub', () => {
   const env = useProxiedHub('cut', 'cut');
 
   it(`loses nothing and runs no command twice across a ${FAULT.cutMs / 1000} s cut`, {
-    timeout: FAULT.cutMs + 90_000,
+    timeout: FAULT.cutMs + 240_000,
   }, async () => {
     const { h, proxy } = env;
     const c = h.creds[0];
@@ -21,7 +22,7 @@ describe.skipIf(!hasPg)('fault: network cut between sidecar and hub', () => {
       batchIntervalMs: 500,
     });
     try {
-      expect(await waitFor(() => inst.sidecar.outbox.counters.acked > 2, 15_000)).toBe(true);
+      expect(await waitFor(() => inst.sidecar.outbox.counters.acked > 2, DEADLINE.sidecarOnline)).toBe(true);
       proxy.cut('drop');
       const cmd = await api<{ id: string; status: string }>(h, 'POST', `/instances/${c.id}/commands`, {
         type: 'ping',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEADLINE } from '../../../scripts/test/processes.js';
 import { settle } from '../../src/fault/scenario.js';
 import { startSimInstance } from '../../src/fault/sim-instance.js';
 import { checkSamples, type Query, storedConversations, waitFor } from '../../src/fault/verify.js';
@@ -11,7 +12,7 @@ describe.skipIf(!hasPg)('fault: the outbox at its cap', () => {
   const env = useProxiedHub('cap', 'cap');
 
   it('drops the oldest metrics first, keeps conversations, and the hub acks past the gap', {
-    timeout: 120_000,
+    timeout: 240_000,
   }, async () => {
     const { h, proxy } = env;
     const c = h.creds[0];
@@ -25,7 +26,7 @@ describe.skipIf(!hasPg)('fault: the outbox at its cap', () => {
       openclaw: { meanChatIntervalSec: 2 },
     });
     try {
-      expect(await waitFor(() => inst.sidecar.outbox.counters.acked > 2, 20_000)).toBe(true);
+      expect(await waitFor(() => inst.sidecar.outbox.counters.acked > 2, DEADLINE.sidecarOnline)).toBe(true);
       // the hub unreachable (connections refused); a silent cut is network-cut.test.ts's subject
       proxy.cut((process.env.DS_FAULT_CUT_MODE as 'drop' | 'reset') ?? 'reset');
       const cutAt = inst.produced.length;
@@ -33,7 +34,7 @@ describe.skipIf(!hasPg)('fault: the outbox at its cap', () => {
       await new Promise((r) => setTimeout(r, 1000));
       const restoredAt = inst.produced.length;
       proxy.restore();
-      const { required, settled } = await settle(inst, 60_000);
+      const { required, settled } = await settle(inst, DEADLINE.command);
       expect(settled).toBe(true); // acks moved past the dropped range [SPEC 4.3]
       const convIds = inst.gateway.allMessages().map((m) => m.id);
       await inst.stop();

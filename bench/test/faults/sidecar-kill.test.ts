@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEADLINE } from '../../../scripts/test/processes.js';
 import { type Child, startChild } from '../../src/fault/children.js';
 import { HubScenario } from '../../src/fault/scenario.js';
 import { checkSamples, waitFor } from '../../src/fault/verify.js';
@@ -32,7 +33,7 @@ describe.skipIf(!hasPg)('fault: kill -9 of the sidecar mid-batch', () => {
     await s?.cleanup();
   });
 
-  it('replays what was durable, exactly once; a command never runs twice', { timeout: 120_000 }, async () => {
+  it('replays what was durable, exactly once; a command never runs twice', { timeout: 240_000 }, async () => {
     s = new HubScenario('pg');
     await s.setup();
     const c = s.creds[0];
@@ -62,8 +63,8 @@ describe.skipIf(!hasPg)('fault: kill -9 of the sidecar mid-batch', () => {
     expect(child.info.bootId).not.toBe(first);
     const cmd2 = await s.ping(c.id);
     const terminal = ['succeeded', 'failed', 'timed_out', 'rejected'];
-    expect(await waitFor(async () => terminal.includes(await s!.commandStatus(cmd2)), 30_000)).toBe(true);
-    expect(await waitFor(async () => terminal.includes(await s!.commandStatus(cmd)), 30_000)).toBe(true);
+    expect(await waitFor(async () => terminal.includes(await s!.commandStatus(cmd2)), DEADLINE.command)).toBe(true);
+    expect(await waitFor(async () => terminal.includes(await s!.commandStatus(cmd)), DEADLINE.command)).toBe(true);
     // the first run's durable samples come back from the outbox
     const runs0 = readRecord(record);
     const firstRun = runs0[0].samples;
