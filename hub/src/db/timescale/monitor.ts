@@ -76,7 +76,13 @@ export class TimescaleMonitor {
           error: (r.err_message ?? 'failed').slice(0, 500),
           at: r.finish_time ? new Date(r.finish_time).toISOString() : '',
         })),
-        ...this.hubTasks().map((t) => ({ jobId: 0, proc: `hub_${t.task}`, hypertable: null, error: t.error, at: t.at })),
+        ...this.hubTasks().map((t) => ({
+          jobId: 0,
+          proc: `hub_${t.task}`,
+          hypertable: null,
+          error: t.error,
+          at: t.at,
+        })),
       ];
       this.logChange();
     } catch (e) {
