@@ -30,9 +30,36 @@ export async function pgAvailable(url = PG_URL): Promise<boolean> {
   }
 }
 
-/** Drops a schema and everything in it (ignores a missing one). */
+/**
+ * Drops a schema and everything in it (a missing one is fine). With TimescaleDB, the schema's
+ * background jobs are deleted first: a refresh running during the drop fails it with `tuple
+ * concurrently deleted`. A drop that still fails is retried a few times, then throws: a schema
+ * left behind keeps its rows and jobs in the database for good.
+ */
 export async function dropSchema(schema: string, url = PG_URL): Promise<void> {
-  await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`), url);
+  let last: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await withClient(async (c) => {
+        const ts = await c.query(
+          `SELECT n.nspname AS s FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE extname = 'timescaledb'`,
+        );
+        if (ts.rows[0]) {
+          const ext = `"${String(ts.rows[0].s).replaceAll('"', '""')}"`;
+          await c.query(
+            `SELECT ${ext}.delete_job(job_id) FROM timescaledb_information.jobs WHERE hypertable_schema = $1`,
+            [schema],
+          );
+        }
+        await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      }, url);
+      return;
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+    }
+  }
+  throw new Error(`could not drop schema ${schema}: ${(last as Error).message}`);
 }
 
 /** The server's version string. */

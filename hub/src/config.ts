@@ -32,6 +32,8 @@ export const configSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     retentionRawDays: z.coerce.number().int().min(1).default(30),
     retentionRollupDays: z.coerce.number().int().min(1).default(395),
+    /** With TimescaleDB: who runs aggregate refresh, compression and retention. */
+    timescaleScheduler: z.enum(['hub', 'timescaledb']).default('hub'),
     heartbeatTimeoutSec: z.coerce.number().int().min(5).default(90),
     dashboardDir: optStr,
     /** Shared-subscription group when several hubs share an external broker. */
@@ -139,6 +141,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_RETENTION_ROLLUP_DAYS',
     flag: '--retention-rollup-days',
     help: 'rollups kept (395)',
+  },
+  timescaleScheduler: {
+    env: 'DS_TIMESCALE_SCHEDULER',
+    flag: '--timescale-scheduler',
+    help: 'with TimescaleDB: hub (the hub runs refresh, compression, retention) or timescaledb (its policies) (hub)',
   },
   heartbeatTimeoutSec: {
     env: 'DS_HEARTBEAT_TIMEOUT_SEC',

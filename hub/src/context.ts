@@ -31,6 +31,8 @@ export interface HubContext extends SecurityServices {
   mqttUrl: () => string;
   /** Database and broker are ready (for /healthz). */
   ready: () => boolean;
+  /** Brings rollups (plain tables or TimescaleDB aggregates) up to date now; the hub runs it every 30 s. */
+  rollups: { run(): Promise<void> };
   /** Whether the TimescaleDB path is active. */
   timescale: boolean;
   /** Failing TimescaleDB jobs (null without TimescaleDB). */

@@ -64,7 +64,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   };
   try {
     const timescale = await setupTimescale(db, config, log);
-    const tsMonitor = timescale.active ? new TimescaleMonitor(db, stats, log) : null;
+    const tsMaintenance = timescale.maintenance ?? null;
+    const tsMonitor = timescale.active
+      ? new TimescaleMonitor(db, stats, log, () => tsMaintenance?.failures() ?? [])
+      : null;
     if (tsMonitor) {
       tsMonitor.start();
       cleanups.push(() => tsMonitor.stop());
@@ -95,7 +98,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     if (!timescale.active) await rollups.recover();
     const ingest = new Ingest({
       db,
-      deps: { fleet, live: () => live, stats, rollups, commands },
+      deps: { fleet, live: () => live, stats, rollups: tsMaintenance ?? rollups, commands },
       broker: () => broker,
       log: log.child({ mod: 'ingest' }),
       onOnline: (id) => {
@@ -125,6 +128,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       broker: () => broker,
       mqttUrl: () => config.publicMqttUrl ?? broker?.url ?? '',
       ready: () => ready,
+      rollups: tsMaintenance ?? rollups,
       timescale: timescale.active,
       timescaleJobs: tsMonitor,
     };
@@ -180,7 +184,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     const timers = [
       setInterval(() => void fleet.tick().catch((e) => log.warn({ err: e }, 'fleet tick failed')), 5000),
       setInterval(() => void commands.sweep().catch((e) => log.warn({ err: e }, 'command sweep failed')), 1000),
-      setInterval(() => void (timescale.active ? Promise.resolve() : rollups.run()).catch(() => {}), 30_000),
+      setInterval(() => void (tsMaintenance ?? rollups).run().catch(() => {}), 30_000),
     ];
     for (const t of timers) t.unref();
     ops.start();

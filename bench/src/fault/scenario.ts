@@ -116,7 +116,7 @@ export class HubScenario {
   async cleanup(): Promise<void> {
     await this.proxy?.close().catch(() => {});
     await this.hub?.kill9().catch(() => {});
-    if (this.store.databaseUrl) await dropSchema(this.store.dbSchema).catch(() => {});
+    if (this.store.databaseUrl) await dropSchema(this.store.dbSchema);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -81,13 +81,15 @@ export async function startBenchHub(opts: {
       stop,
       async cleanup() {
         await stop();
-        if (store.databaseUrl) await dropSchema(store.dbSchema).catch(() => {});
+        if (store.databaseUrl) await dropSchema(store.dbSchema);
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (e) {
     await hub?.stop().catch(() => {});
-    if (store.databaseUrl) await dropSchema(store.dbSchema).catch(() => {});
+    // The start failed: say so if the schema stays behind too, but keep the start's error.
+    if (store.databaseUrl)
+      await dropSchema(store.dbSchema).catch((d) => console.error(`bench: ${(d as Error).message}`));
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }

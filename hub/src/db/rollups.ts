@@ -94,6 +94,8 @@ export class Rollups implements RollupTracker {
     const roll = `${this.retention.rollupDays} days`;
     await this.db.query(`DELETE FROM metric_samples WHERE t < now() - $1::interval`, [raw]);
     await this.db.query(`DELETE FROM log_lines WHERE t < now() - $1::interval`, [raw]);
+    // Events are the instance's history: kept as long as rollups (the same rule as TimescaleDB's path).
+    await this.db.query(`DELETE FROM events WHERE t < now() - $1::interval`, [roll]);
     await this.db.query(`DELETE FROM metric_rollups_1m WHERE bucket < now() - $1::interval`, [roll]);
     await this.db.query(`DELETE FROM metric_rollups_1h WHERE bucket < now() - $1::interval`, [roll]);
   }

@@ -39,14 +39,19 @@ const materialised = async (cagg: string) => {
 beforeAll(async () => {
   const lite = new PGlite({ extensions: { timescaledb } });
   const database = await wrapPglite(lite as unknown as PgliteLike);
-  hub = await startTestHub({ database, retentionRawDays: 20, retentionRollupDays: 200 });
+  hub = await startTestHub({
+    database,
+    retentionRawDays: 20,
+    retentionRollupDays: 200,
+    timescaleScheduler: 'timescaledb',
+  });
 }, 120_000);
 afterAll(async () => {
   await hub?.close();
 });
 
 describe('TimescaleDB path', () => {
-  it('makes hypertables, compression, retention from the settings and two continuous aggregates', async () => {
+  it('makes hypertables, compression, retention from the settings and two continuous aggregates (scheduler timescaledb)', async () => {
     expect(hub.ctx.timescale).toBe(true);
     expect(hub.ctx.metricSources).toEqual(TIMESCALE_SOURCES);
     const hts = await hub.db.query<{ hypertable_name: string; compression_enabled: boolean }>(
@@ -69,6 +74,8 @@ describe('TimescaleDB path', () => {
     expect(cfg('policy_retention', 'log_lines')?.drop_after).toBe('20 days');
     expect(cfg('policy_retention', 'metric_cagg_1m')?.drop_after).toBe('200 days');
     expect(cfg('policy_retention', 'metric_cagg_1h')?.drop_after).toBe('200 days');
+    // Events are history: kept as long as rollups, the same rule as the plain path.
+    expect(cfg('policy_retention', 'events')?.drop_after).toBe('200 days');
     expect(cfg('policy_refresh_continuous_aggregate', 'metric_cagg_1m')).toBeDefined();
     expect(cfg('policy_refresh_continuous_aggregate', 'metric_cagg_1h')).toBeDefined();
   });
