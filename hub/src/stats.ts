@@ -20,6 +20,8 @@ type Collector = () => void | Promise<void>;
 export class HubStats {
   readonly registry = new Registry();
   private readonly collectors: Collector[] = [];
+  /** Started with the hub, so GC and event-loop figures cover the time before the first scrape. */
+  private readonly runtime = processRegistry();
 
   readonly ingested = this.counter('ds_ingest_messages_total', 'Valid messages accepted, by kind', ['kind']);
   readonly values = this.counter('ds_ingest_metric_values_total', 'Metric values committed');
@@ -115,7 +117,7 @@ export class HubStats {
   /** The Prometheus text exposition: this hub's figures, then the process's. */
   async render(): Promise<string> {
     for (const c of this.collectors) await c();
-    return Registry.merge([this.registry, processRegistry()]).metrics();
+    return Registry.merge([this.registry, this.runtime]).metrics();
   }
 
   /** The current value of one counter or gauge series (0 when it has none yet). */
