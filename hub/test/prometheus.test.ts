@@ -49,6 +49,11 @@ const asSent = (expr: string) =>
 /** Grafana's import input for the data source (a literal `${…}`, filled in on import). */
 const DS_INPUT = ['$', '{DS_PROMETHEUS}'].join('');
 
+/** Hub and Prometheus start-ups on a loaded 2-core machine: generous, each waits on a condition. */
+const HOOK_MS = 300_000;
+/** Tests that wait for Prometheus to scrape (1 s interval) and evaluate. */
+const TEST_MS = 200_000;
+
 const metricsText = async (hub: TestHub) => (await fetch(`${hub.httpUrl}/metrics`)).text();
 
 describe('GET /metrics for Prometheus and Grafana', () => {
@@ -94,7 +99,7 @@ describe('GET /metrics for Prometheus and Grafana', () => {
       'ping succeeded',
     );
     expect((await hub.api('GET', '/no-such-route/x')).status).toBe(404);
-  });
+  }, HOOK_MS);
   afterAll(async () => {
     await side?.endAsync();
     await hub?.close();
@@ -209,47 +214,56 @@ describe('GET /metrics for Prometheus and Grafana', () => {
         ].join('\n'),
         { 'hub-token': tok.body.token },
       );
-    });
+    }, HOOK_MS);
     afterAll(async () => prom?.stop());
 
-    it('scrapes it: up is 1, the instance series and the histogram buckets arrive', async () => {
-      const up = await until(async () => (await prom.query('up{job="deepsignal"} == 1'))[0], 90_000, 'up == 1');
-      expect(up.metric.hub).toBe(new URL(hub.httpUrl).host);
-      const cpu = await until(
-        async () => (await prom.query(`ds_instance_metric{name="cpu",instance="${a.id}"}`))[0],
-        60_000,
-        'instance series',
-      );
-      expect(cpu.metric).toMatchObject({ client: a.clientId, hostname: 'vps-1', job: 'deepsignal' });
-      expect(Number(cpu.value[1])).toBe(20);
-      const buckets = await prom.query('ds_ingest_commit_seconds_bucket{job="deepsignal"}');
-      expect(buckets.map((s) => s.metric.le)).toContain('+Inf');
-    });
+    it(
+      'scrapes it: up is 1, the instance series and the histogram buckets arrive',
+      async () => {
+        const up = await until(async () => (await prom.query('up{job="deepsignal"} == 1'))[0], 90_000, 'up == 1');
+        expect(up.metric.hub).toBe(new URL(hub.httpUrl).host);
+        const cpu = await until(
+          async () => (await prom.query(`ds_instance_metric{name="cpu",instance="${a.id}"}`))[0],
+          60_000,
+          'instance series',
+        );
+        expect(cpu.metric).toMatchObject({ client: a.clientId, hostname: 'vps-1', job: 'deepsignal' });
+        expect(Number(cpu.value[1])).toBe(20);
+        const buckets = await prom.query('ds_ingest_commit_seconds_bucket{job="deepsignal"}');
+        expect(buckets.map((s) => s.metric.le)).toContain('+Inf');
+      },
+      TEST_MS,
+    );
 
-    it('answers every dashboard query; commit p99, top CPU and the offline list have the fleet in them', async () => {
-      for (const { panel, expr } of exprs) await expect(prom.query(asSent(expr)), panel).resolves.toBeInstanceOf(Array);
-      const find = (title: string) => asSent(exprs.find((e) => e.panel === title)?.expr ?? '');
-      // Commits while Prometheus watches, until the p99 panel has a number.
-      const p99 = exprs.find((e) => e.expr.startsWith('histogram_quantile(0.99, sum by (le) (rate(ds_ingest_commit'));
-      await until(
-        async () => {
-          await publishMetrics();
-          const r = await prom.query(asSent(p99?.expr ?? ''));
-          return r.length === 1 && Number.isFinite(Number(r[0].value[1])) && Number(r[0].value[1]) > 0;
-        },
-        90_000,
-        'commit p99 in Prometheus',
-      );
-      const offline = await prom.query(find('Offline instances'));
-      expect(offline.map((s) => s.metric.instance)).toEqual([b.id]);
-      const top = await prom.query(find('Top CPU'));
-      expect(top.map((s) => s.metric.instance)).toContain(a.id);
-      const byStatus = await prom.query(find('Instances by status'));
-      expect(Object.fromEntries(byStatus.map((s) => [s.metric.status, s.value[1]]))).toMatchObject({
-        online: '1',
-        offline: '1',
-      });
-    });
+    it(
+      'answers every dashboard query; commit p99, top CPU and the offline list have the fleet in them',
+      async () => {
+        for (const { panel, expr } of exprs)
+          await expect(prom.query(asSent(expr)), panel).resolves.toBeInstanceOf(Array);
+        const find = (title: string) => asSent(exprs.find((e) => e.panel === title)?.expr ?? '');
+        // Commits while Prometheus watches, until the p99 panel has a number.
+        const p99 = exprs.find((e) => e.expr.startsWith('histogram_quantile(0.99, sum by (le) (rate(ds_ingest_commit'));
+        await until(
+          async () => {
+            await publishMetrics();
+            const r = await prom.query(asSent(p99?.expr ?? ''));
+            return r.length === 1 && Number.isFinite(Number(r[0].value[1])) && Number(r[0].value[1]) > 0;
+          },
+          90_000,
+          'commit p99 in Prometheus',
+        );
+        const offline = await prom.query(find('Offline instances'));
+        expect(offline.map((s) => s.metric.instance)).toEqual([b.id]);
+        const top = await prom.query(find('Top CPU'));
+        expect(top.map((s) => s.metric.instance)).toContain(a.id);
+        const byStatus = await prom.query(find('Instances by status'));
+        expect(Object.fromEntries(byStatus.map((s) => [s.metric.status, s.value[1]]))).toMatchObject({
+          online: '1',
+          offline: '1',
+        });
+      },
+      TEST_MS,
+    );
   });
 });
 
@@ -257,7 +271,7 @@ describe('DS_METRICS_PER_INSTANCE=false', () => {
   let hub: TestHub;
   beforeAll(async () => {
     hub = await startTestHub({ metricsPerInstance: 'false' });
-  });
+  }, HOOK_MS);
   afterAll(async () => hub?.close());
 
   it('keeps the fleet totals and drops the per-instance series', async () => {
