@@ -11,6 +11,7 @@ import {
 import { HttpError, HUB_ERR } from './auth/errors.js';
 import { authPlugin } from './auth/plugin.js';
 import type { HubContext } from './context.js';
+import { timeRequests } from './metrics/http.js';
 import { authRoutes } from './routes/auth/index.js';
 import { clientRoutes } from './routes/clients/index.js';
 import { commandRoutes } from './routes/commands/index.js';
@@ -41,6 +42,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     trustProxy: ctx.config.trustProxy,
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
+  timeRequests(app as unknown as FastifyInstance, ctx.stats);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

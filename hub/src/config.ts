@@ -91,6 +91,11 @@ export const configSchema = z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
       .transform((v) => v === true || v === 'true' || v === '1')
       .optional(),
+    /** Per-instance series on GET /metrics (off for very large fleets: the fleet totals stay). */
+    metricsPerInstance: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(true),
   })
   .strict()
   .refine((c) => !c.mqttTlsCert === !c.mqttTlsKey, {
@@ -228,6 +233,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_BACKUP_S3_FORCE_PATH_STYLE',
     flag: '--backup-s3-force-path-style',
     help: 'path-style URLs (true with an endpoint, else false)',
+  },
+  metricsPerInstance: {
+    env: 'DS_METRICS_PER_INSTANCE',
+    flag: '--metrics-per-instance',
+    help: 'per-instance series on /metrics (true; false keeps fleet totals only)',
   },
 };
 

@@ -27,8 +27,8 @@ describe('embedded broker: authentication, ACL, hostile input', () => {
     expect(await refused(hub.mqttUrl, { clientId: `ds-${inst.id}`, username: inst.id, password: 'wrong' })).toBe(4);
     expect(await refused(hub.mqttUrl, { clientId: 'ds-nobody', username: 'nobody', password: 'x' })).toBe(4);
     expect(await refused(hub.mqttUrl, { clientId: 'other', username: inst.id, password: inst.secret })).toBe(2);
-    expect(hub.ctx.stats.authFailures.get({ reason: 'bad_secret' })).toBe(2);
-    expect(hub.ctx.stats.authFailures.get({ reason: 'bad_client_id' })).toBe(1);
+    expect(await hub.ctx.stats.value(hub.ctx.stats.authFailures, { reason: 'bad_secret' })).toBe(2);
+    expect(await hub.ctx.stats.value(hub.ctx.stats.authFailures, { reason: 'bad_client_id' })).toBe(1);
   });
 
   it("refuses subscribing to another instance's topics and publishing on cmd/ack or for another instance", async () => {
@@ -49,8 +49,8 @@ describe('embedded broker: authentication, ACL, hostile input', () => {
     c2.publish(`ds/v1/${a.id}/cmd`, '{}', { qos: 1 });
     await closed2;
     c2.end(true);
-    expect(hub.ctx.stats.aclDenied.get({ action: 'subscribe' })).toBe(2);
-    expect(hub.ctx.stats.aclDenied.get({ action: 'publish' })).toBe(2);
+    expect(await hub.ctx.stats.value(hub.ctx.stats.aclDenied, { action: 'subscribe' })).toBe(2);
+    expect(await hub.ctx.stats.value(hub.ctx.stats.aclDenied, { action: 'publish' })).toBe(2);
     const rows = await hub.db.query('SELECT 1 FROM metric_samples WHERE instance_id = $1', [b.id]);
     expect(rows).toHaveLength(0);
   });
@@ -62,9 +62,9 @@ describe('embedded broker: authentication, ACL, hostile input', () => {
     const acks = ackCollector(c);
     await c.subscribeAsync(`ds/v1/${a.id}/ack`, { qos: 1 });
     const topic = `ds/v1/${a.id}/metrics`;
-    const before = (r: string) => hub.ctx.stats.rejects.get({ reason: r });
-    const spoof0 = before('spoofed');
-    const json0 = before('bad_json');
+    const before = (r: string) => hub.ctx.stats.value(hub.ctx.stats.rejects, { reason: r });
+    const spoof0 = await before('spoofed');
+    const json0 = await before('bad_json');
     await pub(c, topic, metricsMsg(b.id, 'x', 0)); // body names another instance
     const junk = [
       '',
@@ -82,11 +82,11 @@ describe('embedded broker: authentication, ACL, hostile input', () => {
       if (i % 10 === 0) await pub(c, topic, metricsMsg(a.id, 'boot', i / 10));
     }
     await acks.waitFor((x) => x.seq === 3);
-    expect(before('spoofed')).toBe(spoof0 + 1);
-    expect(before('bad_json')).toBeGreaterThan(json0);
-    expect(before('oversize')).toBeGreaterThan(0);
-    expect(before('invalid')).toBeGreaterThan(0);
-    expect(before('bad_version')).toBeGreaterThan(0);
+    expect(await before('spoofed')).toBe(spoof0 + 1);
+    expect(await before('bad_json')).toBeGreaterThan(json0);
+    expect(await before('oversize')).toBeGreaterThan(0);
+    expect(await before('invalid')).toBeGreaterThan(0);
+    expect(await before('bad_version')).toBeGreaterThan(0);
     const rows = await hub.db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM metric_samples WHERE instance_id = $1',
       [a.id],
@@ -94,7 +94,7 @@ describe('embedded broker: authentication, ACL, hostile input', () => {
     expect(Number(rows[0].n)).toBe(8);
     const metrics = await (await fetch(`${hub.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(/ds_ingest_rejects_total\{reason="spoofed"\} \d+/);
-    expect(metrics).toMatch(/ds_instance_metric\{client="[^"]+",instance="[^"]+",name="cpu"\}/);
+    expect(metrics).toMatch(/ds_instance_metric\{instance="[^"]+",client="[^"]+",hostname="[^"]+",name="cpu"\}/);
     await c.endAsync();
   });
 

@@ -35,7 +35,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
         [inst.id],
       );
       expect(Number(again[0].n)).toBe(4);
-      expect(hub.ctx.stats.duplicates.get()).toBeGreaterThanOrEqual(1);
+      expect(await hub.ctx.stats.value(hub.ctx.stats.duplicates)).toBeGreaterThanOrEqual(1);
       // The API reads them back.
       const r = await hub.api<{ points: [string, number][] }>(
         'GET',
@@ -135,7 +135,7 @@ describe('ack only after commit', () => {
     await c.subscribeAsync(`ds/v1/${inst.id}/ack`, { qos: 1 });
     await hub.db.query('ALTER TABLE metric_samples RENAME TO metric_samples_away');
     await pub(c, `ds/v1/${inst.id}/metrics`, metricsMsg(inst.id, 'b', 0));
-    await expect.poll(() => hub.ctx.stats.commitFailures.get()).toBeGreaterThan(0);
+    await expect.poll(() => hub.ctx.stats.value(hub.ctx.stats.commitFailures)).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 300));
     expect(acks.acks).toHaveLength(0);
     const health = await fetch(`${hub.httpUrl}/healthz`);

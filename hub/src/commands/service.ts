@@ -6,6 +6,7 @@ import {
   encodeMessage,
   getCommand,
   type HubKeyPair,
+  isCommandType,
   redactParams,
   signCommand,
   TERMINAL_STATES,
@@ -40,6 +41,9 @@ export interface Issuer {
   userId: string;
   email: string;
 }
+
+/** Final states the sidecar reports (a command that went there made a round trip). */
+const ANSWERED: ReadonlySet<CommandState> = new Set(['succeeded', 'failed', 'rejected']);
 
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
@@ -92,7 +96,14 @@ export class CommandService implements CommandReports {
   ) {}
 
   private emit(v: CommandView): void {
-    this.stats.commands.inc({ status: v.status });
+    const type = isCommandType(v.type) ? v.type : 'other';
+    this.stats.commands.inc({ type, status: v.status });
+    // A round trip is an answer from the sidecar; cancels and expiries are not one.
+    if (ANSWERED.has(v.status))
+      this.stats.commandRoundTrip.observe(
+        { type, status: v.status },
+        Math.max(0, Date.now() - Date.parse(v.issuedAt)) / 1000,
+      );
     this.live?.emit([rooms.instance(v.instanceId)], 'command', {
       id: v.id,
       instanceId: v.instanceId,

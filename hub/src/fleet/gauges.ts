@@ -1,34 +1,58 @@
 import { API_METRICS } from '@deepsignal/protocol';
 import type { HubContext } from '../context.js';
+import type { SeriesValue } from '../metrics/snapshot-gauge.js';
 
-const STATUSES = ['online', 'offline', 'provisioning', 'error', 'paused'] as const;
+export const INSTANCE_STATUSES = ['online', 'offline', 'provisioning', 'error', 'paused'] as const;
 
-/** Renders the hub's registry plus per-instance fleet gauges, refreshed at scrape time. */
-export function fleetGauges(ctx: Pick<HubContext, 'stats' | 'fleet' | 'ingest' | 'broker'>): () => string {
-  const r = ctx.stats.registry;
-  const status = r.gauge('ds_instance_status', 'Instance status (1 for the current one)');
-  const lastSeen = r.gauge('ds_instance_last_seen_seconds', 'Unix time the instance was last heard from');
-  const metric = r.gauge('ds_instance_metric', 'Latest API metric value per instance');
-  const count = r.gauge('ds_instances', 'Instances by status');
-  r.onCollect(() => {
-    status.values.clear();
-    lastSeen.values.clear();
-    metric.values.clear();
-    count.values.clear();
-    ctx.stats.queueDepth.set({}, ctx.ingest.queue.depth);
-    ctx.stats.sidecars.set({}, ctx.broker()?.connectedCount() ?? 0);
-    const totals: Record<string, number> = Object.fromEntries(STATUSES.map((s) => [s, 0]));
-    for (const s of ctx.fleet.list()) {
-      const l = { instance: s.id, client: s.clientId };
-      totals[s.status]++;
-      for (const st of STATUSES) status.set({ ...l, status: st }, st === s.status ? 1 : 0);
-      if (s.lastSeen) lastSeen.set(l, Math.floor(s.lastSeen.getTime() / 1000));
+/**
+ * Series one instance adds to a scrape, at most: one `ds_instance_status` per status, one
+ * `ds_instance_last_seen_seconds`, and one `ds_instance_metric` per API metric it reports.
+ */
+export const SERIES_PER_INSTANCE = INSTANCE_STATUSES.length + 1 + API_METRICS.length;
+
+type Who = 'instance' | 'client' | 'hostname';
+
+/**
+ * Fleet series, read from the in-memory fleet at each scrape (no database query, so a scrape stays
+ * cheap at thousands of instances). Totals by status always; the per-instance series (labelled
+ * instance, client, hostname) unless `perInstance` is off, for very large fleets.
+ */
+export function registerFleetMetrics(
+  ctx: Pick<HubContext, 'stats' | 'fleet' | 'ingest' | 'broker'>,
+  perInstance: boolean,
+): void {
+  const s = ctx.stats;
+  const count = s.gauge('ds_instances', 'Instances by status', ['status']);
+  let status: SeriesValue<Who | 'status'>[] = [];
+  let lastSeen: SeriesValue<Who>[] = [];
+  let metric: SeriesValue<Who | 'name'>[] = [];
+  if (perInstance) {
+    const who = ['instance', 'client', 'hostname'] as const;
+    s.snapshotGauge('ds_instance_status', 'Instance status (1 for the current one)', [...who, 'status'], () => status);
+    s.snapshotGauge('ds_instance_last_seen_seconds', 'Unix time the instance was last heard from', who, () => lastSeen);
+    s.snapshotGauge('ds_instance_metric', 'Latest API metric value per instance', [...who, 'name'], () => metric);
+  }
+  s.onCollect(() => {
+    s.queueDepth.set(ctx.ingest.queue.depth);
+    s.sidecars.set(ctx.broker()?.connectedCount() ?? 0);
+    const totals: Record<string, number> = Object.fromEntries(INSTANCE_STATUSES.map((st) => [st, 0]));
+    status = [];
+    lastSeen = [];
+    metric = [];
+    for (const inst of ctx.fleet.list()) {
+      totals[inst.status] = (totals[inst.status] ?? 0) + 1;
+      if (!perInstance) continue;
+      const { id: instance, clientId: client, hostname } = inst;
+      for (const st of INSTANCE_STATUSES)
+        status.push({ labels: { instance, client, hostname, status: st }, value: st === inst.status ? 1 : 0 });
+      if (inst.lastSeen)
+        lastSeen.push({ labels: { instance, client, hostname }, value: Math.floor(inst.lastSeen.getTime() / 1000) });
       for (const name of API_METRICS) {
-        const v = s.metrics[name];
-        if (v !== undefined) metric.set({ ...l, name }, v);
+        const value = inst.metrics[name];
+        if (value !== undefined && Number.isFinite(value))
+          metric.push({ labels: { instance, client, hostname, name }, value });
       }
     }
-    for (const st of STATUSES) count.set({ status: st }, totals[st]);
+    for (const [st, n] of Object.entries(totals)) count.set({ status: st }, n);
   });
-  return () => r.render();
 }

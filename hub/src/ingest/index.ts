@@ -25,6 +25,8 @@ import { IngestWriter } from './writer.js';
 
 const acked = new Set<string>(ACKED_STREAMS);
 
+type Parsed = Extract<ReturnType<typeof parseMessage>, { ok: true }>['value'];
+
 /** Sends the newest sample of a metrics message to browsers as it arrives (see Fleet.liveMetrics). */
 function liveFrame(fleet: Fleet, instanceId: string, samples: readonly MetricSample[]): void {
   let newest: MetricSample | undefined;
@@ -99,9 +101,20 @@ export class Ingest {
 
   /** Handles one message. `fromInstance` is the authenticated sender when the broker knows it. */
   accept(topic: string, payload: Buffer, fromInstance?: string): AcceptResult {
+    const started = performance.now();
     const r = parseMessage(topic, payload, 'sidecar->hub');
-    if (!r.ok) return this.reject(r.error.reason, r.error.detail, topic, fromInstance);
-    const p = r.value;
+    const out = r.ok
+      ? this.route(r.value, topic, fromInstance)
+      : this.reject(r.error.reason, r.error.detail, topic, fromInstance);
+    this.o.deps.stats.mqttHandling.observe(
+      { kind: r.ok ? r.value.kind : 'invalid' },
+      (performance.now() - started) / 1000,
+    );
+    return out;
+  }
+
+  /** Routes a parsed message: presence, channels, or the queue of an acked stream. */
+  private route(p: Parsed, topic: string, fromInstance?: string): AcceptResult {
     const instanceId = p.topic.instanceId;
     if (fromInstance !== undefined && fromInstance !== instanceId) {
       return this.reject('spoofed', `sent by ${fromInstance}`, topic, fromInstance);

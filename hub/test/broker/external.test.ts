@@ -73,14 +73,15 @@ describe.skipIf(!ready)('external broker (Mosquitto)', () => {
       ts: Date.now(),
       state: 'online',
     });
-    const before = [h1, h2].map((h) => h.ctx.stats.committed.get({ stream: 'metrics' }));
+    const committed = (h: TestHub) => h.ctx.stats.value(h.ctx.stats.committed, { stream: 'metrics' });
+    const before = await Promise.all([h1, h2].map(committed));
     const N = 40;
     for (let seq = 0; seq < N; seq++)
       await pub(c, `ds/v1/${inst.id}/metrics`, metricsMsg(inst.id, 'boot-e2', seq, Date.now() - (N - seq) * 5000));
     // Acks are cumulative [SPEC 4.2] and can come from either hub: the cursor is shared in the database.
     await acks.waitFor((a) => a.bootId === 'boot-e2' && a.seq === N - 1, 15_000);
 
-    const per = [h1, h2].map((h, i) => h.ctx.stats.committed.get({ stream: 'metrics' }) - before[i]);
+    const per = (await Promise.all([h1, h2].map(committed))).map((n, i) => n - before[i]);
     expect(per[0]).toBeGreaterThan(0);
     expect(per[1]).toBeGreaterThan(0);
     expect(per[0] + per[1]).toBe(N);

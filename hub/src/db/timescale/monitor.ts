@@ -34,12 +34,15 @@ export class TimescaleMonitor {
     private readonly log: Logger,
     private readonly hubTasks: () => MaintenanceFailure[] = () => [],
   ) {
-    const gauge = stats.registry.gauge('ds_timescale_failing_jobs', 'TimescaleDB jobs whose latest run failed, by job');
-    const active = stats.registry.gauge('ds_timescale_active', '1 when the TimescaleDB path is active');
-    active.set({}, 1);
-    stats.registry.onCollect(() => {
-      gauge.values.clear();
-      gauge.set({}, this.failing.length);
+    const gauge = stats.gauge('ds_timescale_failing_jobs', 'TimescaleDB jobs whose latest run failed, by job', [
+      'job',
+      'proc',
+    ]);
+    const active = stats.gauge('ds_timescale_active', '1 when the TimescaleDB path is active');
+    active.set(1);
+    stats.onCollect(() => {
+      gauge.reset();
+      gauge.set(this.failing.length);
       for (const j of this.failing) gauge.set({ job: String(j.jobId), proc: j.proc }, 1);
     });
   }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HubContext } from '../../context.js';
-import { fleetGauges } from '../../fleet/gauges.js';
+import { registerFleetMetrics } from '../../fleet/gauges.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../../stats.js';
 
 const health = z.object({
   status: z.string(),
@@ -23,7 +24,7 @@ const health = z.object({
 
 /** GET /healthz and GET /metrics (Prometheus text). */
 export const systemRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
-  const render = fleetGauges(ctx);
+  registerFleetMetrics(ctx, ctx.config.metricsPerInstance);
   app.get(
     '/healthz',
     {
@@ -55,7 +56,7 @@ export const systemRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
   );
 
   app.get('/metrics', { schema: { tags: ['system'], response: { 200: z.string() } } }, async (_req, reply) => {
-    reply.type('text/plain; version=0.0.4; charset=utf-8');
-    return render();
+    reply.type(PROMETHEUS_CONTENT_TYPE);
+    return ctx.stats.render();
   });
 };
