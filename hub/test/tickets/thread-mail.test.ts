@@ -255,6 +255,50 @@ describe('tickets: a thread both ways, with mail out over SMTP and replies back 
     expect(seen.body.attachments.map((x) => x.id)).toEqual([up.body.id]);
   });
 
+  it('context beside the thread, and quick actions recorded in it as signed commands', async () => {
+    const t = await hub.api<Full>(
+      'POST',
+      '/tickets',
+      { instanceId: a.inst, subject: 'Restart please', body: 'x' },
+      a.owner,
+    );
+    const act = await hub.api<{ commandId: string; entry: Entry }>(
+      'POST',
+      `/tickets/${t.body.id}/actions`,
+      { action: 'restart' },
+      support,
+    );
+    expect(act.status).toBe(202);
+    expect(act.body.entry).toMatchObject({ kind: 'system' });
+    expect(act.body.entry.body).toContain(act.body.commandId);
+    const bad = await hub.api(
+      'POST',
+      `/tickets/${t.body.id}/actions`,
+      { action: 'change_model', model: 'nope' },
+      support,
+    );
+    expect(bad.status).toBe(400);
+    expect((await hub.api('POST', `/tickets/${t.body.id}/actions`, { action: 'pause' }, a.owner)).status).toBe(403);
+    const cmd = await hub.api<{ type: string; issuedBy: string }>('GET', `/commands/${act.body.commandId}`);
+    expect(cmd.body.type).toBe('openclaw.restart');
+
+    type Ctx = {
+      client: { plan: string };
+      instance: { status: string; recentCommands: { id: string }[]; consoleUrl: string | null };
+    };
+    const c = await hub.api<Ctx>('GET', `/tickets/${t.body.id}/context`, undefined, support);
+    expect(c.status).toBe(200);
+    expect(c.body.client.plan).toBe('growth');
+    expect(c.body.instance.status).toBe('provisioning');
+    expect(c.body.instance.recentCommands.map((x) => x.id)).toContain(act.body.commandId);
+    expect(c.body.instance.consoleUrl).toBeNull(); // support role: no console
+    const asAdmin = await hub.api<Ctx>('GET', `/tickets/${t.body.id}/context`);
+    expect(asAdmin.body.instance.consoleUrl).toContain(a.inst);
+    // The client sees that something was done, in the thread.
+    const seen = await hub.api<Full>('GET', `/tickets/${t.body.id}`, undefined, a.owner);
+    expect(seen.body.thread.some((e) => e.kind === 'system' && e.body.includes('restart OpenClaw'))).toBe(true);
+  });
+
   it('the old /support-requests still answers, as a view of tickets', async () => {
     const r = await hub.api<{ id: string; status: string }>(
       'POST',
