@@ -250,7 +250,8 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
     await screenshot(owner.page, 'client-help');
     expect(unexpected(owner.errors)).toEqual([]);
     expect(unexpected(admin.errors)).toEqual([]);
-  });
+    // Two sessions and a dozen steps: on a loaded machine this takes minutes.
+  }, 300_000);
 
   it('the audit page shows those actions and filters them', async () => {
     const { page, errors } = await newPage();
