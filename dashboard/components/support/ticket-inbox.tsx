@@ -23,7 +23,7 @@ export function TicketInbox() {
   const params = useSearchParams();
   const router = useRouter();
   const selected = params.get('ticket');
-  const [state, setState] = useState('open');
+  const [state, setState] = useState('all');
   const [sla, setSla] = useState('all');
   const [category, setCategory] = useState('all');
   const [client, setClient] = useState('all');

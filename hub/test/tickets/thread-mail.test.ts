@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { type LocalSmtp, startSmtp } from '../helpers/smtp.js';
@@ -40,7 +40,7 @@ describe('tickets: a thread both ways, with mail out over SMTP and replies back 
   };
 
   /** Sends a mail through the local SMTP server and returns it as it arrived there. */
-  const sendThroughSmtp = async (mail: nodemailer.SendMailOptions) => {
+  const sendThroughSmtp = async (mail: SendMailOptions) => {
     const t = nodemailer.createTransport({
       host: '127.0.0.1',
       port: Number(new URL(smtp.url).port),
