@@ -1,5 +1,6 @@
 import { type CommandState, TERMINAL_STATES, validateParams } from '@deepsignal/protocol';
 import type {
+  ArticleSuggestion,
   CommandView,
   ConversationView,
   Instance,
@@ -7,6 +8,9 @@ import type {
   LogLineView,
   MetricSeries,
   SupportRequest,
+  TicketTriage,
+  TicketView,
+  TicketWithThread,
 } from './hub-types.js';
 
 /**
@@ -118,6 +122,27 @@ export class HubClient {
   /** Needs an admin or support user's token: service tokens are refused by the hub. */
   resolveSupportRequest(id: string): Promise<SupportRequest> {
     return this.call('POST', `/support-requests/${enc(id)}/resolve`);
+  }
+
+  tickets(q: { state?: string; category?: string } = {}): Promise<TicketView[]> {
+    return this.call('GET', '/tickets', { query: q });
+  }
+
+  ticket(id: string): Promise<TicketWithThread> {
+    return this.call('GET', `/tickets/${enc(id)}`);
+  }
+
+  /** The support agent's write-back: needs the `support:triage` scope. */
+  triageTicket(id: string, t: TicketTriage): Promise<{ ticket: TicketView; autoReplied: boolean }> {
+    return this.call('POST', `/tickets/${enc(id)}/triage`, { body: t });
+  }
+
+  kbSuggest(q: string): Promise<ArticleSuggestion[]> {
+    return this.call('GET', '/kb/suggest', { query: { q: q.slice(0, 2000) } });
+  }
+
+  supportSettings(): Promise<{ categories: { category: string; autoReply: boolean }[] }> {
+    return this.call('GET', '/support/settings');
   }
 
   private async call<T>(method: string, path: string, o: { query?: Query; body?: unknown } = {}): Promise<T> {

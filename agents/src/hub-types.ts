@@ -54,3 +54,52 @@ export interface ConversationView {
   latencyMs: number | null;
   sentiment: number | null;
 }
+
+/** One entry of a ticket's thread (`GET /tickets/:id`). */
+export interface TicketEntry {
+  id: string;
+  kind: 'message' | 'note' | 'system';
+  author: 'client' | 'operator' | 'agent' | 'system';
+  body: string;
+  automatic: boolean;
+  meta: unknown;
+  createdAt: string;
+}
+
+/** A support ticket as operators and agents see it. */
+export interface TicketView {
+  id: string;
+  clientId: string;
+  instanceId: string | null;
+  subject: string;
+  state: string;
+  category: string;
+  priority: string;
+  createdAt: string;
+  sla: { state: 'ok' | 'at_risk' | 'breached' };
+  draftReply?: string | null;
+  proposedResolution?: string | null;
+}
+
+export interface TicketWithThread extends TicketView {
+  thread: TicketEntry[];
+}
+
+/** What the support agent writes back on a ticket (`POST /tickets/:id/triage`). */
+export interface TicketTriage {
+  note: string;
+  category?: string;
+  priority?: string;
+  draftReply?: string;
+  proposeResolution?: string;
+  autoReply?: string;
+  meta?: Record<string, unknown>;
+}
+
+/** A knowledge-base article suggested for a text (`GET /kb/suggest`). */
+export interface ArticleSuggestion {
+  id: string;
+  slug: string;
+  title: string;
+  rank: number;
+}

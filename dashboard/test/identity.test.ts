@@ -2,7 +2,7 @@
  * Browser tests of the identity and operations pages against a real hub (PGlite, embedded
  * broker, a real sidecar) serving the built export: password reset through the mailed link, an
  * admin's service token, a client owner's secret and IP allowlist over a cookie-only session
- * (as after single sign-on, so CSRF applies), support requests from client to inbox, and the
+ * (as after single sign-on, so CSRF applies), support tickets from client to inbox and back, and the
  * audit log of those actions.
  */
 import type { Browser } from 'playwright-core';
@@ -206,34 +206,52 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
     expect(unexpected(errors)).toEqual([]);
   });
 
-  it('a support request goes from the client dashboard to the operator inbox and is resolved', async () => {
+  it('a client asks with suggested articles, an operator answers, the client sees the reply but never the note', async () => {
     const owner = await newPage();
     await login(owner.page, OWNER.email, OWNER.password);
     await owner.page.waitForURL('**/client/');
     await owner.page.locator('[data-testid=action-help]').click();
-    await owner.page.fill('#help-subject', 'Agent answers slowly');
-    await owner.page.fill('#help-body', 'Since this morning replies take a minute.');
+    await owner.page.fill('#help-subject', 'Agent answers slowly on Telegram');
+    await owner.page.fill('#help-body', 'Since this morning replies take a minute. Is my Telegram bot token wrong?');
+    // Articles that may answer it appear while typing.
+    await owner.page.locator('[data-testid=suggested-articles]', { hasText: 'Connecting Telegram' }).waitFor();
+    await screenshot(owner.page, 'client-get-help');
     await owner.page.getByRole('button', { name: 'Send' }).click();
     await owner.page.locator('[data-testid=my-request][data-status=open]').waitFor();
-    await screenshot(owner.page, 'client-support-requests');
 
     const admin = await newPage();
     await login(admin.page, ADMIN.email, ADMIN.password);
     await admin.page.waitForURL('**/fleet/');
     await admin.page.goto('/support/');
-    const req = admin.page.locator('[data-testid=support-request][data-subject="Agent answers slowly"]');
-    await req.waitFor();
-    await screenshot(admin.page, 'support-inbox');
-    await req.locator('[data-testid=resolve-request]').click();
-    await req.waitFor({ state: 'detached' });
-    await admin.page.click('[data-testid=tab-resolved]');
-    await req.waitFor();
+    const req = admin.page.locator('[data-testid=support-request][data-subject="Agent answers slowly on Telegram"]');
+    await req.click();
+    await admin.page.locator('[data-testid=ticket-view]').waitFor();
+    await admin.page.locator('[data-testid=ticket-context]', { hasText: 'initech-agent-1' }).waitFor();
+    await admin.page.fill('#op-note', 'Internal: model provider was rate limiting this morning');
+    await admin.page.click('[data-testid=add-note]');
+    await admin.page.locator('[data-testid=thread-note]').waitFor();
+    await admin.page.fill(
+      '#op-reply',
+      'Your token is fine: the model provider was slow this morning. It is back to normal.',
+    );
+    await admin.page.click('[data-testid=send-reply]');
+    await admin.page.locator('[data-testid=ticket-state]', { hasText: 'Waiting on client' }).waitFor();
+    await screenshot(admin.page, 'support-ticket');
 
-    await owner.page.reload();
-    await owner.page.locator('[data-testid=my-request][data-status=resolved]').waitFor();
+    await owner.page.goto('/client/help/');
+    await owner.page.locator('[data-testid=client-ticket][data-subject="Agent answers slowly on Telegram"]').click();
+    const view = owner.page.locator('[data-testid=client-ticket-view]');
+    await view.locator('[data-testid=thread-message][data-author=operator]', { hasText: 'back to normal' }).waitFor();
+    expect(await view.locator('[data-testid=thread-note]').count()).toBe(0);
+    expect(await view.textContent()).not.toContain('rate limiting');
+    await owner.page.fill('#client-reply', 'Thanks, all good now.');
+    await owner.page.click('[data-testid=client-send]');
+    await view.locator('[data-testid=thread-message][data-author=client]', { hasText: 'all good now' }).waitFor();
+    await screenshot(owner.page, 'client-help');
     expect(unexpected(owner.errors)).toEqual([]);
     expect(unexpected(admin.errors)).toEqual([]);
-  });
+    // Two sessions and a dozen steps: on a loaded machine this takes minutes.
+  }, 300_000);
 
   it('the audit page shows those actions and filters them', async () => {
     const { page, errors } = await newPage();
@@ -250,7 +268,7 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
       'token.revoke',
       'secret.put',
       'client.settings',
-      'support.resolve',
+      'ticket.reply',
     ])
       await page.locator(`[data-testid=audit-row][data-action="${action}"]`).first().waitFor();
     await page.fill('#f-action', 'token.revoke');

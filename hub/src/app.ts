@@ -17,12 +17,14 @@ import { clientRoutes } from './routes/clients/index.js';
 import { commandRoutes } from './routes/commands/index.js';
 import { dataRoutes } from './routes/data/index.js';
 import { instanceRoutes } from './routes/instances/index.js';
+import { kbRoutes } from './routes/kb/index.js';
 import { onboardingRoutes } from './routes/onboarding/index.js';
 import { remoteOpsRoutes } from './routes/remote-ops.js';
 import { ssoRoutes } from './routes/sso/index.js';
 import { supportRoutes } from './routes/support/index.js';
 import { systemRoutes } from './routes/system/index.js';
 import { telemetryRoutes } from './routes/telemetry/index.js';
+import { ticketRoutes } from './routes/tickets/index.js';
 import { tokenRoutes } from './routes/tokens/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { securityPlugin } from './security/plugin.js';
@@ -101,6 +103,8 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(telemetryRoutes, { ctx });
       await api.register(commandRoutes, { ctx });
       await api.register(supportRoutes, { ctx });
+      await api.register(ticketRoutes, { ctx });
+      await api.register(kbRoutes, { ctx });
       await api.register(onboardingRoutes, { ctx });
       await api.register(remoteOpsRoutes, { ctx });
     },

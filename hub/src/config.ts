@@ -59,6 +59,10 @@ export const configSchema = z
     mailTransport: z.string().default('log'),
     /** Sender of the hub's mail. */
     mailFrom: z.string().default('Deep Signal <noreply@localhost>'),
+    /** Address replies to ticket mails go to (support+t<token>@…); unset: mails link to the thread only. */
+    supportReplyAddress: optStr.pipe(z.email({ error: 'an e-mail address, e.g. support@example.com' }).optional()),
+    /** Shared secret of POST /api/v1/inbound/mail (the mail route sends it); unset: the endpoint is off. */
+    inboundMailSecret: optStr.pipe(z.string().min(16, 'at least 16 characters').optional()),
     /** Provider API base URLs (onboarding checks keys and tokens there; tests point them at local servers). */
     anthropicUrl: z.url().default('https://api.anthropic.com'),
     openrouterUrl: z.url().default('https://openrouter.ai'),
@@ -182,6 +186,16 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_MAIL_FROM',
     flag: '--mail-from',
     help: 'sender of the hub mail (Deep Signal <noreply@localhost>)',
+  },
+  supportReplyAddress: {
+    env: 'DS_SUPPORT_REPLY_ADDRESS',
+    flag: '--support-reply-address',
+    help: 'address ticket replies are mailed back to (unset: links only)',
+  },
+  inboundMailSecret: {
+    env: 'DS_INBOUND_MAIL_SECRET',
+    flag: '--inbound-mail-secret',
+    help: 'shared secret of POST /api/v1/inbound/mail (unset: off)',
   },
   anthropicUrl: {
     env: 'DS_ANTHROPIC_URL',

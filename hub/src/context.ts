@@ -12,6 +12,7 @@ import type { Ingest } from './ingest/index.js';
 import type { OnboardingService } from './onboarding/service.js';
 import type { SecurityServices } from './security/index.js';
 import type { HubStats } from './stats.js';
+import type { TicketService } from './tickets/service.js';
 
 /** Everything the HTTP app and the live stream use; built once by startHub (or by a test). */
 export interface HubContext extends SecurityServices {
@@ -39,4 +40,6 @@ export interface HubContext extends SecurityServices {
   timescaleJobs?: Pick<TimescaleMonitor, 'jobs' | 'check'> | null;
   /** Desired agent configuration from onboarding; set when its routes are registered. */
   onboarding?: OnboardingService;
+  /** Support tickets: threads, SLA clocks, mail notifications. */
+  tickets: TicketService;
 }

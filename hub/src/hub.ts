@@ -23,6 +23,7 @@ import { type LiveSink, nullSink } from './live/sink.js';
 import { attachLive, type LiveServer } from './live/socket.js';
 import { createSecurity } from './security/index.js';
 import { HubStats } from './stats.js';
+import { createTickets } from './tickets/index.js';
 import { assertPortFree, PortInUseError } from './util/listen.js';
 
 /** Options of startHub: the settings (see config.ts) plus an optional logger. */
@@ -131,6 +132,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       rollups: tsMaintenance ?? rollups,
       timescale: timescale.active,
       timescaleJobs: tsMonitor,
+      tickets: createTickets(db, security.mailer, config, log),
     };
     const app = await buildApp(ctx);
     cleanups.push(() => app.close());
@@ -185,6 +187,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       setInterval(() => void fleet.tick().catch((e) => log.warn({ err: e }, 'fleet tick failed')), 5000),
       setInterval(() => void commands.sweep().catch((e) => log.warn({ err: e }, 'command sweep failed')), 1000),
       setInterval(() => void (tsMaintenance ?? rollups).run().catch(() => {}), 30_000),
+      setInterval(() => void ctx.tickets.sweep().catch((e) => log.warn({ err: e }, 'ticket sweep failed')), 30_000),
     ];
     for (const t of timers) t.unref();
     ops.start();

@@ -5,20 +5,22 @@ import { formatSupport, runSupport } from './run.js';
 
 export const SUPPORT_HELP = `Usage: npm run agent -- support [flags]
 
-Triages the open support requests (GET /support-requests): attaches the instance's health and its
-recent warn/error log lines, proposes a category and a next step (rules; with ANTHROPIC_API_KEY a
-written note too). Changes nothing unless --apply, and then only resolves requests the hub's data
-shows fixed (a restart succeeded after the request and the instance is healthy now).
+Triages the open tickets (GET /tickets?state=open) not triaged since the client last wrote:
+reads the instance's health and recent warn/error log lines and the articles that match, and
+writes back on the ticket (POST /tickets/:id/triage) an internal note (category, priority,
+suspected cause, articles), a drafted reply for an operator to send or edit, and a proposal to
+resolve only when the hub's data shows the cause gone. It never resolves and never replies,
+except where an operator allowed automatic replies for the category. With ANTHROPIC_API_KEY the
+note also carries a written summary.
 
 Support settings:
-  --apply           resolve the requests found fixed (needs an admin or support user's token;
-                    service tokens may only read and issue commands)
-  --log-lines N     error/warn log lines to attach per request (DS_AGENT_LOG_LINES, default 20)
-Token scope needed: read.
+  --dry-run         write nothing to the hub; print what would be written
+  --log-lines N     error/warn log lines to read per ticket (DS_AGENT_LOG_LINES, default 20)
+Token scopes needed: read, support:triage (read alone with --dry-run).
 
 ${COMMON_HELP}`;
 
-const OPTIONS = { ...COMMON_OPTIONS, apply: { type: 'boolean' }, 'log-lines': { type: 'string' } } as const;
+const OPTIONS = { ...COMMON_OPTIONS, 'dry-run': { type: 'boolean' }, 'log-lines': { type: 'string' } } as const;
 
 /** `agent support`: returns the exit code (settings errors are thrown as SettingsError). */
 export async function supportCommand(
@@ -35,9 +37,9 @@ export async function supportCommand(
   const logLines = numberSetting(v, env, 'log-lines', 'DS_AGENT_LOG_LINES', 20, 1, 500);
   const hub = new HubClient({ baseUrl: common.hubUrl, token: common.token });
   try {
-    const r = await runSupport({ hub, llm: createLlm(common.llm ?? { model: '' }), apply: !!v.apply, logLines });
+    const r = await runSupport({ hub, llm: createLlm(common.llm ?? { model: '' }), dryRun: !!v['dry-run'], logLines });
     out(common.json ? JSON.stringify(r, null, 2) : formatSupport(r));
-    return r.requests.some((x) => x.resolution && !x.resolution.resolved) ? 1 : 0;
+    return r.tickets.some((x) => x.posted && !x.posted.ok) ? 1 : 0;
   } catch (e) {
     process.stderr.write(`support: ${e instanceof HubError ? e.message : (e as Error).message}\n`);
     return 1;

@@ -1,11 +1,12 @@
 import { type HubClient, HubError } from '../hub-client.js';
-import type { LogLineView, SupportRequest } from '../hub-types.js';
+import type { ArticleSuggestion, LogLineView, TicketEntry, TicketView, TicketWithThread } from '../hub-types.js';
 import { type Llm, maybeWrite } from '../llm.js';
+import { draftReply, PRIORITY, triageNote } from './reply.js';
 import { type InstanceContext, type Triage, triage } from './triage.js';
 
-/** One triaged request, with what the hub knows about its instance. */
-export interface TriagedRequest {
-  request: SupportRequest;
+/** One triaged ticket, with what the hub knows about its instance. */
+export interface TriagedTicket {
+  ticket: TicketView;
   triage: Triage;
   health: {
     status: string;
@@ -14,79 +15,134 @@ export interface TriagedRequest {
     lastSeen: string | null;
   } | null;
   errorLines: LogLineView[];
-  /** Written note for the operator when a model is configured. */
+  articles: ArticleSuggestion[];
+  note: string;
+  draft: string;
+  /** Written note from a model, when one is configured. */
   llmNote?: string | null;
   llmError?: string | null;
-  /** With --apply: resolved, or why not. */
-  resolution?: { resolved: boolean; detail: string };
+  /** What the hub said to the write-back (not set with dryRun). */
+  posted?: { ok: boolean; autoReplied: boolean; detail: string };
 }
 
 /** The support agent's report. */
 export interface SupportReport {
   at: string;
   hub: string;
-  apply: boolean;
-  requests: TriagedRequest[];
+  dryRun: boolean;
+  tickets: TriagedTicket[];
+  /** Tickets already triaged since their last client message. */
+  skipped: string[];
 }
 
 /** What the support pass needs. */
 export interface SupportDeps {
   hub: HubClient;
   llm?: Llm | null;
-  /** Resolve requests the rules find fixed. Never without it. */
-  apply: boolean;
+  /** Write nothing back; print only. */
+  dryRun: boolean;
   logLines: number;
+  /** Where articles are linked in drafted replies (the client help page). */
+  helpBase?: string;
 }
 
 const SYSTEM =
-  'You help the operator of a managed AI-assistant hosting service triage a client support request. ' +
-  'Given the request, a proposed category, evidence and error log lines, write a 2-4 sentence internal ' +
-  'triage note and a one-sentence reply the operator could send. Use only the facts given.';
+  'You help the operator of a managed AI-assistant hosting service triage a client support ticket. ' +
+  'Given the ticket, a proposed category, evidence and error log lines, write a 2-4 sentence internal ' +
+  'triage note. Use only the facts given.';
 
-/** Triages every open request; resolves only with `apply` and only those the rules find fixed. */
+/** Whether the agent already wrote its triage after the client's last message. */
+function alreadyTriaged(thread: TicketEntry[]): boolean {
+  const lastClient = thread.filter((e) => e.kind === 'message' && e.author === 'client').at(-1);
+  const lastTriage = thread.filter((e) => e.kind === 'note' && e.author === 'agent').at(-1);
+  return !!lastTriage && (!lastClient || lastTriage.createdAt >= lastClient.createdAt);
+}
+
+/**
+ * Triages every open ticket not triaged since its client last wrote: a note, priority and
+ * category, a drafted reply for the operator, and a resolution proposal only when the hub's data
+ * shows the cause gone. An automatic reply goes out only where the hub's category setting allows
+ * it (the hub checks again and adds the automatic notice).
+ */
 export async function runSupport(d: SupportDeps): Promise<SupportReport> {
-  const open = await d.hub.supportRequests({ status: 'open' });
-  const out: TriagedRequest[] = [];
-  for (const request of open) {
-    const ctx = request.instanceId ? await context(d, request.instanceId) : null;
-    const t = triage(request, ctx);
-    const item: TriagedRequest = {
-      request,
-      triage: t,
-      health: ctx?.instance
-        ? {
-            status: ctx.instance.status,
-            openclaw: ctx.instance.openclaw,
-            metrics: ctx.instance.metrics as Record<string, number>,
-            lastSeen: ctx.instance.lastSeen,
-          }
-        : null,
-      errorLines: ctx?.errorLines ?? [],
-    };
-    if (d.llm) {
-      const prompt = JSON.stringify({
-        subject: request.subject,
-        body: request.body,
-        category: t.category,
-        evidence: t.evidence,
-        nextStep: t.nextStep,
-        errorLines: item.errorLines.slice(0, 10).map((l) => `${l.t} ${l.level} ${l.subsystem}: ${l.msg}`),
-      });
-      const w = await maybeWrite(d.llm, SYSTEM, prompt);
-      item.llmNote = w.text;
-      item.llmError = w.error;
+  const open = await d.hub.tickets({ state: 'open' });
+  const auto = await d.hub
+    .supportSettings()
+    .then((s) => new Set(s.categories.filter((c) => c.autoReply).map((c) => c.category)))
+    .catch(() => new Set<string>());
+  const out: TriagedTicket[] = [];
+  const skipped: string[] = [];
+  for (const listed of open) {
+    const ticket = await d.hub.ticket(listed.id);
+    if (alreadyTriaged(ticket.thread)) {
+      skipped.push(ticket.id);
+      continue;
     }
-    if (d.apply && t.proposeResolve) {
-      try {
-        await d.hub.resolveSupportRequest(request.id);
-        item.resolution = { resolved: true, detail: 'resolved' };
-      } catch (e) {
-        item.resolution = { resolved: false, detail: e instanceof HubError ? e.message : (e as Error).message };
-      }
-    }
-    out.push(item);
+    out.push(await one(d, ticket, auto));
   }
-  return { at: new Date().toISOString(), hub: d.hub.baseUrl, apply: d.apply, requests: out };
+  return { at: new Date().toISOString(), hub: d.hub.baseUrl, dryRun: d.dryRun, tickets: out, skipped };
+}
+
+async function one(d: SupportDeps, ticket: TicketWithThread, auto: Set<string>): Promise<TriagedTicket> {
+  const fromClient = ticket.thread.filter((e) => e.kind === 'message' && e.author === 'client');
+  const words = (fromClient.length ? fromClient : ticket.thread.filter((e) => e.kind === 'message').slice(0, 1))
+    .map((e) => e.body)
+    .join('\n');
+  const ctx = ticket.instanceId ? await context(d, ticket.instanceId) : null;
+  const t = triage({ subject: ticket.subject, body: words, createdAt: ticket.createdAt }, ctx);
+  const articles = await d.hub.kbSuggest(`${ticket.subject} ${words}`).catch(() => []);
+  const item: TriagedTicket = {
+    ticket,
+    triage: t,
+    health: ctx?.instance
+      ? {
+          status: ctx.instance.status,
+          openclaw: ctx.instance.openclaw,
+          metrics: ctx.instance.metrics as Record<string, number>,
+          lastSeen: ctx.instance.lastSeen,
+        }
+      : null,
+    errorLines: ctx?.errorLines ?? [],
+    articles,
+    note: '',
+    draft: draftReply(t, articles, d.helpBase ?? '/client/help/?article='),
+  };
+  if (d.llm) {
+    const prompt = JSON.stringify({
+      subject: ticket.subject,
+      body: words,
+      category: t.category,
+      evidence: t.evidence,
+      nextStep: t.nextStep,
+      errorLines: item.errorLines.slice(0, 10).map((l) => `${l.t} ${l.level} ${l.subsystem}: ${l.msg}`),
+    });
+    const w = await maybeWrite(d.llm, SYSTEM, prompt);
+    item.llmNote = w.text;
+    item.llmError = w.error;
+  }
+  item.note = triageNote(t, articles, item.llmNote);
+  if (d.dryRun) return item;
+  // Outages need a person; an automatic answer is only for what the category setting allows.
+  const mayAuto = auto.has(t.category) && !['instance_offline', 'openclaw_down', 'resources'].includes(t.category);
+  try {
+    const r = await d.hub.triageTicket(ticket.id, {
+      note: item.note,
+      category: t.category,
+      priority: PRIORITY[t.category],
+      draftReply: mayAuto ? undefined : item.draft,
+      proposeResolution: t.proposeResolve ? (t.evidence.at(-1) ?? 'the cause is gone') : undefined,
+      autoReply: mayAuto ? item.draft : undefined,
+      meta: { triage: true, category: t.category, articles: articles.map((a) => a.id) },
+    });
+    item.posted = {
+      ok: true,
+      autoReplied: r.autoReplied,
+      detail: r.autoReplied ? 'note and automatic reply' : 'note and draft',
+    };
+  } catch (e) {
+    item.posted = { ok: false, autoReplied: false, detail: e instanceof HubError ? e.message : (e as Error).message };
+  }
+  return item;
 }
 
 async function context(d: SupportDeps, instanceId: string): Promise<InstanceContext> {
@@ -105,20 +161,20 @@ async function context(d: SupportDeps, instanceId: string): Promise<InstanceCont
 /** The report as text. */
 export function formatSupport(r: SupportReport): string {
   const lines = [
-    `Support triage ${r.at}${r.apply ? '' : ' (proposals only; --apply resolves)'}: ${r.requests.length} open request(s)`,
+    `Support triage ${r.at}${r.dryRun ? ' (dry run: nothing written to the hub)' : ''}: ${r.tickets.length} ticket(s) triaged, ${r.skipped.length} already triaged`,
   ];
-  for (const x of r.requests) {
+  for (const x of r.tickets) {
     lines.push(
       '',
-      `# ${x.request.id} “${x.request.subject}” (client ${x.request.clientId}${x.request.instanceId ? `, instance ${x.request.instanceId}` : ''})`,
+      `# ${x.ticket.id} “${x.ticket.subject}” (client ${x.ticket.clientId}${x.ticket.instanceId ? `, instance ${x.ticket.instanceId}` : ''})`,
     );
-    lines.push(`  category: ${x.triage.category}${x.triage.proposeResolve ? ' — can be resolved' : ''}`);
+    lines.push(`  category: ${x.triage.category}${x.triage.proposeResolve ? ' — proposed for resolution' : ''}`);
     for (const e of x.triage.evidence) lines.push(`  - ${e}`);
     for (const l of x.errorLines.slice(0, 5)) lines.push(`  | ${l.t} ${l.level} ${l.subsystem}: ${l.msg}`);
     lines.push(`  next: ${x.triage.nextStep}`);
-    if (x.llmNote) lines.push(`  note: ${x.llmNote.replace(/\n+/g, ' ')}`);
-    if (x.llmError) lines.push(`  (no note: ${x.llmError})`);
-    if (x.resolution) lines.push(`  ${x.resolution.resolved ? 'RESOLVED' : `not resolved: ${x.resolution.detail}`}`);
+    if (x.articles.length) lines.push(`  articles: ${x.articles.map((a) => a.title).join('; ')}`);
+    if (x.llmError) lines.push(`  (no written note: ${x.llmError})`);
+    if (x.posted) lines.push(`  hub: ${x.posted.ok ? x.posted.detail : `refused: ${x.posted.detail}`}`);
   }
   return lines.join('\n');
 }

@@ -54,7 +54,11 @@ const NEXT: Record<SupportCategory, string> = {
 };
 
 /** Rules first: what the hub measures outranks words in the request. */
-export function triage(req: SupportRequest, ctx: InstanceContext | null, now = Date.now()): Triage {
+export function triage(
+  req: Pick<SupportRequest, 'subject' | 'body' | 'createdAt'>,
+  ctx: InstanceContext | null,
+  now = Date.now(),
+): Triage {
   const evidence: string[] = [];
   const i = ctx?.instance;
   let category: SupportCategory | null = null;

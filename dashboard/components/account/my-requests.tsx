@@ -18,6 +18,9 @@ export function MyRequests({ version = 0 }: { version?: number }) {
       <CardHeader>
         <CardTitle className="flex items-center gap-2">
           <LifeBuoy className="size-4 text-accent" /> Your support requests
+          <a className="ml-auto text-xs font-normal text-accent hover:underline" href="/client/help/">
+            Help and replies
+          </a>
         </CardTitle>
       </CardHeader>
       <CardContent>
@@ -29,7 +32,12 @@ export function MyRequests({ version = 0 }: { version?: number }) {
               data-testid="my-request"
               data-status={r.status}
             >
-              <span className="min-w-0 flex-1 truncate">{r.subject}</span>
+              <a
+                className="min-w-0 flex-1 truncate hover:underline"
+                href={`/client/help/?ticket=${encodeURIComponent(r.id)}`}
+              >
+                {r.subject}
+              </a>
               <span className="text-xs text-muted-foreground">{fmtDateTime(r.createdAt)}</span>
               <Badge variant={r.status === 'open' ? 'warning' : 'success'}>
                 {r.status === 'open' ? 'open' : 'resolved'}

@@ -1,6 +1,7 @@
 'use client';
 import { LifeBuoy, Loader2, Send } from 'lucide-react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { Suggestion } from '@/components/support/types';
 import { Button } from '@/components/ui/button';
 import {
   Dialog,
@@ -15,18 +16,38 @@ import { Input, Label, Textarea } from '@/components/ui/input';
 import { toast } from '@/components/ui/toast';
 import { ApiError, api } from '@/lib/api';
 
-/** "Get help": a support request to the operator (POST /support-requests). */
+/** "Get help": a ticket to the operator (POST /tickets), with articles that may already answer it. */
 export function HelpDialog({ instanceId, onSent }: { instanceId: string; onSent?: () => void }) {
   const [open, setOpen] = useState(false);
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
   const [busy, setBusy] = useState(false);
   const [unavailable, setUnavailable] = useState(false);
+  const [suggested, setSuggested] = useState<Suggestion[]>([]);
+
+  // Articles matching what is typed, a moment after typing stops.
+  useEffect(() => {
+    const q = `${subject} ${body}`.trim();
+    if (q.length < 4) {
+      setSuggested([]);
+      return;
+    }
+    const ctl = new AbortController();
+    const t = setTimeout(() => {
+      api<Suggestion[]>('/kb/suggest', { query: { q }, signal: ctl.signal })
+        .then(setSuggested)
+        .catch(() => {});
+    }, 350);
+    return () => {
+      clearTimeout(t);
+      ctl.abort();
+    };
+  }, [subject, body]);
 
   const send = async () => {
     setBusy(true);
     try {
-      await api('/support-requests', { body: { instanceId, subject: subject.trim(), body: body.trim() } });
+      await api('/tickets', { body: { instanceId, subject: subject.trim(), body: body.trim() } });
       toast('Request sent', { tone: 'success', description: 'The Deep Signal team will get back to you.' });
       setSubject('');
       setBody('');
@@ -70,10 +91,32 @@ export function HelpDialog({ instanceId, onSent }: { instanceId: string; onSent?
                 id="help-body"
                 rows={5}
                 value={body}
-                maxLength={5000}
+                maxLength={20000}
                 onChange={(e) => setBody(e.target.value)}
               />
             </div>
+            {suggested.length > 0 && (
+              <div
+                className="rounded-lg border border-accent/30 bg-accent-soft p-3 text-sm"
+                data-testid="suggested-articles"
+              >
+                <p className="mb-1 font-medium">These articles may answer it right away:</p>
+                <ul className="list-disc pl-5">
+                  {suggested.map((a) => (
+                    <li key={a.id}>
+                      <a
+                        className="text-accent underline"
+                        href={`/client/help/?article=${encodeURIComponent(a.slug)}`}
+                        target="_blank"
+                        rel="noreferrer"
+                      >
+                        {a.title}
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
           </div>
         )}
         <DialogFooter>

@@ -51,6 +51,7 @@ const OPERATOR_NAV: NavItem[] = [
 ];
 const CLIENT_NAV: NavItem[] = [
   { href: '/client/', label: 'Dashboard', icon: Gauge },
+  { href: '/client/help/', label: 'Help', icon: LifeBuoy },
   { href: '/settings/', label: 'Settings', icon: Settings, roles: ['client_owner'] },
 ];
 

@@ -40,6 +40,8 @@ const CSRF_EXEMPT = new Set([
 /** API routes anyone may call (besides routes with `config: { public: true }`). */
 const PUBLIC_ROUTES = new Set([...CSRF_EXEMPT]);
 const COMMAND_ROUTE = '/api/v1/instances/:id/commands';
+/** The support agent's write-back (triage note, draft, proposal): scope `support:triage`. */
+const TRIAGE_ROUTE = '/api/v1/tickets/:id/triage';
 
 /** What an API token's scopes allow: `read` for reads, `command:<type>` to issue that type. */
 export function scopeAllows(scopes: readonly string[], method: string, route: string | undefined, body: unknown) {
@@ -48,6 +50,7 @@ export function scopeAllows(scopes: readonly string[], method: string, route: st
     const type = (body as { type?: unknown } | null)?.type;
     return typeof type === 'string' && scopes.includes(`command:${type}`);
   }
+  if (method === 'POST' && route === TRIAGE_ROUTE) return scopes.includes('support:triage');
   return false;
 }
 

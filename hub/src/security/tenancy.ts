@@ -22,7 +22,10 @@ export function ownerResolvers(ctx: Pick<HubContext, 'db' | 'fleet'>): Record<st
     cmd: (id) => one('SELECT i.client_id FROM commands c JOIN instances i ON i.id = c.instance_id WHERE c.id = $1', id),
     usr: (id) => one('SELECT client_id FROM users WHERE id = $1', id),
     tok: (id) => one('SELECT u.client_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1', id),
-    sup: (id) => one('SELECT client_id FROM support_requests WHERE id = $1', id),
+    sup: (id) => one('SELECT client_id FROM tickets WHERE id = $1', id),
+    tkt: (id) => one('SELECT client_id FROM tickets WHERE id = $1', id),
+    tatt: (id) =>
+      one('SELECT t.client_id FROM ticket_attachments a JOIN tickets t ON t.id = a.ticket_id WHERE a.id = $1', id),
   };
 }
 

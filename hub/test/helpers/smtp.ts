@@ -6,6 +6,8 @@ import { SMTPServer } from 'smtp-server';
 export interface ReceivedMail {
   to: string[];
   parsed: ParsedMail;
+  /** The message as it arrived (RFC 822), e.g. to hand back to the hub as an inbound reply. */
+  raw: Buffer;
 }
 
 /** A local SMTP server that accepts every mail and keeps it parsed, for tests of what the hub mails. */
@@ -26,9 +28,15 @@ export async function startSmtp(): Promise<LocalSmtp> {
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, session, done) {
-      simpleParser(stream)
-        .then((parsed) => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), parsed });
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      new Promise<Buffer>((res, rej) => {
+        stream.on('end', () => res(Buffer.concat(chunks)));
+        stream.on('error', rej);
+      })
+        .then(async (raw) => ({ raw, parsed: await simpleParser(raw) }))
+        .then(({ raw, parsed }) => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), parsed, raw });
           for (const w of waiters) w();
           done();
         })

@@ -19,7 +19,7 @@ const INST = 'SELECT id FROM instances WHERE client_id = $1';
 /**
  * Everything the hub holds about one client, as JSON: the client, its settings, users (no password
  * hashes), instances, the names of its secrets (never values), conversations, logs, events,
- * commands (secret params redacted), support requests and its audit trail. Metrics are included as
+ * commands (secret params redacted), support tickets (without internal notes) and its audit trail. Metrics are included as
  * hourly rollups (raw samples are a machine's vital signs, not the client's data).
  */
 export async function exportClient(ctx: HubContext, clientId: string): Promise<Record<string, unknown>> {
@@ -46,7 +46,16 @@ export async function exportClient(ctx: HubContext, clientId: string): Promise<R
       ...c,
       params: redactParams(String(c.type), (c.params ?? {}) as Record<string, unknown>),
     })),
-    supportRequests: await q('SELECT * FROM support_requests WHERE client_id = $1 ORDER BY created_at').catch(() => []),
+    // Support tickets with what the client was told; internal notes and reply tokens stay out.
+    tickets: await q(
+      `SELECT id, instance_id, opened_by, subject, state, category, priority, created_at, resolved_at
+       FROM tickets WHERE client_id = $1 ORDER BY created_at`,
+    ),
+    ticketMessages: await q(
+      `SELECT m.id, m.ticket_id, m.kind, m.author, m.author_email, m.body, m.via, m.automatic, m.created_at
+       FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+       WHERE t.client_id = $1 AND m.kind <> 'note' ORDER BY m.created_at`,
+    ),
     audit: await q('SELECT created_at AS t, actor, action, target, detail FROM audit_log WHERE client_id = $1 ORDER BY id'),
   };
 }

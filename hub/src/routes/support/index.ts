@@ -6,8 +6,9 @@ import { requireUser } from '../../auth/plugin.js';
 import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
-import { newId } from '../../util/ids.js';
+import type { TicketRow } from '../../tickets/rows.js';
 import { errorSchema, idParams } from '../schemas.js';
+import { actorOf } from '../tickets/access.js';
 
 const supportRequestSchema = z.object({
   id: z.string(),
@@ -20,22 +21,32 @@ const supportRequestSchema = z.object({
   createdAt: z.string(),
 });
 
-const toRequest = (r: Record<string, unknown>): SupportRequest => ({
-  id: String(r.id),
-  clientId: String(r.client_id),
-  instanceId: (r.instance_id as string | null) ?? null,
-  userId: (r.user_id as string | null) ?? null,
-  subject: String(r.subject),
-  body: String(r.body),
-  status: r.status === 'resolved' ? 'resolved' : 'open',
-  createdAt: new Date(r.created_at as string).toISOString(),
-});
-
 /**
- * Support requests ("Get help" on the client dashboard): a client's people open them about their
- * own instance; the operator lists and resolves them. Scoped like every other client resource.
+ * The earlier "support requests" API, kept as a view of tickets for callers that still use it:
+ * a request is a ticket, its body the ticket's first message, `resolved` a resolved or closed
+ * ticket. New callers use /tickets.
  */
 export const supportRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
+  const firstBodies = async (ids: string[]) => {
+    if (!ids.length) return new Map<string, string>();
+    const rows = await ctx.db.query<{ ticket_id: string; body: string }>(
+      `SELECT DISTINCT ON (ticket_id) ticket_id, body FROM ticket_messages
+       WHERE ticket_id = ANY($1::text[]) AND kind = 'message' ORDER BY ticket_id, created_at, id`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.ticket_id, r.body]));
+  };
+  const toRequest = (r: TicketRow, body: string): SupportRequest => ({
+    id: r.id,
+    clientId: r.client_id,
+    instanceId: r.instance_id,
+    userId: r.opened_by,
+    subject: r.subject,
+    body,
+    status: r.state === 'resolved' || r.state === 'closed' ? 'resolved' : 'open',
+    createdAt: r.created_at.toISOString(),
+  });
+
   app.post(
     '/support-requests',
     {
@@ -59,13 +70,15 @@ export const supportRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
         clientId = inst.clientId;
       }
       if (!clientId || !canSeeClient(u, clientId)) throw notFound('client');
-      const rows = await ctx.db.query(
-        `INSERT INTO support_requests (id, client_id, instance_id, user_id, subject, body)
-         VALUES ($1,$2,$3,$4,$5,$6) RETURNING *`,
-        [newId('sup'), clientId, req.body.instanceId ?? null, u.id, req.body.subject, req.body.body],
-      );
-      await audit(ctx.db, `user:${u.id}`, 'support.open', String(rows[0].id), clientId);
-      return reply.code(201).send(toRequest(rows[0]));
+      const r = await ctx.tickets.create({
+        clientId,
+        instanceId: req.body.instanceId ?? null,
+        subject: req.body.subject,
+        body: req.body.body,
+        actor: actorOf(u),
+      });
+      await audit(ctx.db, `user:${u.id}`, 'support.open', r.id, clientId);
+      return reply.code(201).send(toRequest(r, req.body.body));
     },
   );
 
@@ -80,18 +93,21 @@ export const supportRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
     },
     async (req) => {
       const u = requireUser(req);
-      const status = req.query.status ?? null;
-      const rows = seesFleet(u)
-        ? await ctx.db.query(
-            'SELECT * FROM support_requests WHERE ($1::text IS NULL OR status = $1) ORDER BY created_at DESC LIMIT 500',
-            [status],
-          )
-        : await ctx.db.query(
-            `SELECT * FROM support_requests WHERE client_id = $1 AND ($2::text IS NULL OR status = $2)
-             ORDER BY created_at DESC LIMIT 500`,
-            [u.clientId, status],
-          );
-      return rows.map(toRequest);
+      const rows = (
+        await ctx.db.query<{ id: string }>(
+          `SELECT id FROM tickets WHERE ($1::text IS NULL OR client_id = $1)
+             AND ($2::text IS NULL OR (CASE WHEN state IN ('resolved','closed') THEN 'resolved' ELSE 'open' END) = $2)
+           ORDER BY created_at DESC LIMIT 500`,
+          [seesFleet(u) ? null : (u.clientId ?? '-'), req.query.status ?? null],
+        )
+      ).map((r) => r.id);
+      const bodies = await firstBodies(rows);
+      const out: SupportRequest[] = [];
+      for (const id of rows) {
+        const r = await ctx.tickets.row(id);
+        if (r) out.push(toRequest(r, bodies.get(id) ?? ''));
+      }
+      return out;
     },
   );
 
@@ -100,13 +116,12 @@ export const supportRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
     { schema: { tags: ['support'], params: idParams, response: { 200: supportRequestSchema, 404: errorSchema } } },
     async (req) => {
       const u = requireUser(req);
+      const r = await ctx.tickets.row(req.params.id);
+      if (!r || !canSeeClient(u, r.client_id)) throw notFound('support request');
       assertRole(u, 'admin', 'support');
-      const rows = await ctx.db.query("UPDATE support_requests SET status = 'resolved' WHERE id = $1 RETURNING *", [
-        req.params.id,
-      ]);
-      if (!rows[0]) throw notFound('support request');
-      await audit(ctx.db, `user:${u.id}`, 'support.resolve', req.params.id, String(rows[0].client_id));
-      return toRequest(rows[0]);
+      const t = r.state === 'resolved' ? r : await ctx.tickets.patch(r, { state: 'resolved' }, actorOf(u));
+      await audit(ctx.db, `user:${u.id}`, 'support.resolve', r.id, r.client_id);
+      return toRequest(t, (await firstBodies([r.id])).get(r.id) ?? '');
     },
   );
 };

@@ -15,8 +15,8 @@ import { errorSchema, idParams } from '../schemas.js';
 const scope = z
   .string()
   .max(80)
-  .refine((s) => s === 'read' || (s.startsWith('command:') && isCommandType(s.slice(8))), {
-    message: 'a scope is `read` or `command:<type>` with a known command type',
+  .refine((s) => s === 'read' || s === 'support:triage' || (s.startsWith('command:') && isCommandType(s.slice(8))), {
+    message: 'a scope is `read`, `support:triage` or `command:<type>` with a known command type',
   });
 
 const tokenView = z.object({
