@@ -11,6 +11,7 @@ import {
 import { HttpError, HUB_ERR } from './auth/errors.js';
 import { authPlugin } from './auth/plugin.js';
 import type { HubContext } from './context.js';
+import { alertRoutes } from './routes/alerts/index.js';
 import { authRoutes } from './routes/auth/index.js';
 import { clientRoutes } from './routes/clients/index.js';
 import { commandRoutes } from './routes/commands/index.js';
@@ -101,6 +102,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(supportRoutes, { ctx });
       await api.register(onboardingRoutes, { ctx });
       await api.register(remoteOpsRoutes, { ctx });
+      await api.register(alertRoutes, { ctx });
     },
     { prefix: '/api/v1' },
   );

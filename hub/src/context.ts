@@ -1,4 +1,5 @@
 import type { HubKeyPair } from '@deepsignal/protocol';
+import type { Alerts } from './alerts/index.js';
 import type { Logger } from 'pino';
 import type { BrokerLink } from './broker/types.js';
 import type { RemoteOps } from './commands/remote-ops.js';
@@ -9,6 +10,7 @@ import type { MetricSources } from './db/metrics-query.js';
 import type { TimescaleMonitor } from './db/timescale/monitor.js';
 import type { Fleet } from './fleet/fleet.js';
 import type { Ingest } from './ingest/index.js';
+import type { Maintenance } from './maintenance/index.js';
 import type { OnboardingService } from './onboarding/service.js';
 import type { SecurityServices } from './security/index.js';
 import type { HubStats } from './stats.js';
@@ -37,4 +39,8 @@ export interface HubContext extends SecurityServices {
   timescaleJobs?: Pick<TimescaleMonitor, 'jobs' | 'check'> | null;
   /** Desired agent configuration from onboarding; set when its routes are registered. */
   onboarding?: OnboardingService;
+  /** Alert rules, alerts, silences, notification channels and deliveries. */
+  alerts: Alerts;
+  /** Maintenance windows per client (alerts mute during them; scheduled changes use them). */
+  maintenance: Maintenance;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { Alerts } from './alerts/index.js';
 import { buildApp } from './app.js';
 import type { BootstrapResult } from './auth/users.js';
 import { bootstrapAdmin } from './auth/users.js';
@@ -19,6 +20,7 @@ import { Rollups } from './db/rollups.js';
 import { setupTimescale, TimescaleMonitor } from './db/timescale/index.js';
 import { Fleet } from './fleet/fleet.js';
 import { Ingest } from './ingest/index.js';
+import { Maintenance } from './maintenance/index.js';
 import { type LiveSink, nullSink } from './live/sink.js';
 import { attachLive, type LiveServer } from './live/socket.js';
 import { createSecurity } from './security/index.js';
@@ -109,6 +111,14 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     cleanups.push(() => ingest.stop());
     const admin = await bootstrapAdmin(db, { email: config.adminEmail, password: config.adminPassword }, log);
 
+    const maintenance = new Maintenance(db);
+    await maintenance.load();
+    let hubUrl = config.publicUrl ?? '';
+    const alerts = new Alerts({ db, fleet, maintenance, mailer: security.mailer, config, log: log.child({ mod: 'alerts' }), hubUrl: () => hubUrl });
+    await alerts.load();
+    fleet.onStatus = () => alerts.kick();
+    cleanups.push(() => alerts.stop());
+
     let ready = false;
     const ctx: HubContext = {
       ...security,
@@ -127,6 +137,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       ready: () => ready,
       timescale: timescale.active,
       timescaleJobs: tsMonitor,
+      alerts,
+      maintenance,
     };
     const app = await buildApp(ctx);
     cleanups.push(() => app.close());
@@ -185,6 +197,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     for (const t of timers) t.unref();
     ops.start();
     cleanups.push(() => timers.forEach(clearInterval));
+    hubUrl ||= `http://${config.bind.includes(':') ? `[${config.bind}]` : config.bind}:${(app.server.address() as { port: number }).port}`;
+    alerts.start();
     ready = true;
 
     const addr = app.server.address();
