@@ -1,6 +1,6 @@
 import type { HubKeyPair } from '@deepsignal/protocol';
-import type { Alerts } from './alerts/index.js';
 import type { Logger } from 'pino';
+import type { Alerts } from './alerts/index.js';
 import type { BrokerLink } from './broker/types.js';
 import type { RemoteOps } from './commands/remote-ops.js';
 import type { CommandService } from './commands/service.js';

@@ -20,9 +20,9 @@ import { Rollups } from './db/rollups.js';
 import { setupTimescale, TimescaleMonitor } from './db/timescale/index.js';
 import { Fleet } from './fleet/fleet.js';
 import { Ingest } from './ingest/index.js';
-import { Maintenance } from './maintenance/index.js';
 import { type LiveSink, nullSink } from './live/sink.js';
 import { attachLive, type LiveServer } from './live/socket.js';
+import { Maintenance } from './maintenance/index.js';
 import { createSecurity } from './security/index.js';
 import { HubStats } from './stats.js';
 import { assertPortFree, PortInUseError } from './util/listen.js';
@@ -114,7 +114,15 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     const maintenance = new Maintenance(db);
     await maintenance.load();
     let hubUrl = config.publicUrl ?? '';
-    const alerts = new Alerts({ db, fleet, maintenance, mailer: security.mailer, config, log: log.child({ mod: 'alerts' }), hubUrl: () => hubUrl });
+    const alerts = new Alerts({
+      db,
+      fleet,
+      maintenance,
+      mailer: security.mailer,
+      config,
+      log: log.child({ mod: 'alerts' }),
+      hubUrl: () => hubUrl,
+    });
     await alerts.load();
     fleet.onStatus = () => alerts.kick();
     cleanups.push(() => alerts.stop());

@@ -40,7 +40,8 @@ export const BUILTIN_RULES: Record<RuleKind, Builtin & { thresholdUnit: string }
     severity: 'error',
     annotations: {
       summary: 'Channel {{channel}} is down on {{hostname}}',
-      description: 'OpenClaw on {{instance}} (client {{client}}) is up but reports channel {{channel}} disconnected or failing.',
+      description:
+        'OpenClaw on {{instance}} (client {{client}}) is up but reports channel {{channel}} disconnected or failing.',
     },
   },
   disk_high: {
@@ -88,7 +89,8 @@ export const BUILTIN_RULES: Record<RuleKind, Builtin & { thresholdUnit: string }
     severity: 'critical',
     annotations: {
       summary: 'Model provider refuses the API key on {{hostname}}',
-      description: '{{value}} authentication failures (401/403) from the model provider in 10 minutes on {{instance}}: a revoked or expired key?',
+      description:
+        '{{value}} authentication failures (401/403) from the model provider in 10 minutes on {{instance}}: a revoked or expired key?',
     },
   },
   reply_latency_high: {

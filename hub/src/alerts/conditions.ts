@@ -47,7 +47,8 @@ export function evaluateRule(
   switch (rule.kind) {
     case 'instance_offline':
       for (const s of fleet)
-        if (s.status === 'offline') out.push(instanceSeries(s, s.lastSeen ? Math.round((now - s.lastSeen.getTime()) / 1000) : null));
+        if (s.status === 'offline')
+          out.push(instanceSeries(s, s.lastSeen ? Math.round((now - s.lastSeen.getTime()) / 1000) : null));
       break;
     case 'openclaw_down':
       for (const s of fleet) if (s.status === 'error') out.push(instanceSeries(s, 1));
@@ -56,7 +57,8 @@ export function evaluateRule(
       for (const s of fleet) {
         if (!online(s) || !s.openclaw?.up) continue;
         for (const c of s.openclaw.channels ?? [])
-          if (c.enabled !== false && (c.connected === false || c.error)) out.push(instanceSeries(s, 1, { channel: c.id }));
+          if (c.enabled !== false && (c.connected === false || c.error))
+            out.push(instanceSeries(s, 1, { channel: c.id }));
       }
       break;
     case 'disk_high':
@@ -65,8 +67,10 @@ export function evaluateRule(
       for (const s of fleet) {
         if (!online(s)) continue;
         const v = s.metrics[metric];
-        if (v === undefined || !s.metricsAt || now - s.metricsAt.getTime() > STALE_METRICS_MS) {
-          if (s.lastSeen) out.push({ ...instanceSeries(s, null), nodata: true });
+        if (v === undefined || !s.metricsAt) continue;
+        // Metrics that stopped arriving from an instance still online: no data, not "fine".
+        if (now - s.metricsAt.getTime() > STALE_METRICS_MS) {
+          out.push({ ...instanceSeries(s, null), nodata: true });
           continue;
         }
         if (v >= (th ?? 90)) out.push(instanceSeries(s, round(v)));

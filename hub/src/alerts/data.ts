@@ -38,9 +38,14 @@ const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const ms = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).getTime());
 
 // Provider refusals as OpenClaw logs them: the status code or the provider's own words.
-const AUTH_PATTERN = '(\\m401\\M|\\m403\\M|unauthori[sz]ed|invalid[ _-]?api[ _-]?key|authentication_error|permission_error)';
+const AUTH_PATTERN =
+  '(\\m401\\M|\\m403\\M|unauthori[sz]ed|invalid[ _-]?api[ _-]?key|authentication_error|permission_error)';
 
-export async function loadStoredData(db: Db, now: number, certFiles: { what: string; file: string }[]): Promise<StoredData> {
+export async function loadStoredData(
+  db: Db,
+  now: number,
+  certFiles: { what: string; file: string }[],
+): Promise<StoredData> {
   const at = new Date(now).toISOString();
   const d = emptyData();
   d.at = now;

@@ -32,7 +32,12 @@ export interface OutboxRow {
 }
 
 /** Sends one notification over its channel's wire format. Never throws. */
-export async function sendNotification(o: DeliveryOptions, c: Channel, id: string, n: Notification): Promise<DeliveryResult> {
+export async function sendNotification(
+  o: DeliveryOptions,
+  c: Channel,
+  id: string,
+  n: Notification,
+): Promise<DeliveryResult> {
   const cfg = c.config;
   switch (c.type) {
     case 'pagerduty':

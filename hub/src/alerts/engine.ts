@@ -188,7 +188,10 @@ export class AlertEngine {
     let inhibitedBy: string | null = null;
     if (a.instanceId && this.rules.get(a.ruleId)?.kind !== 'instance_offline') {
       const source = [...this.alerts.values()].find(
-        (x) => x.state === 'firing' && x.instanceId === a.instanceId && this.rules.get(x.ruleId)?.kind === 'instance_offline',
+        (x) =>
+          x.state === 'firing' &&
+          x.instanceId === a.instanceId &&
+          this.rules.get(x.ruleId)?.kind === 'instance_offline',
       );
       inhibitedBy = source?.id ?? null;
     }
@@ -205,11 +208,20 @@ export class AlertEngine {
     const out: { alert: Alert; muting: Muting; muted: boolean }[] = [];
     for (const a of this.alerts.values()) {
       if (a.state !== 'firing') continue;
-      const silencedBy = this.silenceList.length ? this.silenceList.filter((s) => silences(s, a.labels, now)).map((s) => s.id) : [];
-      const inhibitedBy = a.instanceId && this.rules.get(a.ruleId)?.kind !== 'instance_offline' ? (offline.get(a.instanceId) ?? null) : null;
+      const silencedBy = this.silenceList.length
+        ? this.silenceList.filter((s) => silences(s, a.labels, now)).map((s) => s.id)
+        : [];
+      const inhibitedBy =
+        a.instanceId && this.rules.get(a.ruleId)?.kind !== 'instance_offline'
+          ? (offline.get(a.instanceId) ?? null)
+          : null;
       const w = a.clientId ? this.o.maintenance.activeWindow(a.clientId, new Date(now), a.ruleId) : null;
       const muting = { silencedBy, inhibitedBy, maintenance: w?.window.id ?? null };
-      out.push({ alert: a, muting, muted: silencedBy.length > 0 || inhibitedBy !== null || muting.maintenance !== null });
+      out.push({
+        alert: a,
+        muting,
+        muted: silencedBy.length > 0 || inhibitedBy !== null || muting.maintenance !== null,
+      });
     }
     return out;
   }

@@ -10,8 +10,8 @@ import { Delivery } from './delivery.js';
 import { AlertEngine } from './engine.js';
 import { Notifier } from './notifier.js';
 
-export { planAllowance } from './plans.js';
 export type { Channel } from './channels.js';
+export { planAllowance } from './plans.js';
 
 export interface AlertsDeps {
   db: Db;
@@ -52,7 +52,8 @@ export class Alerts {
       certFiles: d.config.mqttTlsCert ? [{ what: 'MQTT TLS certificate', file: d.config.mqttTlsCert }] : [],
     });
     this.notifier = new Notifier(d.db);
-    this.notifier.link = (id) => (id ? `${d.hubUrl().replace(/\/$/, '')}/instance/?id=${encodeURIComponent(id)}` : null);
+    this.notifier.link = (id) =>
+      id ? `${d.hubUrl().replace(/\/$/, '')}/instance/?id=${encodeURIComponent(id)}` : null;
     this.delivery = new Delivery({
       db: d.db,
       mailer: d.mailer,
@@ -68,7 +69,13 @@ export class Alerts {
       const fleetRoom = [rooms.fleet];
       for (const t of ts) {
         const to = t.alert.clientId ? [...fleetRoom, rooms.client(t.alert.clientId)] : fleetRoom;
-        d.fleet.live.emit(to, 'alert', { id: t.alert.id, ruleId: t.alert.ruleId, from: t.from, to: t.to, instanceId: t.alert.instanceId });
+        d.fleet.live.emit(to, 'alert', {
+          id: t.alert.id,
+          ruleId: t.alert.ruleId,
+          from: t.from,
+          to: t.to,
+          instanceId: t.alert.instanceId,
+        });
       }
     };
   }

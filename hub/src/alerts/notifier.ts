@@ -74,12 +74,7 @@ export class Notifier {
   }
 
   /** Decides what to send now; writes outbox rows and group states in one transaction. Returns rows written. */
-  async dispatch(
-    now: number,
-    channels: Channel[],
-    firing: FiringInput[],
-    all: Map<string, Alert>,
-  ): Promise<number> {
+  async dispatch(now: number, channels: Channel[], firing: FiringInput[], all: Map<string, Alert>): Promise<number> {
     const outbox: { id: string; channelId: string; action: string; groupKey: string; payload: Notification }[] = [];
     const upserts: GroupState[] = [];
     const deletes: GroupState[] = [];
@@ -155,7 +150,15 @@ export class Notifier {
            SELECT id, channel_id, 'alert', action, group_key, payload, $2::timestamptz
            FROM jsonb_to_recordset($1::jsonb) AS x(id text, channel_id text, action text, group_key text, payload jsonb)`,
           [
-            JSON.stringify(outbox.map((o) => ({ id: o.id, channel_id: o.channelId, action: o.action, group_key: o.groupKey, payload: o.payload }))),
+            JSON.stringify(
+              outbox.map((o) => ({
+                id: o.id,
+                channel_id: o.channelId,
+                action: o.action,
+                group_key: o.groupKey,
+                payload: o.payload,
+              })),
+            ),
             new Date(now).toISOString(),
           ],
         );
@@ -180,12 +183,21 @@ export class Notifier {
           ],
         );
       for (const g of deletes)
-        await q.query('DELETE FROM notification_groups WHERE channel_id = $1 AND group_key = $2', [g.channelId, g.groupKey]);
+        await q.query('DELETE FROM notification_groups WHERE channel_id = $1 AND group_key = $2', [
+          g.channelId,
+          g.groupKey,
+        ]);
     });
     return outbox.length;
   }
 
-  private notification(st: GroupState, firing: string[], resolved: string[], all: Map<string, Alert>, now: number): Notification {
+  private notification(
+    st: GroupState,
+    firing: string[],
+    resolved: string[],
+    all: Map<string, Alert>,
+    now: number,
+  ): Notification {
     const item = (id: string, status: 'firing' | 'resolved'): NotifiedAlert | null => {
       const a = all.get(id);
       if (!a) return null;

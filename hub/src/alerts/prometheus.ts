@@ -23,7 +23,12 @@ const promTemplate = (s: string, r: AlertRule) =>
 const q = (s: string) => JSON.stringify(s);
 
 export function prometheusRules(rules: AlertRule[]): string {
-  const lines = ['# Deep Signal built-in alert rules over the hub /metrics names.', 'groups:', '  - name: deepsignal', '    rules:'];
+  const lines = [
+    '# Deep Signal built-in alert rules over the hub /metrics names.',
+    'groups:',
+    '  - name: deepsignal',
+    '    rules:',
+  ];
   const skipped: string[] = [];
   for (const r of rules) {
     if (!r.builtin || !r.enabled || r.scope !== 'fleet') continue;

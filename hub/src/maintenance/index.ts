@@ -113,7 +113,17 @@ export class Maintenance {
     await this.db.query(
       `UPDATE maintenance_windows SET name=$2, time_zone=$3, start_date=$4, start_time=$5, duration_min=$6,
          days=$7::jsonb, until_date=$8, rule_ids=$9::jsonb WHERE id=$1`,
-      [id, w.name, w.timeZone, w.startDate, w.startTime, w.durationMin, JSON.stringify(w.days), w.untilDate, JSON.stringify(w.ruleIds)],
+      [
+        id,
+        w.name,
+        w.timeZone,
+        w.startDate,
+        w.startTime,
+        w.durationMin,
+        JSON.stringify(w.days),
+        w.untilDate,
+        JSON.stringify(w.ruleIds),
+      ],
     );
     await this.load();
     return this.get(id) ?? null;

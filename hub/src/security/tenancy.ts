@@ -13,7 +13,9 @@ export type OwnerResolver = (id: string) => Promise<string | null | undefined>;
  * another client's resource is a 404 even on a route that forgot to check. A new resource kind
  * adds one line here.
  */
-export function ownerResolvers(ctx: Pick<HubContext, 'db' | 'fleet'> & Partial<Pick<HubContext, 'alerts' | 'maintenance'>>): Record<string, OwnerResolver> {
+export function ownerResolvers(
+  ctx: Pick<HubContext, 'db' | 'fleet'> & Partial<Pick<HubContext, 'alerts' | 'maintenance'>>,
+): Record<string, OwnerResolver> {
   const one = async (sql: string, id: string) =>
     (await ctx.db.query<{ client_id: string | null }>(sql, [id]))[0]?.client_id ?? null;
   return {

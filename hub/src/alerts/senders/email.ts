@@ -1,7 +1,8 @@
 import type { Mail } from '../../security/mailer.js';
 import type { Notification } from '../notifier.js';
 
-const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+const esc = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 
 /** An alert mail: subject with the count and the first summary, a plain and an HTML body. */
 export function alertMail(n: Notification, to: string): Mail {
@@ -11,9 +12,8 @@ export function alertMail(n: Notification, to: string): Mail {
     n.status === 'resolved'
       ? `[RESOLVED] ${first?.annotations.summary ?? first?.ruleId ?? 'alert'}`
       : `[FIRING:${firing.length}] ${first?.annotations.summary ?? first?.ruleId}`;
-  const lines = n.alerts.map(
-    (a) =>
-      `${a.status.toUpperCase()} ${a.severity} ${a.annotations.summary ?? a.ruleId}\n  ${a.annotations.description ?? ''}\n  ${a.url ?? ''}`.trimEnd(),
+  const lines = n.alerts.map((a) =>
+    `${a.status.toUpperCase()} ${a.severity} ${a.annotations.summary ?? a.ruleId}\n  ${a.annotations.description ?? ''}\n  ${a.url ?? ''}`.trimEnd(),
   );
   const rows = n.alerts
     .map(

@@ -1,4 +1,4 @@
-import { postJson, type DeliveryResult } from '../../webhooks/index.js';
+import { type DeliveryResult, postJson } from '../../webhooks/index.js';
 import type { Notification } from '../notifier.js';
 
 /**
@@ -29,7 +29,12 @@ export function pagerdutyEvent(n: Notification, routingKey: string, hubUrl: stri
       class: first.ruleId,
       custom_details: {
         group: n.groupLabels,
-        alerts: firing.map((a) => ({ id: a.id, labels: a.labels, value: a.value, description: a.annotations.description })),
+        alerts: firing.map((a) => ({
+          id: a.id,
+          labels: a.labels,
+          value: a.value,
+          description: a.annotations.description,
+        })),
       },
     },
     links: firing

@@ -1,7 +1,12 @@
-import { postJson, type DeliveryResult } from '../../webhooks/index.js';
+import { type DeliveryResult, postJson } from '../../webhooks/index.js';
 import type { Notification } from '../notifier.js';
 
-const ICON: Record<string, string> = { critical: ':red_circle:', error: ':large_orange_circle:', warning: ':warning:', info: ':information_source:' };
+const ICON: Record<string, string> = {
+  critical: ':red_circle:',
+  error: ':large_orange_circle:',
+  warning: ':warning:',
+  info: ':information_source:',
+};
 
 /** A Slack incoming-webhook message: a headline plus one section per alert with its fields and link. */
 export function slackMessage(n: Notification) {
@@ -30,4 +35,5 @@ export function slackMessage(n: Notification) {
   return { text: `${head}: ${(firing[0] ?? resolved[0])?.annotations.summary ?? ''}`, blocks };
 }
 
-export const sendSlack = (url: string, message: object): Promise<DeliveryResult> => postJson(url, JSON.stringify(message));
+export const sendSlack = (url: string, message: object): Promise<DeliveryResult> =>
+  postJson(url, JSON.stringify(message));

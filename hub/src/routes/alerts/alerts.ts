@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
-import { requireUser } from '../../auth/plugin.js';
-import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
 import { invalidMatcher } from '../../alerts/matchers.js';
 import { toSilence } from '../../alerts/store.js';
 import type { Alert } from '../../alerts/types.js';
+import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
+import { requireUser } from '../../auth/plugin.js';
+import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { newId } from '../../util/ids.js';
@@ -38,6 +38,7 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
           state: z.enum(['pending', 'firing', 'resolved', 'nodata', 'silenced']).optional(),
           clientId: z.string().max(64).optional(),
           instanceId: z.string().max(64).optional(),
+          ruleId: z.string().max(64).optional(),
         }),
         response: { 200: z.array(alertSchema) },
       },
@@ -51,13 +52,16 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
         if (!mine(u, a)) continue;
         if (q.clientId && a.clientId !== q.clientId) continue;
         if (q.instanceId && a.instanceId !== q.instanceId) continue;
+        if (q.ruleId && a.ruleId !== q.ruleId) continue;
         const m = a.state === 'firing' ? engine.muting(a, now) : null;
         const muted = !!m && (m.silencedBy.length > 0 || m.inhibitedBy !== null || m.maintenance !== null);
         if (q.state === 'silenced' ? !muted : q.state !== undefined && a.state !== q.state) continue;
         out.push(toAlertJson(a, m));
       }
       const rank: Record<string, number> = { firing: 0, pending: 1, nodata: 2, resolved: 3 };
-      return out.sort((x, y) => (rank[x.state] ?? 9) - (rank[y.state] ?? 9) || (y.activeAt ?? '').localeCompare(x.activeAt ?? ''));
+      return out.sort(
+        (x, y) => (rank[x.state] ?? 9) - (rank[y.state] ?? 9) || (y.activeAt ?? '').localeCompare(x.activeAt ?? ''),
+      );
     },
   );
 
@@ -66,7 +70,14 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
     {
       schema: {
         tags: ['alerts'],
-        response: { 200: z.object({ firing: z.number(), pending: z.number(), silenced: z.number(), bySeverity: z.record(z.string(), z.number()) }) },
+        response: {
+          200: z.object({
+            firing: z.number(),
+            pending: z.number(),
+            silenced: z.number(),
+            bySeverity: z.record(z.string(), z.number()),
+          }),
+        },
       },
     },
     async (req) => {
@@ -138,7 +149,13 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
 
   app.post(
     '/alerts/:id/ack',
-    { schema: { tags: ['alerts'], params: idParams, response: { 200: alertSchema, 403: errorSchema, 404: errorSchema } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        params: idParams,
+        response: { 200: alertSchema, 403: errorSchema, 404: errorSchema },
+      },
+    },
     async (req) => {
       const u = requireUser(req);
       const a = engine.alerts.get(req.params.id);
@@ -146,7 +163,11 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
       assertRole(u, 'admin', 'support', 'client_owner');
       a.ackedBy = u.email;
       a.ackedAt = new Date(ctx.alerts.now());
-      await ctx.db.query('UPDATE alert_instances SET acked_by = $2, acked_at = $3 WHERE id = $1', [a.id, a.ackedBy, a.ackedAt]);
+      await ctx.db.query('UPDATE alert_instances SET acked_by = $2, acked_at = $3 WHERE id = $1', [
+        a.id,
+        a.ackedBy,
+        a.ackedAt,
+      ]);
       await audit(ctx.db, `user:${u.id}`, 'alert.ack', a.id, a.clientId);
       return toAlertJson(a, a.state === 'firing' ? engine.muting(a) : null);
     },
@@ -154,7 +175,13 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
 
   app.get(
     '/silences',
-    { schema: { tags: ['alerts'], querystring: z.object({ all: z.coerce.boolean().default(false) }), response: { 200: z.array(silenceSchema) } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        querystring: z.object({ all: z.coerce.boolean().default(false) }),
+        response: { 200: z.array(silenceSchema) },
+      },
+    },
     async (req) => {
       const u = requireUser(req);
       const now = ctx.alerts.now();
@@ -190,7 +217,8 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
       const now = ctx.alerts.now();
       const startsAt = b.startsAt ? Date.parse(b.startsAt) : now;
       const endsAt = Date.parse(b.endsAt);
-      if (endsAt <= Math.max(startsAt, now)) throw new HttpError(400, HUB_ERR.VALIDATION, 'endsAt must be in the future and after startsAt');
+      if (endsAt <= Math.max(startsAt, now))
+        throw new HttpError(400, HUB_ERR.VALIDATION, 'endsAt must be in the future and after startsAt');
       // A client's silence only ever covers its own alerts.
       const clientId = seesFleet(u) ? (b.clientId ?? null) : u.clientId;
       if (clientId && !canSeeClient(u, clientId)) throw notFound('client');
@@ -208,18 +236,25 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
 
   app.delete(
     '/silences/:id',
-    { schema: { tags: ['alerts'], params: idParams, response: { 200: silenceSchema, 403: errorSchema, 404: errorSchema } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        params: idParams,
+        response: { 200: silenceSchema, 403: errorSchema, 404: errorSchema },
+      },
+    },
     async (req) => {
       const u = requireUser(req);
       const now = ctx.alerts.now();
       const cur = (await ctx.db.query('SELECT * FROM alert_silences WHERE id = $1', [req.params.id]))[0];
-      if (!cur || !(seesFleet(u) || (cur.client_id && canSeeClient(u, String(cur.client_id))))) throw notFound('silence');
+      if (!cur || !(seesFleet(u) || (cur.client_id && canSeeClient(u, String(cur.client_id)))))
+        throw notFound('silence');
       assertRole(u, 'admin', 'support', 'client_owner');
       // Expiring keeps the record (who silenced what, and when it ended).
-      const rows = await ctx.db.query('UPDATE alert_silences SET ends_at = LEAST(ends_at, $2) WHERE id = $1 RETURNING *', [
-        req.params.id,
-        new Date(now),
-      ]);
+      const rows = await ctx.db.query(
+        'UPDATE alert_silences SET ends_at = LEAST(ends_at, $2) WHERE id = $1 RETURNING *',
+        [req.params.id, new Date(now)],
+      );
       await engine.reloadSilences();
       await audit(ctx.db, `user:${u.id}`, 'silence.expire', req.params.id, (cur.client_id as string | null) ?? null);
       ctx.alerts.kick();

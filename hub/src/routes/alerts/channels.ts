@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
-import { requireUser } from '../../auth/plugin.js';
-import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
 import type { Channel } from '../../alerts/channels.js';
 import { invalidMatcher } from '../../alerts/matchers.js';
 import type { Notification } from '../../alerts/notifier.js';
+import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
+import { requireUser } from '../../auth/plugin.js';
+import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { newId } from '../../util/ids.js';
@@ -16,14 +16,25 @@ import { channelSchema, matcherSchema, toChannelJson } from './serialize.js';
 const httpUrl = z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).max(2000);
 const configFor = {
   pagerduty: z.object({ routingKey: z.string().trim().min(1).max(100) }).strict(),
-  webhook: z.object({ url: httpUrl, secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/).optional() }).strict(),
+  webhook: z
+    .object({
+      url: httpUrl,
+      secret: z
+        .string()
+        .regex(/^whsec_[A-Za-z0-9+/=]{16,}$/)
+        .optional(),
+    })
+    .strict(),
   email: z.object({ to: z.email().max(320) }).strict(),
   slack: z.object({ url: httpUrl }).strict(),
 } as const;
 
 const routeSchema = z
   .object({
-    severities: z.array(z.enum(['critical', 'error', 'warning', 'info'])).max(4).optional(),
+    severities: z
+      .array(z.enum(['critical', 'error', 'warning', 'info']))
+      .max(4)
+      .optional(),
     clientIds: z.array(z.string().max(64)).max(500).optional(),
     ruleIds: z.array(z.string().max(64)).max(100).optional(),
     matchers: z.array(matcherSchema).max(20).optional(),
@@ -34,7 +45,11 @@ const grouping = {
   groupBy: z.array(z.string().regex(/^([a-zA-Z_][a-zA-Z0-9_]*|\.\.\.)$/)).max(10),
   groupWaitSec: z.number().int().min(0).max(3600),
   groupIntervalSec: z.number().int().min(0).max(86_400),
-  repeatIntervalSec: z.number().int().min(60).max(7 * 86_400),
+  repeatIntervalSec: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400),
 };
 
 const deliverySchema = z.object({
@@ -85,7 +100,10 @@ function testNotification(c: Channel, now: number): Notification {
         status: 'firing',
         severity: 'info',
         labels: { alertname: 'test', channel: c.name },
-        annotations: { summary: `Test notification from Deep Signal to ${c.name}`, description: 'If you can read this, the channel works.' },
+        annotations: {
+          summary: `Test notification from Deep Signal to ${c.name}`,
+          description: 'If you can read this, the channel works.',
+        },
         value: null,
         clientId: c.clientId,
         instanceId: null,
@@ -119,7 +137,9 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
     { schema: { tags: ['alerts'], response: { 200: z.array(channelSchema) } } },
     async (req) => {
       const u = requireUser(req);
-      return alerts.channels.filter((c) => seesFleet(u) || (c.clientId && canSeeClient(u, c.clientId))).map(toChannelJson);
+      return alerts.channels
+        .filter((c) => seesFleet(u) || (c.clientId && canSeeClient(u, c.clientId)))
+        .map(toChannelJson);
     },
   );
 
@@ -137,9 +157,11 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
             config: z.record(z.string(), z.unknown()),
             route: routeSchema.default({}),
           })
-          .extend(Object.fromEntries(Object.entries(grouping).map(([k, v]) => [k, v.optional()])) as {
-            [K in keyof typeof grouping]: z.ZodOptional<(typeof grouping)[K]>;
-          }),
+          .extend(
+            Object.fromEntries(Object.entries(grouping).map(([k, v]) => [k, v.optional()])) as {
+              [K in keyof typeof grouping]: z.ZodOptional<(typeof grouping)[K]>;
+            },
+          ),
         response: { 201: channelSchema, 400: errorSchema, 403: errorSchema, 404: errorSchema },
       },
     },
@@ -148,11 +170,17 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
       const b = req.body;
       const clientId = seesFleet(u) ? (b.clientId ?? null) : u.clientId;
       mayEdit(u, clientId);
-      if (clientId && !(await ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [clientId])).length) throw notFound('client');
+      if (clientId && !(await ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [clientId])).length)
+        throw notFound('client');
       if (!seesFleet(u) && b.type !== 'email' && b.type !== 'webhook')
         throw new HttpError(400, HUB_ERR.VALIDATION, 'a client subscribes an email address or a webhook');
       const cfg = configFor[b.type].safeParse(b.config);
-      if (!cfg.success) throw new HttpError(400, HUB_ERR.VALIDATION, `config: ${cfg.error.issues[0]?.path.join('.')} ${cfg.error.issues[0]?.message}`);
+      if (!cfg.success)
+        throw new HttpError(
+          400,
+          HUB_ERR.VALIDATION,
+          `config: ${cfg.error.issues[0]?.path.join('.')} ${cfg.error.issues[0]?.message}`,
+        );
       const bad = invalidMatcher(b.route.matchers ?? []);
       if (bad) throw new HttpError(400, HUB_ERR.VALIDATION, bad);
       const config: Record<string, unknown> = { ...cfg.data };
@@ -220,8 +248,16 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
       const b = req.body;
       let config = c.config;
       if (b.config) {
-        const cfg = configFor[c.type].safeParse({ ...(c.type === 'webhook' ? { secret: c.config.secret } : {}), ...b.config });
-        if (!cfg.success) throw new HttpError(400, HUB_ERR.VALIDATION, `config: ${cfg.error.issues[0]?.path.join('.')} ${cfg.error.issues[0]?.message}`);
+        const cfg = configFor[c.type].safeParse({
+          ...(c.type === 'webhook' ? { secret: c.config.secret } : {}),
+          ...b.config,
+        });
+        if (!cfg.success)
+          throw new HttpError(
+            400,
+            HUB_ERR.VALIDATION,
+            `config: ${cfg.error.issues[0]?.path.join('.')} ${cfg.error.issues[0]?.message}`,
+          );
         config = cfg.data;
       }
       const bad = invalidMatcher(b.route?.matchers ?? []);
@@ -264,7 +300,13 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
 
   app.post(
     '/notification-channels/:id/test',
-    { schema: { tags: ['alerts'], params: idParams, response: { 200: deliverySchema, 403: errorSchema, 404: errorSchema } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        params: idParams,
+        response: { 200: deliverySchema, 403: errorSchema, 404: errorSchema },
+      },
+    },
     async (req) => {
       const u = requireUser(req);
       const c = find(u, req.params.id);
@@ -278,7 +320,14 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
          VALUES ($1,$2,'test','trigger',$3::jsonb,'sending',$4) RETURNING *`,
         [id, c.id, JSON.stringify(payload), new Date(now)],
       );
-      await alerts.delivery.deliver({ id, channel_id: c.id, kind: 'test', action: 'trigger', payload, attempts: alerts.delivery.options.maxAttempts - 1 });
+      await alerts.delivery.deliver({
+        id,
+        channel_id: c.id,
+        kind: 'test',
+        action: 'trigger',
+        payload,
+        attempts: alerts.delivery.options.maxAttempts - 1,
+      });
       const done = await ctx.db.query('SELECT * FROM notification_outbox WHERE id = $1', [id]);
       return toDelivery(done[0] ?? rows[0]);
     },
@@ -290,7 +339,10 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
       schema: {
         tags: ['alerts'],
         params: idParams,
-        querystring: z.object({ status: z.enum(['pending', 'sent', 'failed']).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+        querystring: z.object({
+          status: z.enum(['pending', 'sent', 'failed']).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
         response: { 200: z.array(deliverySchema), 404: errorSchema },
       },
     },

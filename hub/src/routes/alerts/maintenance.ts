@@ -14,7 +14,11 @@ const fields = {
   timeZone: z.string().min(1).max(64).refine(isTimeZone, 'an IANA time zone, e.g. Europe/Berlin'),
   startDate: day,
   startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'),
-  durationMin: z.number().int().min(1).max(7 * 1440),
+  durationMin: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 1440),
   days: z.array(z.number().int().min(0).max(6)).max(7),
   untilDate: day.nullable(),
   ruleIds: z.array(z.string().max(64)).max(50),
@@ -59,11 +63,20 @@ export const maintenanceRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asy
 
   app.get(
     '/maintenance-windows',
-    { schema: { tags: ['alerts'], querystring: z.object({ clientId: z.string().max(64).optional() }), response: { 200: z.array(windowSchema) } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        querystring: z.object({ clientId: z.string().max(64).optional() }),
+        response: { 200: z.array(windowSchema) },
+      },
+    },
     async (req) => {
       const u = requireUser(req);
       const clientId = seesFleet(u) ? (req.query.clientId ?? null) : u.clientId;
-      return m.list(clientId).filter((w) => canSeeClient(u, w.clientId)).map(json);
+      return m
+        .list(clientId)
+        .filter((w) => canSeeClient(u, w.clientId))
+        .map(json);
     },
   );
 
@@ -72,7 +85,13 @@ export const maintenanceRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asy
     {
       schema: {
         tags: ['alerts'],
-        body: z.object({ ...fields, clientId: z.string().min(1).max(64), days: fields.days.default([]), untilDate: fields.untilDate.default(null), ruleIds: fields.ruleIds.default([]) }),
+        body: z.object({
+          ...fields,
+          clientId: z.string().min(1).max(64),
+          days: fields.days.default([]),
+          untilDate: fields.untilDate.default(null),
+          ruleIds: fields.ruleIds.default([]),
+        }),
         response: { 201: windowSchema, 400: errorSchema, 403: errorSchema, 404: errorSchema },
       },
     },
@@ -82,7 +101,8 @@ export const maintenanceRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asy
       if (!canSeeClient(u, b.clientId)) throw notFound('client');
       assertRole(u, 'admin', 'support', 'client_owner');
       if (!(await ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [b.clientId])).length) throw notFound('client');
-      if (b.untilDate && b.untilDate < b.startDate) throw new HttpError(400, HUB_ERR.VALIDATION, 'untilDate is before startDate');
+      if (b.untilDate && b.untilDate < b.startDate)
+        throw new HttpError(400, HUB_ERR.VALIDATION, 'untilDate is before startDate');
       const w = await m.create({ ...b, createdBy: u.email });
       await audit(ctx.db, `user:${u.id}`, 'maintenance.create', w.id, w.clientId);
       ctx.alerts.kick();

@@ -1,24 +1,38 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { BUILTIN_RULES } from '../../alerts/builtins.js';
+import { prometheusRules } from '../../alerts/prometheus.js';
+import { type AlertRule, RULE_KINDS, SEVERITIES } from '../../alerts/types.js';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
 import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
-import { BUILTIN_RULES } from '../../alerts/builtins.js';
-import { prometheusRules } from '../../alerts/prometheus.js';
-import { RULE_KINDS, SEVERITIES, type AlertRule } from '../../alerts/types.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { newId } from '../../util/ids.js';
 import { errorSchema } from '../schemas.js';
 import { ruleSchema, toRuleJson } from './serialize.js';
 
-const labelsSchema = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).max(100), z.string().max(500));
+const labelsSchema = z.record(
+  z
+    .string()
+    .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
+    .max(100),
+  z.string().max(500),
+);
 const editable = {
   enabled: z.boolean(),
   name: z.string().trim().min(1).max(200),
   threshold: z.number().finite().nullable(),
-  forSec: z.number().int().min(0).max(7 * 86_400),
-  keepFiringSec: z.number().int().min(0).max(7 * 86_400),
+  forSec: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400),
+  keepFiringSec: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400),
   severity: z.enum(SEVERITIES as [string, ...string[]]),
   labels: labelsSchema,
   annotations: z.record(z.enum(['summary', 'description', 'runbook_url']), z.string().max(2000)),
@@ -41,11 +55,15 @@ export const alertRuleRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
     return [...engine.rules.values()].filter((r) => visible(u, r)).map(json);
   });
 
-  app.get('/alert-rules/prometheus', { schema: { tags: ['alerts'], response: { 200: z.string() } } }, async (req, reply) => {
-    requireUser(req);
-    reply.type('application/yaml; charset=utf-8');
-    return prometheusRules([...engine.rules.values()]);
-  });
+  app.get(
+    '/alert-rules/prometheus',
+    { schema: { tags: ['alerts'], response: { 200: z.string() } } },
+    async (req, reply) => {
+      requireUser(req);
+      reply.type('application/yaml; charset=utf-8');
+      return prometheusRules([...engine.rules.values()]);
+    },
+  );
 
   app.post(
     '/alert-rules',
@@ -58,9 +76,11 @@ export const alertRuleRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
             scope: z.enum(['fleet', 'client', 'instance']),
             scopeId: z.string().min(1).max(64).optional(),
           })
-          .extend(Object.fromEntries(Object.entries(editable).map(([k, v]) => [k, v.optional()])) as {
-            [K in keyof typeof editable]: z.ZodOptional<(typeof editable)[K]>;
-          }),
+          .extend(
+            Object.fromEntries(Object.entries(editable).map(([k, v]) => [k, v.optional()])) as {
+              [K in keyof typeof editable]: z.ZodOptional<(typeof editable)[K]>;
+            },
+          ),
         response: { 201: ruleSchema, 400: errorSchema, 403: errorSchema, 404: errorSchema },
       },
     },
@@ -139,7 +159,13 @@ export const alertRuleRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
 
   app.delete(
     '/alert-rules/:id',
-    { schema: { tags: ['alerts'], params: ruleParams, response: { 204: z.null(), 400: errorSchema, 403: errorSchema, 404: errorSchema } } },
+    {
+      schema: {
+        tags: ['alerts'],
+        params: ruleParams,
+        response: { 204: z.null(), 400: errorSchema, 403: errorSchema, 404: errorSchema },
+      },
+    },
     async (req, reply) => {
       const u = requireUser(req);
       const cur = engine.rules.get(req.params.id);

@@ -1,6 +1,6 @@
+import { z } from 'zod';
 import type { Channel } from '../../alerts/channels.js';
 import type { Alert, AlertRule, Muting, Silence } from '../../alerts/types.js';
-import { z } from 'zod';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
