@@ -89,7 +89,10 @@ export class Notifier {
           : Object.fromEntries(by.map((k) => [k, f.alert.labels[k] ?? '']));
         const key = JSON.stringify(Object.entries(labels).sort());
         let g = current.get(key);
-        if (!g) current.set(key, (g = { labels, alerts: [], muted: new Set() }));
+        if (!g) {
+          g = { labels, alerts: [], muted: new Set() };
+          current.set(key, g);
+        }
         g.alerts.push(f.alert);
         if (f.muted) g.muted.add(f.alert.id);
       }
