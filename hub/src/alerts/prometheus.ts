@@ -6,7 +6,9 @@ import type { AlertRule } from './types.js';
  * replies, usage and backups need data that is not on /metrics and are listed as comments.
  */
 const EXPR: Partial<Record<AlertRule['kind'], (r: AlertRule) => string>> = {
-  instance_offline: () => 'ds_instance_status{status="offline"} == 1',
+  // The value is the seconds since the instance was last heard from, as in the hub's own rule.
+  instance_offline: () =>
+    '(time() - ds_instance_last_seen_seconds) * on(instance, client) (ds_instance_status{status="offline"} == 1)',
   openclaw_down: () => 'ds_instance_status{status="error"} == 1',
   disk_high: (r) => `ds_instance_metric{name="disk"} >= ${r.threshold ?? 90}`,
   memory_high: (r) => `ds_instance_metric{name="memory"} >= ${r.threshold ?? 90}`,
