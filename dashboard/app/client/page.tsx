@@ -7,6 +7,7 @@ import { AgentStatus } from '@/components/client/agent-status';
 import { Announcements } from '@/components/client/announcements';
 import { ExportDialog } from '@/components/client/export-dialog';
 import { HelpDialog } from '@/components/client/help-dialog';
+import { AlertList } from '@/components/alerts/alert-list';
 import { UsageCard } from '@/components/client/usage-card';
 import { ThreadList } from '@/components/conversations/thread-list';
 import { QuickActions } from '@/components/instance/quick-actions';
@@ -105,6 +106,7 @@ function AgentDashboard({ instanceId, clientId }: { instanceId: string; clientId
   const paused = pausedFrom(commands, instance.status === 'paused' || !!instance.openclaw?.paused);
   return (
     <div className="flex flex-col gap-6" data-testid="client-dashboard" data-instance-id={instance.id}>
+      <AlertList view="firing" clientId={instance.clientId} compact />
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
         <StatCard
           label="Messages today"
