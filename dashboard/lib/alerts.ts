@@ -1,5 +1,5 @@
 'use client';
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { useLiveEvent } from './live';
 import { useApi } from './use-api';
 
@@ -107,4 +107,17 @@ function useAlertChanges(reload: () => Promise<void>) {
     const t = setInterval(() => void reload(), 30_000);
     return () => clearInterval(t);
   }, [reload]);
+}
+
+/** Unmuted firing alerts per instance (summaries), for the fleet tiles. */
+export function useFiringByInstance(): Map<string, string[]> {
+  const { data } = useAlerts({ state: 'firing' });
+  return useMemo(() => {
+    const m = new Map<string, string[]>();
+    for (const a of data ?? []) {
+      if (!a.instanceId || isMuted(a)) continue;
+      m.set(a.instanceId, [...(m.get(a.instanceId) ?? []), a.annotations.summary ?? a.ruleId]);
+    }
+    return m;
+  }, [data]);
 }

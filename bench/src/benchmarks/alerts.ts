@@ -37,7 +37,8 @@ async function detectToNotify(log: (s: string) => void, rounds: number): Promise
       const t0 = Date.now();
       await m.sidecar.stop();
       const got = await pd.waitFor(
-        (r) => r.json?.event_action === 'trigger' && (r.json.payload as { component?: string })?.component === m.creds.id,
+        (r) =>
+          r.json?.event_action === 'trigger' && (r.json.payload as { component?: string })?.component === m.creds.id,
         30_000,
       );
       times.push((got.at - t0) / 1000);
@@ -113,7 +114,9 @@ async function evalCpu(log: (s: string) => void, instances: number, cycles: numb
     const perCycleMs = (cpu.user + cpu.system) / 1000 / cycles;
     const pct = (perCycleMs / 5000) * 100;
     const firing = [...alerts.engine.alerts.values()].filter((a) => a.state === 'firing').length;
-    log(`  ${instances} instances: ${round(perCycleMs, 1)} ms CPU per cycle (${round(wall / cycles, 1)} ms wall), ${firing} firing → ${round(pct, 2)} % of a core`);
+    log(
+      `  ${instances} instances: ${round(perCycleMs, 1)} ms CPU per cycle (${round(wall / cycles, 1)} ms wall), ${firing} firing → ${round(pct, 2)} % of a core`,
+    );
     return [
       {
         name: 'alerts.eval_cpu_pct_5000',

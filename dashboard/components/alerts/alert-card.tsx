@@ -5,7 +5,14 @@ import { useState } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog';
+import {
+  Dialog,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+} from '@/components/ui/dialog';
 import { Label, Textarea } from '@/components/ui/input';
 import { SimpleSelect } from '@/components/ui/select';
 import { toast } from '@/components/ui/toast';
@@ -62,13 +69,18 @@ export function AlertCard({ alert, onChange, canAct }: { alert: AlertItem; onCha
         )}
         {alert.ackedBy && <Badge variant="success">acknowledged by {alert.ackedBy}</Badge>}
       </div>
-      {alert.annotations.description && <p className="text-sm text-muted-foreground">{alert.annotations.description}</p>}
+      {alert.annotations.description && (
+        <p className="text-sm text-muted-foreground">{alert.annotations.description}</p>
+      )}
       <p className="text-xs text-muted-foreground">
         {alert.ruleId}
         {alert.instanceId && (
           <>
             {' · '}
-            <Link className="text-accent hover:underline" href={`/instance/?id=${encodeURIComponent(alert.instanceId)}`}>
+            <Link
+              className="text-accent hover:underline"
+              href={`/instance/?id=${encodeURIComponent(alert.instanceId)}`}
+            >
               {alert.labels.hostname ?? alert.instanceId}
             </Link>
           </>
@@ -124,7 +136,10 @@ function SilenceDialog({
       await api('/silences', {
         body: { matchers, endsAt: new Date(Date.now() + Number(duration) * 1000).toISOString(), comment },
       });
-      toast('Silenced', { tone: 'success', description: `${alert.ruleId} for ${DURATIONS.find((d) => d.value === duration)?.label}` });
+      toast('Silenced', {
+        tone: 'success',
+        description: `${alert.ruleId} for ${DURATIONS.find((d) => d.value === duration)?.label}`,
+      });
       onOpenChange(false);
       setComment('');
       onDone();
@@ -141,13 +156,18 @@ function SilenceDialog({
           <DialogHeader>
             <DialogTitle>Silence this alert</DialogTitle>
             <DialogDescription>
-              Matches {matchers.map((m) => `${m.name}="${m.value}"`).join(', ')}. It still shows here, marked silenced; nobody is
-              paged until the silence ends.
+              Matches {matchers.map((m) => `${m.name}="${m.value}"`).join(', ')}. It still shows here, marked silenced;
+              nobody is paged until the silence ends.
             </DialogDescription>
           </DialogHeader>
           <div className="flex flex-col gap-1.5">
             <Label>For</Label>
-            <SimpleSelect value={duration} onValueChange={setDuration} options={DURATIONS} aria-label="Silence duration" />
+            <SimpleSelect
+              value={duration}
+              onValueChange={setDuration}
+              options={DURATIONS}
+              aria-label="Silence duration"
+            />
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="silence-comment">Why</Label>
@@ -174,4 +194,3 @@ function SilenceDialog({
     </Dialog>
   );
 }
-

@@ -29,9 +29,14 @@ export function AlertHistory({ instanceId }: { instanceId?: string }) {
   return (
     <Card className="p-4">
       <ol className="relative flex flex-col gap-3 border-l border-border pl-5" data-testid="alert-history">
-        {h.data.map((e, i) => (
-          <li key={`${e.alertId}-${e.t}-${i}`} className="relative text-sm">
-            <span className={cn('absolute top-1.5 -left-[25px] size-2.5 rounded-full ring-4 ring-background', DOT[e.to] ?? 'bg-muted')} />
+        {h.data.map((e) => (
+          <li key={`${e.alertId}-${e.t}-${e.from}-${e.to}`} className="relative text-sm">
+            <span
+              className={cn(
+                'absolute top-1.5 -left-[25px] size-2.5 rounded-full ring-4 ring-background',
+                DOT[e.to] ?? 'bg-muted',
+              )}
+            />
             <span className="font-medium">{e.ruleId}</span> <span className="text-muted-foreground">{e.from} →</span>{' '}
             <span className="font-medium">{e.to}</span>
             {e.instanceId && <span className="text-muted-foreground"> · {e.instanceId}</span>}

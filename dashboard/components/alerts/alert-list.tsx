@@ -17,7 +17,17 @@ const pick = (view: AlertView, list: AlertItem[]) =>
       : list.filter((a) => a.state === 'pending' || a.state === 'nodata');
 
 /** Alerts of a view, optionally for one instance or client; silence and acknowledge inline. */
-export function AlertList({ view, instanceId, clientId, compact }: { view: AlertView; instanceId?: string; clientId?: string; compact?: boolean }) {
+export function AlertList({
+  view,
+  instanceId,
+  clientId,
+  compact,
+}: {
+  view: AlertView;
+  instanceId?: string;
+  clientId?: string;
+  compact?: boolean;
+}) {
   const alerts = useAlerts({ instanceId, clientId });
   const { user } = useAuth();
   const canAct = !!user && ['admin', 'support', 'client_owner'].includes(user.role);
@@ -27,7 +37,10 @@ export function AlertList({ view, instanceId, clientId, compact }: { view: Alert
   if (!list.length)
     return compact ? null : (
       <Card>
-        <EmptyState icon={BellRing} title={view === 'firing' ? 'Nothing is firing' : view === 'pending' ? 'Nothing pending' : 'Nothing silenced'} />
+        <EmptyState
+          icon={BellRing}
+          title={view === 'firing' ? 'Nothing is firing' : view === 'pending' ? 'Nothing pending' : 'Nothing silenced'}
+        />
       </Card>
     );
   return (

@@ -66,10 +66,11 @@ export function AlertBadge() {
   return (
     <span
       data-testid="alert-badge"
-      aria-label={`${s.firing} firing alerts`}
+      title={`${s.firing} firing alerts`}
       className={`relative ml-auto rounded-full px-1.5 text-[11px] font-semibold ${critical ? 'bg-danger text-white' : 'bg-warning text-slate-950'}`}
     >
       {s.firing}
+      <span className="sr-only"> firing alerts</span>
     </span>
   );
 }

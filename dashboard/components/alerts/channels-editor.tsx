@@ -37,7 +37,10 @@ export function ChannelsEditor({ operator }: { operator: boolean }) {
       const c = await api<ChannelItem & { secret?: string }>('/notification-channels', {
         body: { type, name, config: { [t.field]: target.trim() } },
       });
-      toast('Channel added', { tone: 'success', description: c.secret ? `Signing secret (shown once): ${c.secret}` : c.name });
+      toast('Channel added', {
+        tone: 'success',
+        description: c.secret ? `Signing secret (shown once): ${c.secret}` : c.name,
+      });
       setName('');
       setTarget('');
       await channels.reload();
@@ -55,7 +58,8 @@ export function ChannelsEditor({ operator }: { operator: boolean }) {
         { method: 'POST' },
       );
       if (d.status === 'sent') toast('Test sent', { tone: 'success', description: c.name });
-      else toast('Test failed', { tone: 'error', description: `${d.lastError ?? ''} (${d.lastStatus ?? 'no answer'})` });
+      else
+        toast('Test failed', { tone: 'error', description: `${d.lastError ?? ''} (${d.lastStatus ?? 'no answer'})` });
     } catch (err) {
       toast('Test failed', { tone: 'error', description: (err as Error).message });
     } finally {
@@ -77,14 +81,29 @@ export function ChannelsEditor({ operator }: { operator: boolean }) {
   return (
     <div className="flex flex-col gap-4">
       <Card className="p-4">
-        <form onSubmit={add} className="grid gap-3 sm:grid-cols-[10rem_1fr_2fr_auto] sm:items-end" data-testid="channel-form">
+        <form
+          onSubmit={add}
+          className="grid gap-3 sm:grid-cols-[10rem_1fr_2fr_auto] sm:items-end"
+          data-testid="channel-form"
+        >
           <div className="flex flex-col gap-1.5">
             <Label>Type</Label>
-            <SimpleSelect value={type} onValueChange={setType} options={types.map((x) => ({ value: x.value, label: x.label }))} aria-label="Channel type" />
+            <SimpleSelect
+              value={type}
+              onValueChange={setType}
+              options={types.map((x) => ({ value: x.value, label: x.label }))}
+              aria-label="Channel type"
+            />
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="channel-name">Name</Label>
-            <Input id="channel-name" required value={name} onChange={(e) => setName(e.target.value)} placeholder="On-call" />
+            <Input
+              id="channel-name"
+              required
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="On-call"
+            />
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="channel-target">{t.hint}</Label>
@@ -105,12 +124,19 @@ export function ChannelsEditor({ operator }: { operator: boolean }) {
             <Badge variant="accent">{c.type}</Badge>
             <p className="flex-1 font-medium">{c.name}</p>
             <p className="text-xs text-muted-foreground">
-              group by {c.groupBy.join(', ')} · wait {c.groupWaitSec} s · repeat {Math.round(c.repeatIntervalSec / 3600)} h
+              group by {c.groupBy.join(', ')} · wait {c.groupWaitSec} s · repeat{' '}
+              {Math.round(c.repeatIntervalSec / 3600)} h
             </p>
             <Button size="sm" variant="outline" disabled={busy === c.id} onClick={() => test(c)}>
               <Send /> Test
             </Button>
-            <Button size="sm" variant="ghost" disabled={busy === c.id} onClick={() => remove(c)} aria-label={`Delete ${c.name}`}>
+            <Button
+              size="sm"
+              variant="ghost"
+              disabled={busy === c.id}
+              onClick={() => remove(c)}
+              aria-label={`Delete ${c.name}`}
+            >
               <Trash2 />
             </Button>
           </Card>

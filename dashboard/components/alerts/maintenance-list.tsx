@@ -14,7 +14,8 @@ import { useApi } from '@/lib/use-api';
 import { useClients } from '@/lib/use-clients';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const fmt = (iso: string) => new Date(iso).toLocaleString(undefined, { weekday: 'short', dateStyle: 'medium', timeStyle: 'short' });
+const fmt = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { weekday: 'short', dateStyle: 'medium', timeStyle: 'short' });
 
 /** Maintenance windows in date order of their next start, with the open ones on top; add one. */
 export function MaintenanceList({ clientId }: { clientId?: string }) {
@@ -29,14 +30,23 @@ export function MaintenanceList({ clientId }: { clientId?: string }) {
   const [tz, setTz] = useState(Intl.DateTimeFormat().resolvedOptions().timeZone);
   const [saving, setSaving] = useState(false);
   const list = [...(windows.data ?? [])].sort(
-    (a, b) => Number(!!b.activeUntil) - Number(!!a.activeUntil) || (a.nextStart ?? '9').localeCompare(b.nextStart ?? '9'),
+    (a, b) =>
+      Number(!!b.activeUntil) - Number(!!a.activeUntil) || (a.nextStart ?? '9').localeCompare(b.nextStart ?? '9'),
   );
   const add = async (e: React.FormEvent) => {
     e.preventDefault();
     setSaving(true);
     try {
       await api('/maintenance-windows', {
-        body: { clientId: client, name, timeZone: tz, startDate: date, startTime: time, durationMin: Number(duration), days },
+        body: {
+          clientId: client,
+          name,
+          timeZone: tz,
+          startDate: date,
+          startTime: time,
+          durationMin: Number(duration),
+          days,
+        },
       });
       toast('Maintenance window added', { tone: 'success', description: name });
       setName('');
@@ -54,12 +64,26 @@ export function MaintenanceList({ clientId }: { clientId?: string }) {
           {!clientId && (
             <div className="flex flex-col gap-1.5">
               <Label>Client</Label>
-              <SimpleSelect value={client || 'none'} onValueChange={setClient} options={[{ value: 'none', label: 'Choose…' }, ...(clients ?? []).map((c) => ({ value: c.id, label: c.name }))]} aria-label="Client" />
+              <SimpleSelect
+                value={client || 'none'}
+                onValueChange={setClient}
+                options={[
+                  { value: 'none', label: 'Choose…' },
+                  ...(clients ?? []).map((c) => ({ value: c.id, label: c.name })),
+                ]}
+                aria-label="Client"
+              />
             </div>
           )}
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="mw-name">Name</Label>
-            <Input id="mw-name" required value={name} onChange={(e) => setName(e.target.value)} placeholder="Weekly patching" />
+            <Input
+              id="mw-name"
+              required
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="Weekly patching"
+            />
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="mw-tz">Time zone</Label>
@@ -75,13 +99,23 @@ export function MaintenanceList({ clientId }: { clientId?: string }) {
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="mw-duration">Minutes</Label>
-            <Input id="mw-duration" inputMode="numeric" required value={duration} onChange={(e) => setDuration(e.target.value)} />
+            <Input
+              id="mw-duration"
+              inputMode="numeric"
+              required
+              value={duration}
+              onChange={(e) => setDuration(e.target.value)}
+            />
           </div>
           <fieldset className="flex flex-wrap items-center gap-2 sm:col-span-2">
             <legend className="mb-1 text-sm">Repeats on (none: once)</legend>
             {DAYS.map((d, i) => (
               <label key={d} className="flex items-center gap-1 text-sm">
-                <input type="checkbox" checked={days.includes(i)} onChange={(e) => setDays((x) => (e.target.checked ? [...x, i] : x.filter((y) => y !== i)))} />
+                <input
+                  type="checkbox"
+                  checked={days.includes(i)}
+                  onChange={(e) => setDays((x) => (e.target.checked ? [...x, i] : x.filter((y) => y !== i)))}
+                />
                 {d}
               </label>
             ))}
@@ -104,8 +138,8 @@ export function MaintenanceList({ clientId }: { clientId?: string }) {
                 {w.name} <span className="text-xs text-muted-foreground">· {names.get(w.clientId) ?? w.clientId}</span>
               </p>
               <p className="text-xs text-muted-foreground">
-                {w.days.length ? `every ${w.days.map((d) => DAYS[d]).join(', ')}` : `once on ${w.startDate}`} at {w.startTime} ({w.timeZone}) for{' '}
-                {w.durationMin} min
+                {w.days.length ? `every ${w.days.map((d) => DAYS[d]).join(', ')}` : `once on ${w.startDate}`} at{' '}
+                {w.startTime} ({w.timeZone}) for {w.durationMin} min
               </p>
               {w.activeUntil ? (
                 <Badge variant="warning">open until {fmt(w.activeUntil)}</Badge>

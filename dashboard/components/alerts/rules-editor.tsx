@@ -31,7 +31,12 @@ export function RulesEditor({ editable }: { editable: boolean }) {
         </thead>
         <tbody>
           {(rules.data ?? []).map((r) => (
-            <RuleRow key={r.id} rule={r} editable={editable} onSaved={(n) => rules.setData((l) => (l ?? []).map((x) => (x.id === n.id ? n : x)))} />
+            <RuleRow
+              key={r.id}
+              rule={r}
+              editable={editable}
+              onSaved={(n) => rules.setData((l) => (l ?? []).map((x) => (x.id === n.id ? n : x)))}
+            />
           ))}
         </tbody>
       </table>
@@ -39,7 +44,15 @@ export function RulesEditor({ editable }: { editable: boolean }) {
   );
 }
 
-function RuleRow({ rule, editable, onSaved }: { rule: AlertRuleItem; editable: boolean; onSaved: (r: AlertRuleItem) => void }) {
+function RuleRow({
+  rule,
+  editable,
+  onSaved,
+}: {
+  rule: AlertRuleItem;
+  editable: boolean;
+  onSaved: (r: AlertRuleItem) => void;
+}) {
   const [enabled, setEnabled] = useState(rule.enabled);
   const [threshold, setThreshold] = useState(rule.threshold === null ? '' : String(rule.threshold));
   const [forSec, setForSec] = useState(String(rule.forSec));
@@ -74,23 +87,50 @@ function RuleRow({ rule, editable, onSaved }: { rule: AlertRuleItem; editable: b
         </p>
       </td>
       <td className="p-3">
-        <input type="checkbox" aria-label={`${rule.name} enabled`} checked={enabled} disabled={!editable} onChange={(e) => setEnabled(e.target.checked)} />
+        <input
+          type="checkbox"
+          aria-label={`${rule.name} enabled`}
+          checked={enabled}
+          disabled={!editable}
+          onChange={(e) => setEnabled(e.target.checked)}
+        />
       </td>
       <td className="p-3">
         {rule.threshold === null ? (
           <span className="text-muted-foreground">—</span>
         ) : (
           <span className="flex items-center gap-2">
-            <Input className={num} inputMode="decimal" aria-label={`${rule.name} threshold`} value={threshold} disabled={!editable} onChange={(e) => setThreshold(e.target.value)} />
+            <Input
+              className={num}
+              inputMode="decimal"
+              aria-label={`${rule.name} threshold`}
+              value={threshold}
+              disabled={!editable}
+              onChange={(e) => setThreshold(e.target.value)}
+            />
             <span className="text-xs text-muted-foreground">{rule.thresholdUnit}</span>
           </span>
         )}
       </td>
       <td className="p-3">
-        <Input className={num} inputMode="numeric" aria-label={`${rule.name} pending seconds`} value={forSec} disabled={!editable} onChange={(e) => setForSec(e.target.value)} />
+        <Input
+          className={num}
+          inputMode="numeric"
+          aria-label={`${rule.name} pending seconds`}
+          value={forSec}
+          disabled={!editable}
+          onChange={(e) => setForSec(e.target.value)}
+        />
       </td>
       <td className="p-3">
-        <Input className={num} inputMode="numeric" aria-label={`${rule.name} keep firing seconds`} value={keep} disabled={!editable} onChange={(e) => setKeep(e.target.value)} />
+        <Input
+          className={num}
+          inputMode="numeric"
+          aria-label={`${rule.name} keep firing seconds`}
+          value={keep}
+          disabled={!editable}
+          onChange={(e) => setKeep(e.target.value)}
+        />
       </td>
       <td className="p-3 text-right">
         {editable && (

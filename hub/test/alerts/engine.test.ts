@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakePagerduty } from '../helpers/fake-alert-receivers.js';
+import { pdEvent, startFakePagerduty } from '../helpers/fake-alert-receivers.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { alertsOf, channel, cycle, fakeClock, offline, online, ROUTING_KEY } from './helpers.js';
 
@@ -85,7 +85,7 @@ describe('alert states', () => {
     const fired = await alertsOf(hub, `?instanceId=${inst}&ruleId=instance_offline`);
     expect(fired[0].state).toBe('firing');
     const trigger = await pd.waitFor((r) => r.json?.event_action === 'trigger');
-    const event = trigger.json as Record<string, any>;
+    const event = pdEvent(trigger);
     expect(trigger.status).toBe(202);
     expect(event.routing_key).toBe(ROUTING_KEY);
     expect(event.dedup_key).toMatch(/^ds-[0-9a-f]{16}$/);
@@ -95,8 +95,8 @@ describe('alert states', () => {
       component: inst,
       class: 'instance_offline',
     });
-    expect(event.payload.summary).toContain('is offline');
-    expect(event.links[0].href).toContain(`/instance/?id=${inst}`);
+    expect(event.payload?.summary).toContain('is offline');
+    expect(event.links?.[0].href).toContain(`/instance/?id=${inst}`);
     expect(triggers()).toHaveLength(1);
 
     // Restart on the same data directory, same clock: the alert is still firing and nothing is re-sent.

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakePagerduty, startFakeSlack, startWebhookReceiver } from '../helpers/fake-alert-receivers.js';
+import {
+  hookPayload,
+  pdEvent,
+  startFakePagerduty,
+  startFakeSlack,
+  startWebhookReceiver,
+} from '../helpers/fake-alert-receivers.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { type LocalSmtp, startSmtp } from '../helpers/smtp.js';
 import { makeTenant } from '../security/tenants.js';
@@ -65,9 +71,9 @@ describe('alert notifications', () => {
     clock.advance(31);
     await cycle(hub);
     const page = await pd.waitFor((r) => r.json?.routing_key === key);
-    const details = (page.json as any).payload.custom_details;
-    expect(details.alerts).toHaveLength(4);
-    expect((page.json as any).payload.summary).toMatch(/^4 alerts/);
+    const details = pdEvent(page).payload?.custom_details;
+    expect(details?.alerts).toHaveLength(4);
+    expect(pdEvent(page).payload?.summary).toMatch(/^4 alerts/);
     // One more instance of the group: re-sent after group_interval (60 s), not before.
     const more = (await hub.newInstance(client)).id;
     await online(hub, more);
@@ -84,7 +90,7 @@ describe('alert notifications', () => {
     expect(forKey(key)).toHaveLength(1);
     clock.advance(51);
     await cycle(hub);
-    await pd.waitFor((r) => r.json?.routing_key === key && (r.json as any).payload?.custom_details.alerts.length === 5);
+    await pd.waitFor((r) => r.json?.routing_key === key && pdEvent(r).payload?.custom_details?.alerts.length === 5);
     expect(forKey(key).every((r) => r.json?.dedup_key === page.json?.dedup_key)).toBe(true);
   });
 
@@ -109,7 +115,7 @@ describe('alert notifications', () => {
     for (const id of ids) await offline(hub, id);
     await cycle(hub);
     const page = await pd.waitFor((r) => r.json?.routing_key === key);
-    expect((page.json as any).payload.component).toBe(ids[1]);
+    expect(pdEvent(page).payload?.component).toBe(ids[1]);
     expect(forKey(key)).toHaveLength(1);
     const silenced = await alertsOf(hub, '?state=silenced');
     expect(silenced.map((a) => a.instanceId)).toContain(ids[0]);
@@ -202,7 +208,7 @@ describe('alert notifications', () => {
     const offlineAlert = alerts.find((a) => a.ruleId === 'instance_offline');
     expect(alerts.find((a) => a.ruleId === 'provider_auth_failing')?.inhibitedBy).toBe(offlineAlert?.id);
     await pd.waitFor((r) => r.json?.routing_key === key);
-    expect(forKey(key).map((r) => (r.json as any).payload.class)).toEqual(['instance_offline']);
+    expect(forKey(key).map((r) => pdEvent(r).payload?.class)).toEqual(['instance_offline']);
   });
 
   it('PagerDuty: a 429 is retried, a 400 fails at once and is visible in the delivery log', async () => {
@@ -269,15 +275,15 @@ describe('alert notifications', () => {
     await offline(hub, ids[0]);
     await cycle(hub);
     const msg = await slack.waitFor((r) => r.status === 200 && r.body.includes(ids[0]));
-    expect((msg.json as any).text).toContain('Firing: 1 alert');
-    expect(JSON.stringify((msg.json as any).blocks)).toContain(`/instance/?id=${ids[0]}`);
+    expect(hookPayload(msg.json).text).toContain('Firing: 1 alert');
+    expect(JSON.stringify(hookPayload(msg.json).blocks)).toContain(`/instance/?id=${ids[0]}`);
     const mail = await smtp.waitFor((m) => m.to.includes('oncall@example.test'));
     expect(mail.parsed.subject).toMatch(/^\[FIRING:1\] .* is offline/);
     expect(mail.parsed.text).toContain(ids[0]);
     await hook.waitFor((r) => r.status === 503);
     await hub.ctx.alerts.delivery.kick();
     await hook.waitFor((r) => r.status === 204);
-    const payload = hook.verified.at(-1) as any;
+    const payload = hookPayload(hook.verified.at(-1));
     expect(payload.status).toBe('firing');
     expect(payload.alerts[0].labels.instance).toBe(ids[0]);
     const first = hook.received.find((r) => r.status === 503);
@@ -329,7 +335,7 @@ describe('alert notifications', () => {
       await recv.waitFor((r) => r.status === 204);
       clock.advance(120);
       await cycle(hub);
-      const got = recv.verified.flatMap((p: any) => p.alerts.map((x: any) => x.clientId));
+      const got = recv.verified.flatMap((p) => hookPayload(p).alerts.map((x) => x.clientId));
       expect(new Set(got)).toEqual(new Set([a.client]));
       const seen = await alertsOf(hub, '', a.owner);
       expect(seen.length).toBeGreaterThan(0);

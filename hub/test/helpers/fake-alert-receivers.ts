@@ -78,6 +78,34 @@ async function fakeServer(handle: Handler, failure: (status: number) => ReturnTy
   };
 }
 
+/** A PagerDuty Events v2 event as the fake received it. */
+export interface PdEvent {
+  routing_key?: string;
+  event_action?: string;
+  dedup_key?: string;
+  payload?: {
+    summary?: string;
+    source?: string;
+    severity?: string;
+    timestamp?: string;
+    component?: string;
+    class?: string;
+    custom_details?: { alerts: { labels: Record<string, string> }[] };
+  };
+  links?: { href: string; text: string }[];
+}
+
+/** The alert notification a webhook endpoint or Slack received. */
+export interface HookPayload {
+  status: string;
+  text?: string;
+  blocks?: unknown[];
+  alerts: { clientId: string | null; labels: Record<string, string> }[];
+}
+
+export const pdEvent = (r: Received) => (r.json ?? {}) as PdEvent;
+export const hookPayload = (v: unknown) => v as HookPayload;
+
 const SEVERITIES = new Set(['critical', 'error', 'warning', 'info']);
 
 /**
@@ -88,14 +116,15 @@ const SEVERITIES = new Set(['critical', 'error', 'warning', 'info']);
 export function startFakePagerduty(): Promise<Fake> {
   return fakeServer(
     (r) => {
-      const j = r.json as Record<string, any> | null;
+      const j = r.json === null ? null : pdEvent(r);
       const errors: string[] = [];
       if (r.path !== '/v2/enqueue') return { status: 404, body: '{"status":"not found"}', type: 'application/json' };
       if (!j) errors.push('Event object is not valid JSON');
       else {
         if (typeof j.routing_key !== 'string' || j.routing_key.length !== 32)
           errors.push("'routing_key' must be 32 characters");
-        if (!['trigger', 'acknowledge', 'resolve'].includes(j.event_action)) errors.push("'event_action' is invalid");
+        if (!['trigger', 'acknowledge', 'resolve'].includes(j.event_action ?? ''))
+          errors.push("'event_action' is invalid");
         if (j.event_action !== 'trigger' && typeof j.dedup_key !== 'string') errors.push("'dedup_key' is required");
         if (typeof j.dedup_key === 'string' && j.dedup_key.length > 255) errors.push("'dedup_key' is too long");
         if (j.event_action === 'trigger') {
@@ -103,7 +132,7 @@ export function startFakePagerduty(): Promise<Fake> {
           if (typeof p.summary !== 'string' || !p.summary || p.summary.length > 1024)
             errors.push("'payload.summary' is missing or too long");
           if (typeof p.source !== 'string' || !p.source) errors.push("'payload.source' is missing");
-          if (!SEVERITIES.has(p.severity)) errors.push("'payload.severity' is invalid");
+          if (!SEVERITIES.has(p.severity ?? '')) errors.push("'payload.severity' is invalid");
           if (p.timestamp !== undefined && Number.isNaN(Date.parse(p.timestamp)))
             errors.push("'payload.timestamp' is invalid");
         }
