@@ -122,7 +122,7 @@ export function evaluateRule(
       for (const s of fleet) {
         const b = data.backups.get(s.id);
         // Only instances that use backups and are older than the window.
-        if (!b || !b.any || now - b.createdAt < limit) continue;
+        if (!b?.any || now - b.createdAt < limit) continue;
         if (b.lastGood === null || now - b.lastGood > limit)
           out.push(instanceSeries(s, b.lastGood === null ? null : round((now - b.lastGood) / 3_600_000)));
       }
