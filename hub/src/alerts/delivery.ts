@@ -76,6 +76,11 @@ export class Delivery {
     return this.o;
   }
 
+  /** Resolves when no pass is running (for a clean stop). */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => {});
+  }
+
   /** Sends what is due; concurrent calls coalesce into one more pass. */
   kick(): Promise<void> {
     if (this.running) {

@@ -143,5 +143,6 @@ export class Alerts {
     this.timers = [];
     if (this.pendingKick) clearTimeout(this.pendingKick);
     await this.cycle?.catch(() => {});
+    await this.delivery.idle();
   }
 }
