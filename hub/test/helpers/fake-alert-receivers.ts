@@ -179,7 +179,7 @@ export function startFakeSlack(): Promise<Fake> {
       status,
       body: status === 429 ? 'rate_limited' : 'service_unavailable',
       type: 'text/html',
-      headers: status === 429 ? { 'retry-after': '1' } : {},
+      headers: (status === 429 ? { 'retry-after': '1' } : {}) as Record<string, string>,
     }),
   );
 }
