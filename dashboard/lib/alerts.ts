@@ -101,11 +101,23 @@ export function useAlertSummary() {
   return state;
 }
 
+const CHANGED = 'ds-alerts-changed';
+
+/** Tells every alert view on the page to reload (after a silence or an acknowledgement here). */
+export function alertsChanged(): void {
+  window.dispatchEvent(new Event(CHANGED));
+}
+
 function useAlertChanges(reload: () => Promise<void>) {
   useLiveEvent('alert', () => void reload());
   useEffect(() => {
     const t = setInterval(() => void reload(), 30_000);
-    return () => clearInterval(t);
+    const on = () => void reload();
+    window.addEventListener(CHANGED, on);
+    return () => {
+      clearInterval(t);
+      window.removeEventListener(CHANGED, on);
+    };
   }, [reload]);
 }
 

@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)('alerts page in a browser', () => {
     await screenshot(page, 'alerts-silence-dialog');
     await page.click('[data-testid=silence-submit]');
     await page.getByText('Silenced', { exact: true }).first().waitFor();
-    await page.locator('[data-testid=alert-badge]').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.locator('[data-testid=alert-badge]').waitFor({ state: 'detached', timeout: 40_000 });
 
     await page.click('[data-testid=tab-silenced]');
     const silenced = page.locator('[data-testid=alerts-silenced] [data-testid=alert-card][data-rule=instance_offline]');

@@ -16,7 +16,7 @@ import {
 import { Label, Textarea } from '@/components/ui/input';
 import { SimpleSelect } from '@/components/ui/select';
 import { toast } from '@/components/ui/toast';
-import { type AlertItem, isMuted } from '@/lib/alerts';
+import { type AlertItem, alertsChanged, isMuted } from '@/lib/alerts';
 import { api } from '@/lib/api';
 
 const SEVERITY_VARIANT = { critical: 'danger', error: 'danger', warning: 'warning', info: 'accent' } as const;
@@ -49,6 +49,7 @@ export function AlertCard({ alert, onChange, canAct }: { alert: AlertItem; onCha
       await api(`/alerts/${encodeURIComponent(alert.id)}/ack`, { method: 'POST' });
       toast('Acknowledged', { tone: 'success', description: alert.annotations.summary });
       onChange();
+      alertsChanged();
     } catch (e) {
       toast('Could not acknowledge', { tone: 'error', description: (e as Error).message });
     } finally {
@@ -143,6 +144,7 @@ function SilenceDialog({
       onOpenChange(false);
       setComment('');
       onDone();
+      alertsChanged();
     } catch (err) {
       setError((err as Error).message);
     } finally {
