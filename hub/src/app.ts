@@ -12,6 +12,7 @@ import { HttpError, HUB_ERR } from './auth/errors.js';
 import { authPlugin } from './auth/plugin.js';
 import type { HubContext } from './context.js';
 import { timeRequests } from './metrics/http.js';
+import { alertRoutes } from './routes/alerts/index.js';
 import { authRoutes } from './routes/auth/index.js';
 import { clientRoutes } from './routes/clients/index.js';
 import { commandRoutes } from './routes/commands/index.js';
@@ -107,6 +108,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(kbRoutes, { ctx });
       await api.register(onboardingRoutes, { ctx });
       await api.register(remoteOpsRoutes, { ctx });
+      await api.register(alertRoutes, { ctx });
     },
     { prefix: '/api/v1' },
   );

@@ -68,6 +68,12 @@ export const configSchema = z
     openrouterUrl: z.url().default('https://openrouter.ai'),
     telegramUrl: z.url().default('https://api.telegram.org'),
     slackUrl: z.url().default('https://slack.com'),
+    /** Alerting: evaluation cadence, stored-data refresh, PagerDuty base URL, delivery retries. */
+    alertsEvalSec: z.coerce.number().min(0.1).max(3600).default(5),
+    alertsDataRefreshSec: z.coerce.number().min(1).max(3600).default(60),
+    pagerdutyUrl: z.url().default('https://events.pagerduty.com'),
+    alertsRetrySec: z.coerce.number().min(0).max(3600).default(30),
+    alertsMaxAttempts: z.coerce.number().int().min(1).max(20).default(3),
     /** Backups go to this S3-compatible bucket instead of the data directory. */
     backupS3Bucket: optStr.pipe(
       z
@@ -213,6 +219,27 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     help: 'Telegram Bot API base (https://api.telegram.org)',
   },
   slackUrl: { env: 'DS_SLACK_URL', flag: '--slack-url', help: 'Slack Web API base (https://slack.com)' },
+  alertsEvalSec: { env: 'DS_ALERTS_EVAL_SEC', flag: '--alerts-eval-sec', help: 'alert rule evaluation interval (5)' },
+  alertsDataRefreshSec: {
+    env: 'DS_ALERTS_DATA_REFRESH_SEC',
+    flag: '--alerts-data-refresh-sec',
+    help: 'how often alert rules re-read logs, replies, usage, backups (60)',
+  },
+  pagerdutyUrl: {
+    env: 'DS_PAGERDUTY_URL',
+    flag: '--pagerduty-url',
+    help: 'PagerDuty Events API base (https://events.pagerduty.com)',
+  },
+  alertsRetrySec: {
+    env: 'DS_ALERTS_RETRY_SEC',
+    flag: '--alerts-retry-sec',
+    help: 'seconds between notification tries, times the try number (30)',
+  },
+  alertsMaxAttempts: {
+    env: 'DS_ALERTS_MAX_ATTEMPTS',
+    flag: '--alerts-max-attempts',
+    help: 'tries per notification before it is marked failed (3)',
+  },
   backupS3Bucket: {
     env: 'DS_BACKUP_S3_BUCKET',
     flag: '--backup-s3-bucket',

@@ -1,5 +1,6 @@
 import type { HubKeyPair } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
+import type { Alerts } from './alerts/index.js';
 import type { BrokerLink } from './broker/types.js';
 import type { RemoteOps } from './commands/remote-ops.js';
 import type { CommandService } from './commands/service.js';
@@ -9,6 +10,7 @@ import type { MetricSources } from './db/metrics-query.js';
 import type { TimescaleMonitor } from './db/timescale/monitor.js';
 import type { Fleet } from './fleet/fleet.js';
 import type { Ingest } from './ingest/index.js';
+import type { Maintenance } from './maintenance/index.js';
 import type { OnboardingService } from './onboarding/service.js';
 import type { SecurityServices } from './security/index.js';
 import type { HubStats } from './stats.js';
@@ -42,4 +44,8 @@ export interface HubContext extends SecurityServices {
   onboarding?: OnboardingService;
   /** Support tickets: threads, SLA clocks, mail notifications. */
   tickets: TicketService;
+  /** Alert rules, alerts, silences, notification channels and deliveries. */
+  alerts: Alerts;
+  /** Maintenance windows per client (alerts mute during them; scheduled changes use them). */
+  maintenance: Maintenance;
 }

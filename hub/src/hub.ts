@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { Alerts } from './alerts/index.js';
 import { buildApp } from './app.js';
 import type { BootstrapResult } from './auth/users.js';
 import { bootstrapAdmin } from './auth/users.js';
@@ -21,6 +22,7 @@ import { Fleet } from './fleet/fleet.js';
 import { Ingest } from './ingest/index.js';
 import { type LiveSink, nullSink } from './live/sink.js';
 import { attachLive, type LiveServer } from './live/socket.js';
+import { Maintenance } from './maintenance/index.js';
 import { createSecurity } from './security/index.js';
 import { HubStats } from './stats.js';
 import { createTickets } from './tickets/index.js';
@@ -113,6 +115,22 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     cleanups.push(() => ingest.stop());
     const admin = await bootstrapAdmin(db, { email: config.adminEmail, password: config.adminPassword }, log);
 
+    const maintenance = new Maintenance(db);
+    await maintenance.load();
+    let hubUrl = config.publicUrl ?? '';
+    const alerts = new Alerts({
+      db,
+      fleet,
+      maintenance,
+      mailer: security.mailer,
+      config,
+      log: log.child({ mod: 'alerts' }),
+      hubUrl: () => hubUrl,
+    });
+    await alerts.load();
+    fleet.onStatus = () => alerts.kick();
+    cleanups.push(() => alerts.stop());
+
     let ready = false;
     const ctx: HubContext = {
       ...security,
@@ -133,6 +151,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       timescale: timescale.active,
       timescaleJobs: tsMonitor,
       tickets: createTickets(db, security.mailer, config, log),
+      alerts,
+      maintenance,
     };
     const app = await buildApp(ctx);
     cleanups.push(() => app.close());
@@ -192,6 +212,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     for (const t of timers) t.unref();
     ops.start();
     cleanups.push(() => timers.forEach(clearInterval));
+    hubUrl ||= `http://${config.bind.includes(':') ? `[${config.bind}]` : config.bind}:${(app.server.address() as { port: number }).port}`;
+    alerts.start();
     ready = true;
 
     const addr = app.server.address();

@@ -54,6 +54,8 @@ export interface LiveServerEvents {
     level: 'info' | 'warning' | 'critical';
     createdAt: string;
   }) => void;
+  /** An alert changed state (inactive, pending, firing, resolved, nodata). */
+  alert: (e: { id: string; ruleId: string; from: string; to: string; instanceId: string | null }) => void;
   /** Console output for a session the socket opened. */
   'console.output': (e: { sessionId: string; data: string }) => void;
   'console.exit': (e: { sessionId: string; code: number | null; reason?: string }) => void;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type RunningHub, startHub } from '../../../hub/src/hub.js';
+import { type RunningHub, type StartHubOptions, startHub } from '../../../hub/src/hub.js';
 import type { InstanceCreds } from '../load/lite-sidecar.js';
 import { dropSchema, PG_URL, uniqueSchema } from '../pg.js';
 import { type HubStore, provisionInstances } from './provision.js';
@@ -43,6 +43,8 @@ export async function startBenchHub(opts: {
   prefix?: string;
   mqttUrl?: string;
   logLevel?: 'warn' | 'error' | 'silent' | 'info';
+  /** Further hub settings (e.g. a local PagerDuty's URL). */
+  settings?: StartHubOptions;
 }): Promise<BenchHub> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ds-bench-hub-'));
   const store: HubStore = {
@@ -64,6 +66,7 @@ export async function startBenchHub(opts: {
       adminEmail: BENCH_ADMIN.email,
       adminPassword: BENCH_ADMIN.password,
       logLevel: opts.logLevel ?? 'error',
+      ...opts.settings,
     });
     const token = await login(hub.httpUrl);
     const running = hub;

@@ -3,6 +3,7 @@ import { Clock, MessageSquare, ServerOff, Smile } from 'lucide-react';
 import { useSearchParams } from 'next/navigation';
 import { Suspense, useMemo, useState } from 'react';
 import { MyRequests } from '@/components/account/my-requests';
+import { AlertList } from '@/components/alerts/alert-list';
 import { AgentStatus } from '@/components/client/agent-status';
 import { Announcements } from '@/components/client/announcements';
 import { ExportDialog } from '@/components/client/export-dialog';
@@ -105,6 +106,7 @@ function AgentDashboard({ instanceId, clientId }: { instanceId: string; clientId
   const paused = pausedFrom(commands, instance.status === 'paused' || !!instance.openclaw?.paused);
   return (
     <div className="flex flex-col gap-6" data-testid="client-dashboard" data-instance-id={instance.id}>
+      <AlertList view="firing" clientId={instance.clientId} compact />
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
         <StatCard
           label="Messages today"

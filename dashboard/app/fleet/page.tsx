@@ -19,6 +19,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
 import { SimpleSelect } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
+import { useFiringByInstance } from '@/lib/alerts';
 import { OPERATOR_ROLES } from '@/lib/auth';
 import { applyFleetQuery, DEFAULT_QUERY, type FleetQuery, fleetSummary } from '@/lib/fleet-filter';
 import { useFleet } from '@/lib/fleet-store';
@@ -38,6 +39,7 @@ export default function FleetPage() {
 function Fleet() {
   const { instances, loading, error } = useFleet();
   const { clients, names } = useClients();
+  const firing = useFiringByInstance();
   const [query, setQuery] = useState<FleetQuery>(DEFAULT_QUERY);
   const [page, setPage] = useState(0);
   // Typing stays responsive while a large grid re-filters in the background.
@@ -182,7 +184,7 @@ function Fleet() {
             data-testid="fleet-grid"
           >
             {visible.map((i) => (
-              <InstanceTile key={i.id} instance={i} clientName={names.get(i.clientId)} />
+              <InstanceTile key={i.id} instance={i} clientName={names.get(i.clientId)} firing={firing.get(i.id)} />
             ))}
           </div>
           {pages > 1 && (

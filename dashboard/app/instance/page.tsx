@@ -4,6 +4,7 @@ import { ArrowLeft, Cpu, HardDrive, MemoryStick, ServerOff, Timer } from 'lucide
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { Suspense, useMemo } from 'react';
+import { AlertList } from '@/components/alerts/alert-list';
 import { ThreadList } from '@/components/conversations/thread-list';
 import { CommandHistory } from '@/components/instance/command-history';
 import { ConsoleButton } from '@/components/instance/console-dialog';
@@ -99,6 +100,7 @@ function InstanceView() {
           )}
         </div>
       </div>
+      <AlertList view="firing" instanceId={instance.id} compact />
       {reasons.length > 0 && (
         <div
           className={`rounded-lg border px-3 py-2 text-sm ${health === 'red' ? 'border-danger/30 bg-danger/10 text-danger' : 'border-warning/30 bg-warning/10 text-warning'}`}

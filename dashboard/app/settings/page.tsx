@@ -6,6 +6,8 @@ import { DataCard } from '@/components/account/data-card';
 import { NetworkCard, RetentionCard } from '@/components/account/network-card';
 import { SecretsCard } from '@/components/account/secrets-card';
 import { ClientPicker } from '@/components/admin/client-picker';
+import { ChannelsEditor } from '@/components/alerts/channels-editor';
+import { MaintenanceList } from '@/components/alerts/maintenance-list';
 import { AppShell } from '@/components/shell/app-shell';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -82,6 +84,14 @@ function ClientSettingsPanels({ clientId, canDelete }: { clientId: string; canDe
       <div className="xl:col-span-2">
         <SecretsCard clientId={clientId} />
       </div>
+      {!canDelete && (
+        <section className="flex flex-col gap-3 xl:col-span-2" data-testid="alert-subscriptions">
+          <h3 className="text-sm font-semibold">Alert notifications: where your alerts and usage alerts go</h3>
+          <ChannelsEditor operator={false} />
+          <h3 className="text-sm font-semibold">Maintenance windows: alerts stay quiet while they are open</h3>
+          <MaintenanceList clientId={clientId} />
+        </section>
+      )}
       <div className="xl:col-span-2">
         <DataCard clientId={clientId} canDelete={canDelete} />
       </div>

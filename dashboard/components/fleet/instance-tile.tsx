@@ -33,9 +33,12 @@ function Meter({ label, value }: { label: string; value: number | undefined }) {
 export const InstanceTile = memo(function InstanceTile({
   instance: i,
   clientName,
+  firing,
 }: {
   instance: Instance;
   clientName?: string;
+  /** Summaries of the instance's firing alerts. */
+  firing?: string[];
 }) {
   const { health, reasons } = healthOf(i);
   const m = i.metrics ?? {};
@@ -61,6 +64,15 @@ export const InstanceTile = memo(function InstanceTile({
         </div>
         <StatusBadge status={i.status} />
       </div>
+      {firing && firing.length > 0 && (
+        <p
+          className="truncate rounded-md bg-danger/10 px-2 py-1 text-[11px] text-danger"
+          data-testid="tile-alerts"
+          title={firing.join('\n')}
+        >
+          {firing.length} firing · {firing[0]}
+        </p>
+      )}
       <div className="grid grid-cols-3 gap-3">
         <Meter label="CPU" value={m.cpu} />
         <Meter label="MEM" value={m.memory} />

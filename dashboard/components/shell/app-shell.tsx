@@ -1,6 +1,7 @@
 'use client';
 import {
   Activity,
+  BellRing,
   Building2,
   Gauge,
   KeyRound,
@@ -21,6 +22,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import type * as React from 'react';
 import { useState } from 'react';
+import { AlertBadge } from '@/components/alerts/alerts-page';
 import { Button } from '@/components/ui/button';
 import {
   DropdownMenu,
@@ -42,6 +44,7 @@ type NavItem = { href: string; label: string; icon: typeof Gauge; roles?: readon
 const OPERATOR_NAV: NavItem[] = [
   { href: '/fleet/', label: 'Fleet', icon: LayoutGrid },
   { href: '/system/', label: 'System monitor', icon: Activity },
+  { href: '/alerts/', label: 'Alerts', icon: BellRing },
   { href: '/operations/', label: 'Batch operations', icon: Rocket },
   { href: '/clients/', label: 'Clients', icon: Building2 },
   { href: '/support/', label: 'Support inbox', icon: LifeBuoy },
@@ -84,6 +87,7 @@ function Nav({ operator, role, onNavigate }: { operator: boolean; role: Role; on
             )}
             <Icon className={cn('relative size-4', active && 'text-accent')} />
             <span className="relative">{label}</span>
+            {href === '/alerts/' && <AlertBadge />}
           </Link>
         );
       })}

@@ -38,6 +38,8 @@ export class Fleet {
   private readonly dirtySeen = new Set<string>();
   private readonly lastLiveFrame = new Map<string, { t: number; sentAt: number }>();
   live: LiveSink = nullSink;
+  /** Called when an instance's status changes (alert evaluation runs sooner). */
+  onStatus: (s: InstanceSnapshot) => void = () => {};
 
   constructor(
     private readonly db: Db,
@@ -163,6 +165,7 @@ export class Fleet {
     const next = statusOf(s, now, this.heartbeatMs);
     if (next === s.status) return;
     s.status = next;
+    this.onStatus(s);
     this.live.emit(this.to(s), 'instance.status', {
       instanceId: s.id,
       clientId: s.clientId,

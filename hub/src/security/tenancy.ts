@@ -13,7 +13,9 @@ export type OwnerResolver = (id: string) => Promise<string | null | undefined>;
  * another client's resource is a 404 even on a route that forgot to check. A new resource kind
  * adds one line here.
  */
-export function ownerResolvers(ctx: Pick<HubContext, 'db' | 'fleet'>): Record<string, OwnerResolver> {
+export function ownerResolvers(
+  ctx: Pick<HubContext, 'db' | 'fleet'> & Partial<Pick<HubContext, 'alerts' | 'maintenance'>>,
+): Record<string, OwnerResolver> {
   const one = async (sql: string, id: string) =>
     (await ctx.db.query<{ client_id: string | null }>(sql, [id]))[0]?.client_id ?? null;
   return {
@@ -26,6 +28,10 @@ export function ownerResolvers(ctx: Pick<HubContext, 'db' | 'fleet'>): Record<st
     tkt: (id) => one('SELECT client_id FROM tickets WHERE id = $1', id),
     tatt: (id) =>
       one('SELECT t.client_id FROM ticket_attachments a JOIN tickets t ON t.id = a.ticket_id WHERE a.id = $1', id),
+    alr: async (id) => ctx.alerts?.engine.alerts.get(id)?.clientId ?? undefined,
+    nch: async (id) => ctx.alerts?.channels.find((c) => c.id === id)?.clientId ?? undefined,
+    sil: (id) => one('SELECT client_id FROM alert_silences WHERE id = $1', id),
+    mw: async (id) => ctx.maintenance?.get(id)?.clientId ?? undefined,
   };
 }
 

@@ -46,7 +46,9 @@ export async function startTestHub(opts: { postgres?: boolean } & StartHubOption
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+    // A few routes answer files (YAML, CSV): those come back as text.
+    const json = text && (res.headers.get('content-type') ?? '').includes('json');
+    return { status: res.status, body: (json ? JSON.parse(text) : text || null) as T };
   };
   const login = await api<{ token: string }>('POST', '/auth/login', ADMIN);
   const token = login.body.token;

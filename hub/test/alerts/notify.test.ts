@@ -1,0 +1,352 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  hookPayload,
+  pdEvent,
+  startFakePagerduty,
+  startFakeSlack,
+  startWebhookReceiver,
+} from '../helpers/fake-alert-receivers.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { type LocalSmtp, startSmtp } from '../helpers/smtp.js';
+import { makeTenant } from '../security/tenants.js';
+import { alertsOf, channel, cycle, fakeClock, offline, online, ROUTING_KEY } from './helpers.js';
+
+/**
+ * Grouping, silences, maintenance windows, inhibition, and each channel against a local fake of
+ * its real wire format (PagerDuty Events v2, Slack incoming webhooks, Standard Webhooks, SMTP).
+ */
+describe('alert notifications', () => {
+  let pd: Awaited<ReturnType<typeof startFakePagerduty>>;
+  let slack: Awaited<ReturnType<typeof startFakeSlack>>;
+  let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let smtp: LocalSmtp;
+  let hub: TestHub;
+  let clock: ReturnType<typeof fakeClock>;
+  let client: string;
+
+  beforeAll(async () => {
+    [pd, slack, hook, smtp] = await Promise.all([
+      startFakePagerduty(),
+      startFakeSlack(),
+      startWebhookReceiver(),
+      startSmtp(),
+    ]);
+    hub = await startTestHub({ pagerdutyUrl: pd.url, alertsEvalSec: 3600, alertsRetrySec: 0, mailTransport: smtp.url });
+    clock = fakeClock(hub);
+    await hub.api('PATCH', '/alert-rules/instance_offline', { forSec: 0 });
+    client = (await hub.api<{ id: string }>('POST', '/clients', { name: 'Notify', industry: 'x', plan: 'starter' }))
+      .body.id;
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await Promise.all([pd?.close(), slack?.close(), hook?.close(), smtp?.close()]);
+  });
+
+  /** `n` instances online, and a matcher that routes only their alerts. */
+  async function instances(n: number, clientId = client) {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const id = (await hub.newInstance(clientId)).id;
+      await online(hub, id);
+      ids.push(id);
+    }
+    return { ids, route: { matchers: [{ name: 'instance', value: ids.join('|'), isRegex: true, isEqual: true }] } };
+  }
+  const forKey = (key: string) => pd.received.filter((r) => r.json?.routing_key === key);
+
+  it('groups 4 instances failing together into one page, waiting group_wait first', async () => {
+    const key = 'GROUPKEY00000000000000000000000A';
+    const { ids, route } = await instances(4);
+    await channel(hub, {
+      type: 'pagerduty',
+      name: 'grouped',
+      config: { routingKey: key },
+      route,
+      groupBy: ['alertname'],
+      groupWaitSec: 30,
+    });
+    for (const id of ids) await offline(hub, id);
+    await cycle(hub);
+    expect(forKey(key)).toHaveLength(0);
+    clock.advance(31);
+    await cycle(hub);
+    const page = await pd.waitFor((r) => r.json?.routing_key === key);
+    const details = pdEvent(page).payload?.custom_details;
+    expect(details?.alerts).toHaveLength(4);
+    expect(pdEvent(page).payload?.summary).toMatch(/^4 alerts/);
+    // One more instance of the group: re-sent after group_interval (60 s), not before.
+    const more = (await hub.newInstance(client)).id;
+    await online(hub, more);
+    await hub.api(
+      'PATCH',
+      `/notification-channels/${(await hub.api<{ id: string; name: string }[]>('GET', '/notification-channels')).body.find((c) => c.name === 'grouped')?.id}`,
+      {
+        route: { matchers: [{ name: 'instance', value: [...ids, more].join('|'), isRegex: true, isEqual: true }] },
+      },
+    );
+    await offline(hub, more);
+    clock.advance(10);
+    await cycle(hub);
+    expect(forKey(key)).toHaveLength(1);
+    clock.advance(51);
+    await cycle(hub);
+    await pd.waitFor((r) => r.json?.routing_key === key && pdEvent(r).payload?.custom_details?.alerts.length === 5);
+    expect(forKey(key).every((r) => r.json?.dedup_key === page.json?.dedup_key)).toBe(true);
+  });
+
+  it('a silence mutes matching alerts only, and says so on the alert', async () => {
+    const key = 'SILENCEKEY0000000000000000000000';
+    const { ids, route } = await instances(2);
+    await channel(hub, {
+      type: 'pagerduty',
+      name: 'silenced',
+      config: { routingKey: key },
+      route,
+      groupBy: ['alertname', 'instance'],
+      groupWaitSec: 0,
+    });
+    const sil = await hub.api<{ id: string; active: boolean }>('POST', '/silences', {
+      matchers: [{ name: 'instance', value: ids[0] }],
+      endsAt: new Date(clock.now + 3_600_000).toISOString(),
+      comment: 'planned reboot',
+    });
+    expect(sil.status).toBe(201);
+    expect(sil.body.active).toBe(true);
+    for (const id of ids) await offline(hub, id);
+    await cycle(hub);
+    const page = await pd.waitFor((r) => r.json?.routing_key === key);
+    expect(pdEvent(page).payload?.component).toBe(ids[1]);
+    expect(forKey(key)).toHaveLength(1);
+    const silenced = await alertsOf(hub, '?state=silenced');
+    expect(silenced.map((a) => a.instanceId)).toContain(ids[0]);
+    expect(silenced.find((a) => a.instanceId === ids[0])?.silencedBy).toEqual([sil.body.id]);
+    // Bad silences are refused clearly.
+    const bad = await hub.api<{ error: { code: string } }>('POST', '/silences', {
+      matchers: [{ name: 'instance', value: '(', isRegex: true }],
+      endsAt: new Date(clock.now + 60_000).toISOString(),
+      comment: 'x',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('HUB_ERR_VALIDATION');
+  });
+
+  it('a maintenance window of the client mutes its alerts while it is open', async () => {
+    const key = 'MAINTKEY000000000000000000000000';
+    const other = (await hub.api<{ id: string }>('POST', '/clients', { name: 'Maint', industry: 'x', plan: 'starter' }))
+      .body.id;
+    const { ids, route } = await instances(1, other);
+    await channel(hub, {
+      type: 'pagerduty',
+      name: 'maint',
+      config: { routingKey: key },
+      route,
+      groupBy: ['alertname', 'instance'],
+      groupWaitSec: 0,
+    });
+    const now = new Date(clock.now);
+    const startsAt = new Date(clock.now - 10 * 60_000);
+    const local = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Tokyo',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(startsAt)
+      .reduce<Record<string, string>>((o, p) => Object.assign(o, { [p.type]: p.value }), {});
+    const w = await hub.api<{ id: string; activeUntil: string | null }>('POST', '/maintenance-windows', {
+      clientId: other,
+      name: 'weekly patching',
+      timeZone: 'Asia/Tokyo',
+      startDate: `${local.year}-${local.month}-${local.day}`,
+      startTime: `${local.hour}:${local.minute}`,
+      durationMin: 60,
+      days: [0, 1, 2, 3, 4, 5, 6],
+    });
+    expect(w.status).toBe(201);
+    expect(w.body.activeUntil).not.toBeNull();
+    expect(hub.ctx.maintenance.activeWindow(other, now)?.window.id).toBe(w.body.id);
+    await offline(hub, ids[0]);
+    await cycle(hub);
+    expect((await alertsOf(hub, `?instanceId=${ids[0]}`))[0].maintenance).toBe(w.body.id);
+    expect(forKey(key)).toHaveLength(0);
+    // After the window closes the alert pages.
+    clock.advance(51 * 60);
+    await cycle(hub);
+    await pd.waitFor((r) => r.json?.routing_key === key);
+    expect(hub.ctx.maintenance.nextWindowStart(other, new Date(clock.now))?.start.getTime()).toBeGreaterThan(clock.now);
+  });
+
+  it('instance_offline inhibits the other alerts of that instance', async () => {
+    const key = 'INHIBITKEY0000000000000000000000';
+    const { ids, route } = await instances(1);
+    await channel(hub, {
+      type: 'pagerduty',
+      name: 'inhibit',
+      config: { routingKey: key },
+      route,
+      groupBy: ['alertname', 'instance'],
+      groupWaitSec: 0,
+    });
+    // The model provider refuses the key (what OpenClaw logs), and then the instance goes offline.
+    for (let i = 0; i < 4; i++)
+      await hub.db.query(
+        "INSERT INTO log_lines (instance_id, t, level, subsystem, msg) VALUES ($1, $2, 'error', 'agent', $3)",
+        [
+          ids[0],
+          new Date(clock.now - i * 1000),
+          'anthropic request failed: 401 {"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}',
+        ],
+      );
+    await offline(hub, ids[0]);
+    clock.advance(61); // stored data is re-read every minute
+    await cycle(hub);
+    const alerts = await alertsOf(hub, `?instanceId=${ids[0]}&state=firing`);
+    expect(alerts.map((a) => a.ruleId).sort()).toEqual(['instance_offline', 'provider_auth_failing']);
+    const offlineAlert = alerts.find((a) => a.ruleId === 'instance_offline');
+    expect(alerts.find((a) => a.ruleId === 'provider_auth_failing')?.inhibitedBy).toBe(offlineAlert?.id);
+    await pd.waitFor((r) => r.json?.routing_key === key);
+    expect(forKey(key).map((r) => pdEvent(r).payload?.class)).toEqual(['instance_offline']);
+  });
+
+  it('PagerDuty: a 429 is retried, a 400 fails at once and is visible in the delivery log', async () => {
+    const { ids, route } = await instances(1);
+    const ch = await channel(hub, {
+      type: 'pagerduty',
+      name: 'retry',
+      config: { routingKey: 'RETRYKEY000000000000000000000000' },
+      route,
+      groupBy: ['alertname', 'instance'],
+      groupWaitSec: 0,
+    });
+    pd.failNext(1, 429);
+    await offline(hub, ids[0]);
+    await cycle(hub);
+    await pd.waitFor((r) => r.json?.routing_key === 'RETRYKEY000000000000000000000000' && r.status === 429);
+    await hub.ctx.alerts.delivery.kick();
+    await pd.waitFor((r) => r.json?.routing_key === 'RETRYKEY000000000000000000000000' && r.status === 202);
+    const log = await hub.api<{ status: string; attempts: number; lastStatus: number }[]>(
+      'GET',
+      `/notification-channels/${ch.id}/deliveries`,
+    );
+    expect(log.body[0]).toMatchObject({ status: 'sent', attempts: 2, lastStatus: 202 });
+
+    // A routing key PagerDuty refuses: the test button says so, the log keeps the failure.
+    const badKey = await channel(hub, { type: 'pagerduty', name: 'bad key', config: { routingKey: 'short' } });
+    const test = await hub.api<{ status: string; lastStatus: number; response: string }>(
+      'POST',
+      `/notification-channels/${badKey.id}/test`,
+    );
+    expect(test.status).toBe(200);
+    expect(test.body).toMatchObject({ status: 'failed', lastStatus: 400 });
+    expect(test.body.response).toContain('invalid event');
+    const failed = await hub.api<unknown[]>('GET', `/notification-channels/${badKey.id}/deliveries?status=failed`);
+    expect(failed.body).toHaveLength(1);
+  });
+
+  it('Slack, signed webhooks (retried on 503) and email carry the alert', async () => {
+    const { ids, route } = await instances(1);
+    const s = await channel(hub, {
+      type: 'slack',
+      name: 'ops slack',
+      config: { url: `${slack.url}/services/T000/B000/XXXX` },
+      route,
+      groupWaitSec: 0,
+    });
+    const w = await channel(hub, {
+      type: 'webhook',
+      name: 'ops hook',
+      config: { url: `${hook.url}/alerts` },
+      route,
+      groupWaitSec: 0,
+    });
+    await channel(hub, {
+      type: 'email',
+      name: 'ops mail',
+      config: { to: 'oncall@example.test' },
+      route,
+      groupWaitSec: 0,
+    });
+    expect(w.secret).toMatch(/^whsec_/);
+    hook.setSecret(w.secret as string);
+    hook.failNext(1, 503);
+    await offline(hub, ids[0]);
+    await cycle(hub);
+    const msg = await slack.waitFor((r) => r.status === 200 && r.body.includes(ids[0]));
+    expect(hookPayload(msg.json).text).toContain('Firing: 1 alert');
+    expect(JSON.stringify(hookPayload(msg.json).blocks)).toContain(`/instance/?id=${ids[0]}`);
+    const mail = await smtp.waitFor((m) => m.to.includes('oncall@example.test'));
+    expect(mail.parsed.subject).toMatch(/^\[FIRING:1\] .* is offline/);
+    expect(mail.parsed.text).toContain(ids[0]);
+    await hook.waitFor((r) => r.status === 503);
+    await hub.ctx.alerts.delivery.kick();
+    await hook.waitFor((r) => r.status === 204);
+    const payload = hookPayload(hook.verified.at(-1));
+    expect(payload.status).toBe('firing');
+    expect(payload.alerts[0].labels.instance).toBe(ids[0]);
+    const first = hook.received.find((r) => r.status === 503);
+    const second = hook.received.find((r) => r.status === 204);
+    expect(second?.headers['webhook-id']).toBe(first?.headers['webhook-id']);
+    // A channel's secrets are not shown back.
+    const listed = await hub.api<{ id: string; config: Record<string, string> }[]>('GET', '/notification-channels');
+    expect(listed.body.find((c) => c.id === w.id)?.config.secret).toMatch(/^…/);
+    expect(listed.body.find((c) => c.id === s.id)?.config.url).not.toContain('XXXX');
+    // Slack refuses what is not its payload.
+    const bad = await hub.api('POST', '/notification-channels', {
+      type: 'slack',
+      name: 'x',
+      config: { url: 'not a url' },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('a client owner subscribes a webhook to its own alerts only; other clients are 404', async () => {
+    const a = await makeTenant(hub, 'subs-a');
+    const b = await makeTenant(hub, 'subs-b');
+    const recv = await startWebhookReceiver();
+    try {
+      const mine = await channel(
+        hub,
+        { type: 'webhook', name: 'my alerts', config: { url: `${recv.url}/a` }, groupWaitSec: 0 },
+        a.owner,
+      );
+      recv.setSecret(mine.secret as string);
+      expect(
+        (
+          await hub.api(
+            'POST',
+            '/notification-channels',
+            { type: 'pagerduty', name: 'x', config: { routingKey: ROUTING_KEY } },
+            a.owner,
+          )
+        ).status,
+      ).toBe(400);
+      const theirs = await channel(hub, { type: 'email', name: 'b mail', config: { to: 'b@subs-b.test' } }, b.owner);
+      expect((await hub.api('GET', `/notification-channels/${theirs.id}`, undefined, a.owner)).status).toBe(404);
+      expect((await hub.api('DELETE', `/notification-channels/${theirs.id}`, undefined, a.owner)).status).toBe(404);
+      expect((await hub.api<unknown[]>('GET', '/notification-channels', undefined, a.owner)).body).toHaveLength(1);
+      await online(hub, a.inst);
+      await online(hub, b.inst);
+      await offline(hub, b.inst);
+      await offline(hub, a.inst);
+      await cycle(hub);
+      await recv.waitFor((r) => r.status === 204);
+      clock.advance(120);
+      await cycle(hub);
+      const got = recv.verified.flatMap((p) => hookPayload(p).alerts.map((x) => x.clientId));
+      expect(new Set(got)).toEqual(new Set([a.client]));
+      const seen = await alertsOf(hub, '', a.owner);
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((x) => x.instanceId === a.inst || x.instanceId === null)).toBe(true);
+      const bAlert = (await alertsOf(hub, `?instanceId=${b.inst}`))[0];
+      expect((await hub.api('GET', `/alerts/${bAlert.id}`, undefined, a.owner)).status).toBe(404);
+      expect((await hub.api('POST', `/alerts/${bAlert.id}/ack`, undefined, a.owner)).status).toBe(404);
+      const ack = await hub.api<{ ackedBy: string }>('POST', `/alerts/${seen[0].id}/ack`, undefined, a.owner);
+      expect(ack.body.ackedBy).toBe('client_owner@subs-a.test');
+    } finally {
+      await recv.close();
+    }
+  });
+});
