@@ -1,5 +1,6 @@
 import type { HubKeyPair } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
+import type { BillingService } from './billing/service.js';
 import type { BrokerLink } from './broker/types.js';
 import type { RemoteOps } from './commands/remote-ops.js';
 import type { CommandService } from './commands/service.js';
@@ -37,4 +38,6 @@ export interface HubContext extends SecurityServices {
   timescaleJobs?: Pick<TimescaleMonitor, 'jobs' | 'check'> | null;
   /** Desired agent configuration from onboarding; set when its routes are registered. */
   onboarding?: OnboardingService;
+  /** Usage, plans, budgets, invoices and payments; set by startHub (tests may build without it). */
+  billing?: BillingService;
 }
