@@ -57,7 +57,7 @@ export async function marginReport(db: Db, config: HubConfig, period: string, no
     db.query<Record<string, unknown>>('SELECT * FROM clients ORDER BY name, id'),
     usageByClient(db, start, to),
     db.query<{ client_id: string; n: string | number; price: string | number }>(
-      `SELECT client_id, count(*) AS n, COALESCE(sum(${col ? `COALESCE(${col}, $1)` : '$1'}), 0) AS price
+      `SELECT client_id, count(*) AS n, COALESCE(sum(${col ? `COALESCE(${col}, $1::int)` : '$1::int'}), 0) AS price
        FROM instances GROUP BY client_id`,
       [config.billingVpsMonthlyCents],
     ),
