@@ -278,7 +278,13 @@ export class BillingService {
       await this.d.db.query<{ value: unknown }>(`SELECT value FROM hub_settings WHERE key = 'billing.lastRun'`)
     )[0]?.value;
     const due = prevPeriod(this.clock());
-    if (last !== due && (last === undefined || String(last) < due)) await this.monthlyRun(due);
+    // A hub that starts billing now invoices from the next period on, not months it never metered.
+    if (last === undefined)
+      await this.d.db.query(
+        `INSERT INTO hub_settings (key, value) VALUES ('billing.lastRun', $1) ON CONFLICT DO NOTHING`,
+        [JSON.stringify(due)],
+      );
+    else if (String(last) < due) await this.monthlyRun(due);
   }
 
   start(everyMs = 60_000): void {

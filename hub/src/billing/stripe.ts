@@ -76,7 +76,7 @@ export function createStripe(config: HubConfig): StripeLink | null {
         config.stripeWebhookSecret,
         300,
         undefined,
-        Math.floor(now.getTime() / 1000),
+        now.getTime(),
       );
     },
   };
