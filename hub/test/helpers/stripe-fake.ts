@@ -38,7 +38,10 @@ export function parseForm(body: string): Record<string, unknown> {
     let cur = out as Record<string, unknown>;
     for (const [i, p] of parts.entries()) {
       if (i === parts.length - 1) cur[p] = v;
-      else cur = (cur[p] ??= {}) as Record<string, unknown>;
+      else {
+        cur[p] ??= {};
+        cur = cur[p] as Record<string, unknown>;
+      }
     }
   }
   return out;
