@@ -117,12 +117,12 @@ export interface FleetUsage extends UsageTotals {
   instances: number;
   /** Mean reply latency (ms) over every reply with a latency; null when none. */
   latencyMs: number | null;
-  /** Error and critical events per reply. */
+  /** Error and fatal gateway log lines per assistant reply. */
   errorRate: number;
   errors: number;
   byClient: (UsageTotals & { clientId: string; instances: number; latencyMs: number | null })[];
   byInstance: (UsageTotals & { instanceId: string; clientId: string; latencyMs: number | null })[];
-  byHour: { t: string; messages: number; cost: number; tokens: number; latencyMs: number | null }[];
+  byHour: { t: string; messages: number; cost: number; tokens: number; latencyMs: number | null; errors: number }[];
 }
 
 /** Usage, cost, error rate and reply latency of every instance in [from, to), computed here. */
@@ -138,8 +138,10 @@ export async function fleetUsage(q: Q, from: Date, to: Date): Promise<FleetUsage
        FROM usage_hourly WHERE bucket >= $1 AND bucket < $2 GROUP BY bucket ORDER BY bucket`,
       [from, to],
     ),
-    q.query<{ n: string | number }>(
-      `SELECT count(*) AS n FROM events WHERE t >= $1 AND t < $2 AND severity IN ('error', 'critical')`,
+    // Error and fatal gateway log lines per hour (the sidecars forward OpenClaw's log).
+    q.query<{ h: string; n: string | number }>(
+      `SELECT date_trunc('hour', t AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS h, count(*) AS n FROM log_lines
+       WHERE t >= $1 AND t < $2 AND level IN ('error', 'fatal') GROUP BY 1`,
       [from, to],
     ),
   ]);
@@ -179,7 +181,24 @@ export async function fleetUsage(q: Q, from: Date, to: Date): Promise<FleetUsage
     lc += num(r.lc);
     clients.set(b.clientId, c);
   }
-  const errors = num(errs[0]?.n);
+  const errorsAt = new Map(errs.map((e) => [new Date(e.h).toISOString(), num(e.n)]));
+  const errors = errs.reduce((s, e) => s + num(e.n), 0);
+  const HOUR = 3_600_000;
+  const hourRows = new Map(hours.map((r) => [new Date(r.bucket as string).toISOString(), r]));
+  const byHour: FleetUsage['byHour'] = [];
+  // Every hour of the window, so charts show quiet hours as zero rather than skipping them.
+  for (let t = Math.floor(from.getTime() / HOUR) * HOUR; t < to.getTime() && byHour.length < 24 * 400; t += HOUR) {
+    const k = new Date(t).toISOString();
+    const r = hourRows.get(k);
+    byHour.push({
+      t: k,
+      messages: num(r?.messages),
+      cost: num(r?.cost),
+      tokens: num(r?.tokens_in) + num(r?.tokens_out),
+      latencyMs: r ? lat(r) : null,
+      errors: errorsAt.get(k) ?? 0,
+    });
+  }
   return {
     from: from.toISOString(),
     to: to.toISOString(),
@@ -193,12 +212,6 @@ export async function fleetUsage(q: Q, from: Date, to: Date): Promise<FleetUsage
       .map(({ ls: s, lc: n, ...c }) => ({ ...c, latencyMs: n > 0 ? s / n : null }))
       .sort((a, b) => b.cost - a.cost),
     byInstance: byInstance.sort((a, b) => b.cost - a.cost),
-    byHour: hours.map((r) => ({
-      t: new Date(r.bucket as string).toISOString(),
-      messages: num(r.messages),
-      cost: num(r.cost),
-      tokens: num(r.tokens_in) + num(r.tokens_out),
-      latencyMs: lat(r),
-    })),
+    byHour,
   };
 }

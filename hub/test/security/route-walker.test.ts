@@ -90,7 +90,7 @@ describe('route walker: no route leaks another tenant', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, 240_000); // every route × two users × every foreign id: long on a loaded machine
 
   it('never shows B to A on routes without a path id, and never acts on B', async () => {
     const failures: string[] = [];
