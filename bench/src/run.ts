@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
- * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins),
+ * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, billing),
  * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { billingBenchmark } from './benchmarks/billing.js';
 import { commandBenchmark } from './benchmarks/command.js';
 import { fleetBenchmark } from './benchmarks/fleet.js';
 import { ingestBenchmarks } from './benchmarks/ingest.js';
@@ -31,7 +32,7 @@ if (args.includes('--help') || args.includes('-h')) {
 Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
-  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins
+  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, billing
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
 
@@ -72,6 +73,11 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     key: 'fleet',
     names: ['fleet.max_instances'],
     run: () => fleetBenchmark(log, quick ? { steps: [100, 500], measureSec: 8, budgetSec: 90 } : { budgetSec: 330 }),
+  },
+  {
+    key: 'billing',
+    names: ['billing.usage_month_ms', 'billing.invoice_run_s'],
+    run: () => billingBenchmark(log, quick ? 100 : 1000),
   },
 ];
 
