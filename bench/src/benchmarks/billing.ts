@@ -67,7 +67,8 @@ export async function billingBenchmark(log: (s: string) => void, clients = 1000)
     const r0 = performance.now();
     const run = await api<{ issued: number; failed: number }>(h, 'POST', '/billing/run', { period });
     const runSec = (performance.now() - r0) / 1000;
-    if (run.status !== 200 || run.body.issued !== clients)
+    // The harness also provisions one client of its own (active, no instances).
+    if (run.status !== 200 || run.body.issued < clients || run.body.failed > 0)
       throw new Error(`invoice run: ${run.status} ${JSON.stringify(run.body)}`);
     log(`  invoice run: ${run.body.issued} invoices in ${round(runSec, 1)} s`);
     return [

@@ -14,6 +14,7 @@ import { Skeleton } from '@/components/ui/skeleton';
 import { OPERATOR_ROLES, useAuth } from '@/lib/auth';
 import {
   type FleetUsage,
+  type Forecast,
   fmtCents,
   type Margins,
   type Overview,
@@ -50,6 +51,7 @@ function Clients() {
   const overview = useApi<Overview>('/billing/overview', { key: clients.length });
   const margins = useApi<Margins>('/billing/margins', { key: clients.length });
   const plans = useApi<Plan[]>('/plans');
+  const forecast = useApi<Forecast>('/billing/forecast');
   const usageBy = useMemo(() => new Map((usage.data?.byClient ?? []).map((u) => [u.clientId, u])), [usage.data]);
   const billingBy = useMemo(() => new Map((overview.data?.clients ?? []).map((b) => [b.clientId, b])), [overview.data]);
   const marginBy = useMemo(() => new Map((margins.data?.clients ?? []).map((m) => [m.clientId, m])), [margins.data]);
@@ -106,6 +108,12 @@ function Clients() {
               · margin {fmtCents(margins.data.fleet.marginCents, margins.data.currency)} (
               {fmtPct(margins.data.fleet.marginPct == null ? null : margins.data.fleet.marginPct * 100)})
             </>
+          ) : null}
+          {forecast.data && forecast.data.method !== 'none' ? (
+            <span data-testid="fleet-forecast">
+              {' '}
+              · model spend forecast {fmtMoney(forecast.data.projected.cost)} by month end
+            </span>
           ) : null}
         </p>
         {user?.role === 'admin' && <NewClientDialog onCreated={reload} />}
