@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
- * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, alerts),
+ * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, alerts, billing),
  * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alertsBenchmarks } from './benchmarks/alerts.js';
+import { billingBenchmark } from './benchmarks/billing.js';
 import { commandBenchmark } from './benchmarks/command.js';
 import { fleetBenchmark } from './benchmarks/fleet.js';
 import { ingestBenchmarks } from './benchmarks/ingest.js';
@@ -32,7 +33,7 @@ if (args.includes('--help') || args.includes('-h')) {
 Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
-  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, alerts
+  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, alerts, billing
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
 
@@ -78,6 +79,11 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     key: 'alerts',
     names: ['alerts.detect_to_notify_s', 'alerts.eval_cpu_pct_5000'],
     run: () => alertsBenchmarks(log, quick),
+  },
+  {
+    key: 'billing',
+    names: ['billing.usage_month_ms', 'billing.invoice_run_s'],
+    run: () => billingBenchmark(log, quick ? 100 : 1000),
   },
 ];
 

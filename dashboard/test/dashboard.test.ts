@@ -186,8 +186,8 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a real hub', () =>
     await page.locator('[data-testid=conversation-item]').first().waitFor({ timeout: 30_000 });
     expect(await page.locator('[data-testid=conversation-item]').count()).toBe(1);
     await expect.poll(() => page.locator('[data-testid=hero-messages-value]').innerText()).toBe('1');
-    await page.locator('[data-testid=usage-card]').waitFor();
-    await expect(page.locator('[data-testid=usage-card]').innerText()).resolves.toMatch(/160 tokens/);
+    await page.locator('[data-testid=usage-billing]').waitFor();
+    await expect(page.locator('[data-testid=usage-billing]').innerText()).resolves.toMatch(/160 tokens/);
     await screenshot(page, 'client-dashboard');
 
     // The operator pages are not theirs: they are sent back to their dashboard.

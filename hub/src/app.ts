@@ -14,6 +14,7 @@ import type { HubContext } from './context.js';
 import { timeRequests } from './metrics/http.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { authRoutes } from './routes/auth/index.js';
+import { billingRoutes, stripeWebhookRoute } from './routes/billing/index.js';
 import { clientRoutes } from './routes/clients/index.js';
 import { commandRoutes } from './routes/commands/index.js';
 import { dataRoutes } from './routes/data/index.js';
@@ -109,10 +110,12 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(onboardingRoutes, { ctx });
       await api.register(remoteOpsRoutes, { ctx });
       await api.register(alertRoutes, { ctx });
+      if (ctx.billing) await api.register(billingRoutes, { ctx, billing: ctx.billing });
     },
     { prefix: '/api/v1' },
   );
   await app.register(systemRoutes, { ctx });
+  if (ctx.billing) await app.register(stripeWebhookRoute, { ctx, billing: ctx.billing });
 
   // The dashboard export, its SPA/404 fallback and JSON 404s for API paths (web/spa.ts).
   await registerDashboard(app as unknown as FastifyInstance, ctx);

@@ -106,6 +106,27 @@ export const configSchema = z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
       .transform((v) => v === true || v === 'true' || v === '1')
       .default(true),
+    /** Billing: the operator's company details printed on invoices. */
+    billingCompanyName: z.string().default('Deep Signal'),
+    billingCompanyAddress: z.string().default(''),
+    billingCompanyCountry: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'ISO country code, e.g. DE')
+      .default('DE'),
+    billingCompanyVatId: z.string().default(''),
+    billingCompanyEmail: z.string().default(''),
+    billingDueDays: z.coerce.number().int().min(0).max(120).default(14),
+    /** After the last reminder (+14 days) pause the agent of a client that has not paid. */
+    billingPauseAfterDunning: z
+      .default(false),
+    /** Monthly server cost per instance (cents) when the instance records none. */
+    billingVpsMonthlyCents: z.coerce.number().int().min(0).default(1_500),
+    /** Backup storage cost per GB-month (cents). */
+    billingBackupGbMonthCents: z.coerce.number().int().min(0).default(5),
+    /** Stripe API base (a local fake in tests); the official SDK is pointed at it. */
+    stripeUrl: optStr.pipe(z.url().optional()),
+    stripeSecretKey: optStr,
+    stripeWebhookSecret: optStr,
   })
   .strict()
   .refine((c) => !c.mqttTlsCert === !c.mqttTlsKey, {
@@ -279,6 +300,49 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_METRICS_PER_INSTANCE',
     flag: '--metrics-per-instance',
     help: 'per-instance series on /metrics (true; false keeps fleet totals only)',
+  },
+  billingCompanyName: {
+    env: 'DS_BILLING_COMPANY_NAME',
+    flag: '--billing-company-name',
+    help: 'seller on invoices (Deep Signal)',
+  billingCompanyAddress: {
+    env: 'DS_BILLING_COMPANY_ADDRESS',
+    flag: '--billing-company-address',
+    help: 'seller address, lines split by |',
+  billingCompanyCountry: {
+    env: 'DS_BILLING_COMPANY_COUNTRY',
+    flag: '--billing-company-country',
+    help: 'seller country, sets VAT (DE)',
+  billingCompanyVatId: {
+    env: 'DS_BILLING_COMPANY_VAT_ID',
+    flag: '--billing-company-vat-id',
+    help: 'seller VAT id on invoices',
+  billingCompanyEmail: {
+    env: 'DS_BILLING_COMPANY_EMAIL',
+    flag: '--billing-company-email',
+    help: 'seller contact on invoices',
+  billingDueDays: { env: 'DS_BILLING_DUE_DAYS', flag: '--billing-due-days', help: 'invoice payment term in days (14)' },
+  billingPauseAfterDunning: {
+    env: 'DS_BILLING_PAUSE_AFTER_DUNNING',
+    flag: '--billing-pause-after-dunning',
+    help: 'pause unpaid agents after the last reminder (false)',
+  billingVpsMonthlyCents: {
+    env: 'DS_BILLING_VPS_MONTHLY_CENTS',
+    flag: '--billing-vps-monthly-cents',
+    help: 'server cost per instance when unknown (1500)',
+  billingBackupGbMonthCents: {
+    env: 'DS_BILLING_BACKUP_GB_MONTH_CENTS',
+    flag: '--billing-backup-gb-month-cents',
+    help: 'backup storage cost per GB-month (5)',
+  stripeUrl: { env: 'DS_STRIPE_URL', flag: '--stripe-url', help: 'Stripe API base URL (https://api.stripe.com)' },
+  stripeSecretKey: {
+    env: 'DS_STRIPE_SECRET_KEY',
+    flag: '--stripe-secret-key',
+    help: 'Stripe secret key (unset: no Stripe)',
+  stripeWebhookSecret: {
+    env: 'DS_STRIPE_WEBHOOK_SECRET',
+    flag: '--stripe-webhook-secret',
+    help: 'whsec_… to verify webhooks',
   },
 };
 

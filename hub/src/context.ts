@@ -1,6 +1,7 @@
 import type { HubKeyPair } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
 import type { Alerts } from './alerts/index.js';
+import type { BillingService } from './billing/service.js';
 import type { BrokerLink } from './broker/types.js';
 import type { RemoteOps } from './commands/remote-ops.js';
 import type { CommandService } from './commands/service.js';
@@ -48,4 +49,6 @@ export interface HubContext extends SecurityServices {
   alerts: Alerts;
   /** Maintenance windows per client (alerts mute during them; scheduled changes use them). */
   maintenance: Maintenance;
+  /** Usage, plans, budgets, invoices and payments; set by startHub (tests may build without it). */
+  billing?: BillingService;
 }

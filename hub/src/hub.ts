@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import type { BootstrapResult } from './auth/users.js';
 import { bootstrapAdmin } from './auth/users.js';
 import { createBackupStorage } from './backups/storage.js';
+import { BillingService } from './billing/service.js';
 import { verifyInstanceSecret } from './broker/credentials.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
 import { startExternalBroker } from './broker/external.js';
@@ -154,6 +155,17 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       alerts,
       maintenance,
     };
+    const billing = new BillingService({
+      db,
+      config,
+      fleet,
+      commands,
+      mailer: security.mailer,
+      log: log.child({ mod: 'billing' }),
+      live: () => live,
+    });
+    await billing.init();
+    ctx.billing = billing;
     const app = await buildApp(ctx);
     cleanups.push(() => app.close());
     try {
@@ -211,6 +223,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     ];
     for (const t of timers) t.unref();
     ops.start();
+    billing.start();
+    cleanups.push(() => billing.stop());
     cleanups.push(() => timers.forEach(clearInterval));
     hubUrl ||= `http://${config.bind.includes(':') ? `[${config.bind}]` : config.bind}:${(app.server.address() as { port: number }).port}`;
     alerts.start();

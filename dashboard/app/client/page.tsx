@@ -4,11 +4,11 @@ import { useSearchParams } from 'next/navigation';
 import { Suspense, useMemo, useState } from 'react';
 import { MyRequests } from '@/components/account/my-requests';
 import { AlertList } from '@/components/alerts/alert-list';
+import { UsageBillingCard } from '@/components/billing/usage-billing-card';
 import { AgentStatus } from '@/components/client/agent-status';
 import { Announcements } from '@/components/client/announcements';
 import { ExportDialog } from '@/components/client/export-dialog';
 import { HelpDialog } from '@/components/client/help-dialog';
-import { UsageCard } from '@/components/client/usage-card';
 import { ThreadList } from '@/components/conversations/thread-list';
 import { QuickActions } from '@/components/instance/quick-actions';
 import { AppShell } from '@/components/shell/app-shell';
@@ -25,7 +25,6 @@ import { fmtMs, fmtNumber } from '@/lib/format';
 import { startOfDay, startOfMonth, toMs } from '@/lib/time';
 import type { Instance } from '@/lib/types';
 import { useApi } from '@/lib/use-api';
-import { useClients } from '@/lib/use-clients';
 import { useInstance } from '@/lib/use-instance';
 
 export default function ClientPage() {
@@ -80,8 +79,6 @@ function ClientDashboard() {
 function AgentDashboard({ instanceId, clientId }: { instanceId: string; clientId: string | null }) {
   const { user } = useAuth();
   const { instance } = useInstance(instanceId);
-  const { clients } = useClients();
-  const client = clients.find((c) => c.id === (clientId ?? instance?.clientId)) ?? null;
   const { commands, issue } = useInstanceCommands(instanceId);
   const from = useMemo(() => {
     const month = startOfMonth();
@@ -158,7 +155,7 @@ function AgentDashboard({ instanceId, clientId }: { instanceId: string; clientId
           </CardContent>
         </Card>
       </div>
-      <UsageCard messages={conv.messages} client={client} truncated={conv.truncated} />
+      <UsageBillingCard clientId={clientId ?? instance.clientId} />
     </div>
   );
 }

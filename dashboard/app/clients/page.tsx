@@ -12,13 +12,20 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { Progress } from '@/components/ui/progress';
 import { Skeleton } from '@/components/ui/skeleton';
 import { OPERATOR_ROLES, useAuth } from '@/lib/auth';
+import {
+  type FleetUsage,
+  type Forecast,
+  fmtCents,
+  type Margins,
+  type Overview,
+  type Plan,
+  STATUS_TONE,
+  usageLevel,
+} from '@/lib/billing';
 import { useFleet } from '@/lib/fleet-store';
-import { byClient, MAX_INSTANCES, useFleetUsage } from '@/lib/fleet-usage';
-import { fmtCompact, fmtMoney } from '@/lib/format';
+import { fmtCompact, fmtMoney, fmtPct } from '@/lib/format';
 import { healthOf } from '@/lib/health';
-import { limitsFor, usageLevel } from '@/lib/plans';
-import { startOfMonth } from '@/lib/time';
-import type { Client } from '@/lib/types';
+import { useApi } from '@/lib/use-api';
 import { useClients } from '@/lib/use-clients';
 
 export default function ClientsPage() {
@@ -29,47 +36,61 @@ export default function ClientsPage() {
   );
 }
 
-/** Onboarding progress 0-100 from what the hub knows about the client. */
-function onboardingPct(c: Client, hasInstance: boolean, online: boolean) {
-  const o = c.onboarding;
-  if (o?.total) return Math.round(((o.completed ?? 0) / o.total) * 100);
-  if (o?.done || c.status === 'active') return 100;
-  // Without step data: created, instance registered, instance reporting.
-  return Math.round(((1 + (hasInstance ? 1 : 0) + (online ? 1 : 0)) / 4) * 100);
+/** Onboarding progress 0-100 from the screens the hub recorded as finished. */
+function onboardingPct(o: Overview['clients'][number]['onboarding'] | undefined, status: string | undefined) {
+  if (o?.done || (!o?.completed && status === 'active')) return 100;
+  return o?.steps ? Math.round((o.completed / o.steps) * 100) : 0;
 }
 
 function Clients() {
   const { user } = useAuth();
   const { clients, loading, error, reload } = useClients();
-  const { instances, loading: fleetLoading } = useFleet();
-  const since = useMemo(() => startOfMonth(), []);
-  const usage = useFleetUsage(fleetLoading ? null : instances, since);
-  const usageBy = useMemo(() => new Map(byClient(usage.rows).map((u) => [u.clientId, u])), [usage.rows]);
+  const { instances } = useFleet();
+  // Month to date, every instance, computed by the hub.
+  const usage = useApi<FleetUsage>('/usage/fleet', { key: clients.length });
+  const overview = useApi<Overview>('/billing/overview', { key: clients.length });
+  const margins = useApi<Margins>('/billing/margins', { key: clients.length });
+  const plans = useApi<Plan[]>('/plans');
+  const forecast = useApi<Forecast>('/billing/forecast');
+  const usageBy = useMemo(() => new Map((usage.data?.byClient ?? []).map((u) => [u.clientId, u])), [usage.data]);
+  const billingBy = useMemo(() => new Map((overview.data?.clients ?? []).map((b) => [b.clientId, b])), [overview.data]);
+  const marginBy = useMemo(() => new Map((margins.data?.clients ?? []).map((m) => [m.clientId, m])), [margins.data]);
+  const planBy = useMemo(() => new Map((plans.data ?? []).map((p) => [p.id, p])), [plans.data]);
   const rows = useMemo(
     () =>
       clients.map((c) => {
         const mine = instances.filter((i) => i.clientId === c.id);
         const u = usageBy.get(c.id);
-        const limits = limitsFor(c);
+        const plan = planBy.get(c.plan ?? '');
+        const limits = { tokens: plan?.includedTokens ?? 0, messages: plan?.includedMessages ?? 0 };
+        const tokens = u ? u.tokensIn + u.tokensOut : 0;
         const levels = u
           ? [
               {
                 what: 'tokens',
-                level: usageLevel(u.tokens, limits.tokensPerMonth),
-                pct: u.tokens / limits.tokensPerMonth,
+                level: usageLevel(tokens, limits.tokens),
+                pct: limits.tokens ? tokens / limits.tokens : 0,
               },
-              { what: 'cost', level: usageLevel(u.cost, limits.costPerMonth), pct: u.cost / limits.costPerMonth },
               {
                 what: 'messages',
-                level: usageLevel(u.messages, limits.messagesPerMonth),
-                pct: u.messages / limits.messagesPerMonth,
+                level: usageLevel(u.messages, limits.messages),
+                pct: limits.messages ? u.messages / limits.messages : 0,
               },
             ]
           : [];
         const worst = levels.filter((l) => l.level !== 'ok');
-        return { c, mine, u, limits, alerts: worst, online: mine.some((i) => i.status === 'online') };
+        return {
+          c,
+          mine,
+          u,
+          tokens,
+          limits,
+          alerts: worst,
+          billing: billingBy.get(c.id),
+          margin: marginBy.get(c.id),
+        };
       }),
-    [clients, instances, usageBy],
+    [clients, instances, usageBy, planBy, billingBy, marginBy],
   );
   const alerts = rows.filter((r) => r.alerts.length);
 
@@ -79,7 +100,21 @@ function Clients() {
     <div className="flex flex-col gap-6" data-testid="clients-page">
       <div className="flex items-center justify-between gap-3">
         <p className="text-sm text-muted-foreground">
-          {clients.length} clients · usage this month{usage.partial ? ` (first ${MAX_INSTANCES} instances)` : ''}
+          {clients.length} clients · usage this month · MRR{' '}
+          <span data-testid="mrr">{fmtCents(overview.data?.mrrCents ?? 0, overview.data?.currency)}</span>
+          {margins.data ? (
+            <>
+              {' '}
+              · margin {fmtCents(margins.data.fleet.marginCents, margins.data.currency)} (
+              {fmtPct(margins.data.fleet.marginPct == null ? null : margins.data.fleet.marginPct * 100)})
+            </>
+          ) : null}
+          {forecast.data && forecast.data.method !== 'none' ? (
+            <span data-testid="fleet-forecast">
+              {' '}
+              · model spend forecast {fmtMoney(forecast.data.projected.cost)} by month end
+            </span>
+          ) : null}
         </p>
         {user?.role === 'admin' && <NewClientDialog onCreated={reload} />}
       </div>
@@ -108,7 +143,7 @@ function Clients() {
         />
       ) : (
         <Card className="overflow-x-auto">
-          <table className="w-full min-w-[760px] text-sm">
+          <table className="w-full min-w-[960px] text-sm">
             <thead>
               <tr className="border-b border-border text-left text-xs text-muted-foreground">
                 <th className="p-3 font-medium">Client</th>
@@ -118,12 +153,14 @@ function Clients() {
                 <th className="p-3 font-medium">Instances</th>
                 <th className="p-3 font-medium">Tokens this month</th>
                 <th className="p-3 font-medium">Cost</th>
+                <th className="p-3 font-medium">Billing</th>
+                <th className="p-3 font-medium">Margin</th>
                 <th className="p-3" />
               </tr>
             </thead>
             <tbody>
-              {rows.map(({ c, mine, u, limits, online }) => {
-                const ob = onboardingPct(c, mine.length > 0, online);
+              {rows.map(({ c, mine, u, tokens, limits, billing, margin }) => {
+                const ob = onboardingPct(billing?.onboarding, c.status ?? undefined);
                 return (
                   <tr
                     key={c.id}
@@ -167,14 +204,30 @@ function Clients() {
                       </div>
                     </td>
                     <td className="w-44 p-3">
-                      <Progress value={u?.tokens ?? 0} max={limits.tokensPerMonth} />
+                      <Progress value={tokens} max={limits.tokens || Math.max(tokens, 1)} />
                       <p className="mt-1 text-[11px] text-muted-foreground tabular-nums">
-                        {fmtCompact(u?.tokens ?? 0)} / {fmtCompact(limits.tokensPerMonth)}
+                        {fmtCompact(tokens)} / {fmtCompact(limits.tokens)}
                       </p>
                     </td>
-                    <td className="p-3 tabular-nums">
-                      {fmtMoney(u?.cost ?? 0)}
-                      <span className="text-xs text-muted-foreground"> / {fmtMoney(limits.costPerMonth)}</span>
+                    <td className="p-3 tabular-nums">{fmtMoney(u?.cost ?? 0)}</td>
+                    <td className="p-3" data-testid="billing-status">
+                      <Badge variant={STATUS_TONE[billing?.billingStatus ?? 'none']}>
+                        {billing?.billingStatus ?? 'none'}
+                      </Badge>
+                      {billing?.outstandingCents ? (
+                        <p className="mt-1 text-[11px] text-muted-foreground tabular-nums">
+                          {fmtCents(billing.outstandingCents, overview.data?.currency)} open
+                        </p>
+                      ) : null}
+                    </td>
+                    <td className="p-3 tabular-nums text-xs">
+                      {margin ? (
+                        <span className={margin.marginCents < 0 ? 'text-danger' : ''}>
+                          {fmtCents(margin.marginCents, margins.data?.currency)}
+                        </span>
+                      ) : (
+                        '—'
+                      )}
                     </td>
                     <td className="p-3">
                       <div className="flex justify-end gap-1">

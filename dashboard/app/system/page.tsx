@@ -1,6 +1,6 @@
 'use client';
 import { Clock, Coins, Cpu, MemoryStick } from 'lucide-react';
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { MetricChart } from '@/components/charts/metric-chart';
 import { AppShell } from '@/components/shell/app-shell';
@@ -10,10 +10,11 @@ import { FleetResourcesChart } from '@/components/system/fleet-live-chart';
 import { HubFigures } from '@/components/system/hub-figures';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { OPERATOR_ROLES } from '@/lib/auth';
+import type { FleetUsage } from '@/lib/billing';
 import { fleetSummary } from '@/lib/fleet-filter';
 import { useFleet } from '@/lib/fleet-store';
-import { byClient, latencyByHour, MAX_INSTANCES, useFleetUsage } from '@/lib/fleet-usage';
 import { fmtMoney, fmtMs, fmtPct } from '@/lib/format';
+import { useApi } from '@/lib/use-api';
 import { useClients } from '@/lib/use-clients';
 
 export default function SystemPage() {
@@ -25,27 +26,35 @@ export default function SystemPage() {
 }
 
 function SystemMonitor() {
-  const { instances, loading } = useFleet();
+  const { instances } = useFleet();
   const { names } = useClients();
-  const since = useMemo(() => new Date(Date.now() - 86_400_000), []);
-  const usage = useFleetUsage(
-    loading ? null : instances.length ? [...instances].sort((a, b) => a.id.localeCompare(b.id)) : [],
-    since,
-  );
+  // The last 24 hours of every instance, computed by the hub (refreshed each minute).
+  const from = useMemo(() => new Date(Date.now() - 86_400_000).toISOString(), []);
+  const usage = useApi<FleetUsage>('/usage/fleet', { query: { from } });
+  const { reload } = usage;
+  useEffect(() => {
+    const t = setInterval(() => void reload(), 60_000);
+    return () => clearInterval(t);
+  }, [reload]);
   const summary = useMemo(() => fleetSummary(instances), [instances]);
   const avgDisk = useMemo(() => {
     const on = instances.filter((i) => i.status === 'online' && i.metrics?.disk !== undefined);
     return on.length ? on.reduce((s, i) => s + (i.metrics?.disk ?? 0), 0) / on.length : null;
   }, [instances]);
   const clients = useMemo(
-    () => byClient(usage.rows).map((c) => ({ ...c, name: names.get(c.clientId) ?? c.clientId })),
-    [usage.rows, names],
+    () => (usage.data?.byClient ?? []).map((c) => ({ ...c, name: names.get(c.clientId) ?? c.clientId })),
+    [usage.data, names],
   );
-  const latency = useMemo(() => latencyByHour(usage.rows), [usage.rows]);
-  const replies = usage.rows.reduce((s, r) => s + r.replies, 0);
-  const meanLatency = replies ? usage.rows.reduce((s, r) => s + r.latencySum, 0) / replies : null;
-  const totalCost = clients.reduce((s, c) => s + c.cost, 0);
-  const note = usage.partial ? `Usage figures cover the first ${MAX_INSTANCES} instances.` : null;
+  const latency = useMemo(
+    () =>
+      (usage.data?.byHour ?? [])
+        .filter((h) => h.latencyMs !== null)
+        .map((h) => ({ t: new Date(h.t).getTime(), latency: h.latencyMs as number })),
+    [usage.data],
+  );
+  const meanLatency = usage.data?.latencyMs ?? null;
+  const totalCost = usage.data?.cost ?? 0;
+  const note = usage.error ? `Usage could not be loaded: ${usage.error}` : null;
 
   return (
     <div className="flex flex-col gap-6" data-testid="system-page">
@@ -108,7 +117,7 @@ function SystemMonitor() {
             <CardDescription>Error and fatal gateway log lines per hour, last 24 h</CardDescription>
           </CardHeader>
           <CardContent>
-            <ErrorRateChart instances={loading ? null : instances} />
+            <ErrorRateChart hours={usage.data?.byHour ?? null} errorRate={usage.data?.errorRate ?? null} />
           </CardContent>
         </Card>
       </div>

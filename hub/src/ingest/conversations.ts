@@ -1,4 +1,5 @@
 import type { ConversationMessage } from '@deepsignal/protocol';
+import { meterMessages } from '../billing/meter.js';
 import { insertRows } from '../db/client.js';
 import { rooms } from '../live/sink.js';
 import type { IngestDeps } from './deps.js';
@@ -61,6 +62,14 @@ export function conversationsWriter(deps: IngestDeps): StreamWriter<'conversatio
         COLUMNS,
         rows,
         'ON CONFLICT DO NOTHING RETURNING instance_id, message_id',
+      );
+      // Usage grows by exactly the rows stored now, in the same transaction (billing/meter.ts).
+      await meterMessages(
+        q,
+        inserted.flatMap((r) => {
+          const c = byKey.get(`${r.instance_id}\u0000${r.message_id}`);
+          return c ? [{ ...c, instanceId: r.instance_id }] : [];
+        }),
       );
       return () => {
         const byInstance = new Map<string, (ConversationMessage & { sentiment: number | null })[]>();

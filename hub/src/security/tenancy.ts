@@ -32,6 +32,7 @@ export function ownerResolvers(
     nch: async (id) => ctx.alerts?.channels.find((c) => c.id === id)?.clientId ?? undefined,
     sil: (id) => one('SELECT client_id FROM alert_silences WHERE id = $1', id),
     mw: async (id) => ctx.maintenance?.get(id)?.clientId ?? undefined,
+    inv: (id) => one('SELECT client_id FROM invoices WHERE id = $1', id),
   };
 }
 

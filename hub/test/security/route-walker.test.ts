@@ -91,7 +91,7 @@ describe('route walker: no route leaks another tenant', () => {
     }
     expect(failures).toEqual([]);
     // Every route with an id is walked for two users and each foreign id: hundreds of calls.
-  }, 180_000);
+  }, 240_000);
 
   it('never shows B to A on routes without a path id, and never acts on B', async () => {
     const failures: string[] = [];

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { meterMessages } from '../../src/billing/meter.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { type SidecarProc, spawnSidecar, until } from '../helpers/sidecar-proc.js';
+
+/**
+ * Budgets end to end: a soft limit is an event; a hard limit sends the chosen action as a signed
+ * command that a real sidecar process verifies and runs; raising the budget or a new period
+ * lifts it. (No OpenClaw runs beside this sidecar, so the command's work fails after it starts:
+ * what is checked is that the command reached and was accepted by the sidecar.)
+ */
+describe('budget enforcement reaches the sidecar', () => {
+  let hub: TestHub;
+  let sc: SidecarProc;
+  let now = new Date(Date.UTC(2026, 10, 10, 12));
+  const billing = () => hub.ctx.billing as NonNullable<TestHub['ctx']['billing']>;
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    await billing().stop();
+    billing().clock = () => now;
+  });
+  afterAll(async () => {
+    await sc?.dispose();
+    await hub?.close();
+  });
+
+  const spend = (instanceId: string, cents: number, t: number) =>
+    hub.db.tx((q) =>
+      meterMessages(q, [
+        {
+          instanceId,
+          t,
+          channel: 'slack',
+          role: 'assistant',
+          model: 'anthropic/claude-sonnet-4-5',
+          tokensIn: 1000,
+          tokensOut: 500,
+          cost: cents / 100,
+        },
+      ]),
+    );
+
+  /** The sidecar accepted the command (verified signature, journal) and reported running it. */
+  const reached = async (type: string) => {
+    const cmd = await until(
+      async () =>
+        (
+          await hub.db.query<{ id: string; params: Record<string, unknown> }>(
+            'SELECT id, params FROM commands WHERE instance_id = $1 AND type = $2 ORDER BY issued_at DESC LIMIT 1',
+            [sc.id, type],
+          )
+        )[0],
+      10_000,
+      `${type} issued`,
+    );
+    await until(
+      async () =>
+        (
+          await hub.db.query(
+            `SELECT 1 FROM command_results WHERE command_id = $1 AND state IN ('running', 'succeeded', 'failed')`,
+            [cmd.id],
+          )
+        ).length > 0,
+      30_000,
+      `${type} reported by the sidecar`,
+    );
+    expect(readFileSync(join(sc.stateDir, 'commands', 'command-journal.log'), 'utf8')).toContain(cmd.id);
+    return cmd;
+  };
+
+  it('warns at the soft limit, switches model or pauses at the hard limit, and lifts it', async () => {
+    const client = (await hub.api<{ id: string }>('POST', '/clients', { name: 'Thrifty', plan: 'starter' })).body.id;
+    const inst = await hub.newInstance(client);
+    sc = spawnSidecar({ mqttUrl: hub.mqttUrl, id: inst.id, secret: inst.secret, hubKey: hub.hubPublicKey });
+    await until(() => hub.ctx.fleet.get(inst.id)?.presence === 'online', 60_000, 'sidecar online');
+
+    const put = (body: Record<string, unknown>) => hub.api('PUT', `/clients/${client}/billing`, body);
+    expect((await put({ budgetSoftCents: 200, budgetHardCents: 500, hardLimit: 'model' })).status).toBe(200);
+    expect((await put({ hardLimit: 'explode' })).status).toBe(400);
+    await spend(inst.id, 300, Date.UTC(2026, 10, 5));
+    expect(await billing().checkBudgets()).toEqual({ [client]: ['soft'] });
+    expect(await billing().checkBudgets()).toEqual({}); // once per period
+    const ev = await hub.db.query<{ type: string }>('SELECT type FROM events WHERE instance_id = $1 ORDER BY t', [
+      inst.id,
+    ]);
+    expect(ev.map((e) => e.type)).toContain('billing.budget_near');
+    const allowance = await billing().planAllowance(client);
+    expect(allowance).toMatchObject({
+      plan: 'starter',
+      budgetSoftCents: 200,
+      budgetHardCents: 500,
+      hardLimit: 'model',
+    });
+
+    // Past the hard limit: the plan's cheaper model, as model.set to the sidecar.
+    await spend(inst.id, 300, Date.UTC(2026, 10, 6));
+    expect(await billing().checkBudgets()).toEqual({ [client]: ['enforce:model'] });
+    const ms = await reached('model.set');
+    expect(ms.params).toEqual({ model: 'anthropic/claude-haiku-4-5' });
+    const view = await hub.api<{ billing: { enforcement: { action: string } | null } }>(
+      'GET',
+      `/clients/${client}/billing`,
+    );
+    expect(view.body.billing.enforcement?.action).toBe('model');
+
+    // Raising the budget lifts it at once.
+    expect((await put({ budgetHardCents: 10_000 })).status).toBe(200);
+    expect(
+      (await hub.api<{ billing: { enforcement: unknown } }>('GET', `/clients/${client}/billing`)).body.billing
+        .enforcement,
+    ).toBeNull();
+
+    // Pause as the action: agent.pause now, agent.resume when the period turns.
+    expect((await put({ budgetHardCents: 500, hardLimit: 'pause' })).status).toBe(200);
+    await reached('agent.pause');
+    now = new Date(Date.UTC(2026, 11, 1, 0, 5));
+    expect(await billing().checkBudgets()).toEqual({ [client]: ['undo:pause'] });
+    await reached('agent.resume');
+    const types = await hub.db.query<{ type: string }>('SELECT type FROM events WHERE instance_id = $1 ORDER BY t', [
+      inst.id,
+    ]);
+    expect(types.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['billing.budget_near', 'billing.limit_reached', 'billing.limit_lifted']),
+    );
+  }, 120_000);
+});
