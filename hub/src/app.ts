@@ -11,6 +11,7 @@ import {
 import { HttpError, HUB_ERR } from './auth/errors.js';
 import { authPlugin } from './auth/plugin.js';
 import type { HubContext } from './context.js';
+import { databaseUnavailable } from './db/unavailable.js';
 import { authRoutes } from './routes/auth/index.js';
 import { clientRoutes } from './routes/clients/index.js';
 import { commandRoutes } from './routes/commands/index.js';
@@ -25,6 +26,7 @@ import { telemetryRoutes } from './routes/telemetry/index.js';
 import { tokenRoutes } from './routes/tokens/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { securityPlugin } from './security/plugin.js';
+import { proxyTrust } from './security/proxy.js';
 import { registerDashboard } from './web/spa.js';
 
 export { dashboardDir } from './web/spa.js';
@@ -38,7 +40,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     // Request lines are noise at fleet scale; errors still log at error level.
     loggerInstance: ctx.log.child({ mod: 'http' }, { level: ctx.log.isLevelEnabled('debug') ? 'debug' : 'warn' }),
     bodyLimit: 1024 * 1024,
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: proxyTrust(ctx.config.trustProxy),
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -60,6 +62,15 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
           message: `${err.validationContext ?? 'request'}: ${detail || err.message}`,
         },
       });
+    }
+    if (databaseUnavailable(err)) {
+      req.log.warn({ err: err.message }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({
+          error: { code: HUB_ERR.UNAVAILABLE, message: 'the database is not reachable right now; try again shortly' },
+        });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
@@ -84,7 +95,10 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The OpenAPI document lists every route and schema: served unless turned off (DS_API_DOCS),
+  // and off by default in production.
+  if (ctx.config.apiDocs ?? process.env.NODE_ENV !== 'production')
+    await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(authPlugin, { db: ctx.db });
 
   await app.register(
