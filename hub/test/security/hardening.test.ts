@@ -189,7 +189,8 @@ describe('hardening behind a proxy (one trusted hop)', () => {
     ).toBe(201);
     const support = await login(hub, 'help@harden.test');
     const reader = await serviceToken(hub, 'reader', ['read']);
-    const status = async (token: string) => (await hub.api('GET', path, undefined, token)).status;
+    const status = async (token: string) =>
+      (await fetch(`${hub.httpUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } })).status;
     expect(await status(support)).toBe(403);
     expect(await status(reader.token)).toBe(403);
     expect(await status(a.owner)).toBe(404);
