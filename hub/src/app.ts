@@ -13,6 +13,7 @@ import { authPlugin } from './auth/plugin.js';
 import type { HubContext } from './context.js';
 import { timeRequests } from './metrics/http.js';
 import { alertRoutes } from './routes/alerts/index.js';
+import { databaseUnavailable } from './db/unavailable.js';
 import { authRoutes } from './routes/auth/index.js';
 import { billingRoutes, stripeWebhookRoute } from './routes/billing/index.js';
 import { clientRoutes } from './routes/clients/index.js';
@@ -30,6 +31,7 @@ import { ticketRoutes } from './routes/tickets/index.js';
 import { tokenRoutes } from './routes/tokens/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { securityPlugin } from './security/plugin.js';
+import { proxyTrust } from './security/proxy.js';
 import { registerDashboard } from './web/spa.js';
 
 export { dashboardDir } from './web/spa.js';
@@ -43,7 +45,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     // Request lines are noise at fleet scale; errors still log at error level.
     loggerInstance: ctx.log.child({ mod: 'http' }, { level: ctx.log.isLevelEnabled('debug') ? 'debug' : 'warn' }),
     bodyLimit: 1024 * 1024,
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: proxyTrust(ctx.config.trustProxy),
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
   timeRequests(app as unknown as FastifyInstance, ctx.stats);
@@ -66,6 +68,15 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
           message: `${err.validationContext ?? 'request'}: ${detail || err.message}`,
         },
       });
+    }
+    if (databaseUnavailable(err)) {
+      req.log.warn({ err: err.message }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({
+          error: { code: HUB_ERR.UNAVAILABLE, message: 'the database is not reachable right now; try again shortly' },
+        });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
@@ -90,7 +101,10 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The OpenAPI document lists every route and schema: served unless turned off (DS_API_DOCS),
+  // and off by default in production.
+  if (ctx.config.apiDocs ?? process.env.NODE_ENV !== 'production')
+    await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(authPlugin, { db: ctx.db });
 
   await app.register(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { validAllowlist } from './security/ip.js';
 
 /**
  * Hub settings: one strict schema, parsed once at start from the environment and `--flags`
@@ -48,13 +49,37 @@ export const configSchema = z
     adminIpAllowlist: optStr,
     /** Comma-separated origins allowed by CORS (empty: CORS closed). */
     corsOrigins: optStr,
-    /** Trust X-Forwarded-For/-Proto from a reverse proxy (client IP for allowlists, Secure cookies). */
+    /**
+     * Reverse proxies whose X-Forwarded-For/-Proto are believed: `false` (none), a hop count
+     * (`1`: the one proxy in front; `true` means 1), or IPs/CIDRs of the proxies. Never every hop:
+     * a client can prepend anything to X-Forwarded-For.
+     */
     trustProxy: z
+      .union([z.boolean(), z.number(), z.string(), z.array(z.string())])
+      .transform((v, c): false | number | string[] => {
+        const s = String(v).trim();
+        if (v === false || s === 'false' || s === '0' || s === '') return false;
+        if (v === true || s === 'true') return 1;
+        if (/^\d+$/.test(s)) return Number(s);
+        const list = s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const bad = validAllowlist(list);
+        if (bad) {
+          c.addIssue({ code: 'custom', message: `a hop count or proxy IPs/CIDRs: ${bad}` });
+          return z.NEVER;
+        }
+        return list;
+      })
+      .default(false),
+    /** Public base URL of the hub (password-reset links, SSO redirect); default: the address the hub listens on. */
+    publicUrl: optStr,
+    /** Serve the OpenAPI document and UI at /docs (default: on, off when NODE_ENV=production). */
+    apiDocs: z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
       .transform((v) => v === true || v === 'true' || v === '1')
-      .default(false),
-    /** Public base URL of the hub (password-reset links, SSO redirect); default from the request. */
-    publicUrl: optStr,
+      .optional(),
     /** Where mail goes: `log` (printed) or an http(s) URL that receives `{to, subject, text}` as JSON. */
     mailTransport: z.string().default('log'),
     /** Sender of the hub's mail. */
@@ -202,8 +227,13 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     help: 'IPs/CIDRs for admin, support, service callers (any)',
   },
   corsOrigins: { env: 'DS_CORS_ORIGINS', flag: '--cors-origins', help: 'origins allowed by CORS (none)' },
-  trustProxy: { env: 'DS_TRUST_PROXY', flag: '--trust-proxy', help: 'behind a reverse proxy (false)' },
-  publicUrl: { env: 'DS_PUBLIC_URL', flag: '--public-url', help: 'public base URL for links (from the request)' },
+  trustProxy: {
+    env: 'DS_TRUST_PROXY',
+    flag: '--trust-proxy',
+    help: 'proxies to believe: hop count (true = 1) or proxy IPs/CIDRs (false)',
+  },
+  publicUrl: { env: 'DS_PUBLIC_URL', flag: '--public-url', help: 'public base URL for links (the bound address)' },
+  apiDocs: { env: 'DS_API_DOCS', flag: '--api-docs', help: 'serve /docs (on; off when NODE_ENV=production)' },
   mailTransport: {
     env: 'DS_MAIL_TRANSPORT',
     flag: '--mail-transport',

@@ -73,6 +73,17 @@ describe('dashboard serving', () => {
     expect(r.location).toBe('/instance/?id=inst_x');
   });
 
+  it('never redirects to another host: extra leading slashes are dropped', async () => {
+    for (const path of ['//fleet', '///fleet?x=1', '//fleet/../fleet']) {
+      const r = await get(hub.httpUrl, path);
+      if (r.status === 308) expect(r.location, path).toMatch(/^\/[^/\\]/);
+    }
+    const r = await get(hub.httpUrl, '//fleet');
+    expect(r.status).toBe(308);
+    expect(r.location).toBe('/fleet/');
+    expect((await get(hub.httpUrl, '/%5Cfleet')).status).toBe(404);
+  });
+
   it('caches hashed assets for long and answers unknown paths with the 404 page', async () => {
     const js = await get(hub.httpUrl, '/_next/static/chunks/app.js');
     expect(js.status).toBe(200);

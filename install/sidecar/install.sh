@@ -218,13 +218,15 @@ Environment=HOME=$STATE_DIR
 StateDirectory=$(basename "$STATE_DIR")
 StateDirectoryMode=0700
 UMask=0077
-# Hardening that still lets it read OpenClaw's config ($home/.openclaw) and logs (/tmp/openclaw):
-# the home is read-only except the workspace (persona files), /tmp is the real one.
+# Hardening that still lets it read OpenClaw's logs (/tmp/openclaw) and manage its state: the home
+# is read-only except OpenClaw's state directory, which backup.restore swaps in place (it unpacks
+# into $home/.openclaw/.restore-<id> and keeps the old files in $home/.openclaw/.pre-restore-<t>);
+# /tmp is the real one.
 NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=read-only
 ReadWritePaths=$STATE_DIR
-ReadWritePaths=-$home/.openclaw/workspace
+ReadWritePaths=-$home/.openclaw
 PrivateTmp=no
 PrivateDevices=yes
 ProtectKernelTunables=yes

@@ -98,10 +98,18 @@ export async function startSidecar(input: SidecarConfigInput, options: SidecarOp
     onError: (e) => log('error', `outbox read failed: ${errorMessage(e)}`),
   });
   const enqueue = (stream: OutboxStream, body: Record<string, unknown>): boolean => {
+    const msg = stamper.stamp(stream, body);
     try {
-      outbox.append(stream, stamper.stamp(stream, body));
+      // null: dropped for a full disk; the outbox counts it and reports the count later.
+      outbox.append(stream, msg);
     } catch (e) {
       log('error', `outbox append failed (${stream}): ${errorMessage(e)}`);
+      // A command's state must reach the hub even when it cannot be kept on disk (e.g. a
+      // rejection because the journal could not be written): sent once, without a replay.
+      if (stream === 'cmd-result' && link)
+        void link
+          .publish(topicFor(config.instanceId, stream), Buffer.from(JSON.stringify(msg)))
+          .catch((err) => log('warn', `cmd-result not sent: ${errorMessage(err)}`));
       return false;
     }
     sender.notify();
@@ -152,11 +160,12 @@ export async function startSidecar(input: SidecarConfigInput, options: SidecarOp
   }
   function noticeToEvent(n: OutboxNotice): void {
     if (n.type === 'dropped') {
-      log('warn', `outbox at its cap: dropped ${n.records} ${n.stream} messages (${n.bytes} bytes)`);
+      const why = n.reason === 'disk_full' ? 'the disk is full' : 'at the outbox cap';
+      log('warn', `outbox: dropped ${n.records} ${n.stream} messages (${n.bytes} bytes): ${why}`);
       raise({
         type: 'outbox.dropped',
         severity: 'warn',
-        message: `dropped ${n.records} ${n.stream} messages at the outbox cap`,
+        message: `dropped ${n.records} ${n.stream} messages: ${why}`,
         data: { ...n },
       });
     } else if (n.type === 'corrupt') {

@@ -98,6 +98,8 @@ describe('sidecar installer', () => {
     ]) {
       expect(unit).toContain(line);
     }
+    // backup.restore swaps OpenClaw's state in place: that directory stays writable.
+    expect(unit).toMatch(/^ReadWritePaths=-\S+\/\.openclaw$/m);
     const opt = path.join(dest, 'opt/deepsignal');
     const bundle = path.join(opt, 'deepsignal-sidecar.mjs');
     expect(existsSync(bundle)).toBe(true);

@@ -30,9 +30,16 @@ describe.each([
     expect(await waitFor(() => inst!.sidecar.outbox.counters.acked > 3, 30_000)).toBe(true);
     const before = await s.ping(c.id);
     await commandSucceeds(s, before, 20_000);
-    await new Promise((r) => setTimeout(r, 700)); // mid-ingest
+    // Kill mid-ingest: at a moment when the sidecar has published messages the hub has not acked.
+    const outbox = inst.sidecar.outbox;
+    const unacked = () => [...outbox.entries()].filter((e) => e.state > 0).length;
+    expect(await waitFor(() => unacked() > 0, 20_000)).toBe(true);
+    const inFlight = unacked();
     await s.hub.kill9();
-    await new Promise((r) => setTimeout(r, 1500)); // the sidecar keeps sampling into its outbox
+    expect(inFlight).toBeGreaterThan(0);
+    // The sidecar keeps sampling into its outbox while the hub is down.
+    const appended = outbox.counters.appended;
+    expect(await waitFor(() => outbox.counters.appended >= appended + 2, 20_000)).toBe(true);
     await s.startHub();
     const after = await s.ping(c.id);
     expect(await commandSucceeds(s, after, 60_000)).toBe(true);
@@ -44,6 +51,11 @@ describe.each([
     expect(ran).toEqual(expect.arrayContaining([before, after]));
     const conv = await s.withDb((q) => storedConversations(q, c.id));
     expect(conv.duplicates).toBe(0);
+    expect(convIds.length).toBeGreaterThan(0);
     if (conv.ids.size > 0) for (const id of convIds) expect(conv.ids.has(id)).toBe(true);
+    const logs = await s.withDb((q) =>
+      q<{ n: number }>('SELECT count(*)::int AS n FROM log_lines WHERE instance_id = $1', [c.id]),
+    );
+    expect(logs[0].n).toBeGreaterThan(0);
   });
 });

@@ -8,6 +8,7 @@ import { SsoSignIn } from '@/components/account/sso-sign-in';
 import { Button } from '@/components/ui/button';
 import { homeFor, useAuth } from '@/lib/auth';
 import { closeSocket } from '@/lib/live';
+import { safeNext } from '@/lib/safe-next';
 
 export default function LoginPage() {
   const { user, ready, login } = useAuth();
@@ -31,7 +32,7 @@ export default function LoginPage() {
       const u = await login(email.trim(), password);
       const next = new URLSearchParams(window.location.search).get('next');
       // Only same-site paths, never an absolute URL handed in through the query.
-      router.replace(next?.startsWith('/') && !next.startsWith('//') ? next : homeFor(u));
+      router.replace(safeNext(next, window.location.origin) ?? homeFor(u));
     } catch (err) {
       setError((err as Error).message);
       setBusy(false);

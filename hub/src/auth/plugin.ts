@@ -15,7 +15,8 @@ declare module 'fastify' {
 export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Db }) => {
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/')) return;
+    // The matched route, not the raw URL (`/%61pi/…` routes to /api too).
+    if (!(req.routeOptions.url ?? req.url).startsWith('/api/')) return;
     req.user = await userForToken(opts.db, tokenFrom(req.headers));
   });
 });

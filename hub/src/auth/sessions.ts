@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Role } from '@deepsignal/protocol';
 import type { Db } from '../db/index.js';
 
@@ -30,8 +31,27 @@ export async function createSession(db: Db, userId: string): Promise<string> {
   return token;
 }
 
+/** What was revoked: every session/token of a user, or one session by its hash. */
+export type Revocation = { userId: string } | { tokenHash: string };
+
+/**
+ * Told whenever a session or token ends or a user's rights change (logout, disable, role change,
+ * password reset, token revoke), so the live stream re-checks the affected sockets at once
+ * instead of letting them keep receiving events. Listeners re-read the database, so an event
+ * reaching a hub that holds no such socket costs nothing.
+ */
+export const revocations = new EventEmitter<{ revoked: [Revocation] }>();
+revocations.setMaxListeners(0);
+
 export async function deleteSession(db: Db, token: string): Promise<void> {
-  await db.query('DELETE FROM sessions WHERE id = $1', [hashToken(token)]);
+  const tokenHash = hashToken(token);
+  await db.query('DELETE FROM sessions WHERE id = $1', [tokenHash]);
+  revocations.emit('revoked', { tokenHash });
+}
+
+/** A user's rights changed (role, disabled, a token revoked): their live sockets are re-checked. */
+export function userChanged(userId: string): void {
+  revocations.emit('revoked', { userId });
 }
 
 /** Prefix of API tokens (service accounts); sessions start with `dst_`. */
@@ -74,9 +94,36 @@ async function userForApiToken(db: Db, token: string): Promise<AuthUser | null> 
   return { id: r.id, email: r.email, role: r.role, clientId: r.client_id, scopes: r.scopes, tokenId: r.tid };
 }
 
+/** The user behind a stored session or API token hash now (re-checks of open live sockets). */
+export async function userForTokenHash(db: Db, tokenHash: string): Promise<AuthUser | null> {
+  const s = await db.query<{ id: string; email: string; role: Role; client_id: string | null }>(
+    `SELECT u.id, u.email, u.role, u.client_id FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.id = $1 AND s.expires_at > now() AND NOT u.disabled`,
+    [tokenHash],
+  );
+  if (s[0]) return { id: s[0].id, email: s[0].email, role: s[0].role, clientId: s[0].client_id };
+  const t = await db.query<{
+    tid: string;
+    scopes: string[];
+    id: string;
+    email: string;
+    role: Role;
+    client_id: string | null;
+  }>(
+    `SELECT t.id AS tid, t.scopes, u.id, u.email, u.role, u.client_id
+     FROM api_tokens t JOIN users u ON u.id = t.user_id
+     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+       AND NOT u.disabled`,
+    [tokenHash],
+  );
+  const r = t[0];
+  return r ? { id: r.id, email: r.email, role: r.role, clientId: r.client_id, scopes: r.scopes, tokenId: r.tid } : null;
+}
+
 /** Ends every session of a user (password reset, disable, role change). */
 export async function deleteUserSessions(db: Db, userId: string): Promise<void> {
   await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+  userChanged(userId);
 }
 
 /** Reads the session token from `Authorization: Bearer …` or the session cookie header. */

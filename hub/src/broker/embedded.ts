@@ -7,6 +7,13 @@ import type { Logger } from 'pino';
 import type { HubStats } from '../stats.js';
 import { listenOn } from '../util/listen.js';
 import { RateLimitedLog } from '../util/rate-log.js';
+import {
+  CONNECT_TIMEOUT_MS,
+  guardPacketSizes,
+  MAX_PACKET_BYTES,
+  MAX_PREAUTH_PACKET_BYTES,
+  mayRetain,
+} from './limits.js';
 import type { BrokerLink, MessageSink } from './types.js';
 
 /** Options of the embedded broker. */
@@ -24,6 +31,8 @@ export interface EmbeddedBrokerOptions {
   onPing?: (instanceId: string) => void;
   /** Invalid messages per 10 s after which a connection is closed (default 200). */
   abuseLimit?: number;
+  /** Time a connection has to complete its CONNECT (default CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
 }
 
 /** The embedded broker plus the port it listens on. */
@@ -51,9 +60,12 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
     rlog.warn(`acl:${action}`, { action, clientId: client?.id, detail: detail.slice(0, 200) }, 'MQTT access refused');
   };
 
+  /** Sockets whose CONNECT was accepted: they may send packets up to MAX_PACKET_BYTES. */
+  const loggedIn = new WeakSet<object>();
   const aedes = await Aedes.createBroker({
     maxClientsIdLength: 128,
     drainTimeout: 30_000,
+    connectTimeout: o.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
     authenticate(client, username, password, cb) {
       const id = username ?? '';
       const secret = password?.toString('utf8') ?? '';
@@ -69,6 +81,7 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
         (ok) => {
           if (!ok) return fail('bad_secret', 4);
           identity.set(client, id);
+          loggedIn.add(client.conn);
           cb(null, true);
         },
         (e) => {
@@ -82,6 +95,12 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
       if (!client || !id || !instanceMayPublish(id, packet.topic)) {
         deny('publish', client, packet.topic);
         return cb(new Error('not authorized'));
+      }
+      // Retained messages stay in the broker's memory after the sender leaves: only the one
+      // `status` per instance the protocol retains, and only a small one [SPEC 2.3].
+      if (packet.retain && !mayRetain(packet.topic, packet.payload as Buffer)) {
+        packet.retain = false;
+        o.stats.rejects.inc({ reason: 'retain_dropped' });
       }
       const r = o.sink(packet.topic, packet.payload as Buffer, id);
       if (!r.ok) {
@@ -138,6 +157,19 @@ export async function startEmbeddedBroker(o: EmbeddedBrokerOptions): Promise<Emb
   // Small MQTT packets (PUBACKs, acks, commands) must not wait for Nagle + delayed ACK (~40 ms a hop).
   const handle = (socket: import('node:net').Socket) => {
     socket.setNoDelay(true);
+    // Size limits apply while bytes are read, before the parser buffers a packet [SPEC 3.4].
+    guardPacketSizes(
+      socket,
+      () => (loggedIn.has(socket) ? MAX_PACKET_BYTES : MAX_PREAUTH_PACKET_BYTES),
+      () => {
+        o.stats.rejects.inc({ reason: loggedIn.has(socket) ? 'packet_too_large' : 'preauth_packet_too_large' });
+        rlog.warn(
+          'packet-too-large',
+          { authenticated: loggedIn.has(socket) },
+          'MQTT packet over the size limit: connection closed',
+        );
+      },
+    );
     aedes.handle(socket);
   };
   const server: Server = o.tls

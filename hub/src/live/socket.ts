@@ -2,10 +2,53 @@ import type { Server as HttpServer } from 'node:http';
 import type { LiveClientEvents, LiveServerEvents } from '@deepsignal/protocol';
 import { Server } from 'socket.io';
 import { canSeeClient, seesFleet } from '../auth/scope.js';
-import { type AuthUser, tokenFrom, userForToken } from '../auth/sessions.js';
+import {
+  type AuthUser,
+  hashToken,
+  type Revocation,
+  revocations,
+  tokenFrom,
+  userForToken,
+  userForTokenHash,
+} from '../auth/sessions.js';
+import type { HubConfig } from '../config.js';
 import type { HubContext } from '../context.js';
 import { ipAllowed } from '../security/ip.js';
+import { clientIp, originHost } from '../security/proxy.js';
 import { type LiveSink, rooms } from './sink.js';
+
+/** How often every socket's session is re-checked when no revocation event says so sooner. */
+const RECHECK_MS = 30_000;
+
+interface SocketData {
+  user: AuthUser;
+  /** sha256 of the session or API token the socket logged in with. */
+  tokenHash: string;
+}
+
+/** Whether a cookie-authenticated handshake comes from the dashboard's own origin (or DS_CORS_ORIGINS). */
+function originAllowed(
+  headers: { origin?: string; host?: string },
+  config: Pick<HubConfig, 'corsOrigins' | 'publicUrl'> | undefined,
+): boolean {
+  const origin = headers.origin;
+  // Browsers send Origin on every cross-origin request (and on WebSockets); a same-origin polling
+  // request may leave it out.
+  if (origin === undefined) return true;
+  const host = originHost(origin);
+  if (!host) return false;
+  if (host === headers.host) return true;
+  const allowed = [
+    ...(config?.corsOrigins ?? '').split(',').map((s) => s.trim()),
+    config?.publicUrl ? new URL(config.publicUrl).origin : '',
+  ].filter(Boolean);
+  return allowed.includes(origin.replace(/\/+$/, ''));
+}
+
+function canSeeClientOf(ctx: Pick<HubContext, 'fleet'>, u: AuthUser, instanceId: string): boolean {
+  const s = ctx.fleet.get(instanceId);
+  return !!s && canSeeClient(u, s.clientId);
+}
 
 /** Frames waiting for one socket beyond which droppable frames are not sent to it. */
 const MAX_BEHIND = 2_000;
@@ -28,6 +71,8 @@ function behind(io: Server, to: string[]): string[] {
 export interface LiveServer {
   io: Server<LiveClientEvents, LiveServerEvents>;
   sink: LiveSink;
+  /** Re-checks every socket's session now (also done every RECHECK_MS and on revocations). */
+  recheck(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,17 +89,20 @@ export function attachLive(
   server: HttpServer,
   ctx: Pick<HubContext, 'db' | 'fleet' | 'stats'> & Partial<Pick<HubContext, 'allowlists' | 'config'>>,
 ): LiveServer {
-  const io = new Server<LiveClientEvents, LiveServerEvents, Record<string, never>, { user: AuthUser }>(server, {
+  const io = new Server<LiveClientEvents, LiveServerEvents, Record<string, never>, SocketData>(server, {
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
   });
   io.use(async (socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    const token =
-      typeof auth?.token === 'string'
-        ? auth.token
-        : tokenFrom({ cookie: socket.handshake.headers.cookie ?? undefined });
+    const viaCookie = typeof auth?.token !== 'string';
+    const token = viaCookie
+      ? tokenFrom({ cookie: socket.handshake.headers.cookie ?? undefined })
+      : (auth?.token as string);
+    // A cookie rides along with any page's request: another site's page must not open a stream
+    // in the user's name (cross-site WebSocket hijacking). A token in `auth` it cannot know.
+    if (viaCookie && token && !originAllowed(socket.handshake.headers, ctx.config)) return next(new Error('forbidden'));
     const user = await userForToken(ctx.db, token).catch(() => null);
     if (!user) return next(new Error('unauthorized'));
     // API tokens need the `read` scope; the caller's IP allowlist applies as on the HTTP API.
@@ -65,24 +113,27 @@ export function attachLive(
         : user.clientId
           ? await ctx.allowlists.client(user.clientId)
           : [];
-      const xff = socket.handshake.headers['x-forwarded-for'];
-      const ip =
-        ctx.config?.trustProxy && typeof xff === 'string' ? xff.split(',')[0].trim() : socket.handshake.address;
+      const ip = clientIp(
+        socket.handshake.address,
+        socket.handshake.headers['x-forwarded-for'],
+        ctx.config?.trustProxy ?? false,
+      );
       if (!ipAllowed(list, ip)) return next(new Error('forbidden'));
     }
     socket.data.user = user;
+    socket.data.tokenHash = hashToken(token as string);
     next();
   });
   io.on('connection', (socket) => {
     ctx.stats.sockets.set({}, io.engine.clientsCount);
-    const user = socket.data.user;
-    if (seesFleet(user)) socket.join(rooms.fleet);
-    if (user.clientId) socket.join(rooms.client(user.clientId));
+    const user = () => socket.data.user;
+    if (seesFleet(user())) socket.join(rooms.fleet);
+    if (user().clientId) socket.join(rooms.client(user().clientId as string));
     socket.on('subscribe', (e, ack) => {
       const id = typeof e?.instanceId === 'string' ? e.instanceId : '';
       const s = ctx.fleet.get(id);
       // Same answer for "does not exist" and "not yours", as the API's 404.
-      if (!s || !canSeeClient(user, s.clientId))
+      if (!s || !canSeeClient(user(), s.clientId))
         return typeof ack === 'function' && ack({ ok: false, error: 'not_found' });
       socket.join(rooms.instance(id));
       if (typeof ack === 'function') ack({ ok: true });
@@ -92,6 +143,48 @@ export function attachLive(
     });
     socket.on('disconnect', () => ctx.stats.sockets.set({}, io.engine.clientsCount));
   });
+
+  /**
+   * Re-checks sockets against the database: a socket whose session or token is gone, whose user
+   * is disabled or whose rights no longer cover it is disconnected; one whose role or client
+   * changed keeps only the rooms it may still be in.
+   */
+  const recheck = async (match: (d: SocketData) => boolean) => {
+    for (const socket of io.sockets.sockets.values()) {
+      const d = socket.data;
+      if (!d.user || !match(d)) continue;
+      const now = await userForTokenHash(ctx.db, d.tokenHash).catch(() => undefined);
+      if (now === undefined) continue; // database away: try again on the next round
+      if (!now || (now.scopes && !now.scopes.includes('read'))) {
+        socket.disconnect(true);
+        continue;
+      }
+      if (now.role === d.user.role && now.clientId === d.user.clientId) continue;
+      d.user = now;
+      for (const room of [...socket.rooms]) {
+        if (room === socket.id || room.startsWith('user:') || room.startsWith('console:')) continue;
+        const keep =
+          room === rooms.fleet
+            ? seesFleet(now)
+            : room.startsWith('client:')
+              ? canSeeClient(now, room.slice('client:'.length))
+              : room.startsWith('instance:')
+                ? canSeeClientOf(ctx, now, room.slice('instance:'.length))
+                : false;
+        if (!keep) socket.leave(room);
+      }
+      if (seesFleet(now)) socket.join(rooms.fleet);
+      if (now.clientId) socket.join(rooms.client(now.clientId));
+    }
+  };
+  const onRevoked = (r: Revocation) => {
+    void recheck((d) => ('userId' in r ? d.user.id === r.userId : d.tokenHash === r.tokenHash));
+  };
+  revocations.on('revoked', onRevoked);
+  // Backstop for what no event announces here (expiry, changes made through another hub).
+  const sweep = setInterval(() => void recheck(() => true), RECHECK_MS);
+  sweep.unref();
+
   const sink: LiveSink = {
     emit(to, event, payload, droppable) {
       const slow = droppable ? behind(io, to) : [];
@@ -100,5 +193,14 @@ export function attachLive(
       (target.emit as (ev: string, p: unknown) => boolean)(event, payload);
     },
   };
-  return { io, sink, close: () => new Promise((r) => io.close(() => r())) };
+  return {
+    io,
+    sink,
+    recheck: () => recheck(() => true),
+    close: () => {
+      clearInterval(sweep);
+      revocations.off('revoked', onRevoked);
+      return new Promise((r) => io.close(() => r()));
+    },
+  };
 }

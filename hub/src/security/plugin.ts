@@ -8,6 +8,7 @@ import { seesFleet } from '../auth/scope.js';
 import { tokenFrom, userForToken, viaCookie } from '../auth/sessions.js';
 import type { HubContext } from '../context.js';
 import { ipAllowed, isLoopback } from './ip.js';
+import { originHost } from './proxy.js';
 import { assertTenantIds, ownerResolvers } from './tenancy.js';
 
 /** A route as registered (collected with Fastify's onRoute hook; the route walker test reads it). */
@@ -42,6 +43,17 @@ const PUBLIC_ROUTES = new Set([...CSRF_EXEMPT]);
 const COMMAND_ROUTE = '/api/v1/instances/:id/commands';
 /** The support agent's write-back (triage note, draft, proposal): scope `support:triage`. */
 const TRIAGE_ROUTE = '/api/v1/tickets/:id/triage';
+
+/** The matched route's path (`/api/v1/clients/:id`), else the decoded request path (404s). */
+export function routePath(req: FastifyRequest): string {
+  if (req.routeOptions.url) return req.routeOptions.url;
+  const raw = req.url.split('?')[0];
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
 
 /** What an API token's scopes allow: `read` for reads, `command:<type>` to issue that type. */
 export function scopeAllows(scopes: readonly string[], method: string, route: string | undefined, body: unknown) {
@@ -102,7 +114,9 @@ export const securityPlugin = fp(async (app: FastifyInstance, { ctx }: { ctx: Hu
   };
 
   app.addHook('preValidation', async (req) => {
-    const path = req.url.split('?')[0];
+    // Decide by the route the router matched, never by the raw URL: `/%6detrics` or `/%61pi/…`
+    // reach the same handlers as `/metrics` and `/api/…`.
+    const path = routePath(req);
     if (path === '/metrics') return guardMetrics(req);
     if (!path.startsWith('/api/')) return;
     if (!req.user) {
@@ -120,7 +134,7 @@ export const securityPlugin = fp(async (app: FastifyInstance, { ctx }: { ctx: Hu
     await checkIp(req);
     if (!SAFE.has(req.method) && viaCookie(req.headers) && !CSRF_EXEMPT.has(path)) {
       const origin = req.headers.origin;
-      if (!req.headers[CSRF_HEADER] || (origin && new URL(origin).host !== req.headers.host))
+      if (!req.headers[CSRF_HEADER] || (origin !== undefined && originHost(origin) !== req.headers.host))
         throw new HttpError(403, HUB_ERR.CSRF, `cookie sessions must send the ${CSRF_HEADER} header on ${req.method}`);
     }
     const u = req.user;

@@ -62,7 +62,8 @@ export async function registerDashboard(app: FastifyInstance, ctx: Pick<HubConte
     const clean = path.replace(/\/+$/, '');
     // A folder page asked without its trailing slash.
     if (clean && !clean.includes('..') && existsSync(join(dir, clean, 'index.html'))) {
-      if (!path.endsWith('/')) return reply.redirect(`${clean}/${query}`, 308);
+      // One leading slash only: `//fleet/` would be a protocol-relative URL (another host).
+      if (!path.endsWith('/')) return reply.redirect(`/${clean.replace(/^[/\\]+/, '')}/${query}`, 308);
       return reply.header('cache-control', 'no-cache').sendFile(join(clean, 'index.html').replace(/^\//, ''));
     }
     const notFound = existsSync(join(dir, '404.html')) ? '404.html' : 'index.html';

@@ -18,9 +18,11 @@ export type OutboxStream = 'metrics' | 'logs' | 'conversations' | 'events' | 'cm
 /** At the cap these go first, in this order; conversations and command results are kept. */
 const DROP_ORDER: OutboxStream[] = ['metrics', 'logs', 'events'];
 
+const isDiskFull = (e: unknown) => ['ENOSPC', 'EDQUOT'].includes(String((e as NodeJS.ErrnoException)?.code));
+
 /** Something the owner should report (as an event and a log line). */
 export type OutboxNotice =
-  | { type: 'dropped'; stream: string; records: number; bytes: number }
+  | { type: 'dropped'; stream: string; records: number; bytes: number; reason?: 'cap' | 'disk_full' }
   | { type: 'corrupt'; segment: string; offset: number; why: string; lost: 'rest-of-segment' | 'record' }
   | { type: 'torn'; segment: string; offset: number };
 
@@ -67,7 +69,7 @@ export class Outbox {
   private readonly segmentBytes: number;
   private ackDirty = false;
   /** Counters for status and tests. */
-  readonly counters = { appended: 0, acked: 0, dropped: 0, corrupt: 0, torn: 0, ackWrites: 0 };
+  readonly counters = { appended: 0, acked: 0, dropped: 0, diskFullDrops: 0, corrupt: 0, torn: 0, ackWrites: 0 };
 
   constructor(private readonly opts: OutboxOptions) {
     mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
@@ -154,12 +156,30 @@ export class Outbox {
     } catch {}
   }
 
-  /** Appends an enveloped message (with bootId and seq). Durable when this returns. */
-  append(stream: OutboxStream, message: Record<string, unknown>): OutboxEntry {
+  /**
+   * Appends an enveloped message (with bootId and seq). Durable when this returns an entry.
+   * On a full disk (ENOSPC) it frees whole segments holding only droppable streams, in the drop
+   * order, and tries again; if there is still no room, a droppable message is dropped (null) and a
+   * conversation or command result throws. Every message lost this way is counted and reported
+   * in a `dropped` notice (`reason: 'disk_full'`) as soon as something can be stored again.
+   */
+  append(stream: OutboxStream, message: Record<string, unknown>): OutboxEntry | null {
     const payload = encodePayload(stream, message);
     if (this.active.bytes > 0 && this.active.bytes + payload.length > this.segmentBytes) this.roll();
     const buf = encodeRecord(payload);
-    const offset = this.active.append(buf);
+    let offset: number;
+    for (;;) {
+      try {
+        offset = this.active.append(buf);
+        break;
+      } catch (e) {
+        if (!isDiskFull(e)) throw e;
+        if (this.freeForDisk()) continue;
+        this.tallyDiskDrop(stream, 1, buf.length);
+        if ((DROP_ORDER as string[]).includes(stream)) return null;
+        throw e;
+      }
+    }
     const seg = this.segs.get(this.active.n)!;
     seg.bytes = this.active.bytes;
     seg.pending++;
@@ -178,7 +198,80 @@ export class Outbox {
     this.index(e);
     this.counters.appended++;
     if (this.totalBytes() > this.opts.maxBytes) this.enforceCap();
+    this.reportDiskDrops();
     return e;
+  }
+
+  /** Messages lost to a full disk and not yet reported, by stream. */
+  private readonly diskDrops = new Map<string, { records: number; bytes: number }>();
+
+  private tallyDiskDrop(stream: string, records: number, bytes: number): void {
+    if (records === 0) return;
+    const t = this.diskDrops.get(stream) ?? { records: 0, bytes: 0 };
+    t.records += records;
+    t.bytes += bytes;
+    this.diskDrops.set(stream, t);
+    this.counters.dropped += records;
+    this.counters.diskFullDrops += records;
+  }
+
+  /** Reports what a full disk cost, once a message could be stored again (the report needs room too). */
+  private reportDiskDrops(): void {
+    for (const [stream, t] of [...this.diskDrops]) {
+      this.diskDrops.delete(stream);
+      this.notice({ type: 'dropped', stream, records: t.records, bytes: t.bytes, reason: 'disk_full' });
+    }
+  }
+
+  /**
+   * Frees space on a full disk without writing anything (a rewrite would need room): deletes the
+   * oldest closed segment whose held records are all of droppable streams, preferring one with
+   * metrics only, then metrics and logs, then events too. The active segment is rolled first
+   * when it holds records, so it can be freed as well. Returns false when nothing can go.
+   */
+  private freeForDisk(): boolean {
+    if (this.active.bytes > 0) this.roll();
+    for (let i = 1; i <= DROP_ORDER.length; i++) {
+      const allowed = new Set<string>(DROP_ORDER.slice(0, i));
+      for (const n of [...this.segs.keys()].sort((a, b) => a - b)) {
+        if (n === this.active.n) continue;
+        const held = this.heldIn(n);
+        if (!held.every((e) => allowed.has(e.stream))) continue;
+        const byStream = new Map<string, { records: number; bytes: number }>();
+        for (const e of held) {
+          const t = byStream.get(e.stream) ?? { records: 0, bytes: 0 };
+          t.records++;
+          t.bytes += e.size;
+          byStream.set(e.stream, t);
+          this.forget(e);
+        }
+        for (const [st, t] of byStream) this.tallyDiskDrop(st, t.records, t.bytes);
+        this.segs.delete(n);
+        try {
+          unlinkSync(segmentFile(this.opts.dir, n));
+        } catch {}
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private heldIn(n: number): OutboxEntry[] {
+    const held: OutboxEntry[] = [];
+    for (const list of this.byKey.values()) for (const e of list) if (e.seg === n) held.push(e);
+    return held;
+  }
+
+  /** Takes an entry out of the outbox without an ack (dropped). */
+  private forget(e: OutboxEntry): void {
+    e.done = true;
+    e.msg = undefined;
+    const k = AckState.key(e.bootId, e.stream);
+    const list = this.byKey.get(k);
+    if (!list) return;
+    const i = list.indexOf(e);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.byKey.delete(k);
   }
 
   private roll(): void {
@@ -229,9 +322,10 @@ export class Outbox {
    */
   flushAcks(): void {
     if (!this.ackDirty) return;
-    this.ackDirty = false;
     this.acks.retain((k) => this.byKey.has(k) || k.startsWith(`${this.currentBoot ?? ''}/`));
+    // A failed write (a full disk) stays dirty and is tried again on the next flush.
     this.acks.save();
+    this.ackDirty = false;
     this.counters.ackWrites++;
   }
 
@@ -242,7 +336,12 @@ export class Outbox {
     e.done = true;
     e.msg = undefined;
     const s = this.segs.get(e.seg);
-    if (s && --s.pending === 0) this.removeSegment(e.seg);
+    if (!s || --s.pending !== 0) return;
+    // Everything in the active segment is acked: start a fresh one so its space is freed too
+    // (otherwise a full disk stays full until the segment would have rolled).
+    if (this.active.n === e.seg) {
+      if (this.active.bytes > 0) this.roll();
+    } else this.removeSegment(e.seg);
   }
 
   /** Entries in append order starting at index `from` of the live queue (skips finished ones). */
@@ -340,7 +439,7 @@ export class Outbox {
     seg.bytes = keep.length ? fileSize(seg.file) : 0;
     if (keep.length === 0) this.segs.delete(n);
     this.counters.dropped += drop.length;
-    this.notice({ type: 'dropped', stream, records: drop.length, bytes });
+    this.notice({ type: 'dropped', stream, records: drop.length, bytes, reason: 'cap' });
   }
 
   close(): void {

@@ -2,6 +2,7 @@ import {
   closeSync,
   fdatasyncSync,
   fsyncSync,
+  ftruncateSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -91,9 +92,18 @@ export class ActiveSegment {
   append(buf: Buffer): number {
     const offset = this.bytes;
     let done = 0;
-    while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done);
-    // The kernel holds written bytes across kill -9; fdatasync adds power-loss safety.
-    if (this.sync) fdatasyncSync(this.fd);
+    try {
+      while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done);
+      // The kernel holds written bytes across kill -9; fdatasync adds power-loss safety.
+      if (this.sync) fdatasyncSync(this.fd);
+    } catch (e) {
+      // A full disk can take part of a record: cut it off, so the segment stays a clean sequence
+      // of records and the next append starts at a record boundary.
+      try {
+        ftruncateSync(this.fd, offset);
+      } catch {}
+      throw e;
+    }
     this.bytes += buf.length;
     return offset;
   }

@@ -1,12 +1,24 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { SidecarConfig } from '../config.js';
 
 /** What a backup leaves out: caches, logs, temp files and installed modules. */
-export const EXCLUDES = ['cache', 'caches', '.cache', 'tmp', 'logs', '*.log', '*.tmp', 'node_modules', '*.sock'];
+export const EXCLUDES = [
+  './.restore-*',
+  './.pre-restore-*',
+  'cache',
+  'caches',
+  '.cache',
+  'tmp',
+  'logs',
+  '*.log',
+  '*.tmp',
+  'node_modules',
+  '*.sock',
+];
 
 /**
  * OpenClaw's state directory: `OPENCLAW_STATE_DIR` (OpenClaw's own override), else the directory
@@ -65,5 +77,28 @@ export async function extractArchive(file: string, dir: string, signal: AbortSig
   if (names.some((n) => n.startsWith('/') || n.split('/').includes('..')))
     throw new Error('archive holds paths outside its directory');
   await run('tar', ['-xzf', file, '--no-same-owner', '-C', dir], signal);
+  assertLinksInside(dir);
   return names.filter((n) => !n.endsWith('/')).length;
+}
+
+/**
+ * Refuses a restored tree holding a symbolic link whose target leaves it (`openclaw.json ->
+ * /etc/shadow`, `x -> ../../..`): once swapped in, OpenClaw or the next backup would read or
+ * write through it. Checked after unpacking into the staging directory, before anything is used.
+ */
+export function assertLinksInside(root: string): void {
+  const base = path.resolve(root);
+  const walk = (dir: string) => {
+    for (const ent of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, ent.name);
+      if (ent.isSymbolicLink()) {
+        const to = readlinkSync(p);
+        const resolved = path.resolve(path.dirname(p), to);
+        const rel = path.relative(base, resolved);
+        if (path.isAbsolute(to) || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel))
+          throw new Error(`archive holds a link that leaves the restored tree: ${path.relative(base, p)} -> ${to}`);
+      } else if (ent.isDirectory()) walk(p);
+    }
+  };
+  walk(base);
 }

@@ -31,7 +31,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app
     },
     async (req, reply) => {
       const email = req.body.email.toLowerCase();
-      const lockedMs = await ctx.logins.lockedFor(email);
+      const lockedMs = await ctx.logins.lockedFor(email, req.ip);
       if (lockedMs > 0) {
         await audit(ctx.db, `ip:${req.ip}`, 'auth.login_locked', email, null);
         throw new HttpError(
@@ -43,7 +43,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app
       const user = await checkLogin(ctx.db, email, req.body.password);
       // Service accounts use API tokens only.
       if (!user || user.role === 'service') {
-        const locked = await ctx.logins.failed(email);
+        const locked = await ctx.logins.failed(email, req.ip);
         await audit(ctx.db, `ip:${req.ip}`, locked ? 'auth.lockout' : 'auth.login_failed', email, null);
         throw new HttpError(401, HUB_ERR.BAD_LOGIN, 'wrong email or password');
       }
@@ -56,7 +56,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app
         await audit(ctx.db, `user:${user.id}`, 'auth.login_ip_refused', user.id, user.clientId, { ip: req.ip });
         throw new HttpError(403, HUB_ERR.IP_NOT_ALLOWED, `logins from ${req.ip} are not allowed for this account`);
       }
-      await ctx.logins.succeeded(email);
+      await ctx.logins.succeeded(email, req.ip);
       const token = await createSession(ctx.db, user.id);
       await audit(ctx.db, `user:${user.id}`, 'auth.login', user.id, user.clientId, { ip: req.ip, method: 'password' });
       reply.header('set-cookie', sessionCookie(token, req.protocol === 'https'));

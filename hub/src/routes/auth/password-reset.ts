@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, HUB_ERR } from '../../auth/errors.js';
@@ -36,9 +37,21 @@ export async function sendPasswordLink(
   });
 }
 
-/** The hub's public base URL: DS_PUBLIC_URL, else from the request. */
-export function publicBase(ctx: HubContext, req: { protocol: string; host: string }): string {
-  return (ctx.config.publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '');
+/**
+ * The hub's public base URL for links it mails and redirects to: DS_PUBLIC_URL, else the address
+ * the hub listens on (with a wildcard bind, the local address the request arrived at). Never the
+ * request's Host or X-Forwarded-Host: anyone can send those, and a reset link pointing at their
+ * host would hand them the token.
+ */
+export function publicBase(ctx: HubContext, req: FastifyRequest): string {
+  if (ctx.config.publicUrl) return ctx.config.publicUrl.replace(/\/+$/, '');
+  const addr = req.server.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : ctx.config.httpPort;
+  const bind = ctx.config.bind;
+  const wildcard = bind === '0.0.0.0' || bind === '::';
+  let host = wildcard ? req.socket?.localAddress || '127.0.0.1' : bind;
+  if (host.startsWith('::ffff:') && host.includes('.')) host = host.slice(7);
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Password reset through a one-time link: request (always 202) and confirm. */

@@ -119,11 +119,15 @@ export const consoleRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
         tags: ['console'],
         summary: 'The recording of a session (asciicast v2, one JSON value per line)',
         params: sessionParams,
-        response: { 404: errorSchema },
+        response: { 403: errorSchema, 404: errorSchema },
       },
     },
     async (req, reply) => {
-      const { s } = instance(req, req.params.id);
+      const { u, s } = instance(req, req.params.id);
+      // A recording is what a (root) shell showed: only those who may open a console read it,
+      // i.e. admins, and with an API token only one that may open consoles too.
+      if (u.role !== 'admin' || (u.scopes && !u.scopes.includes('command:console.open')))
+        throw forbidden('only an admin reads console recordings');
       const file = await ctx.ops.console.recording(s.id, req.params.sessionId);
       if (!file || !existsSync(file)) throw notFound('recording');
       return reply.type('application/x-asciicast').send(createReadStream(file) as never);

@@ -32,7 +32,7 @@ const settingsView = z.object({
  */
 export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
   const logins = new OidcLogins(ctx);
-  const callbackUrl = (req: { protocol: string; host: string }) => `${publicBase(ctx, req)}/api/v1/auth/sso/callback`;
+  const callbackUrl = (req: FastifyRequest) => `${publicBase(ctx, req)}/api/v1/auth/sso/callback`;
 
   app.get(
     '/clients/:id/sso',

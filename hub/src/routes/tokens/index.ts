@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
 import { assertRole } from '../../auth/scope.js';
-import { API_TOKEN_PREFIX, deleteUserSessions, hashToken } from '../../auth/sessions.js';
+import { API_TOKEN_PREFIX, deleteUserSessions, hashToken, userChanged } from '../../auth/sessions.js';
 import { createUser } from '../../auth/users.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
@@ -156,6 +156,7 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (ap
         [req.params.id],
       );
       if (!rows[0]) throw notFound('token');
+      userChanged(rows[0].user_id);
       await audit(ctx.db, `user:${u.id}`, 'token.revoke', req.params.id, null, { account: rows[0].user_id });
       return reply.code(204).send(null);
     },
