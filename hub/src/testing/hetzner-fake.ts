@@ -306,7 +306,13 @@ export class FakeHetzner {
   }
 
   private route(m: string, p: string, q: URLSearchParams, b: Record<string, unknown>): [number, unknown?] | null {
-    let g: RegExpMatchArray | null;
+    // The groups of the last path pattern that matched.
+    let g: string[] = [];
+    const at = (re: RegExp) => {
+      const r = p.match(re);
+      g = r ? [...r] : [];
+      return r;
+    };
     if (m === 'GET' && p === '/locations') return [200, this.page(q, 'locations', LOCATIONS)];
     if (m === 'GET' && p === '/server_types')
       return [
@@ -317,8 +323,8 @@ export class FakeHetzner {
           TYPES.map((t) => this.serverType(t)),
         ),
       ];
-    if (m === 'GET' && (g = p.match(/^\/server_types\/(\d+)$/))) {
-      const t = TYPES.find((x) => x.id === Number(g?.[1]));
+    if (m === 'GET' && at(/^\/server_types\/(\d+)$/)) {
+      const t = TYPES.find((x) => x.id === Number(g[1]));
       return t ? [200, { server_type: this.serverType(t) }] : null;
     }
     if (m === 'GET' && p === '/images') {
@@ -337,7 +343,7 @@ export class FakeHetzner {
         ),
       ];
     }
-    if ((g = p.match(/^\/images\/(\d+)$/))) {
+    if (at(/^\/images\/(\d+)$/)) {
       const id = Number(g[1]);
       if (!this.images.has(id)) return null;
       if (m === 'GET') return [200, { image: this.image(id) }];
@@ -346,7 +352,7 @@ export class FakeHetzner {
         return [204];
       }
     }
-    if (m === 'GET' && (g = p.match(/^\/actions\/(\d+)$/))) {
+    if (m === 'GET' && at(/^\/actions\/(\d+)$/)) {
       const a = this.actions.get(Number(g[1]));
       return a ? [200, { action: this.action(a) }] : null;
     }
@@ -366,7 +372,7 @@ export class FakeHetzner {
       ];
     }
     if (p === '/servers' && m === 'POST') return [201, this.createServer(b)];
-    if ((g = p.match(/^\/servers\/(\d+)$/))) {
+    if (at(/^\/servers\/(\d+)$/)) {
       const s = this.servers.get(Number(g[1]));
       if (!s) return null;
       if (m === 'GET') return [200, { server: this.serverView(s) }];
@@ -376,7 +382,7 @@ export class FakeHetzner {
         return [200, { action: this.action(a) }];
       }
     }
-    if (m === 'POST' && (g = p.match(/^\/servers\/(\d+)\/actions\/([a-z_]+)$/))) {
+    if (m === 'POST' && at(/^\/servers\/(\d+)\/actions\/([a-z_]+)$/)) {
       const s = this.servers.get(Number(g[1]));
       if (!s) return null;
       return [201, this.serverAction(s, g[2], b)];
@@ -440,7 +446,7 @@ export class FakeHetzner {
       this.firewalls.set(f.id, f);
       return [201, { firewall: this.firewall(f), actions: [] }];
     }
-    if (m === 'DELETE' && (g = p.match(/^\/firewalls\/(\d+)$/))) {
+    if (m === 'DELETE' && at(/^\/firewalls\/(\d+)$/)) {
       if (!this.firewalls.delete(Number(g[1]))) return null;
       return [204];
     }
@@ -784,9 +790,10 @@ export function matches(labels: Record<string, string>, selector: string): boole
     .map((s) => s.trim())
     .filter(Boolean)
     .every((term) => {
-      let g: RegExpMatchArray | null;
-      if ((g = term.match(/^([^!=]+)!=(.*)$/))) return labels[g[1]] !== g[2];
-      if ((g = term.match(/^([^!=]+)==?(.*)$/))) return labels[g[1]] === g[2];
+      const ne = term.match(/^([^!=]+)!=(.*)$/);
+      if (ne) return labels[ne[1]] !== ne[2];
+      const eq = term.match(/^([^!=]+)==?(.*)$/);
+      if (eq) return labels[eq[1]] === eq[2];
       if (term.startsWith('!')) return !(term.slice(1) in labels);
       return term in labels;
     });
