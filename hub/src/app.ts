@@ -15,6 +15,7 @@ import { authRoutes } from './routes/auth/index.js';
 import { clientRoutes } from './routes/clients/index.js';
 import { commandRoutes } from './routes/commands/index.js';
 import { dataRoutes } from './routes/data/index.js';
+import { deploymentRoutes } from './routes/deployments/index.js';
 import { instanceRoutes } from './routes/instances/index.js';
 import { onboardingRoutes } from './routes/onboarding/index.js';
 import { remoteOpsRoutes } from './routes/remote-ops.js';
@@ -101,6 +102,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(supportRoutes, { ctx });
       await api.register(onboardingRoutes, { ctx });
       await api.register(remoteOpsRoutes, { ctx });
+      await api.register(deploymentRoutes, { ctx });
     },
     { prefix: '/api/v1' },
   );

@@ -7,6 +7,7 @@ import type { HubConfig } from './config.js';
 import type { Db } from './db/index.js';
 import type { MetricSources } from './db/metrics-query.js';
 import type { TimescaleMonitor } from './db/timescale/monitor.js';
+import type { DeploymentService } from './deploy/service.js';
 import type { Fleet } from './fleet/fleet.js';
 import type { Ingest } from './ingest/index.js';
 import type { OnboardingService } from './onboarding/service.js';
@@ -37,4 +38,6 @@ export interface HubContext extends SecurityServices {
   timescaleJobs?: Pick<TimescaleMonitor, 'jobs' | 'check'> | null;
   /** Desired agent configuration from onboarding; set when its routes are registered. */
   onboarding?: OnboardingService;
+  /** Servers for instances (Hetzner + Tailscale); set by startHub. */
+  deployments?: DeploymentService;
 }

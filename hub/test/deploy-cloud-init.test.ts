@@ -2,8 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { configSchema } from '../../sidecar/src/config.js';
 import { buildUserData, fileFromUserData, openclawConfigFor, USER_DATA_LIMIT } from '../src/deploy/cloud-init.js';
 

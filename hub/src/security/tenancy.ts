@@ -23,6 +23,7 @@ export function ownerResolvers(ctx: Pick<HubContext, 'db' | 'fleet'>): Record<st
     usr: (id) => one('SELECT client_id FROM users WHERE id = $1', id),
     tok: (id) => one('SELECT u.client_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1', id),
     sup: (id) => one('SELECT client_id FROM support_requests WHERE id = $1', id),
+    dep: (id) => one('SELECT client_id FROM deployments WHERE id = $1', id),
   };
 }
 
