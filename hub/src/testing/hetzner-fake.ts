@@ -21,6 +21,8 @@ export interface FakeHetznerOptions {
   latencyMs?: number;
   /** Requests per hour (RateLimit-Limit); the budget refills continuously as at Hetzner. */
   rateLimit?: number;
+  /** Extra time before answering one request (after it took effect), e.g. a slow POST /servers. */
+  answerDelayMs?: (method: string, path: string) => number;
   /** Called once a server is running, with what was sent at create time (the VM "boots"). */
   onBoot?: (server: FakeServer) => void | Promise<void>;
 }
@@ -297,6 +299,8 @@ export class FakeHetzner {
     }
     try {
       const out = this.route(req.method ?? 'GET', url.pathname.replace(/^\/v1/, ''), url.searchParams, body);
+      const wait = this.o.answerDelayMs?.(req.method ?? 'GET', url.pathname) ?? 0;
+      if (wait) await new Promise((r) => setTimeout(r, wait));
       if (!out) return error(404, 'not_found', 'the requested resource was not found');
       return send(out[0], out[1]);
     } catch (e) {

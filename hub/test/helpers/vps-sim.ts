@@ -31,6 +31,8 @@ export class VpsSimulator {
   readonly noSidecar = new Set<string>();
   /** Server names that never join the tailnet. */
   readonly noJoin = new Set<string>();
+  /** No server starts its sidecar. */
+  noSidecarAll = false;
   errors: string[] = [];
 
   constructor(private readonly tailscale: FakeTailscale) {}
@@ -62,11 +64,22 @@ export class VpsSimulator {
         .split('\n')
         .map((l) => l.split(/=(.*)/s, 2) as [string, string]),
     );
-    const bundle = await fetch(`${env.DS_HUB_URL}/api/v1/deploy/sidecar.mjs`);
-    const body = Buffer.from(await bundle.arrayBuffer());
+    // As the bootstrap's curl --retry: the hub may be restarting.
+    const get = async (p: string) => {
+      const end = Date.now() + 180_000;
+      for (;;) {
+        try {
+          const res = await fetch(`${env.DS_HUB_URL}${p}`);
+          if (res.ok) return Buffer.from(await res.arrayBuffer());
+        } catch {}
+        if (Date.now() > end) throw new Error(`could not fetch ${p}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    const body = await get('/api/v1/deploy/sidecar.mjs');
     if (createHash('sha256').update(body).digest('hex') !== env.DS_BUNDLE_SHA256)
       throw new Error('bundle checksum mismatch');
-    const installer = Buffer.from(await (await fetch(`${env.DS_HUB_URL}/api/v1/deploy/install.sh`)).arrayBuffer());
+    const installer = await get('/api/v1/deploy/install.sh');
     if (createHash('sha256').update(installer).digest('hex') !== env.DS_INSTALLER_SHA256)
       throw new Error('installer checksum mismatch');
     const bundlePath = path.join(dir, 'deepsignal-sidecar.mjs');
@@ -80,7 +93,7 @@ export class VpsSimulator {
       stderr: () => '',
     };
     this.booted.set(s.id, b);
-    if (this.noSidecar.has(s.name)) return;
+    if (this.noSidecarAll || this.noSidecar.has(s.name)) return;
     const child = spawn(process.execPath, [bundlePath, '--config', confPath], {
       cwd: dir,
       env: {
