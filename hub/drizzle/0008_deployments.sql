@@ -2,6 +2,7 @@ CREATE TABLE "deployments" (
 	"id" text PRIMARY KEY NOT NULL,
 	"client_id" text NOT NULL,
 	"instance_id" text NOT NULL,
+	"kind" text DEFAULT 'deploy' NOT NULL,
 	"status" text NOT NULL,
 	"provider" text DEFAULT 'hetzner' NOT NULL,
 	"location" text NOT NULL,
@@ -42,6 +43,7 @@ CREATE TABLE "instance_hosts" (
 	"monthly_price" double precision,
 	"state" text DEFAULT 'running' NOT NULL,
 	"snapshot_id" bigint,
+	"operation" jsonb,
 	"deployment_id" text,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );

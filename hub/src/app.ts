@@ -15,6 +15,7 @@ import { authRoutes } from './routes/auth/index.js';
 import { clientRoutes } from './routes/clients/index.js';
 import { commandRoutes } from './routes/commands/index.js';
 import { dataRoutes } from './routes/data/index.js';
+import { deployDownloadRoutes } from './routes/deployments/downloads.js';
 import { deploymentRoutes } from './routes/deployments/index.js';
 import { instanceRoutes } from './routes/instances/index.js';
 import { onboardingRoutes } from './routes/onboarding/index.js';
@@ -107,6 +108,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(systemRoutes, { ctx });
+  await app.register(deployDownloadRoutes, { ctx });
 
   // The dashboard export, its SPA/404 fallback and JSON 404s for API paths (web/spa.ts).
   await registerDashboard(app as unknown as FastifyInstance, ctx);

@@ -72,8 +72,8 @@ fetch() { # path file sha256
   curl -fsS --retry 20 --retry-all-errors --retry-delay 3 -o "$work/$2" "$DS_HUB_URL$1"
   echo "$3  $work/$2" | sha256sum -c - >/dev/null || { say "checksum mismatch for $1"; exit 1; }
 }
-fetch /api/v1/deploy/sidecar.mjs deepsignal-sidecar.mjs "$DS_BUNDLE_SHA256"
-fetch /api/v1/deploy/install.sh install.sh "$DS_INSTALLER_SHA256"
+fetch /deploy/sidecar.mjs deepsignal-sidecar.mjs "$DS_BUNDLE_SHA256"
+fetch /deploy/install.sh install.sh "$DS_INSTALLER_SHA256"
 conf() { node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync("/etc/deepsignal/sidecar.json","utf8"))[process.argv[1]]))' "$1"; }
 bash "$work/install.sh" --hub "$(conf hub)" --instance "$(conf instanceId)" --secret "$(conf secret)" \\
   --hub-key "$(conf hubKey)" --bundle "$work/deepsignal-sidecar.mjs" \\

@@ -59,6 +59,7 @@ export class StepFailure extends Error {
 /** A deployment row as the service works on it. */
 export interface DeploymentRow {
   id: string;
+  kind: 'deploy' | 'resume';
   clientId: string;
   instanceId: string;
   status: DeploymentStatus;
@@ -89,6 +90,7 @@ export interface DeploymentRow {
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 const toRow = (r: Record<string, unknown>): DeploymentRow => ({
   id: String(r.id),
+  kind: r.kind === 'resume' ? 'resume' : 'deploy',
   clientId: String(r.client_id),
   instanceId: String(r.instance_id),
   status: r.status as DeploymentStatus,
@@ -120,6 +122,7 @@ const toRow = (r: Record<string, unknown>): DeploymentRow => ({
 export function deploymentView(d: DeploymentRow) {
   return {
     id: d.id,
+    kind: d.kind,
     clientId: d.clientId,
     instanceId: d.instanceId,
     status: d.status,
@@ -291,9 +294,16 @@ export class DeploymentService {
   }
 
   /** Queues a deployment and starts it. */
-  async create(o: { clientId: string; location: string; serverType: string; actor: string }): Promise<DeploymentRow> {
+  async create(o: {
+    clientId: string;
+    location: string;
+    serverType: string;
+    actor: string;
+    /** Resume: bring this existing instance back from `image` (its snapshot). */
+    resume?: { instanceId: string; image: string };
+  }): Promise<DeploymentRow> {
     const id = newId('dep');
-    const instanceId = newId('inst');
+    const instanceId = o.resume?.instanceId ?? newId('inst');
     const steps: DeploymentStep[] = STEP_NAMES.map((name) => ({
       name,
       status: 'pending',
@@ -303,15 +313,16 @@ export class DeploymentService {
       error: null,
     }));
     await this.d.db.query(
-      `INSERT INTO deployments (id, client_id, instance_id, status, location, server_type, image, steps, server_name, created_by)
-       VALUES ($1,$2,$3,'queued',$4,$5,$6,$7,$8,$9)`,
+      `INSERT INTO deployments (id, kind, client_id, instance_id, status, location, server_type, image, steps, server_name, created_by)
+       VALUES ($1,$2,$3,$4,'queued',$5,$6,$7,$8,$9,$10)`,
       [
         id,
+        o.resume ? 'resume' : 'deploy',
         o.clientId,
         instanceId,
         o.location,
         o.serverType,
-        this.d.config.hetznerImage,
+        o.resume?.image ?? this.d.config.hetznerImage,
         JSON.stringify(steps),
         `ds-${instanceId}`,
         o.actor,
@@ -321,6 +332,30 @@ export class DeploymentService {
     this.emit(row);
     this.start(id);
     return row;
+  }
+
+  private readonly onboardingStarts = new Set<string>();
+
+  /**
+   * Onboarding's deploy: once a client has a working provider key, its first server is deployed
+   * (default location and server type), unless deploys wait for an operator (DS_DEPLOY_APPROVAL).
+   */
+  async startForOnboarding(clientId: string, actor: string): Promise<DeploymentRow | null> {
+    if (this.d.config.deployApproval !== 'auto' || this.unavailableReason() || this.onboardingStarts.has(clientId))
+      return null;
+    this.onboardingStarts.add(clientId);
+    try {
+      if (await this.activeFor(clientId)) return null;
+      if ((await this.d.db.query('SELECT 1 FROM instances WHERE client_id = $1 LIMIT 1', [clientId]))[0]) return null;
+      return await this.create({
+        clientId,
+        location: this.d.config.deployLocation,
+        serverType: this.d.config.deployServerType,
+        actor,
+      });
+    } finally {
+      this.onboardingStarts.delete(clientId);
+    }
   }
 
   /** Asks a deployment to stop; it removes what it made and ends `canceled`. */
@@ -485,6 +520,11 @@ export class DeploymentService {
     const c = this.d.config;
     switch (name) {
       case 'reserve': {
+        if (row.kind === 'resume') {
+          const fw = await this.retrying(() => this.ensureFirewall(hz), signal);
+          await this.artifacts.sidecarBundle();
+          return `instance ${row.instanceId} from snapshot ${row.image}; firewall ${fw}`;
+        }
         await createInstanceRecord(this.d.db, this.d.fleet, {
           id: row.instanceId,
           clientId: row.clientId,
@@ -603,9 +643,16 @@ export class DeploymentService {
       }
       case 'live':
         await this.d.db.query(
-          "UPDATE instance_hosts SET state = 'running', updated_at = now() WHERE instance_id = $1",
-          [row.instanceId],
+          "UPDATE instance_hosts SET state = 'running', server_type = $2, location = $3, operation = NULL, updated_at = now() WHERE instance_id = $1",
+          [row.instanceId, row.serverType, row.location],
         );
+        if (row.kind === 'resume' && /^\d+$/.test(row.image)) {
+          // The snapshot it came back from is no longer needed (and costs per GB).
+          await hz.deleteImage(Number(row.image)).catch(() => {});
+          await this.d.db.query('UPDATE instance_hosts SET snapshot_id = NULL WHERE instance_id = $1', [
+            row.instanceId,
+          ]);
+        }
         return 'the agent is live';
     }
   }
@@ -702,6 +749,7 @@ export class DeploymentService {
          tailnet_ip, tailnet_name, tailnet_device_id, monthly_price, state, deployment_id)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'provisioning',$13)
        ON CONFLICT (instance_id) DO UPDATE SET server_id = EXCLUDED.server_id, ipv4 = EXCLUDED.ipv4,
+         server_type = EXCLUDED.server_type, location = EXCLUDED.location, deployment_id = EXCLUDED.deployment_id,
          country = COALESCE(EXCLUDED.country, instance_hosts.country), tailnet_ip = EXCLUDED.tailnet_ip,
          tailnet_name = EXCLUDED.tailnet_name, tailnet_device_id = EXCLUDED.tailnet_device_id,
          monthly_price = EXCLUDED.monthly_price, updated_at = now()`,
@@ -755,6 +803,17 @@ export class DeploymentService {
       } catch (e) {
         out.tailnetDevice = `not deleted: ${describe(e).message}`;
       }
+    }
+    if (row.kind === 'resume') {
+      // The instance and its snapshot stay: it is paused again and can be resumed once more.
+      await this.d.db
+        .query(
+          "UPDATE instance_hosts SET state = 'paused', server_id = NULL, ipv4 = NULL, tailnet_ip = NULL, tailnet_device_id = NULL, updated_at = now() WHERE instance_id = $1",
+          [row.instanceId],
+        )
+        .catch(() => {});
+      out.instance = 'kept, paused (its snapshot stays)';
+      return out;
     }
     try {
       await deleteInstanceRecord(this.d.db, this.d.fleet, row.instanceId, `deployment:${row.id}`, 'instance.delete');

@@ -23,6 +23,8 @@ export interface FakeHetznerOptions {
   rateLimit?: number;
   /** Extra time before answering one request (after it took effect), e.g. a slow POST /servers. */
   answerDelayMs?: (method: string, path: string) => number;
+  /** Called when a server is gone (deleted): whatever ran on it stops. */
+  onDelete?: (server: FakeServer) => void | Promise<void>;
   /** Called once a server is running, with what was sent at create time (the VM "boots"). */
   onBoot?: (server: FakeServer) => void | Promise<void>;
 }
@@ -382,7 +384,10 @@ export class FakeHetzner {
       if (m === 'GET') return [200, { server: this.serverView(s) }];
       if (m === 'DELETE') {
         s.status = 'deleting';
-        const a = this.newAction('delete_server', s.id, this.o.actionMs ?? 200, () => this.servers.delete(s.id));
+        const a = this.newAction('delete_server', s.id, this.o.actionMs ?? 200, () => {
+          this.servers.delete(s.id);
+          if (this.o.onDelete) void Promise.resolve(this.o.onDelete(s)).catch(() => {});
+        });
         return [200, { action: this.action(a) }];
       }
     }
@@ -697,7 +702,8 @@ export class FakeHetzner {
         },
       },
       location: l,
-      image: this.image(s.image),
+      // A deleted image (e.g. the snapshot it was made from) shows as null, as at Hetzner.
+      image: this.images.has(s.image) ? this.image(s.image) : null,
       iso: null,
       rescue_enabled: false,
       locked: false,

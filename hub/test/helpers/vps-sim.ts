@@ -76,10 +76,10 @@ export class VpsSimulator {
         await new Promise((r) => setTimeout(r, 500));
       }
     };
-    const body = await get('/api/v1/deploy/sidecar.mjs');
+    const body = await get('/deploy/sidecar.mjs');
     if (createHash('sha256').update(body).digest('hex') !== env.DS_BUNDLE_SHA256)
       throw new Error('bundle checksum mismatch');
-    const installer = await get('/api/v1/deploy/install.sh');
+    const installer = await get('/deploy/install.sh');
     if (createHash('sha256').update(installer).digest('hex') !== env.DS_INSTALLER_SHA256)
       throw new Error('installer checksum mismatch');
     const bundlePath = path.join(dir, 'deepsignal-sidecar.mjs');

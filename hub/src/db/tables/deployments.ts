@@ -27,6 +27,8 @@ export const deployments = pgTable(
       .references(() => clients.id, { onDelete: 'cascade' }),
     /** The instance it makes (kept after a failure, which deletes the instance itself). */
     instanceId: text('instance_id').notNull(),
+    /** deploy (a new instance) | resume (an existing instance from its snapshot, maybe elsewhere) */
+    kind: text('kind').notNull().default('deploy'),
     /** queued | creating | booting | joining | live | failed | canceled */
     status: text('status').notNull(),
     provider: text('provider').notNull().default('hetzner'),
@@ -81,6 +83,8 @@ export const instanceHosts = pgTable('instance_hosts', {
   /** running | paused (snapshot kept, server deleted) */
   state: text('state').notNull().default('running'),
   snapshotId: bigint('snapshot_id', { mode: 'number' }),
+  /** The last pause, resume, resize or move: what, its state, and why it failed. */
+  operation: jsonb('operation').$type<{ kind: string; status: string; error: string | null; at: string }>(),
   deploymentId: text('deployment_id'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });

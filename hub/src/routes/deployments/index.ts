@@ -6,6 +6,7 @@ import { assertRole, canSeeClient } from '../../auth/scope.js';
 import { HetznerError } from '../../cloud/hetzner/errors.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
+import { InstanceLifecycle, LifecycleError } from '../../deploy/lifecycle.js';
 import { type DeploymentService, deploymentView, StepFailure } from '../../deploy/service.js';
 import { errorSchema, idParams } from '../schemas.js';
 
@@ -13,6 +14,12 @@ const view = z.record(z.string(), z.unknown());
 
 /** A provider error on a request path as a hub API error in the provider's words. */
 function providerError(e: unknown): never {
+  if (e instanceof LifecycleError)
+    throw new HttpError(
+      e.status,
+      e.status === 404 ? HUB_ERR.NOT_FOUND : e.status === 409 ? HUB_ERR.CONFLICT : HUB_ERR.UNAVAILABLE,
+      e.message,
+    );
   if (e instanceof HetznerError) throw new HttpError(e.transient ? 503 : 502, HUB_ERR.UNAVAILABLE, e.describe());
   if (e instanceof StepFailure) throw new HttpError(503, HUB_ERR.UNAVAILABLE, e.message);
   throw e;
@@ -21,7 +28,6 @@ function providerError(e: unknown): never {
 /**
  * Deployments: an operator rents a server for a client's agent and follows it until it is live;
  * the server's data shows on the instance; release deletes the server and its tailnet device.
- * The sidecar bundle and its installer are served here to new servers (public: neither is secret).
  */
 export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
   const svc = () => {
@@ -178,6 +184,7 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
         state: r.state,
         snapshotId: r.snapshot_id === null ? null : Number(r.snapshot_id),
         deploymentId: r.deployment_id,
+        operation: r.operation ?? null,
       };
     },
   );
@@ -203,13 +210,87 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     },
   );
 
-  // What a new server fetches over the tailnet; its user data holds their sha256.
-  app.get('/deploy/sidecar.mjs', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    const a = await svc().artifacts.sidecarBundle();
-    return reply.type('text/javascript').header('x-content-sha256', a.sha256).send(a.body);
+  let lifecycle: InstanceLifecycle | null = null;
+  const life = () => {
+    lifecycle ??= new InstanceLifecycle(ctx.db, svc());
+    return lifecycle;
+  };
+  const adminOn = (req: Parameters<typeof requireUser>[0], id: string) => {
+    const u = requireUser(req);
+    assertRole(u, 'admin');
+    const snap = ctx.fleet.get(id);
+    if (!snap) throw notFound('instance');
+    return { u, snap };
+  };
+  const accepted = z.object({ id: z.string(), state: z.string(), deploymentId: z.string().optional() });
+  const opSchema = (body?: z.ZodType) => ({
+    tags: ['deployments'],
+    params: idParams,
+    ...(body ? { body } : {}),
+    response: { 202: accepted, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: errorSchema },
   });
-  app.get('/deploy/install.sh', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    const a = svc().artifacts.installer();
-    return reply.type('text/x-shellscript').header('x-content-sha256', a.sha256).send(a.body);
-  });
+
+  app.post(
+    '/instances/:id/server/pause',
+    { schema: { ...opSchema(), description: 'Snapshot the server, then delete it: nobody pays for an idle VPS.' } },
+    async (req, reply) => {
+      const { u, snap } = adminOn(req, req.params.id);
+      await life().pause(req.params.id).catch(providerError);
+      await audit(ctx.db, `user:${u.id}`, 'instance.server_pause', req.params.id, snap.clientId);
+      return reply.code(202).send({ id: req.params.id, state: 'pausing' });
+    },
+  );
+
+  app.post(
+    '/instances/:id/server/resume',
+    {
+      schema: {
+        ...opSchema(z.object({ location: z.string().min(1).max(32).optional() }).optional()),
+        description: 'A new server from the snapshot (a deployment of kind resume).',
+      },
+    },
+    async (req, reply) => {
+      const { u, snap } = adminOn(req, req.params.id);
+      const body = req.body as { location?: string } | undefined;
+      const d = await life().resume(req.params.id, `user:${u.id}`, body?.location).catch(providerError);
+      await audit(ctx.db, `user:${u.id}`, 'instance.server_resume', req.params.id, snap.clientId, {
+        deploymentId: d.id,
+      });
+      return reply.code(202).send({ id: req.params.id, state: 'resuming', deploymentId: d.id });
+    },
+  );
+
+  app.post(
+    '/instances/:id/server/resize',
+    {
+      schema: {
+        ...opSchema(z.object({ serverType: z.string().min(1).max(32) })),
+        description: 'Hetzner change_type: off, change, on (a few minutes of downtime).',
+      },
+    },
+    async (req, reply) => {
+      const { u, snap } = adminOn(req, req.params.id);
+      const { serverType } = req.body as { serverType: string };
+      await life().resize(req.params.id, serverType).catch(providerError);
+      await audit(ctx.db, `user:${u.id}`, 'instance.server_resize', req.params.id, snap.clientId, { serverType });
+      return reply.code(202).send({ id: req.params.id, state: 'resizing' });
+    },
+  );
+
+  app.post(
+    '/instances/:id/server/move',
+    {
+      schema: {
+        ...opSchema(z.object({ location: z.string().min(1).max(32) })),
+        description: 'Snapshot, new server in another location from it, old one deleted.',
+      },
+    },
+    async (req, reply) => {
+      const { u, snap } = adminOn(req, req.params.id);
+      const { location } = req.body as { location: string };
+      await life().move(req.params.id, location, `user:${u.id}`).catch(providerError);
+      await audit(ctx.db, `user:${u.id}`, 'instance.server_move', req.params.id, snap.clientId, { location });
+      return reply.code(202).send({ id: req.params.id, state: 'moving' });
+    },
+  );
 };
