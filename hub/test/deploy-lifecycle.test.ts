@@ -3,7 +3,7 @@ import { FakeHetzner } from '../src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../src/testing/tailscale-fake.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 import { until } from './helpers/sidecar-proc.js';
-import { VpsSimulator } from './helpers/vps-sim.js';
+import { VpsSimulator } from '../src/testing/vps-sim.js';
 
 interface Host {
   serverId: number | null;

@@ -10,7 +10,7 @@ import { FakeTailscale } from '../src/testing/tailscale-fake.js';
 import { ADMIN, startTestHub, type TestHub } from './helpers/hub.js';
 import { dropSchema, PG_URL, uniqueSchema } from './helpers/pg.js';
 import { until } from './helpers/sidecar-proc.js';
-import { VpsSimulator } from './helpers/vps-sim.js';
+import { VpsSimulator } from '../src/testing/vps-sim.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -23,6 +23,7 @@ interface Host {
   monthlyPrice: number | null;
   state: string;
   deploymentId: string | null;
+  operation: { kind: string; status: string; error: string | null } | null;
 }
 
 /** Where an instance runs (provider, server, addresses, price) and, for admins, its release. */
@@ -41,6 +42,22 @@ export function InstanceServerCard({ instanceId, canManage }: { instanceId: stri
   useEffect(() => {
     void load();
   }, [load]);
+  // While a pause, resume, resize or move runs, follow it.
+  const changing = !!host && host.state !== 'running' && host.state !== 'paused';
+  useEffect(() => {
+    if (!changing) return;
+    const t = setInterval(() => void load(), 3000);
+    return () => clearInterval(t);
+  }, [changing, load]);
+  const act = async (what: 'pause' | 'resume', label: string) => {
+    try {
+      await api(`/instances/${encodeURIComponent(instanceId)}/server/${what}`, { body: {} });
+      toast(label, { tone: 'success' });
+      await load();
+    } catch (e) {
+      toast(`Could not ${what} the server`, { tone: 'error', description: (e as Error).message });
+    }
+  };
   if (missing || !host) return null;
   const rows: [string, string][] = [
     ['Provider', host.provider === 'hetzner' ? 'Hetzner Cloud' : host.provider],
@@ -49,7 +66,8 @@ export function InstanceServerCard({ instanceId, canManage }: { instanceId: stri
     ['Location', `${host.location}${host.country ? ` · ${host.country}` : ''}`],
     ['Public IPv4', host.ipv4 ?? '—'],
     ['Tailnet IP', host.tailnetIp ?? '—'],
-    ['Price', fmtEur(host.monthlyPrice)],
+    ['Price', host.state === 'paused' ? 'nothing while paused (snapshot storage only)' : fmtEur(host.monthlyPrice)],
+    ['State', host.state],
   ];
   return (
     <Card data-testid="instance-server">
@@ -58,9 +76,25 @@ export function InstanceServerCard({ instanceId, canManage }: { instanceId: stri
           <Server className="size-4" /> Server
         </CardTitle>
         {canManage && (
-          <Button size="sm" variant="outline" onClick={() => setConfirm(true)}>
-            Release
-          </Button>
+          <div className="flex gap-2">
+            {host.state === 'running' && (
+              <Button
+                size="sm"
+                variant="outline"
+                onClick={() => void act('pause', 'Pausing: snapshot, then the server is deleted')}
+              >
+                Pause
+              </Button>
+            )}
+            {host.state === 'paused' && (
+              <Button size="sm" variant="outline" onClick={() => void act('resume', 'Resuming from the snapshot')}>
+                Resume
+              </Button>
+            )}
+            <Button size="sm" variant="outline" onClick={() => setConfirm(true)} disabled={changing}>
+              Release
+            </Button>
+          </div>
         )}
       </CardHeader>
       <CardContent className="flex flex-col gap-3">
@@ -72,7 +106,14 @@ export function InstanceServerCard({ instanceId, canManage }: { instanceId: stri
             </div>
           ))}
         </dl>
-        {host.deploymentId && host.state !== 'running' && <DeploymentProgress id={host.deploymentId} compact />}
+        {host.operation?.status === 'failed' && (
+          <p className="text-sm text-danger" role="alert">
+            {host.operation.kind} failed: {host.operation.error}
+          </p>
+        )}
+        {host.deploymentId && host.state !== 'running' && host.state !== 'paused' && (
+          <DeploymentProgress id={host.deploymentId} compact />
+        )}
       </CardContent>
       <ConfirmDialog
         open={confirm}

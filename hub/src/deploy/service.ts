@@ -299,6 +299,8 @@ export class DeploymentService {
     location: string;
     serverType: string;
     actor: string;
+    /** Image name or snapshot id (default DS_HETZNER_IMAGE). */
+    image?: string;
     /** Resume: bring this existing instance back from `image` (its snapshot). */
     resume?: { instanceId: string; image: string };
   }): Promise<DeploymentRow> {
@@ -322,7 +324,7 @@ export class DeploymentService {
         instanceId,
         o.location,
         o.serverType,
-        o.resume?.image ?? this.d.config.hetznerImage,
+        o.resume?.image ?? o.image ?? this.d.config.hetznerImage,
         JSON.stringify(steps),
         `ds-${instanceId}`,
         o.actor,

@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface FakeHetznerOptions {
   token?: string;
-  /** How long a server takes from create to `running` (its create_server action). */
-  bootMs?: number;
+  /** How long a server takes from create to `running` (its create_server action); may depend on the image type. */
+  bootMs?: number | ((imageType: 'system' | 'snapshot') => number);
   /** Delete, power and change_type actions. */
   actionMs?: number;
   /** Snapshot (create_image) action; slower than the rest as on the real API. */
@@ -238,6 +238,24 @@ export class FakeHetzner {
   exhaustBudget() {
     this.budget = 0;
     this.budgetAt = Date.now();
+  }
+
+  /** A ready snapshot (e.g. a prepared image with Node, OpenClaw and the sidecar installed); returns its id. */
+  addSnapshot(description: string, labels: Record<string, string> = {}): number {
+    const id = this.nextId++;
+    this.images.set(id, {
+      id,
+      type: 'snapshot',
+      name: null,
+      description,
+      os_flavor: 'debian',
+      os_version: '12',
+      labels,
+      created: Date.now(),
+      status: 'available',
+      size: 2.3,
+    });
+    return id;
   }
 
   /** Servers whose labels match a Hetzner label selector. */
@@ -501,7 +519,8 @@ export class FakeHetzner {
     };
     this.servers.set(s.id, s);
     const start = b.start_after_create !== false;
-    const a = this.newAction('create_server', s.id, this.o.bootMs ?? 500, () => {
+    const boot = typeof this.o.bootMs === 'function' ? this.o.bootMs(img.type) : (this.o.bootMs ?? 500);
+    const a = this.newAction('create_server', s.id, boot, () => {
       if (!this.servers.has(s.id)) return;
       s.status = start ? 'running' : 'off';
       if (start && this.o.onBoot) void Promise.resolve(this.o.onBoot(s)).catch(() => {});

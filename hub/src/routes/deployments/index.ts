@@ -61,6 +61,11 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
         body: z.object({
           location: z.string().min(1).max(32).optional(),
           serverType: z.string().min(1).max(32).optional(),
+          /** A prepared snapshot id (or image name) instead of DS_HETZNER_IMAGE. */
+          image: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/)
+            .optional(),
         }),
         response: {
           202: z.object({ id: z.string(), instanceId: z.string(), status: z.string() }),
@@ -92,7 +97,13 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
           HUB_ERR.VALIDATION,
           `unknown server type ${serverType}: one of ${cat.serverTypes.map((t) => t.name).join(', ')}`,
         );
-      const d = await s.create({ clientId: req.params.id, location, serverType, actor: `user:${u.id}` });
+      const d = await s.create({
+        clientId: req.params.id,
+        location,
+        serverType,
+        actor: `user:${u.id}`,
+        image: req.body.image,
+      });
       await audit(ctx.db, `user:${u.id}`, 'deployment.create', d.id, d.clientId, {
         location,
         serverType,

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { fileFromUserData } from '../../src/deploy/cloud-init.js';
-import type { FakeServer } from '../../src/testing/hetzner-fake.js';
-import type { FakeTailscale } from '../../src/testing/tailscale-fake.js';
+import { fileFromUserData } from '../deploy/cloud-init.js';
+import type { FakeServer } from './hetzner-fake.js';
+import type { FakeTailscale } from './tailscale-fake.js';
 
 /** What one simulated server did with its user data. */
 export interface BootedServer {
@@ -24,6 +24,7 @@ export interface BootedServer {
  * /etc/deepsignal/sidecar.json exactly as the user data has it (mode included) into a temp root,
  * fetches the sidecar bundle from the hub URL in bootstrap.env and checks its sha256, then runs
  * that bundle with `--config` pointing at the file. No OpenClaw (the gateway is unreachable).
+ * Used by the deploy tests and the provisioning benchmark.
  */
 export class VpsSimulator {
   readonly booted = new Map<number, BootedServer>();
@@ -33,6 +34,14 @@ export class VpsSimulator {
   readonly noJoin = new Set<string>();
   /** No server starts its sidecar. */
   noSidecarAll = false;
+  /**
+   * Time the bootstrap spends installing before the sidecar starts (apt, Node, `npm install -g
+   * openclaw`): 0 in tests; the benchmark uses what a real server takes, less from a prepared
+   * snapshot where everything is installed already.
+   */
+  installMs: (s: FakeServer) => number = () => 0;
+  /** Time from boot to the tailnet join (cloud-init start, Tailscale install/up). */
+  joinMs: (s: FakeServer) => number = () => 0;
   errors: string[] = [];
 
   constructor(private readonly tailscale: FakeTailscale) {}
@@ -52,6 +61,7 @@ export class VpsSimulator {
       return f;
     };
     if (this.noJoin.has(s.name)) return;
+    await new Promise((r) => setTimeout(r, this.joinMs(s)));
     const authKey = file('/etc/deepsignal/tailscale-authkey').content.trim();
     this.tailscale.join(authKey, s.name);
     const dir = mkdtempSync(path.join(tmpdir(), `vps-${s.name}-`));
@@ -94,6 +104,7 @@ export class VpsSimulator {
     };
     this.booted.set(s.id, b);
     if (this.noSidecarAll || this.noSidecar.has(s.name)) return;
+    await new Promise((r) => setTimeout(r, this.installMs(s)));
     const child = spawn(process.execPath, [bundlePath, '--config', confPath], {
       cwd: dir,
       env: {
