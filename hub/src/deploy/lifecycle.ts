@@ -97,7 +97,9 @@ export class InstanceLifecycle {
   async pause(instanceId: string): Promise<void> {
     const h = await this.claim(instanceId, ['running']);
     await setOp(this.db, instanceId, 'pause', 'running', null, 'pausing');
-    this.background(instanceId, 'pause', () => this.doPause(h));
+    this.background(instanceId, 'pause', async () => {
+      await this.doPause(h);
+    });
   }
 
   /** Waits until a background change of the instance ends (tests, move). */
