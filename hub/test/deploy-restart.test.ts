@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHetzner } from '../src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../src/testing/tailscale-fake.js';
+import { VpsSimulator } from '../src/testing/vps-sim.js';
 import { ADMIN, startTestHub, type TestHub } from './helpers/hub.js';
 import { dropSchema, PG_URL, uniqueSchema } from './helpers/pg.js';
 import { until } from './helpers/sidecar-proc.js';
-import { VpsSimulator } from '../src/testing/vps-sim.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHetzner } from '../src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../src/testing/tailscale-fake.js';
+import { VpsSimulator } from '../src/testing/vps-sim.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 import { until } from './helpers/sidecar-proc.js';
-import { VpsSimulator } from '../src/testing/vps-sim.js';
 
 interface Deployment {
   id: string;
