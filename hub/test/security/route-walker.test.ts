@@ -90,7 +90,7 @@ describe('route walker: no route leaks another tenant', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, 180_000);
 
   it('never shows B to A on routes without a path id, and never acts on B', async () => {
     const failures: string[] = [];
