@@ -44,7 +44,7 @@ describe.skipIf(!hasChromium)('Mission Control: deploy new instance', () => {
   it('picks location and server type with the price, follows the steps live, shows the server', async () => {
     const { page, errors } = await openPage(browser, hub.httpUrl);
     await login(page, ADMIN.email, ADMIN.password);
-    await page.waitForURL(/\/fleet\/|\/$/);
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 60_000 });
     await page.goto('/clients/');
     await page.getByRole('button', { name: 'Deploy new instance for Acme Retail' }).click();
     const dialog = page.getByTestId('deploy-dialog');
