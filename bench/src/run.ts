@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
- * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, alerts, billing),
+ * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, alerts, billing, provision),
  * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`.
  */
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { commandBenchmark } from './benchmarks/command.js';
 import { fleetBenchmark } from './benchmarks/fleet.js';
 import { ingestBenchmarks } from './benchmarks/ingest.js';
 import { loginBenchmark } from './benchmarks/logins.js';
+import { provisionBenchmark } from './benchmarks/provision.js';
 import { queryBenchmark } from './benchmarks/query.js';
 import { sidecarBenchmark } from './benchmarks/sidecar.js';
 import { machineInfo } from './machine.js';
@@ -33,7 +34,7 @@ if (args.includes('--help') || args.includes('-h')) {
 Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
-  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, alerts, billing
+  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, alerts, billing, provision
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
 
@@ -70,6 +71,11 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     run: () => sidecarBenchmark(log, quick ? 15 : 60),
   },
   { key: 'logins', names: ['hub.logins_per_s'], run: () => loginBenchmark(log) },
+  {
+    key: 'provision',
+    names: ['provision.seconds_to_live_cold', 'provision.seconds_to_live_snapshot', 'provision.seconds_to_live_warm'],
+    run: () => provisionBenchmark(log, quick ? 0.1 : 1),
+  },
   {
     key: 'fleet',
     names: ['fleet.max_instances'],

@@ -19,6 +19,8 @@ import { billingRoutes, stripeWebhookRoute } from './routes/billing/index.js';
 import { clientRoutes } from './routes/clients/index.js';
 import { commandRoutes } from './routes/commands/index.js';
 import { dataRoutes } from './routes/data/index.js';
+import { deployDownloadRoutes } from './routes/deployments/downloads.js';
+import { deploymentRoutes } from './routes/deployments/index.js';
 import { instanceRoutes } from './routes/instances/index.js';
 import { kbRoutes } from './routes/kb/index.js';
 import { onboardingRoutes } from './routes/onboarding/index.js';
@@ -125,11 +127,13 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(remoteOpsRoutes, { ctx });
       await api.register(alertRoutes, { ctx });
       if (ctx.billing) await api.register(billingRoutes, { ctx, billing: ctx.billing });
+      await api.register(deploymentRoutes, { ctx });
     },
     { prefix: '/api/v1' },
   );
   await app.register(systemRoutes, { ctx });
   if (ctx.billing) await app.register(stripeWebhookRoute, { ctx, billing: ctx.billing });
+  await app.register(deployDownloadRoutes, { ctx });
 
   // The dashboard export, its SPA/404 fallback and JSON 404s for API paths (web/spa.ts).
   await registerDashboard(app as unknown as FastifyInstance, ctx);

@@ -99,6 +99,40 @@ export const configSchema = z
     pagerdutyUrl: z.url().default('https://events.pagerduty.com'),
     alertsRetrySec: z.coerce.number().min(0).max(3600).default(30),
     alertsMaxAttempts: z.coerce.number().int().min(1).max(20).default(3),
+    /** Hetzner Cloud project API token: deployments rent client servers with it (unset: no deploys). */
+    hetznerToken: optStr,
+    hetznerUrl: z.url().default('https://api.hetzner.cloud/v1'),
+    /** Image new client servers start from (a name such as debian-12, or a snapshot id). */
+    hetznerImage: z.string().min(1).default('debian-12'),
+    /** Comma-separated Hetzner SSH key names put on new servers (break-glass; SSH is tailnet-only). */
+    hetznerSshKeys: optStr,
+    /** Tailscale API access token, or an OAuth client (id + secret) with the auth_keys and devices scopes. */
+    tailscaleApiKey: optStr,
+    tailscaleOauthClientId: optStr,
+    tailscaleOauthClientSecret: optStr,
+    tailscaleTailnet: z.string().min(1).default('-'),
+    tailscaleUrl: z.url().default('https://api.tailscale.com'),
+    /** Comma-separated tags client servers join the tailnet with. */
+    tailscaleTags: z
+      .string()
+      .regex(/^tag:[A-Za-z0-9-]+(,tag:[A-Za-z0-9-]+)*$/, 'tags like tag:deepsignal-client, comma-separated')
+      .default('tag:deepsignal-client'),
+    /** The hub's HTTP URL as client servers reach it over the tailnet (sidecar bundle, installer). */
+    deployHubUrl: optStr.pipe(z.url().optional()),
+    deployLocation: z.string().min(1).default('fsn1'),
+    deployServerType: z.string().min(1).default('cx22'),
+    deployOpenclawVersion: z
+      .string()
+      .regex(/^[0-9][0-9A-Za-z.+-]*$/, 'a version such as 2026.9.6')
+      .default('2026.9.6'),
+    /** Seconds a new server has to join the tailnet, for its sidecar to connect, and to take its config. */
+    deployJoinTimeoutSec: z.coerce.number().int().min(1).default(600),
+    deployConnectTimeoutSec: z.coerce.number().int().min(1).default(900),
+    deployConfigureTimeoutSec: z.coerce.number().int().min(1).default(300),
+    /** How often deployments poll Hetzner actions and the tailnet (each poll counts against Hetzner's limit). */
+    deployPollMs: z.coerce.number().int().min(10).default(2000),
+    /** Onboarding deploys on its own (`auto`) or waits for an operator (`operator`). */
+    deployApproval: z.enum(['auto', 'operator']).default('operator'),
     /** Backups go to this S3-compatible bucket instead of the data directory. */
     backupS3Bucket: optStr.pipe(
       z
@@ -290,6 +324,65 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_ALERTS_MAX_ATTEMPTS',
     flag: '--alerts-max-attempts',
     help: 'tries per notification before it is marked failed (3)',
+  },
+  hetznerToken: {
+    env: 'DS_HETZNER_TOKEN',
+    flag: '--hetzner-token',
+    help: 'Hetzner Cloud API token (unset: no deploys)',
+  hetznerUrl: { env: 'DS_HETZNER_URL', flag: '--hetzner-url', help: 'Hetzner API base (https://api.hetzner.cloud/v1)' },
+  hetznerImage: { env: 'DS_HETZNER_IMAGE', flag: '--hetzner-image', help: 'image of new client servers (debian-12)' },
+  hetznerSshKeys: {
+    env: 'DS_HETZNER_SSH_KEYS',
+    flag: '--hetzner-ssh-keys',
+    help: 'Hetzner SSH key names for new servers (none)',
+  tailscaleApiKey: { env: 'DS_TAILSCALE_API_KEY', flag: '--tailscale-api-key', help: 'Tailscale API access token' },
+  tailscaleOauthClientId: {
+    env: 'DS_TAILSCALE_OAUTH_CLIENT_ID',
+    flag: '--tailscale-oauth-client-id',
+    help: 'Tailscale OAuth client id (instead of an API key)',
+  tailscaleOauthClientSecret: {
+    env: 'DS_TAILSCALE_OAUTH_CLIENT_SECRET',
+    flag: '--tailscale-oauth-client-secret',
+    help: 'Tailscale OAuth client secret',
+  tailscaleTailnet: {
+    env: 'DS_TAILSCALE_TAILNET',
+    flag: '--tailscale-tailnet',
+    help: 'tailnet name (- : the key’s own)',
+  tailscaleUrl: {
+    env: 'DS_TAILSCALE_URL',
+    flag: '--tailscale-url',
+    help: 'Tailscale API base (https://api.tailscale.com)',
+  tailscaleTags: {
+    env: 'DS_TAILSCALE_TAGS',
+    flag: '--tailscale-tags',
+    help: 'tags of client servers (tag:deepsignal-client)',
+  deployHubUrl: {
+    env: 'DS_DEPLOY_HUB_URL',
+    flag: '--deploy-hub-url',
+    help: 'hub HTTP URL over the tailnet, for new servers (public URL)',
+  deployLocation: { env: 'DS_DEPLOY_LOCATION', flag: '--deploy-location', help: 'default Hetzner location (fsn1)' },
+  deployServerType: { env: 'DS_DEPLOY_SERVER_TYPE', flag: '--deploy-server-type', help: 'default server type (cx22)' },
+  deployOpenclawVersion: {
+    env: 'DS_DEPLOY_OPENCLAW_VERSION',
+    flag: '--deploy-openclaw-version',
+    help: 'OpenClaw version new servers install (2026.9.6)',
+  deployJoinTimeoutSec: {
+    env: 'DS_DEPLOY_JOIN_TIMEOUT_SEC',
+    flag: '--deploy-join-timeout-sec',
+    help: 'seconds for a new server to join the tailnet (600)',
+  deployConnectTimeoutSec: {
+    env: 'DS_DEPLOY_CONNECT_TIMEOUT_SEC',
+    flag: '--deploy-connect-timeout-sec',
+    help: 'seconds for its sidecar to connect (900)',
+  deployConfigureTimeoutSec: {
+    env: 'DS_DEPLOY_CONFIGURE_TIMEOUT_SEC',
+    flag: '--deploy-configure-timeout-sec',
+    help: 'seconds for it to confirm the client config (300)',
+  deployPollMs: { env: 'DS_DEPLOY_POLL_MS', flag: '--deploy-poll-ms', help: 'deployment polling interval (2000)' },
+  deployApproval: {
+    env: 'DS_DEPLOY_APPROVAL',
+    flag: '--deploy-approval',
+    help: 'onboarding deploys: auto | operator (operator)',
   },
   backupS3Bucket: {
     env: 'DS_BACKUP_S3_BUCKET',

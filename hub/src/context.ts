@@ -9,6 +9,7 @@ import type { HubConfig } from './config.js';
 import type { Db } from './db/index.js';
 import type { MetricSources } from './db/metrics-query.js';
 import type { TimescaleMonitor } from './db/timescale/monitor.js';
+import type { DeploymentService } from './deploy/service.js';
 import type { Fleet } from './fleet/fleet.js';
 import type { Ingest } from './ingest/index.js';
 import type { Maintenance } from './maintenance/index.js';
@@ -51,4 +52,6 @@ export interface HubContext extends SecurityServices {
   maintenance: Maintenance;
   /** Usage, plans, budgets, invoices and payments; set by startHub (tests may build without it). */
   billing?: BillingService;
+  /** Servers for instances (Hetzner + Tailscale); set by startHub. */
+  deployments?: DeploymentService;
 }

@@ -19,6 +19,7 @@ import { type Db, migrateOpen, openDatabase } from './db/index.js';
 import { PLAIN_SOURCES } from './db/metrics-query.js';
 import { Rollups } from './db/rollups.js';
 import { setupTimescale, TimescaleMonitor } from './db/timescale/index.js';
+import { DeploymentService } from './deploy/service.js';
 import { Fleet } from './fleet/fleet.js';
 import { Ingest } from './ingest/index.js';
 import { type LiveSink, nullSink } from './live/sink.js';
@@ -176,6 +177,21 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       }
       throw e;
     }
+    const addr0 = app.server.address();
+    const ownUrl = `http://${config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind}:${typeof addr0 === 'object' && addr0 ? addr0.port : config.httpPort}`;
+    const deployments = new DeploymentService({
+      db,
+      fleet,
+      config,
+      log: log.child({ mod: 'deploy' }),
+      hubPublicKey: key.publicKey,
+      mqttUrl: () => ctx.mqttUrl(),
+      httpUrl: () => ownUrl,
+      live: () => live,
+      onboarding: () => ctx.onboarding,
+    });
+    ctx.deployments = deployments;
+    cleanups.push(() => deployments.stop());
     const liveServer = attachLive(app.server, ctx);
     cleanups.push(() => liveServer.close());
     live = liveServer.sink;
@@ -228,6 +244,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     cleanups.push(() => timers.forEach(clearInterval));
     hubUrl ||= `http://${config.bind.includes(':') ? `[${config.bind}]` : config.bind}:${(app.server.address() as { port: number }).port}`;
     alerts.start();
+    if (!deployments.unavailableReason()) await deployments.startAll();
     ready = true;
 
     const addr = app.server.address();

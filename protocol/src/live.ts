@@ -44,6 +44,15 @@ export interface LiveServerEvents {
     error?: { code: string; message: string } | null;
     rolloutId?: string | null;
   }) => void;
+  /** A deployment's progress: its status, each step and the server it made (as GET /deployments/:id). */
+  deployment: (e: {
+    id: string;
+    clientId: string;
+    instanceId: string;
+    status: string;
+    steps: { name: string; status: string; startedAt: string | null; endedAt: string | null; error: string | null }[];
+    error: { step: string; code: string; message: string } | null;
+  }) => void;
   /** Rollout progress. */
   rollout: (e: { id: string; status: string; counts: Record<string, number> }) => void;
   /** Operator broadcast shown on client dashboards. */

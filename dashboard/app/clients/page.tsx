@@ -3,6 +3,7 @@ import { Building2, ExternalLink, TriangleAlert } from 'lucide-react';
 import Link from 'next/link';
 import { useMemo } from 'react';
 import { AddUserDialog, NewClientDialog } from '@/components/clients/client-dialogs';
+import { DeployDialog } from '@/components/deploy/deploy-dialog';
 import { AppShell } from '@/components/shell/app-shell';
 import { HealthDot } from '@/components/status/health';
 import { Badge } from '@/components/ui/badge';
@@ -232,6 +233,7 @@ function Clients() {
                     <td className="p-3">
                       <div className="flex justify-end gap-1">
                         {user?.role === 'admin' && <AddUserDialog clientId={c.id} clientName={c.name} />}
+                        {user?.role === 'admin' && <DeployDialog clientId={c.id} clientName={c.name} />}
                         <Button asChild size="sm" variant="ghost" aria-label={`Open ${c.name}'s dashboard`}>
                           <Link href={`/client/?clientId=${encodeURIComponent(c.id)}`}>
                             <ExternalLink />

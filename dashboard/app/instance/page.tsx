@@ -6,6 +6,7 @@ import { useSearchParams } from 'next/navigation';
 import { Suspense, useMemo } from 'react';
 import { AlertList } from '@/components/alerts/alert-list';
 import { ThreadList } from '@/components/conversations/thread-list';
+import { InstanceServerCard } from '@/components/deploy/server-card';
 import { CommandHistory } from '@/components/instance/command-history';
 import { ConsoleButton } from '@/components/instance/console-dialog';
 import { LogView } from '@/components/instance/log-view';
@@ -132,6 +133,7 @@ function InstanceView() {
           </CardContent>
         </Card>
       </div>
+      <InstanceServerCard instanceId={instance.id} canManage={user?.role === 'admin'} />
       <Tabs defaultValue="logs">
         <TabsList>
           <TabsTrigger value="logs">Logs</TabsTrigger>

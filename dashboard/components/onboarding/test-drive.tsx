@@ -1,6 +1,7 @@
 'use client';
 import { ArrowRight, Loader2, SendHorizontal } from 'lucide-react';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { DeploymentProgress } from '@/components/deploy/deployment-progress';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { api } from '@/lib/api';
@@ -140,6 +141,7 @@ export function TestDrive({ state, onSaved, next, back, query }: StepProps) {
         </>
       }
     >
+      {inst?.status !== 'online' && <DeploymentProgress clientId={state.clientId} />}
       <div className="grid gap-3 rounded-2xl border border-card-border bg-slate-950/40 p-3">
         <div
           ref={log}

@@ -33,6 +33,7 @@ export function ownerResolvers(
     sil: (id) => one('SELECT client_id FROM alert_silences WHERE id = $1', id),
     mw: async (id) => ctx.maintenance?.get(id)?.clientId ?? undefined,
     inv: (id) => one('SELECT client_id FROM invoices WHERE id = $1', id),
+    dep: (id) => one('SELECT client_id FROM deployments WHERE id = $1', id),
   };
 }
 

@@ -162,6 +162,10 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
       // A model of the other provider cannot run with this key: the picker asks again.
       const model = cur?.model && priceOf(cur.model)?.provider !== p ? undefined : cur?.model;
       await svc.save(id, 'provider', { provider: p, providerDetail: r.detail ?? {}, model });
+      // With a working key the client's server can be made (or waits for an operator).
+      await ctx.deployments
+        ?.startForOnboarding(id, `user:${u.id}`)
+        .catch((e) => req.log.warn({ err: e }, 'onboarding deploy failed to start'));
       return state(id);
     },
   );

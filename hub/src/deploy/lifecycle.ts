@@ -1,0 +1,190 @@
+import type { HetznerClient } from '../cloud/hetzner/client.js';
+import { monthlyPrice } from '../cloud/hetzner/client.js';
+import { HetznerError } from '../cloud/hetzner/errors.js';
+import type { Db } from '../db/index.js';
+import type { DeploymentRow, DeploymentService } from './service.js';
+import { LABEL } from './service.js';
+
+/** An instance's server as instance_hosts has it. */
+export interface HostRow {
+  instanceId: string;
+  clientId: string;
+  serverId: number | null;
+  serverName: string;
+  serverType: string;
+  location: string;
+  state: string;
+  snapshotId: number | null;
+  tailnetDeviceId: string | null;
+}
+
+export class LifecycleError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function host(db: Db, instanceId: string): Promise<HostRow | null> {
+  const r = (
+    await db.query<Record<string, unknown>>(
+      `SELECT h.*, i.client_id FROM instance_hosts h JOIN instances i ON i.id = h.instance_id WHERE h.instance_id = $1`,
+      [instanceId],
+    )
+  )[0];
+  if (!r) return null;
+  return {
+    instanceId,
+    clientId: String(r.client_id),
+    serverId: r.server_id === null ? null : Number(r.server_id),
+    serverName: String(r.server_name),
+    serverType: String(r.server_type),
+    location: String(r.location),
+    state: String(r.state),
+    snapshotId: r.snapshot_id === null ? null : Number(r.snapshot_id),
+    tailnetDeviceId: (r.tailnet_device_id as string) ?? null,
+  };
+}
+
+const setOp = (db: Db, id: string, kind: string, status: string, error: string | null, state?: string) =>
+  db.query(
+    `UPDATE instance_hosts SET operation = $2, state = COALESCE($3, state), updated_at = now() WHERE instance_id = $1`,
+    [id, JSON.stringify({ kind, status, error, at: new Date().toISOString() }), state ?? null],
+  );
+
+const words = (e: unknown) => (e instanceof HetznerError ? e.describe() : (e as Error).message);
+
+/**
+ * What happens to an instance's server after its deployment: pause (snapshot, then delete the
+ * server so nobody pays for an idle VPS), resume (a new server from the snapshot, as a
+ * deployment of kind `resume`), resize (Hetzner change_type: off, change, on) and move (pause,
+ * then resume in another location). Each runs in the background; instance_hosts.operation
+ * says where it is and, on failure, why in Hetzner's words.
+ */
+export class InstanceLifecycle {
+  private readonly busy = new Set<string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly deployments: DeploymentService,
+  ) {}
+
+  private hz(): HetznerClient {
+    const h = this.deployments.hetzner;
+    if (!h) throw new LifecycleError(503, this.deployments.unavailableReason() ?? 'Hetzner is not configured');
+    return h;
+  }
+
+  private async claim(instanceId: string, wanted: string[]): Promise<HostRow> {
+    const h = await host(this.db, instanceId);
+    if (!h) throw new LifecycleError(404, 'this instance has no server made by a deployment');
+    if (this.busy.has(instanceId)) throw new LifecycleError(409, 'another change to this server is running');
+    if (!wanted.includes(h.state)) throw new LifecycleError(409, `the server is ${h.state}`);
+    this.busy.add(instanceId);
+    return h;
+  }
+
+  private background(instanceId: string, kind: string, fn: () => Promise<void>) {
+    void fn()
+      .then(() => setOp(this.db, instanceId, kind, 'done', null))
+      .catch((e) => setOp(this.db, instanceId, kind, 'failed', words(e), 'running').catch(() => {}))
+      .finally(() => this.busy.delete(instanceId));
+  }
+
+  /** Snapshot, then delete the server (and its tailnet device). */
+  async pause(instanceId: string): Promise<void> {
+    const h = await this.claim(instanceId, ['running']);
+    await setOp(this.db, instanceId, 'pause', 'running', null, 'pausing');
+    this.background(instanceId, 'pause', async () => {
+      await this.doPause(h);
+    });
+  }
+
+  /** Waits until a background change of the instance ends (tests, move). */
+  async idle(instanceId: string, ms = 600_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (this.busy.has(instanceId) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  }
+
+  private async doPause(h: HostRow): Promise<number> {
+    const hz = this.hz();
+    if (h.serverId === null) throw new Error('no server to pause');
+    // A clean snapshot needs the disk at rest.
+    await hz.waitForAction((await hz.serverAction(h.serverId, 'poweroff')).action);
+    const snap = await hz.createSnapshot(h.serverId, `deepsignal ${h.instanceId} paused`, {
+      [LABEL.instance]: h.instanceId,
+      [LABEL.client]: h.clientId,
+    });
+    await hz.waitForAction(snap.action, { timeoutMs: 60 * 60_000 });
+    await this.db.query('UPDATE instance_hosts SET snapshot_id = $2 WHERE instance_id = $1', [
+      h.instanceId,
+      snap.image.id,
+    ]);
+    const del = await hz.deleteServer(h.serverId);
+    if (del) await hz.waitForAction(del);
+    const ts = this.deployments.tailscale;
+    if (ts) {
+      const dev = h.tailnetDeviceId ?? (await ts.deviceByHostname(h.serverName))?.id;
+      if (dev) await ts.deleteDevice(dev);
+    }
+    await this.db.query(
+      `UPDATE instance_hosts SET state = 'paused', server_id = NULL, ipv4 = NULL, tailnet_ip = NULL, tailnet_device_id = NULL,
+         monthly_price = NULL, updated_at = now() WHERE instance_id = $1`,
+      [h.instanceId],
+    );
+    return snap.image.id;
+  }
+
+  /** A new server from the snapshot (in `location`, default where it was), as a resume deployment. */
+  async resume(instanceId: string, actor: string, location?: string): Promise<DeploymentRow> {
+    const h = await this.claim(instanceId, ['paused']);
+    try {
+      if (h.snapshotId === null) throw new LifecycleError(409, 'the paused server has no snapshot');
+      await setOp(this.db, instanceId, 'resume', 'running', null, 'resuming');
+      return await this.deployments.create({
+        clientId: h.clientId,
+        location: location ?? h.location,
+        serverType: h.serverType,
+        actor,
+        resume: { instanceId, image: String(h.snapshotId) },
+      });
+    } finally {
+      this.busy.delete(instanceId);
+    }
+  }
+
+  /** Hetzner change_type: power off, change, power on (a few minutes of downtime). */
+  async resize(instanceId: string, serverType: string): Promise<void> {
+    const h = await this.claim(instanceId, ['running']);
+    await setOp(this.db, instanceId, 'resize', 'running', null, 'resizing');
+    this.background(instanceId, 'resize', async () => {
+      const hz = this.hz();
+      if (h.serverId === null) throw new Error('no server to resize');
+      await hz.waitForAction((await hz.serverAction(h.serverId, 'poweroff')).action);
+      try {
+        await hz.waitForAction((await hz.changeType(h.serverId, serverType, false)).action, { timeoutMs: 30 * 60_000 });
+      } finally {
+        // Back on, changed or not.
+        await hz.waitForAction((await hz.serverAction(h.serverId, 'poweron')).action);
+      }
+      const s = await hz.getServer(h.serverId);
+      await this.db.query(
+        `UPDATE instance_hosts SET server_type = $2, monthly_price = $3, state = 'running', updated_at = now() WHERE instance_id = $1`,
+        [h.instanceId, serverType, s ? monthlyPrice(s.server_type, h.location) : null],
+      );
+    });
+  }
+
+  /** Pause here, resume in `location` (Hetzner snapshots are usable in every location). */
+  async move(instanceId: string, location: string, actor: string): Promise<void> {
+    const h = await this.claim(instanceId, ['running']);
+    await setOp(this.db, instanceId, 'move', 'running', null, 'moving');
+    this.background(instanceId, 'move', async () => {
+      await this.doPause(h);
+      this.busy.delete(instanceId);
+      await this.resume(instanceId, actor, location);
+    });
+  }
+}
