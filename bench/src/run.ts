@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
- * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins),
+ * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, dashboard),
  * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commandBenchmark } from './benchmarks/command.js';
+import { dashboardBenchmark } from './benchmarks/dashboard.js';
 import { fleetBenchmark } from './benchmarks/fleet.js';
 import { ingestBenchmarks } from './benchmarks/ingest.js';
 import { loginBenchmark } from './benchmarks/logins.js';
@@ -31,7 +32,7 @@ if (args.includes('--help') || args.includes('-h')) {
 Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
-  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins
+  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, dashboard
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
 
@@ -72,6 +73,11 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     key: 'fleet',
     names: ['fleet.max_instances'],
     run: () => fleetBenchmark(log, quick ? { steps: [100, 500], measureSec: 8, budgetSec: 90 } : { budgetSec: 330 }),
+  },
+  {
+    key: 'dashboard',
+    names: ['dashboard.fleet_1000_first_render_ms', 'dashboard.fleet_frame_p95_ms'],
+    run: () => dashboardBenchmark(log, quick ? { instances: 200, measureSec: 8 } : {}),
   },
 ];
 

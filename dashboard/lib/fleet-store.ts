@@ -70,7 +70,8 @@ export class FleetStore {
     let changed = false;
     for (const e of batch)
       changed =
-        this.update(e.instanceId, (p) => ({ ...p, openclaw: { ...(p.openclaw ?? {}), ...e.openclaw } })) || changed;
+        // The sidecar sends the whole state each time: replace it, so a cleared error does not linger.
+        this.update(e.instanceId, (p) => ({ ...p, openclaw: e.openclaw })) || changed;
     if (changed) this.commit();
   }
 }

@@ -11,6 +11,7 @@ import {
   XCircle,
 } from 'lucide-react';
 import { useDeferredValue, useMemo, useState } from 'react';
+import { DenseFleetGrid, type DenseGroupBy } from '@/components/fleet/dense-grid';
 import { InstanceTile } from '@/components/fleet/instance-tile';
 import { AppShell } from '@/components/shell/app-shell';
 import { StatCard } from '@/components/stat-card';
@@ -26,6 +27,9 @@ import { fmtPct } from '@/lib/format';
 import { useClients } from '@/lib/use-clients';
 
 const PAGE = 60;
+/** Above this many instances the fleet opens in the dense view (one cell per instance). */
+const DENSE_FROM = 60;
+type ViewMode = 'auto' | 'tiles' | 'dense';
 
 export default function FleetPage() {
   return (
@@ -40,6 +44,9 @@ function Fleet() {
   const { clients, names } = useClients();
   const [query, setQuery] = useState<FleetQuery>(DEFAULT_QUERY);
   const [page, setPage] = useState(0);
+  const [mode, setMode] = useState<ViewMode>('auto');
+  const [groupBy, setGroupBy] = useState<DenseGroupBy>('client');
+  const dense = mode === 'dense' || (mode === 'auto' && instances.length > DENSE_FROM);
   // Typing stays responsive while a large grid re-filters in the background.
   const deferredQuery = useDeferredValue(query);
   const set = (patch: Partial<FleetQuery>) => {
@@ -129,6 +136,28 @@ function Fleet() {
             options={[{ value: 'all', label: 'Any version' }, ...versions.map((v) => ({ value: v, label: v }))]}
           />
           <SimpleSelect
+            aria-label="View"
+            className="sm:w-36"
+            value={dense ? 'dense' : 'tiles'}
+            onValueChange={(v) => setMode(v as ViewMode)}
+            options={[
+              { value: 'tiles', label: 'View: tiles' },
+              { value: 'dense', label: 'View: dense' },
+            ]}
+          />
+          {dense && (
+            <SimpleSelect
+              aria-label="Group by"
+              className="sm:w-40"
+              value={groupBy}
+              onValueChange={(g) => setGroupBy(g as DenseGroupBy)}
+              options={[
+                { value: 'client', label: 'Group: client' },
+                { value: 'health', label: 'Group: health' },
+              ]}
+            />
+          )}
+          <SimpleSelect
             aria-label="Sort"
             className="col-span-2 sm:w-40"
             value={query.sort}
@@ -175,6 +204,8 @@ function Fleet() {
             </Button>
           }
         />
+      ) : dense ? (
+        <DenseFleetGrid instances={filtered} names={names} groupBy={groupBy} />
       ) : (
         <>
           <div

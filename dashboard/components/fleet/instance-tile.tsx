@@ -70,9 +70,11 @@ export const InstanceTile = memo(function InstanceTile({
         <span className="truncate">
           {oc?.present === false
             ? 'OpenClaw absent'
-            : oc?.up === false
-              ? 'OpenClaw down'
-              : (oc?.model ?? 'model unknown')}
+            : oc?.up === false && oc.restarting
+              ? 'OpenClaw restarting'
+              : oc?.up === false
+                ? 'OpenClaw down'
+                : (oc?.model ?? 'model unknown')}
         </span>
         <span className="shrink-0 font-mono">{oc?.version ? `v${oc.version}` : ''}</span>
       </div>
