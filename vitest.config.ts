@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One project per workspace so each part can set its own timeouts and setup.
@@ -20,7 +21,12 @@ export default defineConfig({
       part('sidecar'),
       part('agents'),
       part('bench'),
-      part('dashboard', { include: ['test/**/*.test.ts'], testTimeout: 120_000 }),
+      part('dashboard', {
+        include: ['test/**/*.test.ts'],
+        testTimeout: 120_000,
+        // the dashboard's tsconfig path to the protocol sources, for unit tests of lib/ code
+        alias: { '@protocol/': fileURLToPath(new URL('./protocol/src/', import.meta.url)) },
+      }),
     ],
     // Two cores: keep parallelism modest so real-service tests do not starve each other.
     maxWorkers: 2,

@@ -135,6 +135,13 @@ describe.skipIf(!hasChromium)('pages at 1440 and 390 px, dark and light', () => 
 
         await page.goto(`/instance/?id=${encodeURIComponent(sidecars[1].instanceId)}`);
         await page.locator('[data-testid=openclaw-panel]').waitFor();
+        // The action buttons stay one row, also on a phone.
+        const actions = await page.locator('[data-testid=instance-actions]').boundingBox();
+        expect(actions && actions.height < 60, `actions ${actions?.height}px high`).toBe(true);
+        // Backups: the tab lists them and offers "Back up now" to the admin.
+        await page.getByRole('tab', { name: 'Backups' }).click();
+        await page.locator('[data-testid=backups-panel]').waitFor();
+        expect(await page.getByRole('button', { name: /Back up now/ }).count()).toBe(1);
         await expect.poll(() => page.getAttribute('[data-testid=live-indicator]', 'data-status')).toBe('connected');
         expect(await overflowX(page)).toBe(0);
         await screenshot(page, `layout-instance-${tag}`);
@@ -144,8 +151,20 @@ describe.skipIf(!hasChromium)('pages at 1440 and 390 px, dark and light', () => 
         await page.locator('[data-testid=settings-page]').waitFor();
         await expect.poll(() => page.getAttribute('[data-testid=live-indicator]', 'data-status')).toBe('connected');
         expect(await overflowX(page)).toBe(0);
+        for (const card of ['plan-status-card', 'sso-card', 'client-key-card'])
+          await page.locator(`[data-testid=${card}]`).waitFor();
         await screenshot(page, `layout-settings-${tag}`);
         expect(w.errors).toEqual([]);
+
+        // An address the dashboard does not have: the branded page, in this theme, with a 404.
+        const res = await page.goto('/no-such-page/');
+        expect(res?.status()).toBe(404);
+        await page.locator('[data-testid=not-found]').waitFor();
+        const bg = await luminance(page, 'body', 'backgroundColor');
+        if (theme === 'light') expect(bg).toBeGreaterThan(0.6);
+        else expect(bg).toBeLessThan(0.1);
+        expect(await overflowX(page)).toBe(0);
+        await screenshot(page, `layout-404-${tag}`);
       });
 
       it(`client dashboard and onboarding (${tag})`, async () => {

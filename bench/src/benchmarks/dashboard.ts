@@ -26,7 +26,10 @@ export async function dashboardBenchmark(
   const n = o.instances ?? 1000;
   const measureSec = o.measureSec ?? 20;
   log('  building the dashboard (cached when current)');
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-dashboard.mjs')], { stdio: 'ignore', cwd: ROOT });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-dashboard.mjs')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    cwd: ROOT,
+  });
   const h = await startBenchHub({ mode: 'pg', instances: n, prefix: 'dash' });
   const pubs = h.creds.map((c) => new LiteSidecar(c, h.hub.mqttUrl));
   const machines = h.creds.map((c) => new SyntheticMachine(c.id));
@@ -69,15 +72,15 @@ export async function dashboardBenchmark(
     const renders: number[] = [];
     for (let r = 0; r < 3; r++) {
       await page.goto('/fleet/');
+      // Page-side code as text: it runs in Chromium, where this package's types (no DOM) do not apply.
       await page.waitForFunction(
-        (want) =>
-          document.querySelector('[data-testid=stat-total]')?.textContent?.includes(String(want)) &&
-          Number(document.querySelector('[data-testid=fleet-dense]')?.getAttribute('data-count')) === want &&
-          !!document.querySelector('[data-testid=fleet-cell]'),
-        n,
+        `document.querySelector('[data-testid=stat-total]')?.textContent?.includes('${n}') &&
+         Number(document.querySelector('[data-testid=fleet-dense]')?.getAttribute('data-count')) === ${n} &&
+         !!document.querySelector('[data-testid=fleet-cell]')`,
+        undefined,
         { polling: 'raf', timeout: 60_000 },
       );
-      renders.push(await page.evaluate(() => performance.now()));
+      renders.push((await page.evaluate('performance.now()')) as number);
     }
     log(`  first render ${renders.map((r) => Math.round(r)).join(' / ')} ms`);
 
@@ -88,22 +91,18 @@ export async function dashboardBenchmark(
       ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) as number;
     const t0 = await task();
     const w0 = Date.now();
-    const frames = await page.evaluate(
-      (ms) =>
-        new Promise<number[]>((resolve) => {
-          const out: number[] = [];
-          let last = performance.now();
-          const end = last + ms;
-          const step = (t: number) => {
-            out.push(t - last);
-            last = t;
-            if (t < end) requestAnimationFrame(step);
-            else resolve(out);
-          };
-          requestAnimationFrame(step);
-        }),
-      measureSec * 1000,
-    );
+    const frames = (await page.evaluate(`new Promise((resolve) => {
+      const out = [];
+      let last = performance.now();
+      const end = last + ${measureSec * 1000};
+      const step = (t) => {
+        out.push(t - last);
+        last = t;
+        if (t < end) requestAnimationFrame(step);
+        else resolve(out);
+      };
+      requestAnimationFrame(step);
+    })`)) as number[];
     const busy = (await task()) - t0;
     const wall = (Date.now() - w0) / 1000;
     const cellsShown = await page.locator('[data-testid=fleet-cell]').count();

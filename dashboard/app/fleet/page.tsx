@@ -1,4 +1,5 @@
 'use client';
+import { mayIssue } from '@protocol/commands/catalog';
 import {
   AlertTriangle,
   CheckCircle2,
@@ -20,7 +21,7 @@ import { EmptyState } from '@/components/ui/empty-state';
 import { Input } from '@/components/ui/input';
 import { SimpleSelect } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
-import { OPERATOR_ROLES } from '@/lib/auth';
+import { OPERATOR_ROLES, useAuth } from '@/lib/auth';
 import { applyFleetQuery, DEFAULT_QUERY, type FleetQuery, fleetSummary } from '@/lib/fleet-filter';
 import { useFleet } from '@/lib/fleet-store';
 import { fmtPct } from '@/lib/format';
@@ -42,6 +43,8 @@ export default function FleetPage() {
 function Fleet() {
   const { instances, loading, error } = useFleet();
   const { clients, names } = useClients();
+  const { user } = useAuth();
+  const canConsole = !!user && mayIssue(user.role, 'console.open');
   const [query, setQuery] = useState<FleetQuery>(DEFAULT_QUERY);
   const [page, setPage] = useState(0);
   const [mode, setMode] = useState<ViewMode>('auto');
@@ -213,7 +216,7 @@ function Fleet() {
             data-testid="fleet-grid"
           >
             {visible.map((i) => (
-              <InstanceTile key={i.id} instance={i} clientName={names.get(i.clientId)} />
+              <InstanceTile key={i.id} instance={i} clientName={names.get(i.clientId)} withConsole={canConsole} />
             ))}
           </div>
           {pages > 1 && (
