@@ -10,10 +10,14 @@ import { newSecret } from '../util/ids.js';
  * admin. Stop the hub first when it uses the embedded database (one process per PGlite dir).
  */
 export async function runResetAdminPassword(args: string[]): Promise<number> {
-  const wanted = args.find((a) => !a.startsWith('-'))?.toLowerCase();
+  // The email is the argument with an @; the others are the hub's own flags (--data-dir …).
+  const wanted = args.find((a) => !a.startsWith('-') && a.includes('@'))?.toLowerCase();
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(process.env, args.filter((a) => a.startsWith('-')));
+    config = loadConfig(
+      process.env,
+      args.filter((a) => a.toLowerCase() !== wanted),
+    );
   } catch (e) {
     console.error(e instanceof ConfigError ? e.message : String(e));
     return 2;
