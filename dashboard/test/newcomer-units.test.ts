@@ -1,5 +1,5 @@
 /** Readable commands, onboarding readiness, restart health and the fleet store's openclaw snapshot. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { missingForLive } from '../components/onboarding/readiness.js';
 import type { OnboardingState } from '../components/onboarding/types.js';
 import { commandName, describeParams, describeResult } from '../lib/command-text.js';
@@ -87,5 +87,34 @@ describe('one consistent health', () => {
     s.load([i({ present: false, up: false, error: 'OpenClaw is not installed' })]);
     s.applyOpenclaw([{ instanceId: 'x', openclaw: { present: true, up: true, error: null } }]);
     expect(s.getSnapshot()[0].openclaw).toEqual({ present: true, up: true, error: null });
+  });
+});
+
+describe('a large fleet re-renders at most twice a second', () => {
+  it('coalesces live changes of more than 200 instances into one snapshot per 500 ms', () => {
+    vi.useFakeTimers();
+    try {
+      const s = new FleetStore();
+      const many = Array.from({ length: 300 }, (_, k) => ({
+        id: `i${k}`,
+        clientId: 'c',
+        hostname: `h${k}`,
+        status: 'online' as const,
+        lastSeen: null,
+        metrics: {},
+        openclaw: null,
+      })) as unknown as Instance[];
+      s.load(many);
+      let notified = 0;
+      s.subscribe(() => notified++);
+      for (let k = 0; k < 10; k++)
+        s.applyMetrics([{ instanceId: `i${k}`, t: new Date().toISOString(), values: { cpu: k } }]);
+      expect(notified).toBe(0);
+      vi.advanceTimersByTime(500);
+      expect(notified).toBe(1);
+      expect(s.getSnapshot()[9].metrics?.cpu).toBe(9);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
