@@ -75,7 +75,7 @@ describe.skipIf(!hasChromium)('pages at 1440 and 390 px, dark and light', () => 
       if (list.filter((i) => i.status !== 'provisioning').length >= 2) break;
       await new Promise((res) => setTimeout(res, 200));
     }
-  }, 300_000);
+  }, 900_000);
 
   afterAll(async () => {
     for (const p of pages) await p.context.close().catch(() => {});
@@ -85,6 +85,8 @@ describe.skipIf(!hasChromium)('pages at 1440 and 390 px, dark and light', () => 
 
   /** A page in this viewport and theme, logged in as the admin (or with the given session). */
   async function open(vp: (typeof viewports)[number], theme: (typeof themes)[number], as?: typeof owner) {
+    // One page at a time: the previous one is done with (keeps one renderer on a loaded machine).
+    for (const p of pages.splice(0)) await p.context.close().catch(() => {});
     const w = await openPage(browser, env.baseURL, vp.size);
     pages.push(w);
     await w.context.addInitScript(
@@ -165,7 +167,7 @@ describe.skipIf(!hasChromium)('pages at 1440 and 390 px, dark and light', () => 
         else expect(bg).toBeLessThan(0.1);
         expect(await overflowX(page)).toBe(0);
         await screenshot(page, `layout-404-${tag}`);
-      });
+      }, 240_000);
 
       it(`client dashboard and onboarding (${tag})`, async () => {
         const admin = await open(vp, theme);
@@ -214,7 +216,7 @@ describe.skipIf(!hasChromium)('pages at 1440 and 390 px, dark and light', () => 
         expect(await overflowX(page)).toBe(0);
         await screenshot(page, `layout-onboarding-key-${tag}`);
         expect(w.errors).toEqual([]);
-      });
+      }, 240_000);
     }
 
   it('the last onboarding screen lists what is missing; login leads newcomers to onboarding', async () => {
@@ -249,5 +251,5 @@ describe.skipIf(!hasChromium)('pages at 1440 and 390 px, dark and light', () => 
     await anon.page.getByRole('link', { name: 'Get started' }).click();
     await anon.page.waitForURL(/\/onboarding\//);
     await anon.page.getByRole('heading', { name: /Your own AI agent/ }).waitFor();
-  });
+  }, 240_000);
 });
