@@ -162,7 +162,7 @@ describe.skipIf(!hasChromium)('pages at 1440 and 390 px, dark and light', () => 
         const res = await page.goto('/no-such-page/');
         expect(res?.status()).toBe(404);
         await page.locator('[data-testid=not-found]').waitFor();
-        const bg = await luminance(page, 'body', 'backgroundColor');
+        const bg = await luminance(page, 'html', 'backgroundColor');
         if (theme === 'light') expect(bg).toBeGreaterThan(0.6);
         else expect(bg).toBeLessThan(0.1);
         expect(await overflowX(page)).toBe(0);
