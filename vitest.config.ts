@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // expect.poll waits on a condition; its default deadline (1 s) is shorter than a loaded 2-core
@@ -27,7 +28,12 @@ export default defineConfig({
       part('sidecar'),
       part('agents'),
       part('bench'),
-      part('dashboard', { include: ['test/**/*.test.ts'], testTimeout: 120_000 }),
+      part('dashboard', {
+        include: ['test/**/*.test.ts'],
+        testTimeout: 120_000,
+        // the dashboard's tsconfig path to the protocol sources, for unit tests of lib/ code
+        alias: { '@protocol/': fileURLToPath(new URL('./protocol/src/', import.meta.url)) },
+      }),
     ],
     // Builds the sidecar bundle spawned tests run, and test-artifacts/ for logs of failures.
     globalSetup: ['./scripts/test/global-setup.ts'],

@@ -21,6 +21,7 @@ const dash = join(root, 'dashboard');
 const out = join(dash, 'out');
 const stampFile = join(out, '.build-stamp');
 const lockDir = join(dash, '.build-lock');
+const timeFile = join(dash, '.build-seconds');
 const INPUTS = [
   'dashboard/app',
   'dashboard/components',
@@ -129,10 +130,21 @@ async function main() {
       return;
     }
     const t0 = Date.now();
-    log('building the static export (about 20-40 s, once)…');
+    // The last build's duration on this machine, kept beside the sources (out/ is rebuilt).
+    let last = null;
+    try {
+      last = Number(readFileSync(timeFile, 'utf8').trim()) || null;
+    } catch {}
+    log(
+      last
+        ? `building the static export (the last build here took ${Math.round(last)} s)…`
+        : 'building the static export (about 1-3 minutes on a 2-core machine, longer when it is busy; once: later starts reuse it)…',
+    );
     await runNextBuild();
     writeFileSync(stampFile, `${hash}\n`);
-    log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const took = (Date.now() - t0) / 1000;
+    writeFileSync(timeFile, `${took.toFixed(1)}\n`);
+    log(`built in ${took.toFixed(1)} s`);
   } finally {
     rmSync(lockDir, { recursive: true, force: true });
   }

@@ -69,7 +69,9 @@ async function main(): Promise<void> {
   });
   await fleet.start((k) => process.stderr.write(`demo: ${k}/${n} instances started\n`));
   process.stdout.write(
-    `\nDeep Signal demo: ${n} simulated instances.\nOpen ${hub.httpUrl} and log in as ${email} / ${password}\n(Ctrl-C to stop)\n`,
+    `\nDeep Signal demo: ${n} simulated instances.\nOpen ${hub.httpUrl} and log in as ${email} / ${password}\n` +
+      `A simulated instance has no VPS: its console is a shell on this machine${process.getuid?.() === 0 ? ' (as nobody)' : ''}, in its own folder under ${fleet.stateRoot}.\n` +
+      '(Ctrl-C to stop)\n',
   );
   let stopping = false;
   const stop = async () => {

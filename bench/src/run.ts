@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
- * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, alerts, billing, provision),
+ * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, alerts, billing, provision,
+ * dashboard),
  * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`.
  */
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { alertsBenchmarks } from './benchmarks/alerts.js';
 import { billingBenchmark } from './benchmarks/billing.js';
 import { commandBenchmark } from './benchmarks/command.js';
+import { dashboardBenchmark } from './benchmarks/dashboard.js';
 import { fleetBenchmark } from './benchmarks/fleet.js';
 import { ingestBenchmarks } from './benchmarks/ingest.js';
 import { loginBenchmark } from './benchmarks/logins.js';
@@ -34,7 +36,8 @@ if (args.includes('--help') || args.includes('-h')) {
 Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
-  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, alerts, billing, provision
+  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, alerts, billing,
+               provision, dashboard
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
 
@@ -90,6 +93,11 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     key: 'billing',
     names: ['billing.usage_month_ms', 'billing.invoice_run_s'],
     run: () => billingBenchmark(log, quick ? 100 : 1000),
+  },
+  {
+    key: 'dashboard',
+    names: ['dashboard.fleet_1000_first_render_ms', 'dashboard.fleet_frame_p95_ms'],
+    run: () => dashboardBenchmark(log, quick ? { instances: 200, measureSec: 8 } : {}),
   },
 ];
 

@@ -1,5 +1,10 @@
-import { metricSampleSchema } from '@deepsignal/protocol';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type ConsoleIn, metricSampleSchema } from '@deepsignal/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { ConsoleManager } from '../../sidecar/src/console/manager.js';
+import { consoleSpawnFor } from '../src/sim/fleet.js';
 import { SimulatedGateway } from '../src/sim/openclaw-sim.js';
 import { SyntheticMachine } from '../src/sim/synthetic-metrics.js';
 
@@ -41,5 +46,35 @@ describe('simulation', () => {
     gw.tick(t0 + 65_000);
     expect(gw.connected).toBe(true);
     expect(events.filter((e) => e === 'up')).toHaveLength(2);
+  });
+});
+
+describe('a simulated instance console', () => {
+  it('runs in its own folder, unprivileged when the simulation is root, and says it is the host', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'ds-sim-console-'));
+    const stateDir = path.join(root, 'demo-0');
+    mkdirSync(stateDir);
+    let out = '';
+    const m = new ConsoleManager(
+      'demo-0',
+      () => async (_topic, payload) => {
+        out += (JSON.parse(payload.toString()) as { data?: string }).data ?? '';
+      },
+      () => {},
+      consoleSpawnFor(stateDir, 'demo-0'),
+    );
+    try {
+      await m.open({ sessionId: 's1', cols: 100, rows: 24, idleTimeoutSec: 30 });
+      m.frame('s1', { type: 'input', data: 'echo "uid=$(id -u) dir=$(pwd)"\r' } as ConsoleIn);
+      const want = process.getuid?.() === 0 ? 'uid=65534' : `uid=${process.getuid?.()}`;
+      await vi.waitFor(() => expect(out).toContain(`${want} dir=${path.join(stateDir, 'console-home')}`), {
+        timeout: 15_000,
+        interval: 50,
+      });
+      expect(out).toContain('Simulated instance demo-0: there is no VPS behind it.');
+    } finally {
+      m.close('s1', 'test over');
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

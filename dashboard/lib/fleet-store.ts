@@ -11,6 +11,10 @@ import type { Instance } from './types';
 
 type Listener = () => void;
 
+/** Above this many instances, live changes are shown at most every LARGE_FLEET_COMMIT_MS. */
+const LARGE_FLEET = 200;
+const LARGE_FLEET_COMMIT_MS = 500;
+
 /** Instances by id plus a stable array snapshot for React. */
 export class FleetStore {
   private byId = new Map<string, Instance>();
@@ -25,15 +29,31 @@ export class FleetStore {
   };
   getSnapshot = () => this.snapshot;
 
-  private commit() {
-    this.snapshot = [...this.byId.values()];
-    for (const l of this.listeners) l();
+  private commitTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastCommit = 0;
+
+  /**
+   * A new snapshot for React. Small fleets get every frame's changes at once; a large one at most
+   * twice a second (its instances report once a second each, so a frame-by-frame re-render of a
+   * thousand would spend the main thread on changes no one can follow).
+   */
+  private commit(now = false) {
+    const wait = this.byId.size > LARGE_FLEET ? LARGE_FLEET_COMMIT_MS - (Date.now() - this.lastCommit) : 0;
+    if (now || wait <= 0) {
+      if (this.commitTimer) clearTimeout(this.commitTimer);
+      this.commitTimer = null;
+      this.lastCommit = Date.now();
+      this.snapshot = [...this.byId.values()];
+      for (const l of this.listeners) l();
+      return;
+    }
+    this.commitTimer ??= setTimeout(() => this.commit(true), wait);
   }
 
   load(list: Instance[]) {
     this.byId = new Map(list.map((i) => [i.id, i]));
     this.unknown.clear();
-    this.commit();
+    this.commit(true);
   }
 
   private update(id: string, fn: (prev: Instance) => Instance) {
@@ -70,7 +90,8 @@ export class FleetStore {
     let changed = false;
     for (const e of batch)
       changed =
-        this.update(e.instanceId, (p) => ({ ...p, openclaw: { ...(p.openclaw ?? {}), ...e.openclaw } })) || changed;
+        // The sidecar sends the whole state each time: replace it, so a cleared error does not linger.
+        this.update(e.instanceId, (p) => ({ ...p, openclaw: e.openclaw })) || changed;
     if (changed) this.commit();
   }
 }

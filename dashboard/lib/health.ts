@@ -33,6 +33,7 @@ export function healthOf(i: Pick<Instance, 'status' | 'metrics' | 'openclaw'>): 
   const oc = i.openclaw;
   if (i.status !== 'offline' && oc) {
     if (oc.present === false) yellow.push('OpenClaw absent');
+    else if (oc.up === false && oc.restarting) yellow.push('OpenClaw restarting');
     else if (oc.up === false) red.push('OpenClaw down');
     else if (oc.ready === false) yellow.push('OpenClaw not ready');
   }

@@ -20,3 +20,21 @@ export function parsePrometheus(text: string): PromSample[] {
   }
   return out;
 }
+
+/** `# HELP` lines: metric name → its description (for readable labels). */
+export function parsePrometheusHelp(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(/^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/gm)) out.set(m[1], m[2].trim());
+  return out;
+}
+
+/** A metric's description for people: its HELP text (histograms' _sum/_count named as such), else its name in words. */
+export function promLabel(name: string, help: Map<string, string>): string {
+  const direct = help.get(name);
+  if (direct) return direct;
+  const base = name.replace(/_(sum|count|total)$/, '');
+  const h = help.get(base);
+  if (h) return name.endsWith('_sum') ? `${h} (sum)` : name.endsWith('_count') ? `${h} (count)` : h;
+  const words = name.replace(/^ds_hub_|^ds_/, '').replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -23,6 +23,9 @@ export interface Rollout {
   id: string;
   status: string;
   type?: string;
+  params?: Record<string, unknown>;
+  target?: unknown;
+  currentWave?: number;
   createdAt?: string;
   waves: {
     index: number;

@@ -34,7 +34,8 @@ export function useInstance(id: string | null) {
     if (e.instanceId === id) setInstance((p) => p && { ...p, status: e.status, lastSeen: e.lastSeen ?? p.lastSeen });
   });
   useLiveEvent('instance.openclaw', (e) => {
-    if (e.instanceId === id) setInstance((p) => p && { ...p, openclaw: { ...(p.openclaw ?? {}), ...e.openclaw } });
+    // A whole snapshot each time (see fleet-store): replace, never merge.
+    if (e.instanceId === id) setInstance((p) => p && { ...p, openclaw: e.openclaw });
   });
 
   return { instance, error, notFound };

@@ -10,6 +10,10 @@ async function main(): Promise<void> {
     const { runExportMosquitto } = await import('./tools/export-mosquitto.js');
     process.exit(await runExportMosquitto(process.argv.slice(3)));
   }
+  if (process.argv[2] === 'reset-admin-password') {
+    const { runResetAdminPassword } = await import('./tools/reset-admin-password.js');
+    process.exit(await runResetAdminPassword(process.argv.slice(3)));
+  }
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     console.log(helpText());
     return;
@@ -28,6 +32,10 @@ async function main(): Promise<void> {
     );
   } else if (hub.admin) {
     lines.push(`  Log in as ${hub.admin.email}${hub.admin.created ? ' with DS_ADMIN_PASSWORD' : ''}.`);
+    if (!hub.admin.created)
+      lines.push(
+        '  Lost the admin password? Stop the hub and run `npm start -- reset-admin-password` (prints a new one).',
+      );
   }
   console.log(`${lines.join('\n')}\n`);
 

@@ -139,6 +139,22 @@ describe('onboarding API', () => {
     expect(call.headers['anthropic-version']).toBe('2023-06-01');
     expect(JSON.parse(call.body).max_tokens).toBe(1);
 
+    // Test mode: no key, nothing checked or stored, marked as not live until a real key replaces it.
+    const none = await hub.api<{ error: { message: string } }>(
+      'POST',
+      '/onboarding/provider',
+      { provider: 'anthropic' },
+      owner,
+    );
+    expect(none.status).toBe(400);
+    const seenBefore = fake.seen.length;
+    const test = await hub.api<State>('POST', '/onboarding/provider', { provider: 'anthropic', testMode: true }, owner);
+    expect(test.status).toBe(200);
+    expect(test.body.desired.testMode).toBe(true);
+    expect(test.body.secrets.anthropic).toBe(false);
+    expect(test.body.completed).toContain('provider');
+    expect(fake.seen.length).toBe(seenBefore);
+
     const ok = await hub.api<State>(
       'POST',
       '/onboarding/provider',
@@ -146,6 +162,7 @@ describe('onboarding API', () => {
       owner,
     );
     expect(ok.status).toBe(200);
+    expect(ok.body.desired.testMode).toBe(false);
     expect(ok.body.secrets.anthropic).toBe(true);
     expect(ok.body.completed).toContain('provider');
     expect(JSON.stringify(await me())).not.toContain(GOOD.anthropic);

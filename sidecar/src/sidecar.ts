@@ -21,6 +21,7 @@ import { CommandJournal } from './commands/journal.js';
 import { HANDLERS } from './commands/registry.js';
 import type { CommandHandler } from './commands/types.js';
 import { parseConfig, type SidecarConfig, type SidecarConfigInput } from './config.js';
+import type { ConsoleSpawn } from './console/manager.js';
 import { RemoteOps } from './console/remote.js';
 import { errorMessage } from './errors.js';
 import { type Logger, stderrLogger } from './log.js';
@@ -48,6 +49,8 @@ export interface SidecarOptions {
   ackTimeoutMs?: number;
   /** Ack marks are written to disk at most this often (default 1 s); see `Outbox.flushAcks`. */
   ackFlushMs?: number;
+  /** Where and as whom console shells run (default: this user, in $HOME). */
+  consoleSpawn?: ConsoleSpawn;
 }
 
 /** A running sidecar. */
@@ -258,6 +261,7 @@ export async function startSidecar(input: SidecarConfigInput, options: SidecarOp
     () => link.kill(),
     log,
     now,
+    options.consoleSpawn,
   );
   const dispatcher = new CommandDispatcher({
     instanceId: config.instanceId,

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COLLECTORS } from '../../../sidecar/src/collectors/registry.js';
 import type { CollectorFactory } from '../../../sidecar/src/collectors/types.js';
+import type { ConsoleSpawn } from '../../../sidecar/src/console/manager.js';
 import { silentLogger } from '../../../sidecar/src/log.js';
 import { type Sidecar, startSidecar } from '../../../sidecar/src/sidecar.js';
 import type { InstanceCreds } from '../load/lite-sidecar.js';
@@ -22,6 +23,66 @@ export interface FleetOptions {
   stateRoot?: string;
   /** Sidecars started per second while ramping up (default 200). */
   rampPerSec?: number;
+}
+
+/** The unprivileged user simulated consoles run as when the simulation runs as root. */
+const NOBODY = 65534;
+
+/**
+ * A small OpenClaw state folder for one simulated instance, laid out as the real one (config,
+ * workspace persona files, an agent folder), so backups have something real to archive and the
+ * sidecar sees OpenClaw as installed.
+ */
+function writeOpenclawHome(dir: string, instanceId: string): string {
+  mkdirSync(path.join(dir, 'workspace'), { recursive: true });
+  mkdirSync(path.join(dir, 'agents', 'main', 'agent'), { recursive: true });
+  const config = path.join(dir, 'openclaw.json');
+  if (!existsSync(config))
+    writeFileSync(
+      config,
+      `${JSON.stringify(
+        {
+          gateway: { port: 18789, bind: 'loopback', auth: { mode: 'token', token: `sim-${instanceId}` } },
+          agents: { defaults: { model: { primary: 'anthropic/claude-sonnet-4-5' } } },
+          channels: { telegram: { enabled: true }, whatsapp: { enabled: true }, slack: { enabled: true } },
+        },
+        null,
+        2,
+      )}\n`,
+      { mode: 0o600 },
+    );
+  for (const [name, text] of [
+    ['SOUL.md', '# Persona\nFriendly, brief, answers in the language of the question.\n'],
+    ['AGENTS.md', '# Rules\nNever promise a refund; hand over to a person when asked.\n'],
+  ])
+    if (!existsSync(path.join(dir, 'workspace', name))) writeFileSync(path.join(dir, 'workspace', name), text);
+  return config;
+}
+
+/**
+ * A folder of its own for the instance's console, owned by an unprivileged user when this runs as
+ * root: the shell is on the simulation's host (there is no VPS behind a simulated instance), so it
+ * is confined to that folder's user and says so before the first prompt.
+ */
+export function consoleSpawnFor(stateDir: string, name: string): ConsoleSpawn {
+  const home = path.join(stateDir, 'console-home');
+  mkdirSync(home, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // Traversable, not readable: the unprivileged shell reaches its home, not the outbox or secret.
+    chmodSync(path.dirname(stateDir), 0o711);
+    chmodSync(stateDir, 0o711);
+    chownSync(home, NOBODY, NOBODY);
+  }
+  const user = asRoot ? 'nobody' : (process.env.USER ?? 'this user');
+  return {
+    cwd: home,
+    env: { HOME: home, PATH: '/usr/local/bin:/usr/bin:/bin', USER: user, PS1: `${name}$ `, LANG: 'C.UTF-8' },
+    ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+    banner:
+      `Simulated instance ${name}: there is no VPS behind it.\n` +
+      `This shell runs on the simulation's host as ${user}, in ${home}.`,
+  };
 }
 
 /** Collectors that read the real machine; the simulation replaces them with synthetic ones. */
@@ -89,9 +150,12 @@ export class Fleet {
 
   private async add(creds: InstanceCreds, others: readonly CollectorFactory[]): Promise<SimInstance> {
     const machine = new SyntheticMachine(creds.id);
-    const gateway = new SimulatedGateway(creds.id, this.o.openclaw);
     const stateDir = path.join(this.stateRoot, creds.id);
     mkdirSync(stateDir, { recursive: true });
+    // Each instance has its own OpenClaw folder and its own gateway log, never this host's.
+    const logDir = path.join(stateDir, 'openclaw-logs');
+    const openclawConfig = writeOpenclawHome(path.join(stateDir, 'openclaw'), creds.id);
+    const gateway = new SimulatedGateway(creds.id, { ...this.o.openclaw, logDir });
     const sidecar = await startSidecar(
       {
         hub: this.o.hub,
@@ -101,12 +165,15 @@ export class Fleet {
         stateDir,
         sampleIntervalMs: this.o.sampleIntervalMs ?? 1000,
         batchIntervalMs: this.o.batchIntervalMs ?? 5000,
+        openclawConfig,
+        openclawLogDir: logDir,
       },
       {
         collectors: [syntheticCollector(machine, gateway), ...others],
         gateway,
         log: silentLogger,
         hostname: `sim-${creds.id}`,
+        consoleSpawn: consoleSpawnFor(stateDir, creds.id),
       },
     );
     const m = { creds, sidecar, gateway, machine };

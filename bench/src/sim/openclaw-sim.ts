@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { GatewayHello, GatewayLike } from '../../../sidecar/src/openclaw/types.js';
 import { hash32, rng } from './rng.js';
 
@@ -13,6 +15,12 @@ export interface OpenclawSimOptions {
   /** Seconds a restart keeps the gateway down (default 8, as the real one). */
   restartDownSec?: number;
   version?: string;
+  /**
+   * Where this instance writes its gateway log (`openclaw-YYYY-MM-DD.log`, JSON lines as the real
+   * gateway writes them), so the sidecar's log collector follows this instance's own lines.
+   * Unset: lines are only answered over `logs.tail`.
+   */
+  logDir?: string;
 }
 
 /** A transcript line as OpenClaw writes it (see FACTS: transcript message line). */
@@ -36,8 +44,20 @@ export interface TranscriptLine {
     };
     stopReason?: string;
   };
-  /** Simulation extras: the channel the user came from. */
+  /** Simulation extras: the channel the user came from, the transcript seq and the run. */
   channel: string;
+  seq: number;
+  runId?: string;
+}
+
+/** A message as the real gateway's `chat.history` returns it (see sidecar fixtures/history.json). */
+function historyMessage(l: TranscriptLine): Record<string, unknown> {
+  const t = Date.parse(l.timestamp);
+  return {
+    ...l.message,
+    timestamp: t,
+    __openclaw: { id: l.id, seq: l.seq, recordTimestampMs: t, ...(l.runId ? { runId: l.runId } : {}) },
+  };
 }
 
 const METHODS = [
@@ -76,7 +96,22 @@ const ANSWERS = [
   'It is in stock, two left.',
   'Shipping to Austria costs 6.90 EUR.',
 ];
-const SUBSYSTEMS = ['gateway', 'agent', 'channels/telegram', 'channels/whatsapp', 'cron', 'models'];
+/** Routine lines by subsystem, as a busy gateway writes them. */
+const ROUTINE: [string, string][] = [
+  ['gateway/ws', 'client connected (operator)'],
+  ['gateway/health', 'health check ok'],
+  ['cron', 'cron: job ran (memory.compact)'],
+  ['models', 'model catalogue refreshed'],
+  ['agents', 'session pruned: idle for 30m'],
+  ['gateway/channels/telegram', 'telegram: long poll renewed'],
+  ['gateway/channels/whatsapp', 'whatsapp: keep-alive ok'],
+  ['gateway/channels/slack', 'slack: socket mode ping'],
+];
+const WARNINGS: [string, string][] = [
+  ['models', 'provider slow to answer (4.2 s), retrying stream'],
+  ['gateway/channels/whatsapp', 'whatsapp: reconnecting after a dropped socket'],
+  ['agents', 'tool call took longer than 10 s'],
+];
 
 /**
  * A simulated OpenClaw gateway behind the sidecar's `GatewayLike` seam: conversations with token
@@ -91,6 +126,9 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
   private downUntil = 0;
   private readonly transcript = new Map<string, TranscriptLine[]>();
   private readonly logBuf: { cursor: number; line: string }[] = [];
+  /** Lines not yet appended to the log file (written once per tick). */
+  private logPending: string[] = [];
+  private readonly seqs = new Map<string, number>();
   private logCursor = 0;
   private nextChatAt = 0;
   private pending: { at: number; sessionKey: string; channel: string; parentId: string; q: number; askedAt: number }[] =
@@ -153,6 +191,12 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
     if (!this.started || this.up) return;
     this.up = true;
     this.hello = { protocol: 4, version: this.o.version ?? '2026.9.6', methods: METHODS, raw: { type: 'hello-ok' } };
+    this.log(
+      Date.now(),
+      'INFO',
+      'gateway',
+      `gateway ${this.hello.version} listening on ws://127.0.0.1:18789 (sim-${this.instanceId})`,
+    );
     this.emit('up', this.hello);
   }
 
@@ -169,13 +213,12 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
     }
     const perSec = this.o.logLinesPerSec ?? 0.5;
     let lines = Math.floor(perSec) + (this.r() < perSec % 1 ? 1 : 0);
-    while (lines-- > 0)
-      this.log(
-        now,
-        this.r() < 0.03 ? 'WARN' : 'INFO',
-        SUBSYSTEMS[Math.floor(this.r() * SUBSYSTEMS.length)],
-        'heartbeat ok',
-      );
+    while (lines-- > 0) {
+      const warn = this.r() < 0.03;
+      const pool = warn ? WARNINGS : ROUTINE;
+      const [sub, msg] = pool[Math.floor(this.r() * pool.length)];
+      this.log(now, warn ? 'WARN' : 'INFO', sub, msg);
+    }
     if (!this.channelsStopped && now >= this.nextChatAt) {
       this.userMessage(now);
       this.nextChatAt = now + (0.2 + this.r() * 1.6) * (this.o.meanChatIntervalSec ?? 30) * 1000;
@@ -184,16 +227,35 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
     const due = this.pending.filter((p) => p.at <= now);
     this.pending = this.pending.filter((p) => p.at > now);
     for (const p of due) this.reply(now, p);
+    this.flushLog(now);
+  }
+
+  /** Appends the pending lines to today's log file (one write per tick). */
+  private flushLog(now: number): void {
+    if (!this.o.logDir || this.logPending.length === 0) return;
+    const file = path.join(this.o.logDir, `openclaw-${new Date(now).toISOString().slice(0, 10)}.log`);
+    try {
+      mkdirSync(this.o.logDir, { recursive: true });
+      appendFileSync(file, `${this.logPending.join('\n')}\n`);
+      this.logPending = [];
+    } catch {
+      // a full or removed temp dir loses simulated lines, nothing else
+      this.logPending = [];
+    }
   }
 
   private log(now: number, level: string, subsystem: string, msg: string): void {
     this.produced.logLines++;
+    const name = JSON.stringify({ subsystem });
     const line = JSON.stringify({
+      0: name,
+      1: msg,
+      _meta: { logLevelName: level, name },
       time: new Date(now).toISOString(),
-      _meta: { logLevelName: level, name: subsystem },
-      0: msg,
+      message: msg,
     });
     this.logBuf.push({ cursor: ++this.logCursor, line });
+    if (this.o.logDir) this.logPending.push(line);
     if (this.logBuf.length > 2000) this.logBuf.splice(0, this.logBuf.length - 2000);
   }
 
@@ -205,7 +267,7 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
     this.produced.userMessages++;
     this.emit('event', 'chat', { sessionKey, state: 'user', message: line.message, id: line.id, channel });
     this.pending.push({ at: now + 1000 + this.r() * 5000, sessionKey, channel, parentId: line.id, q, askedAt: now });
-    this.log(now, 'INFO', `channels/${channel}`, `inbound message on ${sessionKey}`);
+    this.log(now, 'INFO', `gateway/channels/${channel}`, `inbound message on ${sessionKey}`);
   }
 
   private reply(now: number, p: (typeof this.pending)[number]): void {
@@ -230,6 +292,8 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
     );
     this.produced.assistantMessages++;
     const runId = `run-${line.id}`;
+    line.runId = runId;
+    this.log(now, 'INFO', 'agents', `run ${runId} done: ${input} in / ${output} out tokens`);
     this.emit('event', 'chat', {
       runId,
       sessionKey: p.sessionKey,
@@ -255,6 +319,8 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
     message: TranscriptLine['message'],
     parentId: string | null = null,
   ): TranscriptLine {
+    const seq = (this.seqs.get(sessionKey) ?? 0) + 1;
+    this.seqs.set(sessionKey, seq);
     const line: TranscriptLine = {
       type: 'message',
       id: `${this.instanceId}-m${++this.msgN}`,
@@ -262,6 +328,7 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
       timestamp: new Date(now).toISOString(),
       message,
       channel,
+      seq,
     };
     let list = this.transcript.get(sessionKey);
     if (!list) {
@@ -304,16 +371,20 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
             sessions: this.transcript.size,
             paused: this.channelsStopped,
           };
-        case 'sessions.list':
+        case 'sessions.list': {
+          const keys = [...this.transcript.keys()];
           return {
-            sessions: [...this.transcript.keys()].map((key) => ({
-              key,
-              updatedAt: this.transcript.get(key)!.at(-1)?.timestamp,
-            })),
+            count: keys.length,
+            sessions: keys.slice(0, Number(p.limit ?? 200)).map((key) => {
+              const last = this.transcript.get(key)!.at(-1);
+              return { key, lastChannel: last?.channel, updatedAt: last ? Date.parse(last.timestamp) : null };
+            }),
           };
+        }
         case 'chat.history': {
+          // The real shape: content, numeric timestamps and `__openclaw {id, seq, runId}` per message.
           const list = this.transcript.get(String(p.sessionKey)) ?? [];
-          return { sessionKey: p.sessionKey, messages: list.slice(-Number(p.limit ?? 100)) };
+          return { sessionKey: p.sessionKey, messages: list.slice(-Number(p.limit ?? 100)).map(historyMessage) };
         }
         case 'logs.tail': {
           const cursor = Number(p.cursor ?? 0);
@@ -322,7 +393,7 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
         }
         case 'usage.cost':
         case 'usage.status':
-          return { total: { cost: this.costTotal } };
+          return { totals: { totalCost: this.costTotal }, daily: [{ totalCost: this.costTotal }] };
         case 'config.get':
           return {
             hash: `h${this.model.length}`,
@@ -338,7 +409,13 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
         case 'agents.list':
           return { agents: [{ id: 'main' }] };
         case 'channels.status':
-          return { channels: CHANNELS.map((id) => ({ id, running: !this.channelsStopped })) };
+          // Keyed by channel, with the order beside it, as the real gateway answers.
+          return {
+            channelOrder: CHANNELS,
+            channels: Object.fromEntries(
+              CHANNELS.map((id) => [id, { configured: true, running: !this.channelsStopped, lastError: null }]),
+            ),
+          };
         case 'channels.stop':
           this.channelsStopped = true;
           return { ok: true };

@@ -11,6 +11,7 @@ import { ExportDialog } from '@/components/client/export-dialog';
 import { HelpDialog } from '@/components/client/help-dialog';
 import { ThreadList } from '@/components/conversations/thread-list';
 import { QuickActions } from '@/components/instance/quick-actions';
+import { OnboardingResumeBanner } from '@/components/onboarding/resume-banner';
 import { AppShell } from '@/components/shell/app-shell';
 import { StatCard } from '@/components/stat-card';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
@@ -53,14 +54,18 @@ function ClientDashboard() {
   if (instances.error) return <p className="text-sm text-danger">Could not load your agent: {instances.error}</p>;
   if (!instanceId)
     return (
-      <EmptyState
-        icon={ServerOff}
-        title="Your agent is being set up"
-        description="As soon as your instance reports for the first time, its status, conversations and usage appear here."
-      />
+      <div className="flex flex-col gap-6">
+        <OnboardingResumeBanner clientId={wantedClient} />
+        <EmptyState
+          icon={ServerOff}
+          title="Your agent is being set up"
+          description="As soon as your instance reports for the first time, its status, conversations and usage appear here."
+        />
+      </div>
     );
   return (
     <div className="flex flex-col gap-6">
+      <OnboardingResumeBanner clientId={wantedClient} />
       <Announcements />
       {mine.length > 1 && (
         <SimpleSelect

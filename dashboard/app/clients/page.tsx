@@ -192,7 +192,21 @@ function Clients() {
                     </td>
                     <td className="w-36 p-3">
                       <Progress value={ob} tone={ob >= 100 ? 'success' : 'accent'} />
-                      <p className="mt-1 text-[11px] text-muted-foreground">{ob}%</p>
+                      <p className="mt-1 text-[11px] text-muted-foreground">
+                        {ob}%
+                        {ob < 100 && (
+                          <>
+                            {' · '}
+                            <Link
+                              className="text-accent underline-offset-2 hover:underline"
+                              href={`/onboarding/?clientId=${encodeURIComponent(c.id)}`}
+                              data-testid="continue-onboarding"
+                            >
+                              continue
+                            </Link>
+                          </>
+                        )}
+                      </p>
                     </td>
                     <td className="p-3">
                       <div className="flex flex-wrap items-center gap-1.5">

@@ -1,4 +1,5 @@
 'use client';
+import { mayIssue } from '@protocol/commands/catalog';
 import {
   AlertTriangle,
   CheckCircle2,
@@ -11,6 +12,7 @@ import {
   XCircle,
 } from 'lucide-react';
 import { useDeferredValue, useMemo, useState } from 'react';
+import { DenseFleetGrid, type DenseGroupBy } from '@/components/fleet/dense-grid';
 import { InstanceTile } from '@/components/fleet/instance-tile';
 import { AppShell } from '@/components/shell/app-shell';
 import { StatCard } from '@/components/stat-card';
@@ -20,13 +22,16 @@ import { Input } from '@/components/ui/input';
 import { SimpleSelect } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useFiringByInstance } from '@/lib/alerts';
-import { OPERATOR_ROLES } from '@/lib/auth';
+import { OPERATOR_ROLES, useAuth } from '@/lib/auth';
 import { applyFleetQuery, DEFAULT_QUERY, type FleetQuery, fleetSummary } from '@/lib/fleet-filter';
 import { useFleet } from '@/lib/fleet-store';
 import { fmtPct } from '@/lib/format';
 import { useClients } from '@/lib/use-clients';
 
 const PAGE = 60;
+/** Above this many instances the fleet opens in the dense view (one cell per instance). */
+const DENSE_FROM = 60;
+type ViewMode = 'auto' | 'tiles' | 'dense';
 
 export default function FleetPage() {
   return (
@@ -40,8 +45,13 @@ function Fleet() {
   const { instances, loading, error } = useFleet();
   const { clients, names } = useClients();
   const firing = useFiringByInstance();
+  const { user } = useAuth();
+  const canConsole = !!user && mayIssue(user.role, 'console.open');
   const [query, setQuery] = useState<FleetQuery>(DEFAULT_QUERY);
   const [page, setPage] = useState(0);
+  const [mode, setMode] = useState<ViewMode>('auto');
+  const [groupBy, setGroupBy] = useState<DenseGroupBy>('client');
+  const dense = mode === 'dense' || (mode === 'auto' && instances.length > DENSE_FROM);
   // Typing stays responsive while a large grid re-filters in the background.
   const deferredQuery = useDeferredValue(query);
   const set = (patch: Partial<FleetQuery>) => {
@@ -131,6 +141,28 @@ function Fleet() {
             options={[{ value: 'all', label: 'Any version' }, ...versions.map((v) => ({ value: v, label: v }))]}
           />
           <SimpleSelect
+            aria-label="View"
+            className="sm:w-36"
+            value={dense ? 'dense' : 'tiles'}
+            onValueChange={(v) => setMode(v as ViewMode)}
+            options={[
+              { value: 'tiles', label: 'View: tiles' },
+              { value: 'dense', label: 'View: dense' },
+            ]}
+          />
+          {dense && (
+            <SimpleSelect
+              aria-label="Group by"
+              className="sm:w-40"
+              value={groupBy}
+              onValueChange={(g) => setGroupBy(g as DenseGroupBy)}
+              options={[
+                { value: 'client', label: 'Group: client' },
+                { value: 'health', label: 'Group: health' },
+              ]}
+            />
+          )}
+          <SimpleSelect
             aria-label="Sort"
             className="col-span-2 sm:w-40"
             value={query.sort}
@@ -177,6 +209,8 @@ function Fleet() {
             </Button>
           }
         />
+      ) : dense ? (
+        <DenseFleetGrid instances={filtered} names={names} groupBy={groupBy} />
       ) : (
         <>
           <div
@@ -184,7 +218,13 @@ function Fleet() {
             data-testid="fleet-grid"
           >
             {visible.map((i) => (
-              <InstanceTile key={i.id} instance={i} clientName={names.get(i.clientId)} firing={firing.get(i.id)} />
+              <InstanceTile
+                key={i.id}
+                instance={i}
+                clientName={names.get(i.clientId)}
+                firing={firing.get(i.id)}
+                withConsole={canConsole}
+              />
             ))}
           </div>
           {pages > 1 && (

@@ -7,6 +7,7 @@ import { Suspense, useMemo } from 'react';
 import { AlertList } from '@/components/alerts/alert-list';
 import { ThreadList } from '@/components/conversations/thread-list';
 import { InstanceServerCard } from '@/components/deploy/server-card';
+import { BackupsPanel } from '@/components/instance/backups-panel';
 import { CommandHistory } from '@/components/instance/command-history';
 import { ConsoleButton } from '@/components/instance/console-dialog';
 import { LogView } from '@/components/instance/log-view';
@@ -89,7 +90,11 @@ function InstanceView() {
           </div>
           <StatusBadge status={instance.status} />
         </div>
-        <div className="flex flex-wrap gap-2">
+        {/* One row on a phone (it scrolls sideways) instead of three rows of wrapped buttons. */}
+        <div
+          className="-mx-1 flex gap-2 overflow-x-auto px-1 pb-1 sm:flex-wrap sm:overflow-visible [&>*]:shrink-0"
+          data-testid="instance-actions"
+        >
           <QuickActions
             issue={issue}
             paused={paused}
@@ -139,6 +144,7 @@ function InstanceView() {
           <TabsTrigger value="logs">Logs</TabsTrigger>
           <TabsTrigger value="conversations">Conversations</TabsTrigger>
           <TabsTrigger value="commands">Commands</TabsTrigger>
+          <TabsTrigger value="backups">Backups</TabsTrigger>
         </TabsList>
         <TabsContent value="logs">
           <Card className="p-4">
@@ -153,6 +159,11 @@ function InstanceView() {
         <TabsContent value="commands">
           <Card className="p-4">
             <CommandHistory commands={commands} historyAvailable={historyAvailable} />
+          </Card>
+        </TabsContent>
+        <TabsContent value="backups">
+          <Card className="p-4">
+            <BackupsPanel instance={instance} isAdmin={user?.role === 'admin'} />
           </Card>
         </TabsContent>
       </Tabs>

@@ -42,9 +42,17 @@ export default function LoginPage() {
   return (
     <AuthCard
       footer={
-        <p className="mt-4 text-center text-xs text-muted-foreground">
-          First start? <code className="font-mono">npm start</code> prints the admin login.
-        </p>
+        <div className="mt-4 grid gap-1 text-center text-xs text-muted-foreground">
+          <p>
+            New to Deep Signal?{' '}
+            <a href="/onboarding/" className="font-medium text-accent underline-offset-2 hover:underline">
+              Get started
+            </a>
+          </p>
+          <p>
+            First start? <code className="font-mono">npm start</code> prints the admin login.
+          </p>
+        </div>
       }
     >
       <h1 className="text-xl">Sign in</h1>

@@ -2,6 +2,7 @@
 import { Rocket } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { BroadcastForm } from '@/components/operations/broadcast-form';
+import { PastAnnouncements } from '@/components/operations/past-announcements';
 import { RolloutProgress } from '@/components/operations/rollout-progress';
 import { RolloutWizard } from '@/components/operations/rollout-wizard';
 import { AppShell } from '@/components/shell/app-shell';
@@ -23,6 +24,7 @@ function Operations() {
   const { instances } = useFleet();
   const [available, setAvailable] = useState<boolean | null>(null);
   const [rollouts, setRollouts] = useState<string[]>([]);
+  const [sent, setSent] = useState(0);
   useEffect(() => {
     api<unknown>('/rollouts')
       .then((r) =>
@@ -78,7 +80,15 @@ function Operations() {
             <CardDescription>Shown on every client dashboard at once.</CardDescription>
           </CardHeader>
           <CardContent>
-            <BroadcastForm />
+            <BroadcastForm onSent={() => setSent((n) => n + 1)} />
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Past announcements</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <PastAnnouncements version={sent} />
           </CardContent>
         </Card>
       </div>

@@ -8,6 +8,9 @@ import { SecretsCard } from '@/components/account/secrets-card';
 import { ClientPicker } from '@/components/admin/client-picker';
 import { ChannelsEditor } from '@/components/alerts/channels-editor';
 import { MaintenanceList } from '@/components/alerts/maintenance-list';
+import { ClientKeyCard } from '@/components/lifecycle/client-key-card';
+import { PlanStatusCard } from '@/components/lifecycle/plan-status-card';
+import { SsoCard } from '@/components/lifecycle/sso-card';
 import { AppShell } from '@/components/shell/app-shell';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -81,6 +84,9 @@ function ClientSettingsPanels({ clientId, canDelete }: { clientId: string; canDe
           <RetentionCard clientId={clientId} settings={settings.data} onSaved={settings.setData} />
         </>
       )}
+      <PlanStatusCard clientId={clientId} canEdit={canDelete} />
+      <SsoCard clientId={clientId} />
+      <ClientKeyCard clientId={clientId} />
       <div className="xl:col-span-2">
         <SecretsCard clientId={clientId} />
       </div>

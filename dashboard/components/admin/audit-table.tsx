@@ -1,12 +1,29 @@
 'use client';
 import { PlayCircle } from 'lucide-react';
 import { Button } from '@/components/ui/button';
+import { commandName, describeParams } from '@/lib/command-text';
 import { type AuditEntry, entryTime, recordingPath } from './audit-types';
 import { fmtDateTime } from './when';
 
+/**
+ * The detail as a person reads it: a command's params through its schema (command.* actions
+ * carry `type` and `params`), anything else as "key value" pairs.
+ */
 const detailText = (d: AuditEntry['detail']) => {
   if (!d || !Object.keys(d).length) return '';
-  const s = JSON.stringify(d);
+  const rec = d as Record<string, unknown>;
+  let s: string;
+  if (typeof rec.type === 'string' && (rec.params === undefined || typeof rec.params === 'object'))
+    s = [
+      `${commandName(rec.type)} ${describeParams(rec.type, rec.params as Record<string, unknown>)}`.trim(),
+      typeof rec.instanceId === 'string' ? `on ${rec.instanceId}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+  else
+    s = Object.entries(rec)
+      .map(([k, v]) => `${k} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+      .join(' · ');
   return s.length > 160 ? `${s.slice(0, 157)}…` : s;
 };
 
@@ -51,7 +68,7 @@ export function AuditTable({
                 <td className="py-1.5 pr-3 font-mono text-xs">{e.action}</td>
                 <td className="py-1.5 pr-3 font-mono text-xs break-all">{e.target ?? '—'}</td>
                 <td className="py-1.5 pr-3">{e.clientId ? clientName(e.clientId) : '—'}</td>
-                <td className="py-1.5 pr-3 font-mono text-[11px] break-all text-muted-foreground">
+                <td className="py-1.5 pr-3 text-xs break-words text-muted-foreground" data-testid="audit-detail">
                   {detailText(e.detail)}
                 </td>
                 <td className="py-1.5 text-right">

@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { memo } from 'react';
+import { ConsoleButton } from '@/components/instance/console-dialog';
 import { HealthDot, StatusBadge } from '@/components/status/health';
 import { fmtAgo } from '@/lib/format';
 import { healthOf } from '@/lib/health';
@@ -28,30 +29,33 @@ function Meter({ label, value }: { label: string; value: number | undefined }) {
 
 /**
  * One instance in the fleet grid. Memoised on the instance object: the fleet store replaces
- * only the objects of instances that changed, so the rest of the grid skips rendering.
+ * only the objects of instances that changed, so the rest of the grid skips rendering. The whole
+ * tile opens the instance (a stretched link on the hostname); the console button (for those who
+ * may open one) sits above that link.
  */
 export const InstanceTile = memo(function InstanceTile({
   instance: i,
   clientName,
   firing,
+  withConsole,
 }: {
   instance: Instance;
   clientName?: string;
   /** Summaries of the instance's firing alerts. */
   firing?: string[];
+  withConsole?: boolean;
 }) {
   const { health, reasons } = healthOf(i);
   const m = i.metrics ?? {};
   const oc = i.openclaw;
   return (
-    <Link
-      href={`/instance/?id=${encodeURIComponent(i.id)}`}
+    <div
       data-testid="instance-tile"
       data-instance-id={i.id}
       data-status={i.status}
       data-health={health}
       className={cn(
-        'glass group flex flex-col gap-3 rounded-xl p-4 transition-all duration-200 hover:-translate-y-0.5 hover:border-accent/40 hover:shadow-cyan/10',
+        'glass group relative flex flex-col gap-3 rounded-xl p-4 transition-all duration-200 focus-within:border-accent/60 hover:-translate-y-0.5 hover:border-accent/40 hover:shadow-cyan/10',
         health === 'red' && 'border-danger/40',
         health === 'yellow' && 'border-warning/30',
       )}
@@ -59,7 +63,12 @@ export const InstanceTile = memo(function InstanceTile({
       <div className="flex items-start gap-2">
         <HealthDot health={health} className="mt-1.5" />
         <div className="min-w-0 flex-1">
-          <p className="truncate text-sm font-semibold group-hover:text-accent">{i.hostname}</p>
+          <Link
+            href={`/instance/?id=${encodeURIComponent(i.id)}`}
+            className="block truncate text-sm font-semibold outline-none after:absolute after:inset-0 after:rounded-xl group-hover:text-accent"
+          >
+            {i.hostname}
+          </Link>
           <p className="truncate text-xs text-muted-foreground">{clientName ?? i.clientId}</p>
         </div>
         <StatusBadge status={i.status} />
@@ -82,9 +91,11 @@ export const InstanceTile = memo(function InstanceTile({
         <span className="truncate">
           {oc?.present === false
             ? 'OpenClaw absent'
-            : oc?.up === false
-              ? 'OpenClaw down'
-              : (oc?.model ?? 'model unknown')}
+            : oc?.up === false && oc.restarting
+              ? 'OpenClaw restarting'
+              : oc?.up === false
+                ? 'OpenClaw down'
+                : (oc?.model ?? 'model unknown')}
         </span>
         <span className="shrink-0 font-mono">{oc?.version ? `v${oc.version}` : ''}</span>
       </div>
@@ -97,8 +108,15 @@ export const InstanceTile = memo(function InstanceTile({
         >
           {reasons[0] ?? 'All checks passing'}
         </span>
-        <span className="shrink-0 text-muted-foreground">{fmtAgo(i.lastSeen)}</span>
+        <span className="flex shrink-0 items-center gap-2 text-muted-foreground">
+          {fmtAgo(i.lastSeen)}
+          {withConsole && (
+            <span className="relative z-10">
+              <ConsoleButton compact instanceId={i.id} hostname={i.hostname} />
+            </span>
+          )}
+        </span>
       </div>
-    </Link>
+    </div>
   );
 });

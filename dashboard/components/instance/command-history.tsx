@@ -1,7 +1,7 @@
 'use client';
 import { History } from 'lucide-react';
 import { EmptyState } from '@/components/ui/empty-state';
-import { COMMAND_LABEL } from '@/lib/commands';
+import { commandName, describeParams, describeResult } from '@/lib/command-text';
 import { fmtAgo } from '@/lib/format';
 import type { Command } from '@/lib/types';
 import { CommandStatus } from './command-status';
@@ -25,10 +25,15 @@ export function CommandHistory({ commands, historyAvailable }: { commands: Comma
       {commands.slice(0, 30).map((c) => (
         <li key={c.id} className="flex items-center gap-3 py-2 text-sm">
           <div className="min-w-0 flex-1">
-            <p className="truncate font-medium">{COMMAND_LABEL[c.type] ?? c.type}</p>
-            <p className="truncate text-xs text-muted-foreground">
-              {c.error?.message ??
-                (c.progress?.message || (c.params && Object.keys(c.params).length ? JSON.stringify(c.params) : c.id))}
+            <p className="truncate font-medium">
+              {commandName(c.type)}{' '}
+              <span className="font-normal text-muted-foreground">{describeParams(c.type, c.params)}</span>
+            </p>
+            <p className="truncate text-xs text-muted-foreground" data-testid="command-detail">
+              {c.error?.message ||
+                c.progress?.message ||
+                (c.status === 'succeeded' ? describeResult(c.type, c.result) : '') ||
+                c.type}
             </p>
           </div>
           <span className="shrink-0 text-[11px] text-muted-foreground">

@@ -17,13 +17,36 @@ type Phase =
  * `console.output` live events, keystrokes go back as `console.input`, with `console.ack` flow
  * control and `console.resize` on size changes.
  */
-export function ConsoleButton({ instanceId, hostname }: { instanceId: string; hostname: string }) {
+export function ConsoleButton({
+  instanceId,
+  hostname,
+  compact,
+}: {
+  instanceId: string;
+  hostname: string;
+  /** An icon-only button (on fleet tiles). */
+  compact?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   return (
     <>
-      <Button variant="outline" size="sm" onClick={() => setOpen(true)} data-testid="action-console">
-        <SquareTerminal /> Console
-      </Button>
+      {compact ? (
+        <Button
+          variant="ghost"
+          size="icon"
+          className="size-6"
+          onClick={() => setOpen(true)}
+          aria-label={`Console on ${hostname}`}
+          title="Console"
+          data-testid="tile-console"
+        >
+          <SquareTerminal className="size-3.5" />
+        </Button>
+      ) : (
+        <Button variant="outline" size="sm" onClick={() => setOpen(true)} data-testid="action-console">
+          <SquareTerminal /> Console
+        </Button>
+      )}
       <Dialog open={open} onOpenChange={setOpen}>
         <DialogContent className="max-w-4xl">
           <DialogHeader>

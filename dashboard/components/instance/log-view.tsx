@@ -98,12 +98,17 @@ export function LogView({ instanceId }: { instanceId: string }) {
           />
         ) : (
           shown.map((l, i) => (
+            // On a phone the message gets a line of its own under time, level and subsystem.
             // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no id; order is stable
-            <div key={i} className="flex gap-2 whitespace-pre-wrap break-all">
+            <div key={i} className="flex flex-wrap gap-x-2 sm:flex-nowrap" data-testid="log-line">
               <span className="shrink-0 text-slate-500">{new Date(toMs(l.t)).toLocaleTimeString()}</span>
               <span className={cn('w-10 shrink-0 uppercase', LEVEL_CLS[l.level])}>{l.level}</span>
-              {l.subsystem && <span className="shrink-0 text-slate-400">[{l.subsystem}]</span>}
-              <span>{l.msg}</span>
+              {l.subsystem && (
+                <span className="min-w-0 truncate text-slate-400 sm:max-w-[16rem] sm:shrink-0">[{l.subsystem}]</span>
+              )}
+              <span className="min-w-0 basis-full break-words whitespace-pre-wrap sm:flex-1 sm:basis-auto">
+                {l.msg}
+              </span>
             </div>
           ))
         )}

@@ -4,11 +4,18 @@ import { MetricChart } from '@/components/charts/metric-chart';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Skeleton } from '@/components/ui/skeleton';
 import { fmtBytes } from '@/lib/format';
-import { type RangeKey, useMetricSeries } from '@/lib/metric-series';
+import { RANGES, type RangeKey, useMetricSeries } from '@/lib/metric-series';
 import { RangePicker } from './range-picker';
 
 const NAMES = ['cpu', 'memory', 'disk', 'net_rx', 'net_tx'] as const;
 const pct = (v: number) => `${v.toFixed(0)}%`;
+/** Axis labels for bytes per second: short enough for the axis ("12K", "1.5M"); the tooltip has the rest. */
+const bytesAxis = (v: number) =>
+  v < 1024
+    ? `${v.toFixed(0)}B`
+    : v < 1024 ** 2
+      ? `${(v / 1024).toFixed(v < 10 * 1024 ? 1 : 0)}K`
+      : `${(v / 1024 ** 2).toFixed(1)}M`;
 
 /** CPU, memory, disk and network charts of one instance with a range picker. */
 export function MetricPanels({ instanceId }: { instanceId: string }) {
@@ -34,12 +41,13 @@ export function MetricPanels({ instanceId }: { instanceId: string }) {
       domain: [0, 100] as [number, number],
     },
     {
-      title: 'Network',
+      title: 'Network (per second)',
       series: [
         { key: 'net_rx', label: 'Received', color: '#10b981' },
         { key: 'net_tx', label: 'Sent', color: '#f43f5e' },
       ],
       format: (v: number) => fmtBytes(v, true),
+      axisFormat: bytesAxis,
       domain: undefined,
     },
   ];
@@ -72,6 +80,8 @@ export function MetricPanels({ instanceId }: { instanceId: string }) {
                   series={c.series}
                   format={c.format}
                   domain={c.domain}
+                  axisFormat={'axisFormat' in c ? c.axisFormat : undefined}
+                  rangeStart={range === 'live' ? undefined : Date.now() - RANGES[range].ms}
                   testId={`chart-${c.series[0].key}`}
                 />
               )}

@@ -19,6 +19,8 @@ export function OpenclawPanel({ instance }: { instance: Instance }) {
     <Badge variant="outline">not reported yet</Badge>
   ) : oc.present === false ? (
     <Badge variant="warning">not installed</Badge>
+  ) : oc.up === false && oc.restarting ? (
+    <Badge variant="warning">restarting</Badge>
   ) : oc.up === false ? (
     <Badge variant="danger">down</Badge>
   ) : oc.ready === false ? (
@@ -35,10 +37,14 @@ export function OpenclawPanel({ instance }: { instance: Instance }) {
       <Row label="Version">
         <span className="font-mono text-xs">{oc?.version ?? '—'}</span>
       </Row>
-      <Row label="OpenClaw uptime">{oc?.uptimeMs !== undefined ? fmtDuration(oc.uptimeMs / 1000) : '—'}</Row>
+      <Row label="OpenClaw uptime">
+        {oc?.up && oc.uptimeMs !== undefined ? fmtDuration(oc.uptimeMs / 1000) : oc?.up === false ? 'not running' : '—'}
+      </Row>
       <Row label="Machine uptime">{fmtDuration(instance.metrics?.uptime)}</Row>
       <Row label="Paused">{oc?.paused ? <Badge variant="warning">paused</Badge> : 'no'}</Row>
-      {oc?.error && <p className="mt-1 rounded-md bg-danger/10 px-2 py-1 text-xs text-danger">{oc.error}</p>}
+      {oc?.error && oc.present !== false && (
+        <p className="mt-1 rounded-md bg-danger/10 px-2 py-1 text-xs text-danger">{oc.error}</p>
+      )}
       <div className="mt-3 border-t border-border pt-3">
         <p className="mb-2 text-xs text-muted-foreground">Channels</p>
         {oc?.channels?.length ? (

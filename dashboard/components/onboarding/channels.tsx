@@ -33,7 +33,10 @@ function Card({
 }
 
 const Connected = ({ children }: { children: ReactNode }) => (
-  <span className="inline-flex items-center gap-1 text-xs font-medium text-emerald-400" data-testid="connected">
+  <span
+    className="inline-flex items-center gap-1 text-xs font-medium text-emerald-600 dark:text-emerald-400"
+    data-testid="connected"
+  >
     <CheckCircle2 className="size-3.5" aria-hidden="true" /> {children}
   </span>
 );
@@ -139,7 +142,7 @@ export function Channels({ state, onSaved, next, back, query }: StepProps) {
         <>
           <BackButton onClick={back} />
           {doneErr && (
-            <p role="alert" className="text-sm text-rose-400">
+            <p role="alert" className="text-sm text-rose-600 dark:text-rose-400">
               {doneErr}
             </p>
           )}
@@ -238,7 +241,7 @@ export function Channels({ state, onSaved, next, back, query }: StepProps) {
           </form>
         </Card>
         <Card
-          icon={<MessageCircle className="size-4 text-emerald-400" aria-hidden="true" />}
+          icon={<MessageCircle className="size-4 text-emerald-600 dark:text-emerald-400" aria-hidden="true" />}
           title="WhatsApp"
           status={
             !ch.whatsapp?.enabled ? (
@@ -269,13 +272,13 @@ export function Channels({ state, onSaved, next, back, query }: StepProps) {
             {ch.whatsapp?.enabled ? 'Turn WhatsApp off' : 'Enable WhatsApp'}
           </Button>
           {err.whatsapp && (
-            <p role="alert" className="text-xs text-rose-400">
+            <p role="alert" className="text-xs text-rose-600 dark:text-rose-400">
               {err.whatsapp}
             </p>
           )}
         </Card>
         <Card
-          icon={<Mail className="size-4 text-amber-400" aria-hidden="true" />}
+          icon={<Mail className="size-4 text-amber-600 dark:text-amber-400" aria-hidden="true" />}
           title="Email"
           status={<NotConnected>Not available</NotConnected>}
         >

@@ -137,7 +137,7 @@ export function Company({
           )}
         </div>
         {errors.form && (
-          <p role="alert" className="text-sm text-rose-400">
+          <p role="alert" className="text-sm text-rose-600 dark:text-rose-400">
             {errors.form}
           </p>
         )}

@@ -11,8 +11,10 @@ import { Company } from './company';
 import { ModelPicker } from './model';
 import { Personality } from './personality';
 import { Provider } from './provider';
+import { missingForLive } from './readiness';
 import { Success } from './success';
 import { TestDrive } from './test-drive';
+import { TestModeBadge } from './test-mode';
 import { type OnboardingState, SCREENS, type ScreenId } from './types';
 import { Welcome } from './welcome';
 
@@ -58,18 +60,36 @@ export function OnboardingFlow() {
       .finally(() => setLoading(false));
   }, [ready, user, state, query]);
 
+  const pills = useRef<HTMLOListElement>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: move focus to the new screen's title
   useEffect(() => {
     document.getElementById('step-title')?.focus();
+    // On a narrow screen the row of steps scrolls: keep the current one in view.
+    pills.current?.querySelector('[aria-current="step"]')?.scrollIntoView({ block: 'nearest', inline: 'center' });
   }, [at]);
 
   const id: ScreenId = SCREENS[at].id;
   useEffect(() => {
-    if (id === 'success' && state && !state.completed.includes('success'))
+    // Finishing marks the client active: only once the agent really is live, not in test mode.
+    if (id === 'success' && state && !state.completed.includes('success') && missingForLive(state).length === 0)
       void call('POST', '/steps/success/done', undefined, query)
         .then(setState)
         .catch(() => {});
   }, [id, state, query]);
+
+  // While the last screen waits for the agent, refresh what is still missing.
+  const waiting = id === 'success' && !!state && missingForLive(state).length > 0;
+  useEffect(() => {
+    if (!waiting) return;
+    const t = setInterval(
+      () =>
+        void call('GET', '', undefined, query)
+          .then(setState)
+          .catch(() => {}),
+      5000,
+    );
+    return () => clearInterval(t);
+  }, [waiting, query]);
 
   const next = useCallback(() => setAt((i) => Math.min(SCREENS.length - 1, i + 1)), []);
   const back = useCallback(() => setAt((i) => Math.max(0, i - 1)), []);
@@ -81,7 +101,7 @@ export function OnboardingFlow() {
     body = <Loader2 className="mx-auto size-6 animate-spin text-muted-foreground" aria-label="Loading" />;
   else if (loadErr)
     body = (
-      <p role="alert" className="text-rose-400">
+      <p role="alert" className="text-rose-600 dark:text-rose-400">
         {loadErr}
       </p>
     );
@@ -108,14 +128,20 @@ export function OnboardingFlow() {
   }
 
   return (
-    <div className="min-h-dvh bg-gradient-to-br from-[#0f172a] via-[#13203a] to-[#1e293b] text-foreground">
+    <div className="min-h-dvh bg-gradient-to-br from-background via-background-2 to-background text-foreground">
       <div className="mx-auto grid max-w-5xl grid-cols-[minmax(0,1fr)] gap-6 px-4 py-6 sm:px-6">
         <header className="flex items-center justify-between gap-4">
           <Logo />
-          {state && <span className="truncate text-xs text-muted-foreground">{state.clientName}</span>}
+          <span className="flex min-w-0 items-center gap-2">
+            {state?.desired.testMode && <TestModeBadge />}
+            {state && <span className="truncate text-xs text-muted-foreground">{state.clientName}</span>}
+          </span>
         </header>
-        <nav aria-label="Onboarding steps">
-          <ol className="flex gap-1 overflow-x-auto pb-1 sm:gap-2">
+        <nav aria-label="Onboarding steps" className="grid gap-1">
+          <p className="text-xs text-muted-foreground sm:hidden" data-testid="step-of">
+            Step {at + 1} of {SCREENS.length}: <span className="font-medium text-foreground">{SCREENS[at].title}</span>
+          </p>
+          <ol ref={pills} className="flex gap-1 overflow-x-auto pb-1 sm:gap-2">
             {SCREENS.map((s, i) => {
               const done = !!state?.completed.includes(s.id);
               const can = i === 0 || reachable(i);
@@ -129,8 +155,8 @@ export function OnboardingFlow() {
                     className={cn(
                       'flex items-center gap-1.5 rounded-full border px-2.5 py-1 text-xs transition-colors focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring/50',
                       i === at
-                        ? 'border-cyan-400/70 bg-cyan-400/15 text-cyan-100'
-                        : 'border-card-border text-muted-foreground',
+                        ? 'border-cyan-400/70 bg-cyan-400/15 text-cyan-900 dark:text-cyan-100'
+                        : 'border-card-border bg-card text-muted-foreground',
                       !can && 'opacity-50',
                     )}
                   >
@@ -142,7 +168,7 @@ export function OnboardingFlow() {
                     >
                       {done ? <Check className="size-3" aria-hidden="true" /> : i + 1}
                     </span>
-                    <span className={cn(i === at ? 'inline' : 'hidden sm:inline')}>{s.title}</span>
+                    <span className="whitespace-nowrap">{s.title}</span>
                     {done && <span className="sr-only">(done)</span>}
                   </button>
                 </li>

@@ -14,7 +14,7 @@ const dots = (n: number, Icon: typeof Star, label: string) => (
     {[1, 2, 3].map((i) => (
       <Icon
         key={i}
-        className={cn('size-3.5', i <= n ? 'text-cyan-300' : 'text-muted-foreground/30')}
+        className={cn('size-3.5', i <= n ? 'text-cyan-700 dark:text-cyan-300' : 'text-muted-foreground/30')}
         aria-hidden="true"
       />
     ))}
@@ -113,7 +113,9 @@ export function ModelPicker({ state, onSaved, next, back, query }: StepProps) {
             className="rounded-xl border border-card-border bg-card p-3 text-sm"
           >
             <span className="block text-xs text-muted-foreground">Estimated model cost per month</span>
-            <span className="text-xl font-bold text-cyan-300">{estimate === null ? '—' : usd(estimate)}</span>
+            <span className="text-xl font-bold text-cyan-700 dark:text-cyan-300">
+              {estimate === null ? '—' : usd(estimate)}
+            </span>
             <span className="block text-xs text-muted-foreground">~2,500 tokens in and 350 out per reply, 30 days</span>
           </output>
         </div>

@@ -154,7 +154,7 @@ export function Personality({ state, onSaved, next, back, query }: StepProps) {
           </div>
           <aside
             aria-label="Live preview"
-            className="grid content-start gap-3 rounded-2xl border border-card-border bg-slate-950/40 p-4"
+            className="grid content-start gap-3 rounded-2xl border border-card-border bg-slate-100/70 dark:bg-slate-950/40 p-4"
             data-testid="preview"
           >
             <p className="text-xs uppercase tracking-wide text-muted-foreground">Live preview</p>

@@ -142,7 +142,7 @@ export function TestDrive({ state, onSaved, next, back, query }: StepProps) {
       }
     >
       {inst?.status !== 'online' && <DeploymentProgress clientId={state.clientId} />}
-      <div className="grid gap-3 rounded-2xl border border-card-border bg-slate-950/40 p-3">
+      <div className="grid gap-3 rounded-2xl border border-card-border bg-slate-100/70 dark:bg-slate-950/40 p-3">
         <div
           ref={log}
           role="log"
@@ -162,7 +162,7 @@ export function TestDrive({ state, onSaved, next, back, query }: StepProps) {
               className={
                 t.role === 'user'
                   ? 'max-w-[85%] justify-self-end rounded-2xl rounded-br-sm bg-primary px-3 py-2 text-sm text-primary-foreground'
-                  : `max-w-[85%] rounded-2xl rounded-bl-sm px-3 py-2 text-sm ${t.state === 'failed' ? 'bg-rose-500/15 text-rose-300' : 'bg-cyan-400/10'}`
+                  : `max-w-[85%] rounded-2xl rounded-bl-sm px-3 py-2 text-sm ${t.state === 'failed' ? 'bg-rose-500/15 text-rose-600 dark:text-rose-300' : 'bg-cyan-400/10'}`
               }
             >
               {t.text ||
@@ -192,7 +192,7 @@ export function TestDrive({ state, onSaved, next, back, query }: StepProps) {
           </Button>
         </form>
         {error && (
-          <p id="chat-error" role="alert" className="text-xs text-rose-400">
+          <p id="chat-error" role="alert" className="text-xs text-rose-600 dark:text-rose-400">
             {error}
           </p>
         )}

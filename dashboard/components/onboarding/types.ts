@@ -18,6 +18,8 @@ export interface OnboardingState {
       whatsapp?: { enabled: boolean };
     };
     personality?: Personality;
+    /** Set up without a provider key ("test mode"): every screen works, the agent is not live. */
+    testMode?: boolean;
   };
   secrets: { anthropic: boolean; openrouter: boolean; telegram: boolean; slack: boolean };
   instances: {

@@ -21,15 +21,15 @@ export function Welcome({ onStart, signedIn }: { onStart: () => void; signedIn: 
           initial={still ? false : { scale: 0.6, opacity: 0 }}
           animate={{ scale: 1, opacity: 1 }}
           transition={{ type: 'spring', stiffness: 120, damping: 12 }}
-          className="relative grid size-24 place-items-center rounded-3xl border border-cyan-300/30 bg-slate-900/70 shadow-[0_0_40px_rgba(0,217,255,0.35)]"
+          className="relative grid size-24 place-items-center rounded-3xl border border-cyan-300/30 bg-white/80 dark:bg-slate-900/70 shadow-[0_0_40px_rgba(0,217,255,0.35)]"
         >
-          <Bot className="size-12 text-cyan-300" />
+          <Bot className="size-12 text-cyan-700 dark:text-cyan-300" />
         </motion.div>
         <motion.span className="absolute -right-2 top-4 rounded-full bg-cyan-400/20 p-2" {...orbit(0)}>
-          <MessageSquare className="size-4 text-cyan-200" />
+          <MessageSquare className="size-4 text-cyan-700 dark:text-cyan-200" />
         </motion.span>
         <motion.span className="absolute -left-3 bottom-6 rounded-full bg-emerald-400/20 p-2" {...orbit(1.2)}>
-          <Sparkles className="size-4 text-emerald-200" />
+          <Sparkles className="size-4 text-emerald-700 dark:text-emerald-200" />
         </motion.span>
       </div>
       <div className="grid max-w-xl gap-3">

@@ -169,10 +169,10 @@ export function WhatsAppPair({
       <div aria-live="polite" aria-atomic="true" className="text-sm" data-testid="whatsapp-pair-status">
         {phase === 'starting' && <p className="text-muted-foreground">{message ?? 'Starting…'}</p>}
         {phase === 'waiting' && message && <p className="text-muted-foreground">{message}</p>}
-        {phase === 'connected' && <p className="text-emerald-400">Connected. {message}</p>}
+        {phase === 'connected' && <p className="text-emerald-600 dark:text-emerald-400">Connected. {message}</p>}
       </div>
       {phase === 'failed' && reason && (
-        <p role="alert" className="text-sm text-rose-400" data-testid="whatsapp-pair-reason">
+        <p role="alert" className="text-sm text-rose-600 dark:text-rose-400" data-testid="whatsapp-pair-reason">
           {reason}
         </p>
       )}

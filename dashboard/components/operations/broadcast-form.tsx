@@ -8,7 +8,7 @@ import { toast } from '@/components/ui/toast';
 import { ApiError, api } from '@/lib/api';
 
 /** Broadcast an announcement to every client dashboard (POST /announcements). */
-export function BroadcastForm() {
+export function BroadcastForm({ onSent }: { onSent?: () => void } = {}) {
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
   const [level, setLevel] = useState('info');
@@ -19,6 +19,7 @@ export function BroadcastForm() {
     try {
       await api('/announcements', { body: { title: title.trim(), body: body.trim(), level } });
       toast('Announcement sent', { tone: 'success' });
+      onSent?.();
       setTitle('');
       setBody('');
     } catch (e) {

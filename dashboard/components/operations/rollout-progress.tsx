@@ -7,6 +7,8 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Progress } from '@/components/ui/progress';
 import { toast } from '@/components/ui/toast';
 import { api } from '@/lib/api';
+import { commandName, describeParams } from '@/lib/command-text';
+import { fmtAgo } from '@/lib/format';
 import { useLiveEvent } from '@/lib/live';
 import { ROLLOUT_FINAL, type Rollout } from '@/lib/rollouts';
 import { cn } from '@/lib/utils';
@@ -23,7 +25,22 @@ const CELL: Record<string, string> = {
   pending: 'bg-muted',
 };
 
-/** Live progress of one rollout: counts, waves as a grid of instance cells, pause/resume/abort. */
+/** Who a rollout targets, in words. */
+function targetText(t: unknown, total: number): string {
+  const x = (t ?? {}) as { all?: boolean; ids?: string[]; selector?: Record<string, string> };
+  if (x.all) return `all instances (${total})`;
+  if (x.ids) return `${x.ids.length} chosen instance${x.ids.length === 1 ? '' : 's'}`;
+  if (x.selector)
+    return `${Object.entries(x.selector)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} (${total})`;
+  return `${total} instances`;
+}
+
+/**
+ * Live progress of one rollout: what it runs and on whom, done out of total, counts, waves as a
+ * grid of instance cells, pause/resume/abort.
+ */
 export function RolloutProgress({ id }: { id: string }) {
   const [r, setR] = useState<Rollout | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -74,6 +91,19 @@ export function RolloutProgress({ id }: { id: string }) {
   const final = ROLLOUT_FINAL.has(r.status);
   return (
     <div className="flex flex-col gap-4" data-testid="rollout-progress">
+      <div className="grid gap-0.5">
+        <p className="text-sm font-semibold" data-testid="rollout-title">
+          {r.type ? commandName(r.type) : 'Rollout'}{' '}
+          <span className="font-normal text-muted-foreground">{r.type ? describeParams(r.type, r.params) : ''}</span>
+        </p>
+        <p className="text-xs text-muted-foreground">
+          on {targetText(r.target, total)} · {done} of {total} done
+          {r.waves.length > 1
+            ? ` · wave ${Math.min((r.currentWave ?? 0) + 1, r.waves.length)} of ${r.waves.length}`
+            : ''}
+          {r.createdAt ? ` · started ${fmtAgo(r.createdAt)}` : ''}
+        </p>
+      </div>
       <div className="flex flex-wrap items-center gap-2">
         <span className="font-mono text-xs text-muted-foreground">{r.id}</span>
         <Badge

@@ -1,11 +1,20 @@
 'use client';
+import { useEffect } from 'react';
 import { Tip } from '@/components/ui/tooltip';
-import { useLiveState } from '@/lib/live';
+import { getSocket, useLiveState } from '@/lib/live';
 import { cn } from '@/lib/utils';
 
-/** Dot + word showing whether the live stream is connected. */
+/**
+ * Dot + word showing whether the live stream is connected. It opens the tab's one shared socket
+ * itself, so the word tells the socket's state on every page, also on those that listen to
+ * nothing (a page that never subscribed would otherwise read "Connecting" forever).
+ */
 export function LiveIndicator() {
   const s = useLiveState();
+  useEffect(() => {
+    // Token or session cookie (SSO): the socket authenticates as the page does.
+    getSocket();
+  }, []);
   const label = s.status === 'connected' ? 'Live' : s.status === 'connecting' ? 'Connecting' : 'Offline';
   const color =
     s.status === 'connected'

@@ -53,6 +53,7 @@ export function FleetResourcesChart({ instances }: { instances: Instance[] }) {
           domain={[0, 100]}
           format={pct}
           series={SERIES}
+          rangeStart={Date.now() - (h?.ms ?? 0)}
           testId="fleet-history-chart"
         />
       )}

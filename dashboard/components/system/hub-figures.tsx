@@ -3,11 +3,15 @@ import { Gauge } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { EmptyState } from '@/components/ui/empty-state';
 import { fmtNumber } from '@/lib/format';
-import { type PromSample, parsePrometheus } from '@/lib/prometheus';
+import { type PromSample, parsePrometheus, parsePrometheusHelp, promLabel } from '@/lib/prometheus';
 
-/** The hub's own figures from GET /metrics (per-instance series left out), refreshed every 5 s. */
+/**
+ * The hub's own figures from GET /metrics (per-instance series left out), refreshed every 5 s,
+ * each named by its description (the exposition's HELP line), the raw name on hover.
+ */
 export function HubFigures() {
   const [samples, setSamples] = useState<PromSample[] | null>(null);
+  const [help, setHelp] = useState<Map<string, string>>(new Map());
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let stop = false;
@@ -16,9 +20,9 @@ export function HubFigures() {
         const res = await fetch(`${process.env.NEXT_PUBLIC_HUB_URL ?? ''}/metrics`, { credentials: 'include' });
         if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
         if (!stop) {
-          setSamples(
-            parsePrometheus(await res.text()).filter((s) => !('instance' in s.labels) && !('instance_id' in s.labels)),
-          );
+          const text = await res.text();
+          setHelp(parsePrometheusHelp(text));
+          setSamples(parsePrometheus(text).filter((s) => !('instance' in s.labels) && !('instance_id' in s.labels)));
           setError(null);
         }
       } catch (e) {
@@ -43,14 +47,15 @@ export function HubFigures() {
         const lbl = Object.entries(s.labels)
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');
+        const words = Object.values(s.labels).join(' · ');
         return (
           <div
             key={`${s.name}{${lbl}}`}
-            className="flex items-center justify-between gap-3 border-b border-border py-1.5 text-xs"
+            className="flex items-start justify-between gap-3 border-b border-border py-1.5 text-xs"
           >
-            <span className="min-w-0 truncate font-mono text-muted-foreground" title={`${s.name} ${lbl}`}>
-              {s.name.replace(/^ds_hub_|^ds_/, '')}
-              {lbl && <span className="opacity-60"> {lbl}</span>}
+            <span className="min-w-0 text-muted-foreground" title={`${s.name} ${lbl}`} data-testid="hub-figure-label">
+              {promLabel(s.name, help)}
+              {words && <span className="text-foreground/70"> · {words}</span>}
             </span>
             <span className="shrink-0 font-mono tabular-nums">{fmtNumber(s.value, 2)}</span>
           </div>

@@ -12,7 +12,8 @@ export interface StatusInputs {
  * An instance's status. [SPEC 4.5, 8]
  * provisioning: never heard from; offline: will/clean offline or silent for longer than the
  * heartbeat timeout; paused: paused by an operator or the sidecar says the agent is paused;
- * error: OpenClaw is installed but down or reports an error; otherwise online.
+ * error: OpenClaw is installed but down (not for a planned restart) or reports an error;
+ * otherwise online. A machine without OpenClaw is online: its "absent" is a warning of its own.
  */
 export function statusOf(i: StatusInputs, now: number, heartbeatMs: number): InstanceStatus {
   if (i.presence === null && i.lastSeen === null) return 'provisioning';
@@ -20,6 +21,7 @@ export function statusOf(i: StatusInputs, now: number, heartbeatMs: number): Ins
     return i.paused ? 'paused' : 'offline';
   }
   if (i.paused || i.openclaw?.paused) return 'paused';
-  if (i.openclaw && ((i.openclaw.present && !i.openclaw.up) || i.openclaw.error)) return 'error';
+  const oc = i.openclaw;
+  if (oc?.present && ((!oc.up && !oc.restarting) || oc.error)) return 'error';
   return 'online';
 }

@@ -31,6 +31,8 @@ export interface Desired {
     whatsapp?: { enabled: boolean };
   };
   personality?: Personality;
+  /** Chosen "test mode" on the key screen: no provider key, the agent is not live. */
+  testMode?: boolean;
 }
 
 /** Names of the client secrets onboarding writes. */

@@ -12,6 +12,7 @@ export const KNOWN_EVENT_TYPES = [
   'openclaw.down',
   'openclaw.absent',
   'openclaw.restarted',
+  'openclaw.restarting',
   'openclaw.health',
   'openclaw.state',
   'agent.paused',
@@ -77,6 +78,8 @@ export const openclawStateSchema = z.object({
     .optional(),
   sessions: z.number().int().nonnegative().optional(),
   uptimeMs: z.number().nonnegative().optional(),
+  /** Down because the sidecar asked for a restart (openclaw.restart), not because it failed. */
+  restarting: z.boolean().optional(),
   costTotal: z.number().nonnegative().optional(),
   error: z.string().max(LIMITS.maxShortString).nullable().optional(),
 });

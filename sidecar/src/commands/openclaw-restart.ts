@@ -19,6 +19,7 @@ export const openclawRestart: CommandHandler = async (ctx) => {
   let method: string;
   if (gw?.connected) {
     const down = new Promise<void>((resolve) => gw.once('down', () => resolve()));
+    gw.emit('restart-planned');
     await gw.request('gateway.restart.request', {}, 30_000);
     method = 'gateway.restart.request';
     ctx.progress({ message: 'restart requested' });

@@ -8,6 +8,19 @@ export const MAX_CONSOLE_SESSIONS = 4;
 /** How the console manager publishes frames (QoS 1 on the MQTT link). */
 export type Publish = (topic: string, payload: Buffer) => Promise<void>;
 
+/**
+ * Where and as whom console shells run. Default: the sidecar's own user in $HOME. A simulation
+ * confines its shells to the instance's folder and, when it runs as root, to an unprivileged user.
+ */
+export interface ConsoleSpawn {
+  cwd?: string;
+  env?: Record<string, string>;
+  uid?: number;
+  gid?: number;
+  /** Printed before the first prompt (e.g. what this shell is and where it runs). */
+  banner?: string;
+}
+
 /** A console.open that cannot be served. */
 export class ConsoleError extends Error {
   constructor(
@@ -30,6 +43,7 @@ export class ConsoleManager {
     private readonly instanceId: string,
     private readonly publish: () => Publish | null,
     private readonly log: Logger,
+    private readonly spawn: ConsoleSpawn = {},
   ) {}
 
   /** Opens a pty; the caller is the console.open handler. */
@@ -49,12 +63,15 @@ export class ConsoleManager {
         this.log('warn', `console ${o.sessionId}: publish failed: ${(e as Error).message}`),
       );
     };
+    const sp = this.spawn;
     const proc = pty.spawn(shell, ['-l'], {
       name: 'xterm-256color',
       cols: o.cols,
       rows: o.rows,
-      cwd: process.env.HOME ?? '/',
-      env: { ...process.env, TERM: 'xterm-256color' } as Record<string, string>,
+      cwd: sp.cwd ?? process.env.HOME ?? '/',
+      env: { ...(sp.env ?? process.env), TERM: 'xterm-256color' } as Record<string, string>,
+      ...(sp.uid !== undefined ? { uid: sp.uid } : {}),
+      ...(sp.gid !== undefined ? { gid: sp.gid } : {}),
     });
     const s = new ConsoleSession(
       o.sessionId,
@@ -72,6 +89,7 @@ export class ConsoleManager {
     );
     this.sessions.set(o.sessionId, s);
     this.counters.opened++;
+    if (sp.banner) s.say(`${sp.banner.replace(/\n/g, '\r\n')}\r\n`);
     this.log('info', `console ${o.sessionId} opened (${shell}, pid ${s.pid})`);
     return s;
   }

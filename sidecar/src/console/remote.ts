@@ -2,7 +2,7 @@ import { consoleInSchema, parseTopic } from '@deepsignal/protocol';
 import type { SidecarConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { TransferManager } from '../transfer/channel.js';
-import { ConsoleManager, type Publish } from './manager.js';
+import { ConsoleManager, type ConsoleSpawn, type Publish } from './manager.js';
 import { HubKeyTrust, SecretStore } from './trust.js';
 
 /**
@@ -25,8 +25,9 @@ export class RemoteOps {
     readonly reconnect: () => void,
     readonly log: Logger,
     now: () => number,
+    consoleSpawn?: ConsoleSpawn,
   ) {
-    this.console = new ConsoleManager(config.instanceId, publish, log);
+    this.console = new ConsoleManager(config.instanceId, publish, log, consoleSpawn);
     this.transfer = new TransferManager(config.instanceId, publish);
     this.onChannel('transfer', (id, payload) => this.transfer.handle(id, payload));
     this.trust = new HubKeyTrust(config.stateDir, config.hubKey, now);

@@ -58,6 +58,11 @@ export class ConsoleSession {
     return { sent: this.sent, acked: this.acked, paused: this.paused, buffered: this.pending.length };
   }
 
+  /** Text shown in the terminal as if the shell had written it (a banner before the prompt). */
+  say(text: string): void {
+    this.onData(text);
+  }
+
   private onData(d: string): void {
     this.pending += d;
     if (this.pending.length >= FRAME_MAX) this.flush();

@@ -14,6 +14,8 @@ export interface GatewayHello {
  * - `up` (hello: GatewayHello) after each successful connect handshake
  * - `down` (reason: string) when the connection is lost or cannot be made
  * - `event` (name: string, payload: unknown) for every gateway event frame (`chat`, `agent`, …)
+ * - `restart-planned` (emitted by the sidecar itself before it asks for a restart), so the drop
+ *   that follows reads as "restarting", not as a failure
  */
 export interface GatewayLike extends EventEmitter {
   readonly connected: boolean;

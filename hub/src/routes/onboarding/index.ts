@@ -141,27 +141,42 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
       schema: {
         tags: ['onboarding'],
         querystring: clientQuery,
-        body: z.object({
-          provider: z.enum(['anthropic', 'openrouter']),
-          key: z.string().trim().min(8, 'paste the whole key').max(512),
-        }),
+        body: z
+          .object({
+            provider: z.enum(['anthropic', 'openrouter']),
+            key: z.string().trim().min(8, 'paste the whole key').max(512).optional(),
+            /** Try the product without a key: nothing is checked or stored and the agent is not live. */
+            testMode: z.boolean().optional(),
+          })
+          .refine((b) => b.testMode === true || b.key !== undefined, {
+            message: 'paste your API key, or choose test mode',
+            path: ['key'],
+          }),
         response: { 200: view, 422: errorSchema, 503: errorSchema },
       },
     },
     async (req) => {
       const { u, id } = writable(req, req.query.clientId);
       const p = req.body.provider as ModelProvider;
+      if (req.body.testMode && req.body.key === undefined) {
+        await audit(ctx.db, `user:${u.id}`, 'onboarding.test_mode', p, id, {});
+        const cur = (await svc.get(id))?.desired;
+        const model = cur?.model && priceOf(cur.model)?.provider !== p ? undefined : cur?.model;
+        await svc.save(id, 'provider', { provider: p, providerDetail: { testMode: true }, testMode: true, model });
+        return state(id);
+      }
+      const key = req.body.key ?? '';
       const r =
         p === 'anthropic'
-          ? await checkAnthropicKey(ctx.config.anthropicUrl, req.body.key)
-          : await checkOpenrouterKey(ctx.config.openrouterUrl, req.body.key);
+          ? await checkAnthropicKey(ctx.config.anthropicUrl, key)
+          : await checkOpenrouterKey(ctx.config.openrouterUrl, key);
       await audit(ctx.db, `user:${u.id}`, 'onboarding.provider_check', p, id, { ok: r.ok, reason: r.reason });
       if (!r.ok) throw checkFailed(r);
-      await ctx.secrets.put(id, SECRET.provider(p), req.body.key, `user:${u.id}`);
+      await ctx.secrets.put(id, SECRET.provider(p), key, `user:${u.id}`);
       const cur = (await svc.get(id))?.desired;
       // A model of the other provider cannot run with this key: the picker asks again.
       const model = cur?.model && priceOf(cur.model)?.provider !== p ? undefined : cur?.model;
-      await svc.save(id, 'provider', { provider: p, providerDetail: r.detail ?? {}, model });
+      await svc.save(id, 'provider', { provider: p, providerDetail: r.detail ?? {}, model, testMode: false });
       // With a working key the client's server can be made (or waits for an operator).
       await ctx.deployments
         ?.startForOnboarding(id, `user:${u.id}`)

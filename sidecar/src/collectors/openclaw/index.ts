@@ -7,6 +7,8 @@ import type { Collector, CollectorContext, CollectorFactory } from '../types.js'
 
 /** An `openclaw.state` event goes out on every change and at least this often. [SPEC 5.6] */
 const HEARTBEAT_MS = 60_000;
+/** How long after a planned restart a down gateway still counts as restarting, not failed. */
+const RESTART_GRACE_MS = 90_000;
 
 /**
  * The gateway's state: up/down/absent, version, configured model, channels, sessions, cost,
@@ -20,6 +22,11 @@ export function createOpenclawCollector(ctx: CollectorContext, opts: { configExi
   let last = '';
   let lastSent = 0;
   let everUp = false;
+  /** Until when a drop is a planned restart (0: none planned). */
+  let restartUntil = 0;
+  /** When the gateway last came up: OpenClaw's uptime as far as this sidecar saw it. */
+  let upSince: number | null = null;
+  const restarting = () => restartUntil > ctx.now();
 
   const publish = (next: OpenclawState) => {
     const key = JSON.stringify(next);
@@ -37,6 +44,10 @@ export function createOpenclawCollector(ctx: CollectorContext, opts: { configExi
     const paused = ctx.state.get().paused;
     if (!gw?.connected) {
       const isPresent = everUp || present();
+      if (isPresent && restarting()) {
+        publish({ present: true, up: false, paused, restarting: true, error: null });
+        return;
+      }
       publish({
         present: isPresent,
         up: false,
@@ -45,7 +56,14 @@ export function createOpenclawCollector(ctx: CollectorContext, opts: { configExi
       });
       return;
     }
-    const next: OpenclawState = { present: true, up: true, paused, version: gw.hello?.version ?? null };
+    const next: OpenclawState = {
+      present: true,
+      up: true,
+      paused,
+      version: gw.hello?.version ?? null,
+      error: null,
+      ...(upSince !== null ? { uptimeMs: Math.max(0, ctx.now() - upSince) } : {}),
+    };
     const [health, cfg, channels, sessions, cost] = await Promise.allSettled([
       gw.request<{ ok?: boolean }>('health', {}),
       getConfig(gw),
@@ -77,6 +95,8 @@ export function createOpenclawCollector(ctx: CollectorContext, opts: { configExi
 
   const onUp = () => {
     everUp = true;
+    restartUntil = 0;
+    upSince = ctx.now();
     ctx.emit.event({
       type: 'openclaw.up',
       message: `gateway ${gw?.hello?.version ?? ''} connected`.trim(),
@@ -97,8 +117,17 @@ export function createOpenclawCollector(ctx: CollectorContext, opts: { configExi
     }
     tick();
   };
+  const onRestartPlanned = () => {
+    restartUntil = ctx.now() + RESTART_GRACE_MS;
+  };
   const onDown = (reason: string) => {
     const isPresent = everUp || present();
+    upSince = null;
+    if (isPresent && restarting()) {
+      ctx.emit.event({ type: 'openclaw.restarting', severity: 'info', message: 'gateway restarting (planned)' });
+      tick();
+      return;
+    }
     ctx.emit.event(
       isPresent
         ? { type: 'openclaw.down', severity: 'error', message: `gateway unreachable: ${reason}`.slice(0, 500) }
@@ -113,6 +142,7 @@ export function createOpenclawCollector(ctx: CollectorContext, opts: { configExi
       if (gw) {
         gw.on('up', onUp);
         gw.on('down', onDown);
+        gw.on('restart-planned', onRestartPlanned);
       } else ctx.emit.event({ type: 'openclaw.absent', message: 'running without an OpenClaw gateway' });
       tick();
       timer = setInterval(tick, ctx.config.openclawPollMs);
@@ -122,6 +152,7 @@ export function createOpenclawCollector(ctx: CollectorContext, opts: { configExi
       clearInterval(timer);
       gw?.off('up', onUp);
       gw?.off('down', onDown);
+      gw?.off('restart-planned', onRestartPlanned);
     },
   };
 }
