@@ -11,9 +11,9 @@ import {
 import { HttpError, HUB_ERR } from './auth/errors.js';
 import { authPlugin } from './auth/plugin.js';
 import type { HubContext } from './context.js';
+import { databaseUnavailable } from './db/unavailable.js';
 import { timeRequests } from './metrics/http.js';
 import { alertRoutes } from './routes/alerts/index.js';
-import { databaseUnavailable } from './db/unavailable.js';
 import { authRoutes } from './routes/auth/index.js';
 import { billingRoutes, stripeWebhookRoute } from './routes/billing/index.js';
 import { clientRoutes } from './routes/clients/index.js';

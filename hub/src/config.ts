@@ -177,6 +177,8 @@ export const configSchema = z
     billingDueDays: z.coerce.number().int().min(0).max(120).default(14),
     /** After the last reminder (+14 days) pause the agent of a client that has not paid. */
     billingPauseAfterDunning: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
       .default(false),
     /** Monthly server cost per instance (cents) when the instance records none. */
     billingVpsMonthlyCents: z.coerce.number().int().min(0).default(1_500),
@@ -329,55 +331,67 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_HETZNER_TOKEN',
     flag: '--hetzner-token',
     help: 'Hetzner Cloud API token (unset: no deploys)',
+  },
   hetznerUrl: { env: 'DS_HETZNER_URL', flag: '--hetzner-url', help: 'Hetzner API base (https://api.hetzner.cloud/v1)' },
   hetznerImage: { env: 'DS_HETZNER_IMAGE', flag: '--hetzner-image', help: 'image of new client servers (debian-12)' },
   hetznerSshKeys: {
     env: 'DS_HETZNER_SSH_KEYS',
     flag: '--hetzner-ssh-keys',
     help: 'Hetzner SSH key names for new servers (none)',
+  },
   tailscaleApiKey: { env: 'DS_TAILSCALE_API_KEY', flag: '--tailscale-api-key', help: 'Tailscale API access token' },
   tailscaleOauthClientId: {
     env: 'DS_TAILSCALE_OAUTH_CLIENT_ID',
     flag: '--tailscale-oauth-client-id',
     help: 'Tailscale OAuth client id (instead of an API key)',
+  },
   tailscaleOauthClientSecret: {
     env: 'DS_TAILSCALE_OAUTH_CLIENT_SECRET',
     flag: '--tailscale-oauth-client-secret',
     help: 'Tailscale OAuth client secret',
+  },
   tailscaleTailnet: {
     env: 'DS_TAILSCALE_TAILNET',
     flag: '--tailscale-tailnet',
     help: 'tailnet name (- : the key’s own)',
+  },
   tailscaleUrl: {
     env: 'DS_TAILSCALE_URL',
     flag: '--tailscale-url',
     help: 'Tailscale API base (https://api.tailscale.com)',
+  },
   tailscaleTags: {
     env: 'DS_TAILSCALE_TAGS',
     flag: '--tailscale-tags',
     help: 'tags of client servers (tag:deepsignal-client)',
+  },
   deployHubUrl: {
     env: 'DS_DEPLOY_HUB_URL',
     flag: '--deploy-hub-url',
     help: 'hub HTTP URL over the tailnet, for new servers (public URL)',
+  },
   deployLocation: { env: 'DS_DEPLOY_LOCATION', flag: '--deploy-location', help: 'default Hetzner location (fsn1)' },
   deployServerType: { env: 'DS_DEPLOY_SERVER_TYPE', flag: '--deploy-server-type', help: 'default server type (cx22)' },
   deployOpenclawVersion: {
     env: 'DS_DEPLOY_OPENCLAW_VERSION',
     flag: '--deploy-openclaw-version',
     help: 'OpenClaw version new servers install (2026.9.6)',
+  },
   deployJoinTimeoutSec: {
     env: 'DS_DEPLOY_JOIN_TIMEOUT_SEC',
     flag: '--deploy-join-timeout-sec',
     help: 'seconds for a new server to join the tailnet (600)',
+  },
   deployConnectTimeoutSec: {
     env: 'DS_DEPLOY_CONNECT_TIMEOUT_SEC',
     flag: '--deploy-connect-timeout-sec',
     help: 'seconds for its sidecar to connect (900)',
+  },
   deployConfigureTimeoutSec: {
     env: 'DS_DEPLOY_CONFIGURE_TIMEOUT_SEC',
     flag: '--deploy-configure-timeout-sec',
     help: 'seconds for it to confirm the client config (300)',
+  },
   deployPollMs: { env: 'DS_DEPLOY_POLL_MS', flag: '--deploy-poll-ms', help: 'deployment polling interval (2000)' },
   deployApproval: {
     env: 'DS_DEPLOY_APPROVAL',
@@ -428,40 +442,49 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_BILLING_COMPANY_NAME',
     flag: '--billing-company-name',
     help: 'seller on invoices (Deep Signal)',
+  },
   billingCompanyAddress: {
     env: 'DS_BILLING_COMPANY_ADDRESS',
     flag: '--billing-company-address',
     help: 'seller address, lines split by |',
+  },
   billingCompanyCountry: {
     env: 'DS_BILLING_COMPANY_COUNTRY',
     flag: '--billing-company-country',
     help: 'seller country, sets VAT (DE)',
+  },
   billingCompanyVatId: {
     env: 'DS_BILLING_COMPANY_VAT_ID',
     flag: '--billing-company-vat-id',
     help: 'seller VAT id on invoices',
+  },
   billingCompanyEmail: {
     env: 'DS_BILLING_COMPANY_EMAIL',
     flag: '--billing-company-email',
     help: 'seller contact on invoices',
+  },
   billingDueDays: { env: 'DS_BILLING_DUE_DAYS', flag: '--billing-due-days', help: 'invoice payment term in days (14)' },
   billingPauseAfterDunning: {
     env: 'DS_BILLING_PAUSE_AFTER_DUNNING',
     flag: '--billing-pause-after-dunning',
     help: 'pause unpaid agents after the last reminder (false)',
+  },
   billingVpsMonthlyCents: {
     env: 'DS_BILLING_VPS_MONTHLY_CENTS',
     flag: '--billing-vps-monthly-cents',
     help: 'server cost per instance when unknown (1500)',
+  },
   billingBackupGbMonthCents: {
     env: 'DS_BILLING_BACKUP_GB_MONTH_CENTS',
     flag: '--billing-backup-gb-month-cents',
     help: 'backup storage cost per GB-month (5)',
+  },
   stripeUrl: { env: 'DS_STRIPE_URL', flag: '--stripe-url', help: 'Stripe API base URL (https://api.stripe.com)' },
   stripeSecretKey: {
     env: 'DS_STRIPE_SECRET_KEY',
     flag: '--stripe-secret-key',
     help: 'Stripe secret key (unset: no Stripe)',
+  },
   stripeWebhookSecret: {
     env: 'DS_STRIPE_WEBHOOK_SECRET',
     flag: '--stripe-webhook-secret',

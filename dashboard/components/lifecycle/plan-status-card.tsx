@@ -6,11 +6,10 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { SimpleSelect } from '@/components/ui/select';
 import { toast } from '@/components/ui/toast';
 import { ApiError, api } from '@/lib/api';
-import { PLAN_LIMITS } from '@/lib/plans';
+import type { Plan } from '@/lib/billing';
 import type { Client } from '@/lib/types';
 import { useApi } from '@/lib/use-api';
 
-const PLANS = Object.keys(PLAN_LIMITS);
 const STATUSES = ['onboarding', 'active', 'paused', 'churned'];
 
 /**
@@ -20,6 +19,9 @@ const STATUSES = ['onboarding', 'active', 'paused', 'churned'];
 export function PlanStatusCard({ clientId, canEdit }: { clientId: string; canEdit: boolean }) {
   const path = `/clients/${encodeURIComponent(clientId)}`;
   const client = useApi<Client>(path);
+  // The plans the hub offers (GET /plans), so a plan the operator adds is offered here too.
+  const plans = useApi<Plan[]>('/plans');
+  const planIds = plans.data?.map((p) => p.id) ?? ['starter', 'growth', 'enterprise'];
   const [plan, setPlan] = useState('');
   const [status, setStatus] = useState('');
   const [busy, setBusy] = useState(false);
@@ -73,7 +75,12 @@ export function PlanStatusCard({ clientId, canEdit }: { clientId: string; canEdi
               <div className="grid gap-1 text-sm">
                 <span className="text-muted-foreground">Plan</span>
                 {canEdit ? (
-                  <SimpleSelect aria-label="Plan" value={plan} onValueChange={setPlan} options={opts(PLANS, c.plan)} />
+                  <SimpleSelect
+                    aria-label="Plan"
+                    value={plan}
+                    onValueChange={setPlan}
+                    options={opts(planIds, c.plan)}
+                  />
                 ) : (
                   <span className="font-medium">{c.plan}</span>
                 )}

@@ -62,7 +62,7 @@ const AgentView = ({
       <span data-testid="agent-channel-error">Agent reports: {channel.error ?? 'not connected'}</span>
     </NotConnected>
   ) : (
-    <>{children}</>
+    children
   );
 
 /**

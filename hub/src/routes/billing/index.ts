@@ -357,10 +357,7 @@ export const stripeWebhookRoute: FastifyPluginAsyncZod<{ ctx: HubContext; billin
   app,
   { ctx, billing },
 ) => {
-  const rejected = ctx.stats.registry.counter(
-    'ds_billing_webhooks_rejected_total',
-    'Stripe webhooks refused (signature)',
-  );
+  const rejected = ctx.stats.counter('ds_billing_webhooks_rejected_total', 'Stripe webhooks refused (signature)');
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 512 * 1024 }, (_req, body, done) =>
     done(null, body),
   );

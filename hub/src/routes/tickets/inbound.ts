@@ -24,7 +24,7 @@ const same = (a: string, b: string) => {
  * (404) until DS_INBOUND_MAIL_SECRET is set; every refusal is counted.
  */
 export const inboundRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
-  const rejects = ctx.stats.registry.counter('ds_inbound_mail_rejects_total', 'Inbound mails refused, by reason');
+  const rejects = ctx.stats.counter('ds_inbound_mail_rejects_total', 'Inbound mails refused, by reason', ['reason']);
   const refuse = (reason: string, status: number, message: string): never => {
     rejects.inc({ reason });
     throw new HttpError(status, status === 401 ? HUB_ERR.UNAUTHORIZED : HUB_ERR.VALIDATION, message);
