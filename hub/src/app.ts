@@ -22,6 +22,7 @@ import { ssoRoutes } from './routes/sso/index.js';
 import { supportRoutes } from './routes/support/index.js';
 import { systemRoutes } from './routes/system/index.js';
 import { telemetryRoutes } from './routes/telemetry/index.js';
+import { timelineRoutes } from './routes/timeline/index.js';
 import { tokenRoutes } from './routes/tokens/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { securityPlugin } from './security/plugin.js';
@@ -101,6 +102,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(supportRoutes, { ctx });
       await api.register(onboardingRoutes, { ctx });
       await api.register(remoteOpsRoutes, { ctx });
+      await api.register(timelineRoutes, { ctx });
     },
     { prefix: '/api/v1' },
   );

@@ -25,6 +25,7 @@ import { RemoteOps } from './console/remote.js';
 import { errorMessage } from './errors.js';
 import { type Logger, stderrLogger } from './log.js';
 import { MqttLink } from './mqtt/link.js';
+import { turnsOf } from './changes/turns.js';
 import { createGatewayClient } from './openclaw/create.js';
 import type { GatewayLike } from './openclaw/types.js';
 import { newBootId, Outbox, type OutboxNotice, type OutboxStream, Sender, Stamper } from './outbox/index.js';
@@ -351,6 +352,8 @@ export async function startSidecar(input: SidecarConfigInput, options: SidecarOp
     data: { bootId, held: outbox.size() },
   });
   link.start();
+  // Turns in flight are followed from the start, so a drain knows of a turn begun before it.
+  if (gateway) turnsOf(gateway);
   gateway?.start();
   for (const c of collectors) {
     try {

@@ -11,6 +11,7 @@ import { LogView } from '@/components/instance/log-view';
 import { MetricPanels } from '@/components/instance/metric-panels';
 import { OpenclawPanel } from '@/components/instance/openclaw-panel';
 import { QuickActions } from '@/components/instance/quick-actions';
+import { Timeline } from '@/components/instance/timeline';
 import { AppShell } from '@/components/shell/app-shell';
 import { StatCard } from '@/components/stat-card';
 import { HealthDot, StatusBadge } from '@/components/status/health';
@@ -135,6 +136,7 @@ function InstanceView() {
           <TabsTrigger value="logs">Logs</TabsTrigger>
           <TabsTrigger value="conversations">Conversations</TabsTrigger>
           <TabsTrigger value="commands">Commands</TabsTrigger>
+          <TabsTrigger value="timeline">Timeline</TabsTrigger>
         </TabsList>
         <TabsContent value="logs">
           <Card className="p-4">
@@ -149,6 +151,11 @@ function InstanceView() {
         <TabsContent value="commands">
           <Card className="p-4">
             <CommandHistory commands={commands} historyAvailable={historyAvailable} />
+          </Card>
+        </TabsContent>
+        <TabsContent value="timeline">
+          <Card className="p-4">
+            <Timeline instanceId={instance.id} />
           </Card>
         </TabsContent>
       </Tabs>

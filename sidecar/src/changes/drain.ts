@@ -1,0 +1,49 @@
+import type { CommandContext } from '../commands/types.js';
+import { turnsOf } from './turns.js';
+
+/** Default bound of a drain when the command gives none. */
+export const DEFAULT_DRAIN_SEC = 120;
+
+export interface DrainResult {
+  waitedMs: number;
+  turns: number;
+  timedOut: boolean;
+}
+
+/**
+ * Waits until no conversation turn is in flight on the gateway, at most `drainSec` (and never
+ * past the command's deadline less the time the change itself needs). Progress says what it is
+ * waiting for. New turns are not refused meanwhile: the gateway has no way to hold them, so the
+ * wait ends at the first quiet moment, and a turn that starts after it is cut by the restart.
+ */
+export async function drain(ctx: CommandContext, reserveMs: number): Promise<DrainResult | undefined> {
+  const p = ctx.params as { drain?: boolean; drainSec?: number };
+  if (p.drain === false || !ctx.gateway) return undefined;
+  const tracker = turnsOf(ctx.gateway);
+  const t0 = ctx.now();
+  const bound = Math.min(
+    t0 + 1000 * (p.drainSec ?? DEFAULT_DRAIN_SEC),
+    Math.max(t0, ctx.deadline - reserveMs),
+  );
+  const seen = new Set<string>();
+  let lastSaid = '';
+  for (;;) {
+    const open = tracker.inFlight();
+    for (const o of open) seen.add(o.runId);
+    if (open.length === 0) return { waitedMs: ctx.now() - t0, turns: seen.size, timedOut: false };
+    if (ctx.now() >= bound || ctx.signal.aborted) {
+      ctx.progress({ message: `drain: ${open.length} turn(s) still in flight after ${Math.round((ctx.now() - t0) / 1000)} s; going ahead` });
+      return { waitedMs: ctx.now() - t0, turns: seen.size, timedOut: true };
+    }
+    const oldest = Math.max(...open.map((o) => o.ageMs));
+    const say = `drain: waiting for ${open.length} conversation turn(s) in flight (${open
+      .map((o) => o.sessionKey ?? o.runId)
+      .slice(0, 3)
+      .join(', ')}; oldest ${Math.round(oldest / 1000)} s), up to ${Math.round((bound - ctx.now()) / 1000)} s more`;
+    if (say.replace(/\d+ s/g, '') !== lastSaid) {
+      ctx.progress({ message: say });
+      lastSaid = say.replace(/\d+ s/g, '');
+    }
+    await tracker.changed(Math.min(1000, Math.max(50, bound - ctx.now())));
+  }
+}
