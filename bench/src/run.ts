@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
- * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins),
+ * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, update),
  * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`.
  */
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { ingestBenchmarks } from './benchmarks/ingest.js';
 import { loginBenchmark } from './benchmarks/logins.js';
 import { queryBenchmark } from './benchmarks/query.js';
 import { sidecarBenchmark } from './benchmarks/sidecar.js';
+import { updateBenchmark } from './benchmarks/update.js';
 import { machineInfo } from './machine.js';
 import { pgAvailable, pgVersion } from './pg.js';
 import {
@@ -31,7 +32,7 @@ if (args.includes('--help') || args.includes('-h')) {
 Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
-  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins
+  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, update
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
 
@@ -68,6 +69,7 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     run: () => sidecarBenchmark(log, quick ? 15 : 60),
   },
   { key: 'logins', names: ['hub.logins_per_s'], run: () => loginBenchmark(log) },
+  { key: 'update', names: ['update.rollback_s', 'update.guarded_ok_s'], run: () => updateBenchmark(log) },
   {
     key: 'fleet',
     names: ['fleet.max_instances'],

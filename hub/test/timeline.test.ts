@@ -30,7 +30,13 @@ interface Page {
 const base = Date.parse('2026-11-20T10:00:00Z');
 const at = (min: number) => new Date(base + min * 60_000);
 
-async function command(instanceId: string, id: string, type: string, min: number, params: Record<string, unknown> = {}) {
+async function command(
+  instanceId: string,
+  id: string,
+  type: string,
+  min: number,
+  params: Record<string, unknown> = {},
+) {
   await hub.db.query(
     `INSERT INTO commands (id, instance_id, type, params, status, issued_by, issued_at, expires_at, updated_at)
      VALUES ($1,$2,$3,$4,'succeeded','user:ops@test.local',$5,$6,$5)`,
@@ -51,7 +57,10 @@ beforeAll(async () => {
   });
   expect(u.status).toBe(201);
   clientToken = (
-    await hub.api<{ token: string }>('POST', '/auth/login', { email: 'owner@bakery.test', password: 'owner-password-1' })
+    await hub.api<{ token: string }>('POST', '/auth/login', {
+      email: 'owner@bakery.test',
+      password: 'owner-password-1',
+    })
   ).body.token;
 
   // My instance: a model change, a restart, a ping (plumbing), a console session, a backup,
@@ -84,7 +93,12 @@ beforeAll(async () => {
 afterAll(() => hub?.close());
 
 const timeline = (id: string, query: string, token?: string) =>
-  hub.api<Page>('GET', `/instances/${id}/timeline?from=${at(0).toISOString()}&to=${at(60).toISOString()}${query}`, undefined, token);
+  hub.api<Page>(
+    'GET',
+    `/instances/${id}/timeline?from=${at(0).toISOString()}&to=${at(60).toISOString()}${query}`,
+    undefined,
+    token,
+  );
 
 describe('instance timeline', () => {
   it('merges every source newest first, with diffs for config changes', async () => {
@@ -193,7 +207,10 @@ describe('instance timeline', () => {
               snapshot,
               outcome: 'rolled_back',
               failedCheck: 'canary',
-              checks: [{ name: 'readyz', ok: true, ms: 5 }, { name: 'canary', ok: false, ms: 30000, detail: 'no answer' }],
+              checks: [
+                { name: 'readyz', ok: true, ms: 5 },
+                { name: 'canary', ok: false, ms: 30000, detail: 'no answer' },
+              ],
               rollbackChecks: [{ name: 'readyz', ok: true, ms: 8000 }],
             },
           },
@@ -202,9 +219,13 @@ describe('instance timeline', () => {
     );
     done?.();
     await expect
-      .poll(async () => (await hub.db.query('SELECT outcome FROM change_snapshots WHERE id = $1', [snapshot.id]))[0]?.outcome, {
-        timeout: 10_000,
-      })
+      .poll(
+        async () =>
+          (await hub.db.query('SELECT outcome FROM change_snapshots WHERE id = $1', [snapshot.id]))[0]?.outcome,
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe('rolled_back');
     const r = await hub.api<Page>('GET', `/instances/${mine.id}/timeline?kinds=change`, undefined, clientToken);
     expect(r.status).toBe(200);

@@ -14,6 +14,7 @@ import {
   topicFor,
 } from '@deepsignal/protocol';
 import { Batch } from './batcher.js';
+import { turnsOf } from './changes/turns.js';
 import { COLLECTORS } from './collectors/registry.js';
 import type { Collector, CollectorContext, CollectorFactory, Emitter, RaisedEvent } from './collectors/types.js';
 import { CommandDispatcher, type ResultBody } from './commands/dispatcher.js';
@@ -25,7 +26,6 @@ import { RemoteOps } from './console/remote.js';
 import { errorMessage } from './errors.js';
 import { type Logger, stderrLogger } from './log.js';
 import { MqttLink } from './mqtt/link.js';
-import { turnsOf } from './changes/turns.js';
 import { createGatewayClient } from './openclaw/create.js';
 import type { GatewayLike } from './openclaw/types.js';
 import { newBootId, Outbox, type OutboxNotice, type OutboxStream, Sender, Stamper } from './outbox/index.js';

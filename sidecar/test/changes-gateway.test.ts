@@ -18,8 +18,8 @@ let hub: MiniHub;
 let t: TestSidecar;
 
 beforeAll(async () => {
-  ({ gw, hub, t } = await startRealGatewayEnv(id, { batchIntervalMs: 300 }));
-}, 240_000);
+  ({ gw, hub, t } = await startRealGatewayEnv(id, { batchIntervalMs: 300 }, { readyTimeoutMs: 280_000 }));
+}, 300_000);
 
 afterAll(() => stopRealGatewayEnv({ gw, hub, t }));
 
@@ -33,20 +33,31 @@ const events = () =>
 const DONE = ['succeeded', 'failed', 'rejected', 'timed_out'];
 
 let n = 0;
-async function send(type: string, params: Rec, timeoutMs = 150_000): Promise<string> {
+async function send(type: string, params: Rec, timeoutMs = 290_000): Promise<string> {
   const now = Date.now();
   const cmd = signCommand(
-    { v: 1, id: `c-${process.pid}-${++n}`, instanceId: id, type, params, issuedAt: now, expiresAt: now + timeoutMs, issuer: 'test' },
+    {
+      v: 1,
+      id: `c-${process.pid}-${++n}`,
+      instanceId: id,
+      type,
+      params,
+      issuedAt: now,
+      expiresAt: now + timeoutMs,
+      issuer: 'test',
+    },
     t.keys.privateKeyPem,
   );
   await hub.publishCmd(id, cmd);
   return cmd.id;
 }
-async function finished(commandId: string, timeoutMs = 155_000): Promise<Rec> {
+async function finished(commandId: string, timeoutMs = 295_000): Promise<Rec> {
   await hub.waitFor(() => results(commandId).some((r) => DONE.includes(r.state as string)), timeoutMs);
   return results(commandId).find((r) => DONE.includes(r.state as string))!;
 }
 const command = async (type: string, params: Rec) => finished(await send(type, params));
+/** On a loaded CI machine a first turn in a fresh session can take most of a minute. */
+const SLOW = { checkSec: 150 };
 const modelServer = (control: Rec) =>
   fetch(`http://127.0.0.1:${gw.modelPort}/__control`, { method: 'POST', body: JSON.stringify(control) });
 const configModel = () =>
@@ -56,7 +67,7 @@ const configModel = () =>
 describe('guarded changes on a real OpenClaw gateway', () => {
   it('a good model.set passes readiness, a canary turn and the channels check', async () => {
     await hub.waitFor(() => events().some((e) => e.type === 'openclaw.state' && e.data?.up === true), 30_000);
-    const r = await command('model.set', { model: 'fake/fake-model-2' });
+    const r = await command('model.set', { model: 'fake/fake-model-2', ...SLOW });
     expect(r.state, JSON.stringify(r)).toBe('succeeded');
     const change = (r.result as Rec).change as Rec;
     expect(change.outcome).toBe('applied');
@@ -67,14 +78,14 @@ describe('guarded changes on a real OpenClaw gateway', () => {
     ]);
     expect(configModel()).toBe('fake/fake-model-2');
     await hub.waitFor(() => events().some((e) => e.type === 'change.snapshot'), 10_000);
-  }, 200_000);
+  }, 320_000);
 
   it('a model that cannot answer is rolled back, and the agent answers again', async () => {
     await modelServer({ failModels: ['fake-model'] });
     try {
-      const r = await command('model.set', { model: 'fake/fake-model' });
+      const r = await command('model.set', { model: 'fake/fake-model', ...SLOW });
       expect(r.state, JSON.stringify(r)).toBe('failed');
-      expect((r.error as Rec).code).toBe('rolled_back');
+      expect((r.error as Rec).code, JSON.stringify(r)).toBe('rolled_back');
       const change = (r.result as Rec).change as Rec;
       expect(change).toMatchObject({ outcome: 'rolled_back', failedCheck: 'canary' });
       expect((change.rollbackChecks as Rec[]).every((c) => c.ok)).toBe(true);
@@ -86,35 +97,43 @@ describe('guarded changes on a real OpenClaw gateway', () => {
     } finally {
       await modelServer({});
     }
-  }, 200_000);
+  }, 320_000);
 
   it('a config the gateway cannot run on is rolled back', async () => {
-    const r = await command('config.apply', { model: 'nosuch/model-that-is-not-configured' });
+    const r = await command('config.apply', { model: 'nosuch/model-that-is-not-configured', ...SLOW });
     expect(r.state, JSON.stringify(r)).toBe('failed');
-    expect((r.error as Rec).code).toBe('rolled_back');
+    expect((r.error as Rec).code, JSON.stringify(r)).toBe('rolled_back');
     expect(((r.result as Rec).change as Rec).failedCheck).toMatch(/apply|canary/);
     expect(configModel()).toBe('fake/fake-model-2');
-  }, 200_000);
+  }, 320_000);
 
   it('a rollback by hand restores the last good snapshot', async () => {
-    const r = await command('change.rollback', {});
+    const r = await command('change.rollback', { ...SLOW });
     expect(r.state, JSON.stringify(r)).toBe('succeeded');
     const res = r.result as Rec;
     expect(res.healthy).toBe(true);
     expect((res.snapshot as Rec).model).toBe('fake/fake-model');
     expect(configModel()).toBe('fake/fake-model');
-  }, 200_000);
+  }, 320_000);
 
   it('a restart with drain waits for the turn in flight, then restarts', async () => {
-    await modelServer({ delayMs: 5000 });
+    await modelServer({ delayMs: 8000 });
     try {
       const chatId = await send('chat.send', { message: 'Take your time.', sessionKey: 'agent:main:main' });
-      // The turn is in flight once the gateway streams its first chat frame for it.
+      // The turn is in flight once the gateway has taken it (its session shows as running).
       await hub.waitFor(() => results(chatId).some((r) => r.state === 'running'), 20_000);
-      await new Promise((r) => setTimeout(r, 300));
-      const restartId = await send('openclaw.restart', { drain: true, drainSec: 60 });
+      const gateway = t.sidecar.gateway!;
+      const running = async () =>
+        ((await gateway.request<{ sessions?: Rec[] }>('sessions.list', {}, 20_000)).sessions ?? []).some(
+          (x) => x.key === 'agent:main:main' && x.status === 'running',
+        );
+      for (const end = Date.now() + 90_000; !(await running()); ) {
+        if (Date.now() > end) throw new Error('the turn never showed as running');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const restartId = await send('openclaw.restart', { drain: true, drainSec: 200, waitReadySec: 120 });
       const restart = await finished(restartId);
-      const chat = await finished(chatId, 5000);
+      const chat = await finished(chatId, 10_000);
       expect(chat.state, JSON.stringify(chat)).toBe('succeeded');
       expect(restart.state, JSON.stringify(restart)).toBe('succeeded');
       const drain = (restart.result as Rec).drain as Rec;
@@ -127,5 +146,5 @@ describe('guarded changes on a real OpenClaw gateway', () => {
     } finally {
       await modelServer({});
     }
-  }, 200_000);
+  }, 320_000);
 });

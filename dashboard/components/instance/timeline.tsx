@@ -181,7 +181,13 @@ export function Timeline({ instanceId, kinds = KINDS.map((k) => k.kind) }: { ins
         </ol>
       )}
       {cursor && (
-        <Button variant="outline" size="sm" className="self-center" disabled={loading} onClick={() => void load(cursor)}>
+        <Button
+          variant="outline"
+          size="sm"
+          className="self-center"
+          disabled={loading}
+          onClick={() => void load(cursor)}
+        >
           Older
         </Button>
       )}

@@ -1,7 +1,13 @@
 import type { Role } from '@deepsignal/protocol';
 
 /** Command types that take `drain` (they restart the gateway or change what it runs on). */
-export const DRAIN_TYPES = new Set(['openclaw.restart', 'openclaw.update', 'config.apply', 'model.set', 'change.rollback']);
+export const DRAIN_TYPES = new Set([
+  'openclaw.restart',
+  'openclaw.update',
+  'config.apply',
+  'model.set',
+  'change.rollback',
+]);
 
 /**
  * Fills `drain` when the caller gave none: people get the sidecar's default (on); ops agents

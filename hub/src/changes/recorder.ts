@@ -53,7 +53,11 @@ async function record(db: Db, fleet: Fleet, v: CommandView): Promise<void> {
       JSON.stringify(change.snapshot),
       change.outcome,
       change.failedCheck,
-      JSON.stringify({ checks: change.checks, rollbackChecks: change.rollbackChecks ?? null, drain: change.drain ?? null }),
+      JSON.stringify({
+        checks: change.checks,
+        rollbackChecks: change.rollbackChecks ?? null,
+        drain: change.drain ?? null,
+      }),
     ],
   );
 }

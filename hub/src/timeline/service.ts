@@ -86,6 +86,8 @@ export function timelineCsv(entries: readonly TimelineEntry[]): string {
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const head = ['t', 'kind', 'title', 'actor', 'status', 'link', 'id', 'detail'];
-  const rows = entries.map((e) => [e.t, e.kind, e.title, e.actor, e.status, e.link, e.id, e.detail].map(cell).join(','));
+  const rows = entries.map((e) =>
+    [e.t, e.kind, e.title, e.actor, e.status, e.link, e.id, e.detail].map(cell).join(','),
+  );
   return `${[head.join(','), ...rows].join('\r\n')}\r\n`;
 }

@@ -67,6 +67,11 @@ export const guardParams = {
   drain: z.boolean().optional(),
   /** Upper bound of that wait. */
   drainSec: z.number().int().min(0).max(900).optional(),
+  /**
+   * Bound of each step of the health check (gateway ready, canary turn answered, channels up);
+   * default 60, 45 and 30 s.
+   */
+  checkSec: z.number().int().min(5).max(600).optional(),
 };
 
 /** Params of the drain alone (restarts). */
@@ -85,6 +90,7 @@ export const changeRollback = defineCommand({
         .optional(),
       drain: guardParams.drain,
       drainSec: guardParams.drainSec,
+      checkSec: guardParams.checkSec,
     })
     .strict(),
   result: z.object({

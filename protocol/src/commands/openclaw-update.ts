@@ -16,7 +16,9 @@ export const openclawUpdate = defineCommand({
     })
     .strict(),
   result: z.object({
-    from: z.string().nullable(), to: z.string().nullable(), output: z.string().optional(),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    output: z.string().optional(),
     change: changeReport.optional(),
   }),
   defaultTimeoutSec: 900,

@@ -1,5 +1,32 @@
 import type { CommandContext } from '../commands/types.js';
+import type { GatewayLike } from '../openclaw/types.js';
 import { turnsOf } from './turns.js';
+
+/**
+ * Sessions the gateway itself says are running (`sessions.list`): a turn is running there from
+ * the moment it is accepted, before its first event, which a busy gateway may send much later.
+ */
+async function runningSessions(
+  gw: GatewayLike,
+  ignored: ReadonlySet<string>,
+): Promise<{ runId: string; sessionKey: string | null; ageMs: number }[]> {
+  try {
+    const r = await gw.request<{ sessions?: { key?: unknown; status?: unknown; updatedAt?: unknown }[] }>(
+      'sessions.list',
+      {},
+      10_000,
+    );
+    return (r.sessions ?? [])
+      .filter((s) => s.status === 'running' && typeof s.key === 'string' && !ignored.has(s.key))
+      .map((s) => ({
+        runId: `session:${s.key}`,
+        sessionKey: s.key as string,
+        ageMs: typeof s.updatedAt === 'number' ? Math.max(0, Date.now() - s.updatedAt) : 0,
+      }));
+  } catch {
+    return []; // an older gateway without it, or a slow answer: the events still count
+  }
+}
 
 /** Default bound of a drain when the command gives none. */
 export const DEFAULT_DRAIN_SEC = 120;
@@ -18,21 +45,23 @@ export interface DrainResult {
  */
 export async function drain(ctx: CommandContext, reserveMs: number): Promise<DrainResult | undefined> {
   const p = ctx.params as { drain?: boolean; drainSec?: number };
-  if (p.drain === false || !ctx.gateway) return undefined;
-  const tracker = turnsOf(ctx.gateway);
+  const gw = ctx.gateway;
+  if (p.drain === false || !gw) return undefined;
+  const tracker = turnsOf(gw);
   const t0 = ctx.now();
-  const bound = Math.min(
-    t0 + 1000 * (p.drainSec ?? DEFAULT_DRAIN_SEC),
-    Math.max(t0, ctx.deadline - reserveMs),
-  );
+  const bound = Math.min(t0 + 1000 * (p.drainSec ?? DEFAULT_DRAIN_SEC), Math.max(t0, ctx.deadline - reserveMs));
   const seen = new Set<string>();
   let lastSaid = '';
   for (;;) {
-    const open = tracker.inFlight();
-    for (const o of open) seen.add(o.runId);
+    const open = [...tracker.inFlight(), ...(await runningSessions(gw, tracker.ignoredSessions))].filter(
+      (o, i, all) => all.findIndex((x) => (x.sessionKey ?? x.runId) === (o.sessionKey ?? o.runId)) === i,
+    );
+    for (const o of open) seen.add(o.sessionKey ?? o.runId);
     if (open.length === 0) return { waitedMs: ctx.now() - t0, turns: seen.size, timedOut: false };
     if (ctx.now() >= bound || ctx.signal.aborted) {
-      ctx.progress({ message: `drain: ${open.length} turn(s) still in flight after ${Math.round((ctx.now() - t0) / 1000)} s; going ahead` });
+      ctx.progress({
+        message: `drain: ${open.length} turn(s) still in flight after ${Math.round((ctx.now() - t0) / 1000)} s; going ahead`,
+      });
       return { waitedMs: ctx.now() - t0, turns: seen.size, timedOut: true };
     }
     const oldest = Math.max(...open.map((o) => o.ageMs));

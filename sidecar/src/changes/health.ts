@@ -20,7 +20,13 @@ export interface HealthBounds {
   channelsMs: number;
 }
 
-export const DEFAULT_BOUNDS: HealthBounds = { readyMs: 60_000, canaryMs: 30_000, channelsMs: 30_000 };
+export const DEFAULT_BOUNDS: HealthBounds = { readyMs: 60_000, canaryMs: 45_000, channelsMs: 30_000 };
+
+/** The bounds for a command: every step `checkSec` when its params give it, else the defaults. */
+export function boundsOf(params: Record<string, unknown>): HealthBounds {
+  const c = params.checkSec;
+  return typeof c === 'number' ? { readyMs: c * 1000, canaryMs: c * 1000, channelsMs: c * 1000 } : DEFAULT_BOUNDS;
+}
 
 async function timed(name: string, fn: () => Promise<string | undefined>): Promise<ChangeCheck> {
   const t0 = Date.now();
@@ -72,6 +78,10 @@ export function chatTurn(gw: GatewayLike, sessionKey: string, message: string, t
     const finish = (err: Error | null, answer?: string) => {
       clearTimeout(timer);
       gw.off('event', onEvent);
+      // A turn that failed or ran out of time is stopped, so the model's retries do not hold
+      // the gateway (its restart waits for runs in flight).
+      if (err && gw.connected)
+        void gw.request('chat.abort', { sessionKey, ...(runId ? { runId } : {}) }, 5000).catch(() => {});
       if (err) reject(err);
       else if (!answer?.trim()) reject(new Error('the agent answered with nothing'));
       else resolve(answer);
@@ -95,7 +105,10 @@ export function chatTurn(gw: GatewayLike, sessionKey: string, message: string, t
  * WebSocket, a real chat turn with a fixed prompt answered within a bound, and every enabled
  * channel running without an error. Stops at the first failing check.
  */
-export async function checkHealth(ctx: CommandContext, bounds: HealthBounds = DEFAULT_BOUNDS): Promise<ChangeCheck[]> {
+export async function checkHealth(
+  ctx: CommandContext,
+  bounds: HealthBounds = boundsOf(ctx.params),
+): Promise<ChangeCheck[]> {
   const checks: ChangeCheck[] = [];
   const gw = ctx.gateway;
   const left = () => Math.max(1000, ctx.deadline - ctx.now() - 2000);
@@ -127,9 +140,7 @@ export async function checkHealth(ctx: CommandContext, bounds: HealthBounds = DE
         return on.length ? `running: ${on.join(', ')}` : 'no channel configured';
       }
       if (ctx.now() >= end)
-        throw new Error(
-          `not running: ${bad.map((c) => `${c.id}${c.error ? ` (${c.error})` : ''}`).join(', ')}`,
-        );
+        throw new Error(`not running: ${bad.map((c) => `${c.id}${c.error ? ` (${c.error})` : ''}`).join(', ')}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   });

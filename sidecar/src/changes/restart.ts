@@ -16,9 +16,23 @@ export async function restartGateway(ctx: CommandContext): Promise<string> {
   const gw = ctx.gateway;
   if (gw?.connected) {
     const down = new Promise<void>((resolve) => gw.once('down', () => resolve()));
-    await gw.request('gateway.restart.request', {}, 30_000);
-    ctx.progress({ message: 'restart requested' });
-    await Promise.race([down, new Promise((r) => setTimeout(r, 10_000))]);
+    const r = await gw.request<{ status?: unknown; preflight?: { counts?: { totalActive?: unknown } } }>(
+      'gateway.restart.request',
+      {},
+      30_000,
+    );
+    // OpenClaw defers a restart while it has work in flight (runs, replies, queued messages) and
+    // restarts once it is done; until it goes down, the old process still answers.
+    const deferred = r?.status === 'deferred';
+    ctx.progress({
+      message: deferred
+        ? `restart requested; the gateway deferred it until its ${String(r.preflight?.counts?.totalActive ?? 'active')} task(s) in flight finish`
+        : 'restart requested',
+    });
+    const waitDown = deferred ? Math.max(30_000, ctx.deadline - ctx.now() - 90_000) : 30_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([down, new Promise((res) => (timer = setTimeout(res, waitDown)))]);
+    clearTimeout(timer);
     return 'gateway.restart.request';
   }
   const unit = ctx.config.openclawUnit;

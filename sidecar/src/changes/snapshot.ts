@@ -153,7 +153,7 @@ export function restoreFiles(ctx: CommandContext, s: Snapshot): string[] {
     const target = f === 'openclaw.json' ? cfgPath : path.join(ws, f);
     const want = readFileSync(path.join(s.dir, f));
     const have = existsSync(target) ? readFileSync(target) : null;
-    if (have && have.equals(want)) continue;
+    if (have?.equals(want)) continue;
     mkdirSync(path.dirname(target), { recursive: true });
     writeAtomic(target, want);
     restored.push(f);

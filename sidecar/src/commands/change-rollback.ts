@@ -14,7 +14,9 @@ export const changeRollback: CommandHandler = async (ctx) => {
   if (!snap)
     throw new CommandFailure(
       'no_snapshot',
-      snapshotId ? `no snapshot ${snapshotId} on this instance` : 'no change has gone through yet: nothing to roll back to',
+      snapshotId
+        ? `no snapshot ${snapshotId} on this instance`
+        : 'no change has gone through yet: nothing to roll back to',
     );
   const drained = await drain(ctx, 120_000);
   ctx.progress({ message: `rolling back to ${snap.id} (taken before ${snap.reason})` });

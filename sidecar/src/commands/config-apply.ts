@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { openclawConfigPath, openclawWorkspace } from '../openclaw/config-file.js';
 import { guardedChange } from '../changes/guarded.js';
+import { openclawConfigPath, openclawWorkspace } from '../openclaw/config-file.js';
 import { patchConfig } from '../openclaw/ops.js';
 import { requireGateway } from './gateway.js';
 import type { CommandHandler } from './types.js';
@@ -77,4 +77,4 @@ async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
     }
   }
   return { applied, hash, ...(p.revision !== undefined ? { revision: p.revision } : {}) };
-};
+}

@@ -1,6 +1,6 @@
+import { openclawCliVersion, runOpenclawUpdate } from '../changes/cli-update.js';
 import { guardedChange } from '../changes/guarded.js';
 import { restartGateway } from '../changes/restart.js';
-import { openclawCliVersion, runOpenclawUpdate } from '../changes/cli-update.js';
 import type { CommandHandler } from './types.js';
 
 /**

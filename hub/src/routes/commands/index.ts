@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { forbidden, HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
 import { canSeeClient } from '../../auth/scope.js';
-import type { HubContext } from '../../context.js';
 import { withDrainDefault } from '../../changes/drain-default.js';
+import type { HubContext } from '../../context.js';
 import { errorSchema, idParams } from '../schemas.js';
 
 const commandSchema = z.object({

@@ -64,7 +64,11 @@ export const timelineRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async 
         .filter(Boolean);
       const unknown = kinds?.filter((k) => !TIMELINE_KINDS.includes(k)) ?? [];
       if (unknown.length)
-        throw new HttpError(400, HUB_ERR.VALIDATION, `unknown kinds: ${unknown.join(', ')} (known: ${TIMELINE_KINDS.join(', ')})`);
+        throw new HttpError(
+          400,
+          HUB_ERR.VALIDATION,
+          `unknown kinds: ${unknown.join(', ')} (known: ${TIMELINE_KINDS.join(', ')})`,
+        );
       const cursor = q.cursor ? decodeCursor(q.cursor) : null;
       if (q.cursor && !cursor) throw new HttpError(400, HUB_ERR.VALIDATION, 'cursor: not a timeline cursor');
       const page = await timelinePage(ctx.db, {

@@ -29,20 +29,20 @@ export const commandsSource: TimelineSource = {
       args,
     );
     return rows.map((r) => ({
-        id: `command:${r.id}`,
-        t: iso(r.issued_at),
-        kind: 'command',
-        title: `${r.type} ${r.status}`,
-        actor: String(r.issued_by),
-        status: String(r.status),
-        detail: {
-          commandId: r.id,
-          type: r.type,
-          updatedAt: iso(r.updated_at),
-          ...(r.error ? { error: r.error } : {}),
-          ...(r.rollout_id ? { rolloutId: r.rollout_id } : {}),
-        },
-        link: `/api/v1/commands/${r.id}`,
-      }));
+      id: `command:${r.id}`,
+      t: iso(r.issued_at),
+      kind: 'command',
+      title: `${r.type} ${r.status}`,
+      actor: String(r.issued_by),
+      status: String(r.status),
+      detail: {
+        commandId: r.id,
+        type: r.type,
+        updatedAt: iso(r.updated_at),
+        ...(r.error ? { error: r.error } : {}),
+        ...(r.rollout_id ? { rolloutId: r.rollout_id } : {}),
+      },
+      link: `/api/v1/commands/${r.id}`,
+    }));
   },
 };

@@ -17,7 +17,8 @@ export function diffDesired(
     const isObj = (v: unknown) => !!v && typeof v === 'object' && !Array.isArray(v);
     if (isObj(a) && isObj(b))
       out.push(...diffDesired(a as Record<string, unknown>, b as Record<string, unknown>, path));
-    else if (JSON.stringify(a) !== JSON.stringify(b) && b !== undefined) out.push({ path, before: a ?? null, after: b });
+    else if (JSON.stringify(a) !== JSON.stringify(b) && b !== undefined)
+      out.push({ path, before: a ?? null, after: b });
   }
   return out;
 }
