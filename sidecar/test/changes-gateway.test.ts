@@ -124,9 +124,10 @@ describe('guarded changes on a real OpenClaw gateway', () => {
       await hub.waitFor(() => results(chatId).some((r) => r.state === 'running'), 20_000);
       const gateway = t.sidecar.gateway!;
       const running = async () =>
-        ((await gateway.request<{ sessions?: Rec[] }>('sessions.list', {}, 20_000)).sessions ?? []).some(
-          (x) => x.key === 'agent:main:main' && x.status === 'running',
-        );
+        (
+          (await gateway.request<{ sessions?: Rec[] }>('sessions.list', {}, 30_000).catch(() => ({ sessions: [] })))
+            .sessions ?? []
+        ).some((x) => x.key === 'agent:main:main' && x.status === 'running');
       for (const end = Date.now() + 90_000; !(await running()); ) {
         if (Date.now() > end) throw new Error('the turn never showed as running');
         await new Promise((r) => setTimeout(r, 200));

@@ -10,11 +10,12 @@ async function runningSessions(
   gw: GatewayLike,
   ignored: ReadonlySet<string>,
 ): Promise<{ runId: string; sessionKey: string | null; ageMs: number }[]> {
+  if (!gw.connected) return [];
   try {
     const r = await gw.request<{ sessions?: { key?: unknown; status?: unknown; updatedAt?: unknown }[] }>(
       'sessions.list',
       {},
-      10_000,
+      30_000,
     );
     return (r.sessions ?? [])
       .filter((s) => s.status === 'running' && typeof s.key === 'string' && !ignored.has(s.key))
@@ -23,8 +24,11 @@ async function runningSessions(
         sessionKey: s.key as string,
         ageMs: typeof s.updatedAt === 'number' ? Math.max(0, Date.now() - s.updatedAt) : 0,
       }));
-  } catch {
-    return []; // an older gateway without it, or a slow answer: the events still count
+  } catch (e) {
+    // Too busy to answer: something is running. Otherwise (an older gateway) the events count.
+    if (/timed out/i.test((e as Error).message))
+      return [{ runId: 'gateway-busy', sessionKey: 'the gateway (too busy to list its sessions)', ageMs: 0 }];
+    return [];
   }
 }
 

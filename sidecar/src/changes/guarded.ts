@@ -50,7 +50,7 @@ export async function guardedChange<R extends Record<string, unknown>>(
   const drained = await drain(ctx, 90_000);
   if (p.guard === false) return apply();
   const type = ctx.command.type;
-  const snap = takeSnapshot(ctx, type);
+  const snap = takeSnapshot(ctx, type, type === 'config.apply');
   const snapshot = snapshotInfoOf(snap);
   ctx.emit.event({
     type: 'change.snapshot',

@@ -84,6 +84,10 @@ export function chatTurn(gw: GatewayLike, sessionKey: string, message: string, t
         void gw.request('chat.abort', { sessionKey, ...(runId ? { runId } : {}) }, 5000).catch(() => {});
       if (err) reject(err);
       else if (!answer?.trim()) reject(new Error('the agent answered with nothing'));
+      // OpenClaw answers a turn it could not run with its own warning (workspace missing,
+      // model failed, …): that is no answer from the agent.
+      else if (answer.trimStart().startsWith('⚠️'))
+        reject(new Error(`the gateway answered for the agent: ${answer.slice(0, 200)}`));
       else resolve(answer);
     };
     gw.on('event', onEvent);
@@ -133,14 +137,20 @@ export async function checkHealth(
   const channels = await timed('channels', async () => {
     const end = ctx.now() + Math.min(bounds.channelsMs, left());
     for (;;) {
-      const list = await listChannels(gw);
-      const bad = list.filter((c) => c.enabled === true && (c.connected === false || !!c.error));
-      if (bad.length === 0) {
-        const on = list.filter((c) => c.enabled === true).map((c) => c.id);
-        return on.length ? `running: ${on.join(', ')}` : 'no channel configured';
+      let problem: string;
+      try {
+        const list = await listChannels(gw, Math.max(1000, Math.min(30_000, end - ctx.now())));
+        const bad = list.filter((c) => c.enabled === true && (c.connected === false || !!c.error));
+        if (bad.length === 0) {
+          const on = list.filter((c) => c.enabled === true).map((c) => c.id);
+          return on.length ? `running: ${on.join(', ')}` : 'no channel configured';
+        }
+        problem = `not running: ${bad.map((c) => `${c.id}${c.error ? ` (${c.error})` : ''}`).join(', ')}`;
+      } catch (e) {
+        // A busy or restarting gateway may be slow to answer: ask again until the bound.
+        problem = errorMessage(e);
       }
-      if (ctx.now() >= end)
-        throw new Error(`not running: ${bad.map((c) => `${c.id}${c.error ? ` (${c.error})` : ''}`).join(', ')}`);
+      if (ctx.now() >= end) throw new Error(problem);
       await new Promise((r) => setTimeout(r, 1000));
     }
   });

@@ -9,7 +9,6 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  unlinkSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -27,7 +26,7 @@ export const PERSONA_FILES = ['SOUL.md', 'AGENTS.md', 'IDENTITY.md', 'USER.md'] 
 /** A snapshot on disk: its info, and how the change it guarded ended. */
 export interface Snapshot extends SnapshotInfo {
   dir: string;
-  /** Persona files that did not exist when it was taken (removed again on restore). */
+  /** Persona files that did not exist when it was taken (kept as they are on restore). */
   absent: string[];
   /** `applied`, `rolled_back`, … once the change it guarded finished; null while it runs. */
   outcome: string | null;
@@ -53,10 +52,10 @@ function writeAtomic(file: string, data: Buffer | string, mode = 0o600): void {
 
 /**
  * Copies what a change touches into `<stateDir>/snapshots/<id>/`: OpenClaw's config file (raw
- * bytes, secrets included: the directory is the sidecar's, mode 0700), the persona files, and
- * the versions of OpenClaw and the sidecar.
+ * bytes, secrets included: the directory is the sidecar's, mode 0700), the persona files when the
+ * change writes them (`config.apply`), and the versions of OpenClaw and the sidecar.
  */
-export function takeSnapshot(ctx: CommandContext, reason: string): Snapshot {
+export function takeSnapshot(ctx: CommandContext, reason: string, withPersona = false): Snapshot {
   const cfgPath = openclawConfigPath(ctx.config.openclawConfig);
   const id = `snap-${ctx.now()}-${ctx.command.id.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 40)}`;
   const dir = path.join(snapshotsDir(ctx), id);
@@ -71,7 +70,7 @@ export function takeSnapshot(ctx: CommandContext, reason: string): Snapshot {
   }
   const ws = openclawWorkspace(cfgPath);
   const absent: string[] = [];
-  for (const f of PERSONA_FILES) {
+  for (const f of withPersona ? PERSONA_FILES : []) {
     const src = path.join(ws, f);
     if (existsSync(src)) {
       writeAtomic(path.join(dir, f), readFileSync(src));
@@ -158,12 +157,7 @@ export function restoreFiles(ctx: CommandContext, s: Snapshot): string[] {
     writeAtomic(target, want);
     restored.push(f);
   }
-  for (const f of s.absent) {
-    const target = path.join(ws, f);
-    if (existsSync(target)) {
-      unlinkSync(target);
-      restored.push(f);
-    }
-  }
+  // A persona file that was absent is left as it is now: OpenClaw writes its own defaults into
+  // the workspace, and removing them leaves the agent without one.
   return restored;
 }
