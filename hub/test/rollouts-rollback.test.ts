@@ -13,8 +13,8 @@ let gw: OpenclawGateway;
 const procs: SidecarProc[] = [];
 
 beforeAll(async () => {
-  [gw, hub] = await Promise.all([startOpenclawGateway({ readyTimeoutMs: 180_000 }), startTestHub({ postgres: true })]);
-}, 240_000);
+  [gw, hub] = await Promise.all([startOpenclawGateway({ readyTimeoutMs: 280_000 }), startTestHub({ postgres: true })]);
+}, 300_000);
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.dispose()));
   await hub?.close();
@@ -53,7 +53,8 @@ describe('rollouts and rollbacks', () => {
 
     const created = await hub.api<{ id: string }>('POST', '/rollouts', {
       type: 'model.set',
-      params: { model: 'fake/fake-model-2' },
+      // A first turn on a loaded CI machine can take most of a minute: generous check bounds.
+      params: { model: 'fake/fake-model-2', checkSec: 150 },
       target: { ids },
       waveSize: 2,
       pauseBetweenSec: 0,
@@ -66,7 +67,7 @@ describe('rollouts and rollbacks', () => {
         const r = (await hub.api<Rollout>('GET', `/rollouts/${created.body.id}`)).body;
         return ['aborted', 'completed'].includes(r.status) ? r : null;
       },
-      180_000,
+      400_000,
       'rollout end',
     );
     expect(done.status, JSON.stringify(done)).toBe('aborted');
@@ -86,5 +87,5 @@ describe('rollouts and rollbacks', () => {
       'snapshot recorded',
     );
     expect(snaps.outcome).toBe('rolled_back');
-  }, 300_000);
+  }, 480_000);
 });

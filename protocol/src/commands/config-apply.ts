@@ -62,7 +62,8 @@ export const configApply = defineCommand({
     revision: z.number().int().nonnegative().optional(),
     change: changeReport.optional(),
   }),
-  defaultTimeoutSec: 180,
+  // Room for a drain, the health check and a rollback with its own check.
+  defaultTimeoutSec: 600,
   roles: OPERATOR,
   secretParams: ['providerKeys', 'channels'],
 });

@@ -14,6 +14,7 @@ export const modelSet = defineCommand({
   description: "Change the agent's default model (applied live, no restart).",
   params: z.object({ model: modelRef, fallbacks: z.array(modelRef).max(8).optional(), ...guardParams }).strict(),
   result: z.object({ model: z.string(), previous: z.string().nullable(), change: changeReport.optional() }),
-  defaultTimeoutSec: 120,
+  // Room for a drain, the health check and a rollback with its own check.
+  defaultTimeoutSec: 600,
   roles: OWNER_TOO,
 });

@@ -14,7 +14,8 @@ export const openclawUpdate: CommandHandler = (ctx) =>
     const from = ctx.gateway?.hello?.version ?? null;
     const output = await runOpenclawUpdate(ctx, version);
     const to = await openclawCliVersion(ctx.config.openclawBin);
-    // The health check must see the new version running, not the old one still in memory.
-    if (to && ctx.gateway?.hello?.version !== to) await restartGateway(ctx);
+    // The health check must see the new version running, not the old one still in memory (a
+    // gateway that is not running starts on the new version by itself).
+    if (to && ctx.gateway?.connected && ctx.gateway.hello?.version !== to) await restartGateway(ctx);
     return { from, to, output };
   });
