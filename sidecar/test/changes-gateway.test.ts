@@ -33,7 +33,7 @@ const events = () =>
 const DONE = ['succeeded', 'failed', 'rejected', 'timed_out'];
 
 let n = 0;
-async function send(type: string, params: Rec, timeoutMs = 290_000): Promise<string> {
+async function send(type: string, params: Rec, timeoutMs = 590_000): Promise<string> {
   const now = Date.now();
   const cmd = signCommand(
     {
@@ -51,7 +51,7 @@ async function send(type: string, params: Rec, timeoutMs = 290_000): Promise<str
   await hub.publishCmd(id, cmd);
   return cmd.id;
 }
-async function finished(commandId: string, timeoutMs = 295_000): Promise<Rec> {
+async function finished(commandId: string, timeoutMs = 595_000): Promise<Rec> {
   await hub.waitFor(() => results(commandId).some((r) => DONE.includes(r.state as string)), timeoutMs);
   return results(commandId).find((r) => DONE.includes(r.state as string))!;
 }
@@ -78,7 +78,7 @@ describe('guarded changes on a real OpenClaw gateway', () => {
     ]);
     expect(configModel()).toBe('fake/fake-model-2');
     await hub.waitFor(() => events().some((e) => e.type === 'change.snapshot'), 10_000);
-  }, 320_000);
+  }, 620_000);
 
   it('a model that cannot answer is rolled back, and the agent answers again', async () => {
     await modelServer({ failModels: ['fake-model'] });
@@ -97,7 +97,7 @@ describe('guarded changes on a real OpenClaw gateway', () => {
     } finally {
       await modelServer({});
     }
-  }, 320_000);
+  }, 620_000);
 
   it('a config the gateway cannot run on is rolled back', async () => {
     const r = await command('config.apply', { model: 'nosuch/model-that-is-not-configured', ...SLOW });
@@ -105,7 +105,7 @@ describe('guarded changes on a real OpenClaw gateway', () => {
     expect((r.error as Rec).code, JSON.stringify(r)).toBe('rolled_back');
     expect(((r.result as Rec).change as Rec).failedCheck).toMatch(/apply|canary/);
     expect(configModel()).toBe('fake/fake-model-2');
-  }, 320_000);
+  }, 620_000);
 
   it('a rollback by hand restores the last good snapshot', async () => {
     const r = await command('change.rollback', { ...SLOW });
@@ -114,7 +114,7 @@ describe('guarded changes on a real OpenClaw gateway', () => {
     expect(res.healthy).toBe(true);
     expect((res.snapshot as Rec).model).toBe('fake/fake-model');
     expect(configModel()).toBe('fake/fake-model');
-  }, 320_000);
+  }, 620_000);
 
   it('a restart with drain waits for the turn in flight, then restarts', async () => {
     await modelServer({ delayMs: 8000 });
@@ -147,5 +147,5 @@ describe('guarded changes on a real OpenClaw gateway', () => {
     } finally {
       await modelServer({});
     }
-  }, 320_000);
+  }, 620_000);
 });

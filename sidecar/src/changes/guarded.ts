@@ -1,6 +1,7 @@
 import { type ChangeCheck, type ChangeReport, ROLLED_BACK } from '@deepsignal/protocol';
 import { type CommandContext, CommandFailure } from '../commands/types.js';
 import { errorMessage } from '../errors.js';
+import { getConfig, modelOf } from '../openclaw/ops.js';
 import { runOpenclawUpdate } from './cli-update.js';
 import { drain } from './drain.js';
 import { checkHealth, readyNow } from './health.js';
@@ -22,7 +23,7 @@ export async function restoreSnapshot(ctx: CommandContext, s: Snapshot): Promise
     await runOpenclawUpdate(ctx, s.openclawVersion);
     restored.push(`openclaw@${s.openclawVersion}`);
   }
-  if (restored.length > 0) {
+  if (restored.length > 0 && !(await reloadedLive(ctx, s, restored))) {
     ctx.progress({ message: `rollback: restored ${restored.join(', ')}; restarting the gateway` });
     try {
       await restartGateway(ctx);
@@ -32,6 +33,25 @@ export async function restoreSnapshot(ctx: CommandContext, s: Snapshot): Promise
     }
   }
   return restored;
+}
+
+/**
+ * Whether the gateway took the restored config up by itself (OpenClaw follows its config file
+ * and applies a model change live): only the config file restored, and within 15 s the model in
+ * effect is the snapshot's. Spares a restart, which takes long on a busy machine.
+ */
+async function reloadedLive(ctx: CommandContext, s: Snapshot, restored: string[]): Promise<boolean> {
+  const gw = ctx.gateway;
+  if (!gw?.connected || !s.model || restored.some((f) => f !== 'openclaw.json')) return false;
+  ctx.progress({ message: 'rollback: config restored; waiting for the gateway to apply it live' });
+  for (const end = ctx.now() + 15_000; ctx.now() < end; await new Promise((r) => setTimeout(r, 1000))) {
+    try {
+      if (modelOf((await getConfig(gw)).config) === s.model) return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 const failing = (checks: ChangeCheck[]) => checks.find((c) => !c.ok);
