@@ -67,6 +67,10 @@ const configModel = () =>
 describe('guarded changes on a real OpenClaw gateway', () => {
   it('a good model.set passes readiness, a canary turn and the channels check', async () => {
     await hub.waitFor(() => events().some((e) => e.type === 'openclaw.state' && e.data?.up === true), 30_000);
+    // The first turn of a new session prepares its workspace, which a loaded machine takes minutes
+    // for: warm the canary's session up first, so the check measures the change, not the machine.
+    const warm = await command('chat.send', { message: 'Hello', sessionKey: 'agent:main:ds-health' });
+    expect(warm.state, JSON.stringify(warm)).toBe('succeeded');
     const r = await command('model.set', { model: 'fake/fake-model-2', ...SLOW });
     expect(r.state, JSON.stringify(r)).toBe('succeeded');
     const change = (r.result as Rec).change as Rec;
