@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
  * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, alerts, billing, provision,
- * dashboard),
+ * dashboard, update),
  * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`.
  */
 import path from 'node:path';
@@ -17,6 +17,7 @@ import { loginBenchmark } from './benchmarks/logins.js';
 import { provisionBenchmark } from './benchmarks/provision.js';
 import { queryBenchmark } from './benchmarks/query.js';
 import { sidecarBenchmark } from './benchmarks/sidecar.js';
+import { updateBenchmark } from './benchmarks/update.js';
 import { machineInfo } from './machine.js';
 import { pgAvailable, pgVersion } from './pg.js';
 import {
@@ -37,7 +38,7 @@ Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
   --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, alerts, billing,
-               provision, dashboard
+               provision, dashboard, update
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
 
@@ -74,6 +75,7 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     run: () => sidecarBenchmark(log, quick ? 15 : 60),
   },
   { key: 'logins', names: ['hub.logins_per_s'], run: () => loginBenchmark(log) },
+  { key: 'update', names: ['update.rollback_s', 'update.guarded_ok_s'], run: () => updateBenchmark(log) },
   {
     key: 'provision',
     names: ['provision.seconds_to_live_cold', 'provision.seconds_to_live_snapshot', 'provision.seconds_to_live_warm'],

@@ -12,13 +12,14 @@ import { useLiveEvent } from './live';
 import type { Command, CommandState, Role } from './types';
 
 /** Quick actions a role may use, by the protocol's command roles. [SPEC 6.5] */
-export function allowedActions(role: Role | undefined): ('restart' | 'pause' | 'model' | 'update')[] {
+export function allowedActions(role: Role | undefined): ('restart' | 'pause' | 'model' | 'update' | 'rollback')[] {
   if (!role) return [];
-  const out: ('restart' | 'pause' | 'model' | 'update')[] = [];
+  const out: ('restart' | 'pause' | 'model' | 'update' | 'rollback')[] = [];
   if (mayIssue(role, 'openclaw.restart')) out.push('restart');
   if (mayIssue(role, 'agent.pause') && mayIssue(role, 'agent.resume')) out.push('pause');
   if (mayIssue(role, 'model.set')) out.push('model');
   if (mayIssue(role, 'openclaw.update')) out.push('update');
+  if (mayIssue(role, 'change.rollback')) out.push('rollback');
   return out;
 }
 
@@ -30,6 +31,7 @@ export const COMMAND_LABEL: Record<string, string> = {
   'agent.resume': 'Resume agent',
   'model.set': 'Change model',
   'openclaw.update': 'Update OpenClaw',
+  'change.rollback': 'Roll back',
   ping: 'Ping',
 };
 

@@ -167,6 +167,15 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a real hub', () =>
     expect(acme1.received).toContain('openclaw.restart');
     await screenshot(page, 'instance-commands');
 
+    // The timeline has the restart, with its state and who issued it.
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    const entry = page
+      .locator('[data-testid=timeline-entries] li[data-kind=command]', { hasText: 'openclaw.restart' })
+      .first();
+    await entry.waitFor({ timeout: 15_000 });
+    await expect.poll(() => entry.textContent(), { timeout: 15_000 }).toContain('succeeded');
+    await screenshot(page, 'instance-timeline');
+
     // A 1-hour range reads history from the metrics API.
     await page.click('[data-testid=range-1h]');
     await expect

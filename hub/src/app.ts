@@ -30,6 +30,7 @@ import { supportRoutes } from './routes/support/index.js';
 import { systemRoutes } from './routes/system/index.js';
 import { telemetryRoutes } from './routes/telemetry/index.js';
 import { ticketRoutes } from './routes/tickets/index.js';
+import { timelineRoutes } from './routes/timeline/index.js';
 import { tokenRoutes } from './routes/tokens/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { securityPlugin } from './security/plugin.js';
@@ -128,6 +129,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(alertRoutes, { ctx });
       if (ctx.billing) await api.register(billingRoutes, { ctx, billing: ctx.billing });
       await api.register(deploymentRoutes, { ctx });
+      await api.register(timelineRoutes, { ctx });
     },
     { prefix: '/api/v1' },
   );

@@ -188,6 +188,11 @@ export const configSchema = z
     stripeUrl: optStr.pipe(z.url().optional()),
     stripeSecretKey: optStr,
     stripeWebhookSecret: optStr,
+    /** Whether restarts and guarded changes an ops agent issues wait for conversations by default. */
+    agentDrain: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(true),
   })
   .strict()
   .refine((c) => !c.mqttTlsCert === !c.mqttTlsKey, {
@@ -220,6 +225,11 @@ export type HubConfigInput = z.input<typeof configSchema>;
 
 /** Setting name -> env variable and flag, for parsing, --help and error messages. */
 export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string; flag: string; help: string }> = {
+  agentDrain: {
+    env: 'DS_AGENT_DRAIN',
+    flag: '--agent-drain',
+    help: "agents' restarts and updates wait for conversations unless they say drain:false (true)",
+  },
   httpPort: { env: 'DS_HTTP_PORT', flag: '--http-port', help: 'API + dashboard + live stream port (8080)' },
   mqttPort: { env: 'DS_MQTT_PORT', flag: '--mqtt-port', help: "embedded broker's TCP port (1883)" },
   bind: { env: 'DS_BIND', flag: '--bind', help: 'address to listen on (127.0.0.1)' },

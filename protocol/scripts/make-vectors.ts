@@ -299,12 +299,19 @@ for (const [kind, v] of Object.entries(messages)) write(`messages/${kind.replace
 // ---- command params
 const commands: Record<string, { valid: unknown[]; invalid: unknown[] }> = {
   ping: { valid: [{}], invalid: [{ extra: 1 }] },
-  'openclaw.restart': { valid: [{}, { waitReadySec: 30 }], invalid: [{ waitReadySec: -1 }] },
+  'openclaw.restart': {
+    valid: [{}, { waitReadySec: 30 }, { drain: true, drainSec: 120 }],
+    invalid: [{ waitReadySec: -1 }, { drainSec: 5000 }],
+  },
   'agent.pause': { valid: [{}], invalid: [{ channels: 'all' }] },
   'agent.resume': { valid: [{}], invalid: [{ now: true }] },
   'model.set': {
-    valid: [{ model: 'anthropic/claude-sonnet-4-5' }, { model: 'openrouter/meta-llama/llama-3.1-70b' }],
-    invalid: [{}, { model: 'no-provider' }, { model: 42 }],
+    valid: [
+      { model: 'anthropic/claude-sonnet-4-5' },
+      { model: 'openrouter/meta-llama/llama-3.1-70b' },
+      { model: 'anthropic/claude-sonnet-4-5', guard: false, drain: false },
+    ],
+    invalid: [{}, { model: 'no-provider' }, { model: 42 }, { model: 'a/b', guard: 'yes' }],
   },
   'openclaw.update': {
     valid: [{ version: '2026.9.6' }, { version: 'latest' }],
@@ -347,6 +354,10 @@ const commands: Record<string, { valid: unknown[]; invalid: unknown[] }> = {
   'channel.login': {
     valid: [{ channel: 'whatsapp' }, { channel: 'whatsapp', force: true, waitSec: 300 }],
     invalid: [{}, { channel: 'telegram' }, { channel: 'whatsapp', waitSec: 5 }, { channel: 'whatsapp', phone: '+1' }],
+  },
+  'change.rollback': {
+    valid: [{}, { snapshotId: 'snap-1796226701947-cmd_abc' }, { drain: false, checkSec: 90 }],
+    invalid: [{ snapshotId: '../etc' }, { checkSec: 1 }, { force: true }],
   },
 };
 write('commands.json', commands);

@@ -14,6 +14,7 @@ import {
   topicFor,
 } from '@deepsignal/protocol';
 import { Batch } from './batcher.js';
+import { turnsOf } from './changes/turns.js';
 import { COLLECTORS } from './collectors/registry.js';
 import type { Collector, CollectorContext, CollectorFactory, Emitter, RaisedEvent } from './collectors/types.js';
 import { CommandDispatcher, type ResultBody } from './commands/dispatcher.js';
@@ -364,6 +365,8 @@ export async function startSidecar(input: SidecarConfigInput, options: SidecarOp
     data: { bootId, held: outbox.size() },
   });
   link.start();
+  // Turns in flight are followed from the start, so a drain knows of a turn begun before it.
+  if (gateway) turnsOf(gateway);
   gateway?.start();
   for (const c of collectors) {
     try {

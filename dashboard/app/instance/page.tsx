@@ -14,6 +14,7 @@ import { LogView } from '@/components/instance/log-view';
 import { MetricPanels } from '@/components/instance/metric-panels';
 import { OpenclawPanel } from '@/components/instance/openclaw-panel';
 import { QuickActions } from '@/components/instance/quick-actions';
+import { Timeline } from '@/components/instance/timeline';
 import { AppShell } from '@/components/shell/app-shell';
 import { StatCard } from '@/components/stat-card';
 import { HealthDot, StatusBadge } from '@/components/status/health';
@@ -145,6 +146,7 @@ function InstanceView() {
           <TabsTrigger value="conversations">Conversations</TabsTrigger>
           <TabsTrigger value="commands">Commands</TabsTrigger>
           <TabsTrigger value="backups">Backups</TabsTrigger>
+          <TabsTrigger value="timeline">Timeline</TabsTrigger>
         </TabsList>
         <TabsContent value="logs">
           <Card className="p-4">
@@ -164,6 +166,11 @@ function InstanceView() {
         <TabsContent value="backups">
           <Card className="p-4">
             <BackupsPanel instance={instance} isAdmin={user?.role === 'admin'} />
+          </Card>
+        </TabsContent>
+        <TabsContent value="timeline">
+          <Card className="p-4">
+            <Timeline instanceId={instance.id} />
           </Card>
         </TabsContent>
       </Tabs>

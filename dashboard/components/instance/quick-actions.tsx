@@ -1,12 +1,12 @@
 'use client';
-import { ArrowUpCircle, Bot, Pause, Play, RotateCw } from 'lucide-react';
+import { ArrowUpCircle, Bot, Pause, Play, RotateCw, Undo2 } from 'lucide-react';
 import type * as React from 'react';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Input, Label } from '@/components/ui/input';
 
-type Action = 'restart' | 'pause' | 'resume' | 'model' | 'update' | null;
+type Action = 'restart' | 'pause' | 'resume' | 'model' | 'update' | 'rollback' | null;
 
 /** Actions that issue a command without parameters once confirmed. */
 const CONFIRMED_COMMANDS: {
@@ -21,7 +21,8 @@ const CONFIRMED_COMMANDS: {
     action: 'restart',
     command: 'openclaw.restart',
     title: 'Restart OpenClaw?',
-    description: 'The gateway restarts in place; conversations pause for about ten seconds.',
+    description:
+      'Waits until no conversation turn is in flight (up to two minutes), then the gateway restarts in place; conversations pause for about ten seconds.',
     confirmLabel: 'Restart',
   },
   {
@@ -38,6 +39,15 @@ const CONFIRMED_COMMANDS: {
     title: 'Resume the agent?',
     description: 'Its channels start again and it answers messages.',
     confirmLabel: 'Resume agent',
+  },
+  {
+    action: 'rollback',
+    command: 'change.rollback',
+    title: 'Roll back to the last good snapshot?',
+    description:
+      'Restores the OpenClaw version, configuration and persona files as they were before the last change that went through, restarts the gateway and checks that the agent answers.',
+    confirmLabel: 'Roll back',
+    destructive: true,
   },
 ];
 
@@ -73,7 +83,7 @@ export function QuickActions({
   issue: (type: string, params?: Record<string, unknown>) => Promise<unknown>;
   paused: boolean;
   currentModel?: string | null;
-  which?: ('restart' | 'pause' | 'model' | 'update')[];
+  which?: ('restart' | 'pause' | 'model' | 'update' | 'rollback')[];
 }) {
   const [open, setOpen] = useState<Action>(null);
   const [model, setModel] = useState(currentModel ?? '');
@@ -104,6 +114,9 @@ export function QuickActions({
       )}
       {which.includes('update') && (
         <ActionButton action="update" icon={<ArrowUpCircle />} label="Update" onOpen={setOpen} />
+      )}
+      {which.includes('rollback') && (
+        <ActionButton action="rollback" icon={<Undo2 />} label="Roll back" onOpen={setOpen} />
       )}
 
       {CONFIRMED_COMMANDS.map(({ action, command, ...text }) => (
@@ -140,7 +153,7 @@ export function QuickActions({
         open={open === 'update'}
         onOpenChange={close}
         title="Update OpenClaw"
-        description="Installs the given version and restarts the gateway. This can take a few minutes."
+        description="Snapshots the current version and configuration, installs the given version and restarts the gateway once no conversation is in flight; if the agent does not answer afterwards, it rolls back on its own. This can take a few minutes."
         confirmLabel="Update"
         disabled={!version.trim()}
         onConfirm={() => issue('openclaw.update', { version: version.trim() })}

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { BackupService } from '../backups/service.js';
 import { type BackupStorage, LocalBackupStorage } from '../backups/storage.js';
 import type { BrokerLink } from '../broker/types.js';
+import { recordChanges } from '../changes/recorder.js';
 import { ConsoleService, userRoom } from '../console/service.js';
 import type { Db } from '../db/index.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -38,6 +39,7 @@ export function createRemoteOps(deps: {
   log: Logger;
 }): RemoteOps {
   const announcements = new AnnouncementService(deps.db);
+  recordChanges(deps.db, deps.fleet, deps.commands, deps.log.child({ mod: 'changes' }));
   const rollouts = new RolloutService(
     deps.db,
     deps.fleet,

@@ -188,10 +188,17 @@ export class RolloutService {
     });
     if (verdict.passed) {
       const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+      // A change its instance rolled back is a failure (status failed, error rolled_back): say how many.
+      const rolledBack = await this.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM rollout_items ri JOIN commands c ON c.id = ri.command_id
+         WHERE ri.rollout_id = $1 AND c.error->>'code' IN ('rolled_back','rollback_failed')`,
+        [id],
+      );
+      const rb = Number(rolledBack[0]?.n ?? 0);
       await this.finish(
         id,
         'aborted',
-        `failure rate ${pct(verdict.rate)} (${verdict.failures} of ${verdict.executed}) passed the threshold of ${pct(Number(r.max_failure_rate))}`,
+        `failure rate ${pct(verdict.rate)} (${verdict.failures} of ${verdict.executed}${rb ? `, ${rb} rolled back` : ''}) passed the threshold of ${pct(Number(r.max_failure_rate))}`,
         'system',
       );
       return;

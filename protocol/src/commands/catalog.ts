@@ -4,6 +4,7 @@ import { agentPause } from './agent-pause.js';
 import { agentResume } from './agent-resume.js';
 import { backupCreate } from './backup-create.js';
 import { backupRestore } from './backup-restore.js';
+import { changeRollback } from './change.js';
 import { channelLogin } from './channel-login.js';
 import { chatSend } from './chat-send.js';
 import { configApply } from './config-apply.js';
@@ -40,6 +41,7 @@ export const COMMANDS = {
   'hubkey.rotate': hubKeyRotate,
   'chat.send': chatSend,
   'channel.login': channelLogin,
+  'change.rollback': changeRollback,
 } as const satisfies Record<string, CommandDef>;
 
 export type CommandType = keyof typeof COMMANDS;

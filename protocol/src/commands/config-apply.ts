@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { LIMITS } from '../limits.js';
+import { changeReport, guardParams } from './change.js';
 import { defineCommand, OPERATOR } from './define.js';
 import { modelRef } from './model-set.js';
 
@@ -52,14 +53,17 @@ export const configApply = defineCommand({
         .optional(),
       /** Opaque revision of the desired state, echoed back so the hub can tell drift. */
       revision: z.number().int().nonnegative().optional(),
+      ...guardParams,
     })
     .strict(),
   result: z.object({
     applied: z.array(z.string()),
     hash: z.string().nullable(),
     revision: z.number().int().nonnegative().optional(),
+    change: changeReport.optional(),
   }),
-  defaultTimeoutSec: 180,
+  // Room for a drain, the health check and a rollback with its own check.
+  defaultTimeoutSec: 600,
   roles: OPERATOR,
   secretParams: ['providerKeys', 'channels'],
 });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { changeReport, guardParams } from './change.js';
 import { defineCommand, OPERATOR } from './define.js';
 
 export const openclawUpdate = defineCommand({
@@ -11,9 +12,15 @@ export const openclawUpdate = defineCommand({
         .min(1)
         .max(64)
         .regex(/^[A-Za-z0-9._-]+$/),
+      ...guardParams,
     })
     .strict(),
-  result: z.object({ from: z.string().nullable(), to: z.string().nullable(), output: z.string().optional() }),
+  result: z.object({
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    output: z.string().optional(),
+    change: changeReport.optional(),
+  }),
   defaultTimeoutSec: 900,
   roles: OPERATOR,
   progress: true,

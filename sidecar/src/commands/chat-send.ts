@@ -49,6 +49,8 @@ export const chatSend: CommandHandler = async (ctx) => {
     gw.on('event', onEvent);
     ctx.signal.addEventListener('abort', onAbort);
   });
+  // Settled before it is awaited when the command is aborted during the send: handled here.
+  done.catch(() => {});
   const r = await gw.request<{ runId?: string }>('chat.send', { sessionKey, message, idempotencyKey }, 30_000);
   runId = r?.runId;
   await done;

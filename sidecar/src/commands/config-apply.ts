@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { guardedChange } from '../changes/guarded.js';
 import { openclawConfigPath, openclawWorkspace } from '../openclaw/config-file.js';
 import { patchConfig } from '../openclaw/ops.js';
 import { requireGateway } from './gateway.js';
@@ -28,9 +29,12 @@ function writeAtomic(file: string, text: string): void {
 
 /**
  * `config.apply`: one `config.patch` (on the current base hash) with model, provider keys,
- * channels and identity; persona files written to the workspace. [SPEC 6.2]
+ * channels and identity; persona files written to the workspace; as a guarded change (snapshot,
+ * health check, rollback). [SPEC 6.2, 6.8]
  */
-export const configApply: CommandHandler = async (ctx) => {
+export const configApply: CommandHandler = (ctx) => guardedChange(ctx, () => applyConfig(ctx));
+
+async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
   const p = ctx.params as Params;
   const applied: string[] = [];
   const patch: Record<string, unknown> = {};
@@ -73,4 +77,4 @@ export const configApply: CommandHandler = async (ctx) => {
     }
   }
   return { applied, hash, ...(p.revision !== undefined ? { revision: p.revision } : {}) };
-};
+}

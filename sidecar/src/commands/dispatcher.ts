@@ -152,7 +152,13 @@ export class CommandDispatcher {
           : (e as { code?: unknown })?.code && typeof (e as { code?: unknown }).code === 'string'
             ? String((e as { code: string }).code)
             : SIDECAR_ERR.COMMAND_FAILED;
-      report({ commandId: cmd.id, state: 'failed', error: { code: clip(code, 64), message: clip(errorMessage(e)) } });
+      const detail = e instanceof CommandFailure && e.result !== undefined ? { result: e.result } : {};
+      report({
+        commandId: cmd.id,
+        state: 'failed',
+        error: { code: clip(code, 64), message: clip(errorMessage(e)) },
+        ...detail,
+      });
     } finally {
       clearTimeout(timer);
       this.running.delete(cmd.id);

@@ -1,53 +1,21 @@
-import { spawn } from 'node:child_process';
+import { openclawCliVersion, runOpenclawUpdate } from '../changes/cli-update.js';
+import { guardedChange } from '../changes/guarded.js';
+import { restartGateway } from '../changes/restart.js';
 import type { CommandHandler } from './types.js';
 
-/** Keeps the last part of the output for the result. */
-const KEEP = 16 * 1024;
-
 /**
- * `openclaw.update`: `openclaw update --yes --tag <version>`, each output line sent as progress;
- * the version before and after from the gateway's hello / `--version`.
+ * `openclaw.update`: `openclaw update --yes --tag <version>` as a guarded change (snapshot, health
+ * check, rollback to the version before); the version before and after from the gateway's hello
+ * and `--version`.
  */
-export const openclawUpdate: CommandHandler = async (ctx) => {
-  const { version } = ctx.params as { version: string };
-  const from = ctx.gateway?.hello?.version ?? null;
-  const bin = ctx.config.openclawBin;
-  let output = '';
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(bin, ['update', '--yes', '--json', '--tag', version], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      signal: ctx.signal,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let pending = '';
-    const onData = (d: Buffer) => {
-      output = (output + d.toString()).slice(-KEEP);
-      pending += d.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const l of lines) if (l.trim()) ctx.progress({ message: l.slice(0, 1000) });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', reject);
-    child.on('close', resolve);
+export const openclawUpdate: CommandHandler = (ctx) =>
+  guardedChange(ctx, async () => {
+    const { version } = ctx.params as { version: string };
+    const from = ctx.gateway?.hello?.version ?? null;
+    const output = await runOpenclawUpdate(ctx, version);
+    const to = await openclawCliVersion(ctx.config.openclawBin);
+    // The health check must see the new version running, not the old one still in memory (a
+    // gateway that is not running starts on the new version by itself).
+    if (to && ctx.gateway?.connected && ctx.gateway.hello?.version !== to) await restartGateway(ctx);
+    return { from, to, output };
   });
-  if (code !== 0)
-    throw new Error(
-      `openclaw update exited with ${code}: ${output.trim().split('\n').slice(-3).join(' | ').slice(0, 1500)}`,
-    );
-  let to: string | null = null;
-  await new Promise<void>((resolve) => {
-    const child = spawn(bin, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('error', () => resolve());
-    child.on('close', () => {
-      to = /(\d{4}\.\d+\.\d+[\w.-]*)/.exec(out)?.[1] ?? (out.trim() || null);
-      resolve();
-    });
-  });
-  return { from, to, output };
-};

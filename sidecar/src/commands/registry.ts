@@ -35,4 +35,5 @@ export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
   'hubkey.rotate': lazy(async () => (await import('./hub-key-rotate.js')).hubKeyRotate),
   'backup.create': lazy(async () => (await import('./backup-create.js')).backupCreate),
   'backup.restore': lazy(async () => (await import('./backup-restore.js')).backupRestore),
+  'change.rollback': lazy(async () => (await import('./change-rollback.js')).changeRollback),
 };

@@ -43,6 +43,8 @@ export class CommandFailure extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** What was tried before it failed (a rolled-back change): sent as the failed report's result. */
+    readonly result?: unknown,
   ) {
     super(message);
   }

@@ -38,10 +38,12 @@ export async function patchConfig(gw: GatewayLike, patch: Record<string, unknown
 /** Channel ids and their state from `channels.status`. */
 export async function listChannels(
   gw: GatewayLike,
+  timeoutMs?: number,
 ): Promise<{ id: string; enabled?: boolean; connected?: boolean; error?: string | null }[]> {
   const r = await gw.request<{ channelOrder?: unknown; channels?: Record<string, Record<string, unknown>> }>(
     'channels.status',
     {},
+    timeoutMs,
   );
   const channels = r.channels ?? {};
   const ids = Array.isArray(r.channelOrder)

@@ -16,8 +16,9 @@ export interface RealGatewayEnv {
 export async function startRealGatewayEnv(
   id: string,
   extra: Partial<Record<string, unknown>> = {},
+  gatewayOpts: Parameters<typeof startOpenclawGateway>[0] = {},
 ): Promise<RealGatewayEnv> {
-  const [gw, hub] = await Promise.all([startOpenclawGateway(), startMiniHub({ [id]: 'pw' })]);
+  const [gw, hub] = await Promise.all([startOpenclawGateway(gatewayOpts), startMiniHub({ [id]: 'pw' })]);
   const t = await startTestSidecar(
     hub.url,
     id,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { forbidden, HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
 import { canSeeClient } from '../../auth/scope.js';
+import { withDrainDefault } from '../../changes/drain-default.js';
 import type { HubContext } from '../../context.js';
 import { errorSchema, idParams } from '../schemas.js';
 
@@ -72,7 +73,7 @@ export const commandRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
       const { view } = await ctx.commands.create({
         instanceId: s.id,
         type: req.body.type,
-        params: check.params,
+        params: withDrainDefault(req.body.type, check.params, u.role, ctx.config.agentDrain),
         expiresInSec: req.body.expiresInSec,
         idempotencyKey: req.body.idempotencyKey,
         issuer: { userId: u.id, email: u.email },

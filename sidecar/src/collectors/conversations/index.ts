@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConversationMessage } from '@deepsignal/protocol';
+import { CANARY_SESSION } from '../../changes/health.js';
 import { errorMessage } from '../../errors.js';
 import type { Collector, CollectorContext, CollectorFactory } from '../types.js';
 import { channelOf, type HistoryMessage, toConversationMessage } from './map.js';
@@ -38,7 +39,8 @@ export function createConversationsCollector(ctx: CollectorContext): Collector {
   };
 
   async function readSession(sessionKey: string): Promise<void> {
-    if (!gw?.connected) return;
+    // The health check's canary turns are the platform talking to itself, not a conversation.
+    if (!gw?.connected || sessionKey === CANARY_SESSION) return;
     const r = await gw.request<{ messages?: HistoryMessage[] }>('chat.history', { sessionKey, limit: 200 }, 30_000);
     const msgs = (r.messages ?? [])
       .filter((m) => typeof m.__openclaw?.seq === 'number')

@@ -1,0 +1,21 @@
+import { auditSource } from './sources/audit.js';
+import { backupsSource } from './sources/backups.js';
+import { changesSource } from './sources/changes.js';
+import { commandsSource } from './sources/commands.js';
+import { configChangesSource } from './sources/config-changes.js';
+import { consoleSource } from './sources/console.js';
+import { statusSource } from './sources/status.js';
+import type { TimelineSource } from './types.js';
+
+/** Every source of an instance's timeline, one line each. */
+export const TIMELINE_SOURCES: readonly TimelineSource[] = [
+  commandsSource,
+  consoleSource,
+  configChangesSource,
+  backupsSource,
+  changesSource,
+  statusSource,
+  auditSource,
+];
+
+export const TIMELINE_KINDS = TIMELINE_SOURCES.map((s) => s.kind);

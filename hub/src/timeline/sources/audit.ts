@@ -1,0 +1,29 @@
+import type { TimelineSource } from '../types.js';
+import { iso, windowSql } from '../types.js';
+
+/** Audit entries about the instance (its creation, commands on it, …): the operator's record. */
+export const auditSource: TimelineSource = {
+  kind: 'audit',
+  clientVisible: false,
+  async fetch(query) {
+    const args: unknown[] = [query.instanceId];
+    const rows = await query.q.query(
+      `SELECT id, created_at, actor, action, target, detail FROM audit_log
+       WHERE (target = $1 OR detail->>'instanceId' = $1
+              OR target IN (SELECT id FROM commands WHERE instance_id = $1))
+         AND ${windowSql('created_at', query, args)}
+       ORDER BY created_at DESC, id DESC LIMIT ${query.limit}`,
+      args,
+    );
+    return rows.map((r) => ({
+      id: `audit:${String(r.id).padStart(12, '0')}`,
+      t: iso(r.created_at),
+      kind: 'audit',
+      title: String(r.action),
+      actor: String(r.actor),
+      status: null,
+      detail: { target: r.target ?? null, ...((r.detail as Record<string, unknown> | null) ?? {}) },
+      link: null,
+    }));
+  },
+};
