@@ -28,7 +28,7 @@ async function pgRelay() {
         up.on('error', drop).on('close', drop);
       });
       server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as { port: number }).port;
+        port = ((server as Server).address() as { port: number }).port;
         res();
       });
     });
