@@ -102,7 +102,7 @@ export function evaluateRule(
     case 'usage_over_plan':
     case 'budget_near':
       for (const [clientId, u] of data.usage) {
-        const plan = planAllowance(u.plan);
+        const plan = u.allowance ?? planAllowance(u.plan);
         const pct = 100 * Math.max(u.tokens / plan.tokensPerMonth, u.cost / plan.costPerMonth);
         const over = pct >= 100;
         const hit = rule.kind === 'usage_over_plan' ? pct >= (th ?? 100) : pct >= (th ?? 80) && !over;

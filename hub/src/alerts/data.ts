@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Db } from '../db/index.js';
+import { type PlanAllowance, planAllowance } from './plans.js';
 
 /**
  * What the rules need beyond the in-memory fleet state, read with one grouped query per kind
@@ -14,8 +15,8 @@ export interface StoredData {
   authFailures: Map<string, number>;
   /** Assistant reply latency per instance over 15 minutes. */
   latency: Map<string, { p95: number; n: number }>;
-  /** Month-to-date tokens and cost per client, and its plan. */
-  usage: Map<string, { tokens: number; cost: number; plan: string }>;
+  /** Month-to-date tokens and cost per client, its plan, and the allowance billing holds for it. */
+  usage: Map<string, { tokens: number; cost: number; plan: string; allowance: PlanAllowance }>;
   /** Per instance: last good backup, whether any backup exists, when the instance was created. */
   backups: Map<string, { lastGood: number | null; any: boolean; createdAt: number }>;
   sidecarVersions: Map<string, string>;
@@ -69,8 +70,10 @@ export async function loadStoredData(
       [at],
     ),
     db.query(
-      `SELECT c.id AS client_id, c.plan, COALESCE(sum(m.tokens_in + m.tokens_out), 0) AS tokens, COALESCE(sum(m.cost), 0) AS cost
-       FROM clients c LEFT JOIN instances i ON i.client_id = c.id
+      `SELECT c.id AS client_id, c.plan, COALESCE(sum(m.tokens_in + m.tokens_out), 0) AS tokens, COALESCE(sum(m.cost), 0) AS cost,
+         min(p.included_tokens) AS included_tokens, min(b.budget_hard_cents) AS budget_cents
+       FROM clients c LEFT JOIN billing_plans p ON p.id = c.plan LEFT JOIN client_billing b ON b.client_id = c.id
+       LEFT JOIN instances i ON i.client_id = c.id
        LEFT JOIN conversation_messages m ON m.instance_id = i.id
          AND m.t >= date_trunc('month', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND m.t <= $1::timestamptz
        GROUP BY c.id, c.plan`,
@@ -85,8 +88,16 @@ export async function loadStoredData(
   for (const r of errors) d.errors.set(String(r.instance_id), { recent: num(r.recent), day: num(r.day) });
   for (const r of auth) d.authFailures.set(String(r.instance_id), num(r.n));
   for (const r of latency) d.latency.set(String(r.instance_id), { p95: num(r.p95), n: num(r.n) });
-  for (const r of usage)
-    d.usage.set(String(r.client_id), { tokens: num(r.tokens), cost: num(r.cost), plan: String(r.plan ?? 'starter') });
+  for (const r of usage) {
+    const plan = String(r.plan ?? 'starter');
+    // The plan's included tokens and the client's budget as billing keeps them; published figures otherwise.
+    const published = planAllowance(plan);
+    const allowance = {
+      tokensPerMonth: r.included_tokens ? num(r.included_tokens) : published.tokensPerMonth,
+      costPerMonth: r.budget_cents ? num(r.budget_cents) / 100 : published.costPerMonth,
+    };
+    d.usage.set(String(r.client_id), { tokens: num(r.tokens), cost: num(r.cost), plan, allowance });
+  }
   for (const r of backups)
     d.backups.set(String(r.id), { lastGood: ms(r.last_good), any: num(r.n) > 0, createdAt: ms(r.created_at) ?? now });
   for (const r of versions) d.sidecarVersions.set(String(r.id), String(r.sidecar_version));

@@ -1,8 +1,8 @@
 /**
  * Monthly allowances of a client's plan, which usage_over_plan and budget_near compare against.
- * This is the one place the alert engine reads allowances from; today it uses the published plan
- * figures (the same as the dashboard's dashboard/lib/plans.ts), so a client on an unknown plan
- * gets the starter allowance.
+ * The alert data (data.ts) reads them from billing: the plan's included tokens and the client's
+ * hard budget. These published figures stand in where billing holds none (a plan without included
+ * tokens, a client without a budget); an unknown plan gets the starter allowance.
  */
 export interface PlanAllowance {
   tokensPerMonth: number;
