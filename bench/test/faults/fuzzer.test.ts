@@ -77,9 +77,12 @@ describe.skipIf(!hasPg)('fault: malformed MQTT traffic at volume', () => {
     const prom = await (await fetch(`${h.hub.httpUrl}/metrics`)).text();
     const rejects = counters(prom, 'ds_ingest_rejects_total');
     const total = Object.values(rejects).reduce((a, b) => a + b, 0);
-    expect(total).toBeGreaterThan(500);
+    // An oversize packet now closes the connection as it is read (the fuzzer then reconnects), so
+    // fewer malformed messages get through in the same time than when they reached ingest.
+    expect(total).toBeGreaterThan(50);
     expect(counters(prom, 'ds_mqtt_acl_denied_total')['{action="publish"}']).toBeGreaterThan(0);
-    for (const reason of ['bad_json', 'oversize', 'invalid', 'spoofed', 'bad_version']) {
+    // `packet_too_large`: the broker refuses a packet over the 256 KiB limit while reading it.
+    for (const reason of ['bad_json', 'packet_too_large', 'invalid', 'spoofed', 'bad_version']) {
       expect(
         Object.keys(rejects).some((k) => k.includes(`"${reason}"`)),
         `rejects counted for ${reason}: ${JSON.stringify(rejects)}`,
