@@ -36,9 +36,18 @@ describe.skipIf(!hasPg)('fault: the outbox at its cap', () => {
       proxy.restore();
       const { required, settled } = await settle(inst, DEADLINE.command);
       expect(settled).toBe(true); // acks moved past the dropped range [SPEC 4.3]
-      const convIds = inst.gateway.allMessages().map((m) => m.id);
-      await inst.stop();
       const q: Query = h.hub.db.query.bind(h.hub.db);
+      // Conversations are kept whole through the drops: every message the agent had when the link
+      // came back reaches the hub (the collector reads the gateway's history on its own schedule).
+      const convIds = inst.gateway.allMessages().map((m) => m.id);
+      expect(
+        await waitFor(async () => {
+          const stored = await storedConversations(q, c.id);
+          return convIds.every((id) => stored.ids.has(id));
+        }, DEADLINE.command),
+        'every conversation message stored',
+      ).toBe(true);
+      await inst.stop();
       const afterRestore = required.slice(restoredAt);
       const r = await checkSamples(q, c.id, afterRestore, inst.produced);
       expect(r.duplicates).toBe(0);
@@ -61,7 +70,8 @@ describe.skipIf(!hasPg)('fault: the outbox at its cap', () => {
       expect(Number(ev[0].n)).toBeGreaterThan(0);
       const conv = await storedConversations(q, c.id);
       expect(conv.duplicates).toBe(0);
-      if (conv.ids.size > 0) for (const id of convIds) expect(conv.ids.has(id)).toBe(true);
+      expect(convIds.length).toBeGreaterThan(0);
+      for (const id of convIds) expect(conv.ids.has(id)).toBe(true);
     } finally {
       await inst.stop().catch(() => {});
     }
