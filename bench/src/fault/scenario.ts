@@ -93,6 +93,16 @@ export class HubScenario {
     return r.body.id;
   }
 
+  /** The conversation message ids the hub holds for an instance (through its API, so any mode, hub running). */
+  async conversationIds(instanceId: string): Promise<Set<string>> {
+    const from = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const r = await this.api<{ messageId: string }[]>(
+      'GET',
+      `/instances/${instanceId}/conversations?from=${from}&to=${new Date(Date.now() + 60_000).toISOString()}&limit=2000`,
+    );
+    return new Set((r.status === 200 ? r.body : []).map((m) => m.messageId));
+  }
+
   async commandStatus(id: string): Promise<string> {
     return (await this.api<{ status: string }>('GET', `/commands/${id}`)).body.status;
   }

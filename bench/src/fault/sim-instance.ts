@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import { COLLECTORS } from '../../../sidecar/src/collectors/registry.js';
 import type { CollectorFactory } from '../../../sidecar/src/collectors/types.js';
 import { HANDLERS } from '../../../sidecar/src/commands/registry.js';
@@ -43,7 +44,14 @@ export interface SimInstance {
  */
 export async function startSimInstance(o: SimInstanceOptions): Promise<SimInstance> {
   const machine = new SyntheticMachine(o.instanceId);
-  const gateway = new SimulatedGateway(o.instanceId, { meanChatIntervalSec: 3, logLinesPerSec: 1, ...o.openclaw });
+  // The simulated gateway writes its own log, which the sidecar follows (never this host's logs).
+  const logDir = path.join(o.stateDir, 'openclaw-logs');
+  const gateway = new SimulatedGateway(o.instanceId, {
+    meanChatIntervalSec: 3,
+    logLinesPerSec: 1,
+    logDir,
+    ...o.openclaw,
+  });
   const produced: number[] = [];
   const ran: string[] = [];
   const record = (line: string) => o.recordFile && appendFileSync(o.recordFile, `${line}\n`);
@@ -79,6 +87,8 @@ export async function startSimInstance(o: SimInstanceOptions): Promise<SimInstan
       batchIntervalMs: o.batchIntervalMs ?? 1000,
       outboxMaxMb: o.outboxMaxMb ?? 64,
       replayRate: 200,
+      openclawLogDir: logDir,
+      openclawConfig: path.join(o.stateDir, 'no-openclaw.json'),
     },
     {
       collectors: [synthetic, ...COLLECTORS.filter((c) => c.name !== 'system' && c.name !== 'process')],

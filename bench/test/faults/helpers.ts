@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { DEADLINE } from '../../../scripts/test/processes.js';
 import { type HubScenario, settle } from '../../src/fault/scenario.js';
 import { type SimInstance, type SimInstanceOptions, startSimInstance } from '../../src/fault/sim-instance.js';
 import { TcpFaultProxy } from '../../src/fault/tcp-proxy.js';
@@ -89,10 +90,20 @@ export function commandSucceeds(s: HubScenario, id: string, timeoutMs: number): 
  */
 export async function settleAndStop(
   inst: SimInstance,
+  /** The conversation message ids the hub holds: when given, every message the agent had is waited for. */
+  storedConversationIds?: () => Promise<Set<string>>,
 ): Promise<{ required: number[]; ran: string[]; convIds: string[] }> {
-  const { required, settled } = await settle(inst, 60_000);
+  const { required, settled } = await settle(inst, DEADLINE.command);
   expect(settled).toBe(true);
   const convIds = inst.gateway.allMessages().map((m) => m.id);
+  if (storedConversationIds) {
+    // The collector reads the gateway's history on its own schedule: wait for it, not for a time.
+    const all = await waitFor(async () => {
+      const stored = await storedConversationIds();
+      return convIds.every((id) => stored.has(id));
+    }, DEADLINE.command);
+    expect(all, 'every conversation message the agent had reached the hub').toBe(true);
+  }
   const ran = [...inst.ran];
   await inst.stop();
   return { required, ran, convIds };
