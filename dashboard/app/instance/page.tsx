@@ -91,9 +91,9 @@ function InstanceView() {
           </div>
           <StatusBadge status={instance.status} />
         </div>
-        {/* One row on a phone (it scrolls sideways) instead of three rows of wrapped buttons. */}
+        {/* One row (it scrolls sideways when narrow) instead of rows of wrapped buttons. */}
         <div
-          className="-mx-1 flex gap-2 overflow-x-auto px-1 pb-1 sm:flex-wrap sm:overflow-visible [&>*]:shrink-0"
+          className="-mx-1 flex max-w-full gap-2 overflow-x-auto px-1 pb-1 [&>*]:shrink-0"
           data-testid="instance-actions"
         >
           <QuickActions
@@ -141,7 +141,7 @@ function InstanceView() {
       </div>
       <InstanceServerCard instanceId={instance.id} canManage={user?.role === 'admin'} />
       <Tabs defaultValue="logs">
-        <TabsList>
+        <TabsList className="max-w-full overflow-x-auto">
           <TabsTrigger value="logs">Logs</TabsTrigger>
           <TabsTrigger value="conversations">Conversations</TabsTrigger>
           <TabsTrigger value="commands">Commands</TabsTrigger>

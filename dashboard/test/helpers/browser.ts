@@ -34,6 +34,8 @@ const OPTIONAL_ROUTES = [
   /\/api\/v1\/instances\/[^/]+\/console/,
   /\/api\/v1\/instances\/[^/]+\/commands\?/,
   /\/api\/v1\/fleet\//,
+  // An instance the hub did not deploy has no server record: the page shows the manual install.
+  /\/api\/v1\/instances\/[^/]+\/server$/,
 ];
 
 /** A page that records console errors and uncaught exceptions, for the "no errors" check. */
