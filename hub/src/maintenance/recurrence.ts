@@ -3,6 +3,10 @@
  * is turned into an instant by asking Intl for the zone's offset at that moment (twice, so a
  * daylight-saving change between the guess and the answer is taken into account).
  */
+import { isTimeZone, wallAsUtc } from '../util/zoned-time.js';
+
+export { isTimeZone };
+
 export interface WindowSpec {
   timeZone: string;
   startDate: string;
@@ -13,50 +17,16 @@ export interface WindowSpec {
 }
 
 const DAY_MS = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Whether Intl knows the zone (e.g. Europe/Berlin). */
-export function isTimeZone(tz: string): boolean {
-  try {
-    formatter(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The zone's wall-clock fields at an instant. */
 function wallClock(at: number, timeZone: string) {
-  const parts = Object.fromEntries(
-    formatter(timeZone)
-      .formatToParts(new Date(at))
-      .map((p) => [p.type, p.value]),
-  );
+  const w = new Date(wallAsUtc(at, timeZone));
   return {
-    y: Number(parts.year),
-    m: Number(parts.month),
-    d: Number(parts.day),
-    h: Number(parts.hour),
-    mi: Number(parts.minute),
-    s: Number(parts.second),
+    y: w.getUTCFullYear(),
+    m: w.getUTCMonth() + 1,
+    d: w.getUTCDate(),
+    h: w.getUTCHours(),
+    mi: w.getUTCMinutes(),
+    s: w.getUTCSeconds(),
   };
 }
 

@@ -2,6 +2,8 @@
  * Business time in a client's time zone, with Intl only (no time-zone database of our own):
  * SLA clocks count milliseconds inside working hours on working days, local to the client.
  */
+import { isTimeZone, wallAsUtc } from '../util/zoned-time.js';
+
 export interface BusinessHours {
   timeZone: string;
   /** Local hour the working day starts (0-23) and ends (1-24). */
@@ -18,42 +20,8 @@ export const DEFAULT_HOURS: BusinessHours = {
   workDays: [1, 2, 3, 4, 5],
 };
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** Whether Intl knows the zone (an IANA name such as Europe/Berlin). */
-export function validTimeZone(tz: string): boolean {
-  try {
-    formatter(tz);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The zone's wall clock at instant t, read back as if it were UTC. */
-function wallAsUtc(t: number, timeZone: string): number {
-  const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(t)))
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-}
+export const validTimeZone = isTimeZone;
 
 /** The instant at which the zone's wall clock shows y-m-d h:00 (DST gaps resolve forward). */
 function zonedInstant(y: number, m: number, d: number, h: number, timeZone: string): number {
