@@ -48,22 +48,39 @@ async function loadHistory(h: BenchHub, instanceId: string, days: number): Promi
     }
     stream.end(buf);
     await done;
-    // The rollups the hub keeps on plain PostgreSQL (db/rollups.ts), computed once here with the
-    // same definition instead of waiting for its 30 s timer to work through 2.6 M rows.
-    const avg = METRIC_COLS.map((c) => `avg(${c})`).join(', ');
-    await c.query(
-      `INSERT INTO "${h.store.dbSchema}".metric_rollups_1m (instance_id, bucket, samples, ${METRIC_COLS.join(', ')})
-      SELECT instance_id, date_bin('1 minute', t, TIMESTAMPTZ 'epoch'), count(*)::int, ${avg} FROM ${table} WHERE instance_id = $1 GROUP BY 1, 2
-      ON CONFLICT DO NOTHING`,
-      [instanceId],
-    );
-    const wavg = METRIC_COLS.map((c) => `sum(${c} * samples) / nullif(sum(samples), 0)`).join(', ');
-    await c.query(
-      `INSERT INTO "${h.store.dbSchema}".metric_rollups_1h (instance_id, bucket, samples, ${METRIC_COLS.join(', ')})
-      SELECT instance_id, date_bin('1 hour', bucket, TIMESTAMPTZ 'epoch'), sum(samples)::int, ${wavg} FROM "${h.store.dbSchema}".metric_rollups_1m WHERE instance_id = $1 GROUP BY 1, 2
-      ON CONFLICT DO NOTHING`,
-      [instanceId],
-    );
+    const schema = h.store.dbSchema;
+    const [ts] = (
+      await c.query<{ ext: string | null; cagg: string | null }>(
+        `SELECT (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'timescaledb') AS ext,
+                to_regclass($1)::text AS cagg`,
+        [`"${schema}".metric_cagg_1m`],
+      )
+    ).rows;
+    if (ts?.ext && ts.cagg) {
+      // On TimescaleDB the charts read the continuous aggregates: refresh them over the loaded
+      // range, as the hub's maintenance does for any batch older than the refresh window.
+      const range = `'${new Date(start).toISOString()}'::timestamptz, '${new Date(end + 3_600_000).toISOString()}'::timestamptz`;
+      await c.query(`SET search_path TO "${schema}", public`);
+      for (const cagg of ['metric_cagg_1m', 'metric_cagg_1h'])
+        await c.query(`CALL ${ts.ext}.refresh_continuous_aggregate('"${schema}".${cagg}', ${range})`);
+    } else {
+      // The rollups the hub keeps on plain PostgreSQL (db/rollups.ts), computed once here with the
+      // same definition instead of waiting for its 30 s timer to work through 2.6 M rows.
+      const avg = METRIC_COLS.map((c) => `avg(${c})`).join(', ');
+      await c.query(
+        `INSERT INTO "${schema}".metric_rollups_1m (instance_id, bucket, samples, ${METRIC_COLS.join(', ')})
+        SELECT instance_id, date_bin('1 minute', t, TIMESTAMPTZ 'epoch'), count(*)::int, ${avg} FROM ${table} WHERE instance_id = $1 GROUP BY 1, 2
+        ON CONFLICT DO NOTHING`,
+        [instanceId],
+      );
+      const wavg = METRIC_COLS.map((c) => `sum(${c} * samples) / nullif(sum(samples), 0)`).join(', ');
+      await c.query(
+        `INSERT INTO "${schema}".metric_rollups_1h (instance_id, bucket, samples, ${METRIC_COLS.join(', ')})
+        SELECT instance_id, date_bin('1 hour', bucket, TIMESTAMPTZ 'epoch'), sum(samples)::int, ${wavg} FROM "${schema}".metric_rollups_1m WHERE instance_id = $1 GROUP BY 1, 2
+        ON CONFLICT DO NOTHING`,
+        [instanceId],
+      );
+    }
     await c.query(`ANALYZE ${table}`);
   });
   return rows;

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import type { InvoiceView } from './invoices.js';
 
 /** 12345 cents -> "123.45 EUR" (minus sign kept for credit notes). */
@@ -18,7 +17,9 @@ const fmtUnit = (cents: number, currency: string) =>
  * The invoice (or credit note) as a PDF: seller and client blocks, number, dates, the lines,
  * subtotal, VAT (or the reverse-charge note) and total. Built with pdfkit's standard fonts.
  */
-export function invoicePdf(inv: InvoiceView): Promise<Buffer> {
+export async function invoicePdf(inv: InvoiceView): Promise<Buffer> {
+  // pdfkit (with its fonts and codecs) is loaded on the first invoice, not with the hub.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `${inv.number}` } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));

@@ -1,4 +1,5 @@
-import Stripe from 'stripe';
+import { createRequire } from 'node:module';
+import type Stripe from 'stripe';
 import type { HubConfig } from '../config.js';
 import type { InvoiceView } from './invoices.js';
 
@@ -19,7 +20,9 @@ export interface StripeLink {
 export function createStripe(config: HubConfig): StripeLink | null {
   if (!config.stripeSecretKey) return null;
   const url = config.stripeUrl ? new URL(config.stripeUrl) : null;
-  const stripe = new Stripe(config.stripeSecretKey, {
+  // The SDK (hundreds of resource modules) is loaded only when Stripe is configured.
+  const StripeSdk = createRequire(import.meta.url)('stripe') as typeof Stripe;
+  const stripe = new StripeSdk(config.stripeSecretKey, {
     maxNetworkRetries: 2,
     telemetry: false,
     ...(url

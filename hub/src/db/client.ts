@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import * as schema from './schema.js';
@@ -171,6 +170,9 @@ export async function openPglite(dataDir: string | null, dbSchema = 'public'): P
     dir = join(resolve(dataDir), 'db');
     mkdirSync(dir, { recursive: true });
   }
+  // Loaded only when the embedded database is used: a hub on PostgreSQL never pays for PGlite's
+  // WebAssembly module and sources in its resident memory.
+  const { PGlite } = await import('@electric-sql/pglite');
   return wrapPglite(new PGlite(dir), dbSchema);
 }
 
@@ -189,6 +191,7 @@ export interface PgliteLike {
 /** A Db over an open PGlite instance, with `dbSchema` created and first on the search_path. */
 export async function wrapPglite(lite: PgliteLike, dbSchema = 'public'): Promise<Db> {
   await lite.waitReady;
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   if (dbSchema !== 'public') await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${ident(dbSchema)}`);
   await lite.exec(`SET search_path TO ${ident(dbSchema)}, public`);
   const querier = (c: Pick<PgliteLike, 'query'>): Querier => ({

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 
 /** A file sent with a mail (an invoice PDF, a log excerpt). */
@@ -70,7 +70,7 @@ function encodeAttachment(a: MailAttachment) {
 }
 
 function smtpMailer(url: URL, log: Logger, defaultFrom: string): Mailer {
-  const transporter = nodemailer.createTransport({
+  const options = {
     host: url.hostname,
     port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
     secure: url.protocol === 'smtps:',
@@ -80,10 +80,16 @@ function smtpMailer(url: URL, log: Logger, defaultFrom: string): Mailer {
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 20_000,
-  });
+  };
+  // nodemailer is loaded with the first mail, not with the hub (most hours send none).
+  let transporter: Promise<Transporter> | undefined;
+  const transport = () => {
+    transporter ??= import('nodemailer').then((m) => m.default.createTransport(options));
+    return transporter;
+  };
   return {
     async send(m) {
-      const info = await transporter.sendMail({
+      const info = await (await transport()).sendMail({
         from: m.from ?? defaultFrom,
         to: m.to,
         subject: m.subject,

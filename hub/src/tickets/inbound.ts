@@ -1,4 +1,4 @@
-import { type AddressObject, simpleParser } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 
 /** What the hub needs from a reply that came back by mail. */
 export interface InboundMail {
@@ -40,6 +40,8 @@ export function stripQuoted(text: string): string {
 }
 
 export async function parseInbound(raw: Buffer): Promise<InboundMail> {
+  // mailparser is loaded with the first inbound mail, not with the hub.
+  const { simpleParser } = await import('mailparser');
   const m = await simpleParser(raw);
   const rcpt = [...addresses(m.to), ...addresses(m.cc)];
   const delivered = m.headers.get('delivered-to');
