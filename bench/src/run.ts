@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
- * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, alerts, billing, provision,
+ * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, idle, alerts, billing, provision,
  * dashboard, update),
  * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`.
  */
@@ -12,6 +12,7 @@ import { billingBenchmark } from './benchmarks/billing.js';
 import { commandBenchmark } from './benchmarks/command.js';
 import { dashboardBenchmark } from './benchmarks/dashboard.js';
 import { fleetBenchmark } from './benchmarks/fleet.js';
+import { hubIdleBenchmark } from './benchmarks/hub-idle.js';
 import { ingestBenchmarks } from './benchmarks/ingest.js';
 import { loginBenchmark } from './benchmarks/logins.js';
 import { provisionBenchmark } from './benchmarks/provision.js';
@@ -37,7 +38,7 @@ if (args.includes('--help') || args.includes('-h')) {
 Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
-  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, alerts, billing,
+  --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, idle, alerts, billing,
                provision, dashboard, update
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
@@ -75,6 +76,7 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     run: () => sidecarBenchmark(log, quick ? 15 : 60),
   },
   { key: 'logins', names: ['hub.logins_per_s'], run: () => loginBenchmark(log) },
+  { key: 'idle', names: ['hub.idle_rss_mb'], run: () => hubIdleBenchmark(log, quick ? 5 : 20) },
   { key: 'update', names: ['update.rollback_s', 'update.guarded_ok_s'], run: () => updateBenchmark(log) },
   {
     key: 'provision',
