@@ -4,23 +4,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../baselines/node-exporter.js';
+import { waitFor } from '../fault/verify.js';
 import { dropSchema, PG_URL } from '../pg.js';
 import { watchProcess } from '../proc-stats.js';
 import { type BenchResult, round } from '../results.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
+/** Waits for /healthz; fails early if the hub exits. */
 async function waitHealthy(port: number, child: ChildProcess, deadlineMs: number): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
+  const up = await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode} before answering /healthz`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`)
+    return fetch(`http://127.0.0.1:${port}/healthz`)
       .then((r) => r.ok)
       .catch(() => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`hub did not answer /healthz within ${deadlineMs / 1000} s`);
+  }, deadlineMs);
+  if (!up) throw new Error(`hub did not answer /healthz within ${deadlineMs / 1000} s`);
 }
 
 const stop = (child: ChildProcess) =>

@@ -20,7 +20,8 @@ export interface StripeLink {
 export function createStripe(config: HubConfig): StripeLink | null {
   if (!config.stripeSecretKey) return null;
   const url = config.stripeUrl ? new URL(config.stripeUrl) : null;
-  // The SDK (hundreds of resource modules) is loaded only when Stripe is configured.
+  // The SDK (hundreds of resource modules) is loaded only when Stripe is configured; required, not
+  // imported, because createStripe is synchronous.
   const StripeSdk = createRequire(import.meta.url)('stripe') as typeof Stripe;
   const stripe = new StripeSdk(config.stripeSecretKey, {
     maxNetworkRetries: 2,
