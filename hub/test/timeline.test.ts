@@ -88,6 +88,31 @@ beforeAll(async () => {
     `INSERT INTO audit_log (created_at, actor, action, target, client_id, detail) VALUES ($1, 'user:u_ops', 'command.create', 'cmd_a3', $2, '{}')`,
     [at(7), mine.clientId],
   );
+  // A deploy, a resize, and an alert that fired and resolved; the other client's alert at the same time.
+  await hub.db.query(
+    `INSERT INTO deployments (id, client_id, instance_id, status, location, server_type, image, steps, server_name,
+       monthly_price, created_by, created_at, finished_at)
+     VALUES ('dep_1', $1, $2, 'live', 'fsn1', 'cx22', 'debian-12', '[]', 'ds-bakery-1', 4.59, 'user:ops@test.local', $3, $4)`,
+    [mine.clientId, mine.id, at(10), new Date(at(10).getTime() + 44_000)],
+  );
+  await hub.db.query(
+    `INSERT INTO audit_log (created_at, actor, action, target, client_id, detail)
+     VALUES ($1, 'user:u_ops', 'instance.server_resize', $2, $3, '{"serverType":"cx32"}')`,
+    [at(12), mine.id, mine.clientId],
+  );
+  await hub.db.query(
+    `INSERT INTO alert_instances (id, rule_id, labels, annotations, client_id, instance_id, state, severity)
+     VALUES ('al_1', 'disk_high', '{}', '{"summary":"disk 93 % full on vps-1"}', $1, $2, 'resolved', 'warning')`,
+    [mine.clientId, mine.id],
+  );
+  await hub.db.query(
+    `INSERT INTO alert_history (alert_id, rule_id, client_id, instance_id, from_state, to_state, value, t) VALUES
+       ('al_1', 'disk_high', $1, $2, 'inactive', 'pending', 93, $3),
+       ('al_1', 'disk_high', $1, $2, 'pending', 'firing', 93, $4),
+       ('al_1', 'disk_high', $1, $2, 'firing', 'resolved', 70, $5),
+       ('al_2', 'disk_high', $6, $7, 'pending', 'firing', 99, $4)`,
+    [mine.clientId, mine.id, at(13), at(14), at(16), theirs.clientId, theirs.id],
+  );
 }, 180_000);
 
 afterAll(() => hub?.close());
@@ -158,6 +183,31 @@ describe('instance timeline', () => {
     expect((await timeline(mine.id, '&kinds=console', clientToken)).body.entries).toEqual([]);
     const other = await timeline(theirs.id, '', clientToken);
     expect(other.status).toBe(404);
+  });
+
+  it('shows deploys, server actions and alerts firing and resolving, to the client too', async () => {
+    for (const token of [undefined, clientToken]) {
+      const r = await timeline(mine.id, '&kinds=deploy,alert', token);
+      expect(r.status).toBe(200);
+      expect(r.body.entries.map((e) => `${e.kind}:${e.t.slice(11, 16)}:${e.status}`)).toEqual([
+        'alert:10:16:resolved',
+        'alert:10:14:firing',
+        'deploy:10:12:null',
+        'deploy:10:10:live',
+      ]);
+      const [resolved, firing, resize, deploy] = r.body.entries;
+      expect(firing.title).toContain('disk 93 % full on vps-1');
+      expect(firing.link).toBe('/api/v1/alerts/al_1');
+      expect(resolved.detail).toMatchObject({ ruleId: 'disk_high', value: 70, from: 'firing' });
+      expect(resize.title).toBe('server resize requested');
+      expect(resize.detail).toMatchObject({ serverType: 'cx32' });
+      expect(deploy.title).toBe('deploy to cx22 in fsn1: live in 44 s');
+      expect(deploy.detail).toMatchObject({ deploymentId: 'dep_1', monthlyPrice: 4.59, seconds: 44 });
+      expect(JSON.stringify(r.body)).not.toContain('al_2');
+    }
+    // Server actions are not repeated as audit entries.
+    const audit = await timeline(mine.id, '&kinds=audit');
+    expect(audit.body.entries.some((e) => e.title === 'instance.server_resize')).toBe(false);
   });
 
   it('exports CSV', async () => {

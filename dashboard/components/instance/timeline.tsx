@@ -27,6 +27,8 @@ const KINDS: { kind: string; label: string }[] = [
   { kind: 'change', label: 'Rollbacks' },
   { kind: 'backup', label: 'Backups' },
   { kind: 'status', label: 'Status' },
+  { kind: 'deploy', label: 'Deploys' },
+  { kind: 'alert', label: 'Alerts' },
   { kind: 'console', label: 'Console' },
   { kind: 'audit', label: 'Audit' },
 ];
@@ -57,7 +59,8 @@ function summary(e: TimelineEntry): string | null {
 
 /**
  * The instance's history in one list, newest first: commands, config changes with their diff,
- * rollbacks, backups, status changes, console sessions (with their recording) and audit entries.
+ * rollbacks, backups, status changes, deploys and server actions, alerts, console sessions (with
+ * their recording) and audit entries.
  * Filterable by kind, paged ("Older"), refreshed live on command and event changes, exportable.
  */
 export function Timeline({ instanceId, kinds = KINDS.map((k) => k.kind) }: { instanceId: string; kinds?: string[] }) {
@@ -102,6 +105,8 @@ export function Timeline({ instanceId, kinds = KINDS.map((k) => k.kind) }: { ins
   };
   useLiveEvent('command', (e) => refresh(e.instanceId));
   useLiveEvent('events', (e) => refresh(e.instanceId));
+  useLiveEvent('alert', (e) => e.instanceId && refresh(e.instanceId));
+  useLiveEvent('deployment', (e) => refresh(e.instanceId));
 
   const toggle = (k: string) =>
     setActive((s) => {

@@ -1,9 +1,11 @@
+import { alertsSource } from './sources/alerts.js';
 import { auditSource } from './sources/audit.js';
 import { backupsSource } from './sources/backups.js';
 import { changesSource } from './sources/changes.js';
 import { commandsSource } from './sources/commands.js';
 import { configChangesSource } from './sources/config-changes.js';
 import { consoleSource } from './sources/console.js';
+import { deploysSource } from './sources/deploys.js';
 import { statusSource } from './sources/status.js';
 import type { TimelineSource } from './types.js';
 
@@ -15,6 +17,8 @@ export const TIMELINE_SOURCES: readonly TimelineSource[] = [
   backupsSource,
   changesSource,
   statusSource,
+  deploysSource,
+  alertsSource,
   auditSource,
 ];
 
