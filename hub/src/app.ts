@@ -18,6 +18,7 @@ import { authRoutes } from './routes/auth/index.js';
 import { billingRoutes, stripeWebhookRoute } from './routes/billing/index.js';
 import { clientRoutes } from './routes/clients/index.js';
 import { commandRoutes } from './routes/commands/index.js';
+import { scheduledChangeRoutes } from './routes/commands/scheduled.js';
 import { dataRoutes } from './routes/data/index.js';
 import { deployDownloadRoutes } from './routes/deployments/downloads.js';
 import { deploymentRoutes } from './routes/deployments/index.js';
@@ -121,6 +122,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(instanceRoutes, { ctx });
       await api.register(telemetryRoutes, { ctx });
       await api.register(commandRoutes, { ctx });
+      await api.register(scheduledChangeRoutes, { ctx, scheduled: ctx.scheduledChanges });
       await api.register(supportRoutes, { ctx });
       await api.register(ticketRoutes, { ctx });
       await api.register(kbRoutes, { ctx });

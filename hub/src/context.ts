@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Alerts } from './alerts/index.js';
 import type { BillingService } from './billing/service.js';
 import type { BrokerLink } from './broker/types.js';
+import type { ScheduledChanges } from './changes/scheduled.js';
 import type { RemoteOps } from './commands/remote-ops.js';
 import type { CommandService } from './commands/service.js';
 import type { HubConfig } from './config.js';
@@ -50,6 +51,8 @@ export interface HubContext extends SecurityServices {
   alerts: Alerts;
   /** Maintenance windows per client (alerts mute during them; scheduled changes use them). */
   maintenance: Maintenance;
+  /** Changes waiting for their client's maintenance window. */
+  scheduledChanges: ScheduledChanges;
   /** Usage, plans, budgets, invoices and payments; set by startHub (tests may build without it). */
   billing?: BillingService;
   /** Servers for instances (Hetzner + Tailscale); set by startHub. */

@@ -10,6 +10,7 @@ import { verifyInstanceSecret } from './broker/credentials.js';
 import { startEmbeddedBroker } from './broker/embedded.js';
 import { startExternalBroker } from './broker/external.js';
 import type { BrokerLink } from './broker/types.js';
+import { ScheduledChanges } from './changes/scheduled.js';
 import { loadOrCreateHubKey } from './commands/keys.js';
 import { createRemoteOps } from './commands/remote-ops.js';
 import { CommandService } from './commands/service.js';
@@ -155,6 +156,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       tickets: createTickets(db, security.mailer, config, log),
       alerts,
       maintenance,
+      scheduledChanges: new ScheduledChanges({ db, fleet, maintenance, commands, log: log.child({ mod: 'changes' }) }),
     };
     const billing = new BillingService({
       db,
@@ -236,6 +238,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       setInterval(() => void commands.sweep().catch((e) => log.warn({ err: e }, 'command sweep failed')), 1000),
       setInterval(() => void (tsMaintenance ?? rollups).run().catch(() => {}), 30_000),
       setInterval(() => void ctx.tickets.sweep().catch((e) => log.warn({ err: e }, 'ticket sweep failed')), 30_000),
+      setInterval(
+        () => void ctx.scheduledChanges.tick().catch((e) => log.warn({ err: e }, 'scheduled changes tick failed')),
+        15_000,
+      ),
     ];
     for (const t of timers) t.unref();
     ops.start();

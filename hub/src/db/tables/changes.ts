@@ -30,3 +30,36 @@ export const changeSnapshots = pgTable(
   },
   (t) => [index('change_snapshots_instance_idx').on(t.instanceId, t.takenAt)],
 );
+
+/**
+ * A change held for the client's next maintenance window: the command it becomes, when it may run
+ * at the earliest, and what became of it. `scheduled` until the window opens, then `dispatched`
+ * (with its command) or `failed` (the command could not be issued); `canceled` by a person;
+ * `missed` when the instance was gone when the window opened.
+ */
+export const scheduledChanges = pgTable(
+  'scheduled_changes',
+  {
+    id: text('id').notNull().primaryKey(),
+    instanceId: text('instance_id').notNull(),
+    clientId: text('client_id').notNull(),
+    type: text('type').notNull(),
+    /** Validated command params (types with secret params are never scheduled). */
+    params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    status: text('status').notNull(),
+    /** The start of the window occurrence it was planned into (informational; any open window runs it). */
+    runAfter: ts('run_after').notNull(),
+    windowId: text('window_id'),
+    commandId: text('command_id'),
+    error: text('error'),
+    createdBy: text('created_by').notNull(),
+    /** Who created it, as the command's issuer (user id and email). */
+    issuerId: text('issuer_id').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('scheduled_changes_status_idx').on(t.status, t.runAfter),
+    index('scheduled_changes_instance_idx').on(t.instanceId, t.createdAt),
+  ],
+);
