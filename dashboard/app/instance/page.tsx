@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { Suspense, useMemo } from 'react';
 import { AlertList } from '@/components/alerts/alert-list';
+import { ScheduledChanges } from '@/components/changes/scheduled-changes';
 import { ThreadList } from '@/components/conversations/thread-list';
 import { InstanceServerCard } from '@/components/deploy/server-card';
 import { BackupsPanel } from '@/components/instance/backups-panel';
@@ -28,6 +29,7 @@ import { allowedActions, pausedFrom, useInstanceCommands } from '@/lib/commands'
 import { toThreads, useConversations } from '@/lib/conversations';
 import { fmtAgo, fmtDuration, fmtPct } from '@/lib/format';
 import { healthOf } from '@/lib/health';
+import { scheduleChange } from '@/lib/scheduled-changes';
 import { useClients } from '@/lib/use-clients';
 import { useInstance } from '@/lib/use-instance';
 
@@ -98,6 +100,7 @@ function InstanceView() {
         >
           <QuickActions
             issue={issue}
+            schedule={(type, params) => scheduleChange(instance.id, type, params)}
             paused={paused}
             currentModel={instance.openclaw?.model}
             which={allowedActions(user?.role)}
@@ -108,6 +111,7 @@ function InstanceView() {
         </div>
       </div>
       <AlertList view="firing" instanceId={instance.id} compact />
+      <ScheduledChanges instanceId={instance.id} hideWhenEmpty />
       {reasons.length > 0 && (
         <div
           className={`rounded-lg border px-3 py-2 text-sm ${health === 'red' ? 'border-danger/30 bg-danger/10 text-danger' : 'border-warning/30 bg-warning/10 text-warning'}`}

@@ -1,6 +1,7 @@
 'use client';
 import { CalendarClock, Loader2, Plus } from 'lucide-react';
 import { useState } from 'react';
+import { ScheduledChanges } from '@/components/changes/scheduled-changes';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
@@ -14,8 +15,16 @@ import { useApi } from '@/lib/use-api';
 import { useClients } from '@/lib/use-clients';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+// dateStyle/timeStyle cannot be combined with weekday (Intl throws), so the fields are spelled out.
 const fmt = (iso: string) =>
-  new Date(iso).toLocaleString(undefined, { weekday: 'short', dateStyle: 'medium', timeStyle: 'short' });
+  new Date(iso).toLocaleString(undefined, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 
 /** Maintenance windows in date order of their next start, with the open ones on top; add one. */
 export function MaintenanceList({ clientId }: { clientId?: string }) {
@@ -124,6 +133,9 @@ export function MaintenanceList({ clientId }: { clientId?: string }) {
             {saving ? <Loader2 className="animate-spin" /> : <Plus />} Add window
           </Button>
         </form>
+      </Card>
+      <Card className="p-4">
+        <ScheduledChanges />
       </Card>
       {!list.length ? (
         <Card>

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Input, Label } from '@/components/ui/input';
+import { SCHEDULABLE } from '@/lib/scheduled-changes';
 
 type Action = 'restart' | 'pause' | 'resume' | 'model' | 'update' | 'rollback' | null;
 
@@ -70,26 +71,54 @@ function ActionButton({
   );
 }
 
+/** "Wait for the maintenance window" in a change's dialog. */
+function InWindowToggle({ checked, onChange }: { checked: boolean; onChange: (v: boolean) => void }) {
+  return (
+    <label className="flex items-center gap-2 text-sm">
+      <input
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        data-testid="schedule-in-window"
+      />
+      Wait for the client's maintenance window
+    </label>
+  );
+}
+
 /**
  * Restart, pause/resume, change model and update, each behind a confirmation dialog.
- * `which` limits the buttons (client owners get pause/resume and model only).
+ * `which` limits the buttons (client owners get pause/resume and model only). With `schedule`,
+ * restart, model and update dialogs may hold the change for the client's maintenance window.
  */
 export function QuickActions({
   issue,
+  schedule,
   paused,
   currentModel,
   which = ['restart', 'pause', 'model', 'update'],
 }: {
   issue: (type: string, params?: Record<string, unknown>) => Promise<unknown>;
+  schedule?: (type: string, params?: Record<string, unknown>) => Promise<unknown>;
   paused: boolean;
   currentModel?: string | null;
   which?: ('restart' | 'pause' | 'model' | 'update' | 'rollback')[];
 }) {
-  const [open, setOpen] = useState<Action>(null);
+  const [open, setOpenState] = useState<Action>(null);
   const [model, setModel] = useState(currentModel ?? '');
   const [version, setVersion] = useState('');
+  const [inWindow, setInWindow] = useState(false);
+  const setOpen = (a: Action) => {
+    setInWindow(false);
+    setOpenState(a);
+  };
   const close = (o: boolean) => !o && setOpen(null);
   const modelOk = /^[A-Za-z0-9._-]+\/[A-Za-z0-9._:/@-]+$/.test(model.trim());
+  /** Issues the change now, or holds it for the window when asked. */
+  const run = (type: string, params: Record<string, unknown> = {}) =>
+    schedule && inWindow && SCHEDULABLE.has(type) ? schedule(type, params) : issue(type, params);
+  const toggle = (type: string) =>
+    schedule && SCHEDULABLE.has(type) ? <InWindowToggle checked={inWindow} onChange={setInWindow} /> : null;
   return (
     <div className="flex flex-wrap gap-2">
       {which.includes('restart') && (
@@ -125,8 +154,10 @@ export function QuickActions({
           open={open === action}
           onOpenChange={close}
           {...text}
-          onConfirm={() => issue(command)}
-        />
+          onConfirm={() => run(command)}
+        >
+          {toggle(command)}
+        </ConfirmDialog>
       ))}
       <ConfirmDialog
         open={open === 'model'}
@@ -135,7 +166,7 @@ export function QuickActions({
         description="Applied live, without a restart. Use provider/model, e.g. anthropic/claude-sonnet-4-5."
         confirmLabel="Change model"
         disabled={!modelOk}
-        onConfirm={() => issue('model.set', { model: model.trim() })}
+        onConfirm={() => run('model.set', { model: model.trim() })}
       >
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="model-input">Model</Label>
@@ -147,6 +178,7 @@ export function QuickActions({
             data-testid="model-input"
           />
           {model && !modelOk && <p className="text-xs text-danger">Must look like provider/model</p>}
+          {toggle('model.set')}
         </div>
       </ConfirmDialog>
       <ConfirmDialog
@@ -156,7 +188,7 @@ export function QuickActions({
         description="Snapshots the current version and configuration, installs the given version and restarts the gateway once no conversation is in flight; if the agent does not answer afterwards, it rolls back on its own. This can take a few minutes."
         confirmLabel="Update"
         disabled={!version.trim()}
-        onConfirm={() => issue('openclaw.update', { version: version.trim() })}
+        onConfirm={() => run('openclaw.update', { version: version.trim() })}
       >
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="version-input">Version</Label>
@@ -166,6 +198,7 @@ export function QuickActions({
             onChange={(e) => setVersion(e.target.value)}
             placeholder="e.g. 2026.9.6 or latest"
           />
+          {toggle('openclaw.update')}
         </div>
       </ConfirmDialog>
     </div>

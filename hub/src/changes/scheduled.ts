@@ -17,6 +17,8 @@ export type ScheduledStatus = 'scheduled' | 'dispatching' | 'dispatched' | 'fail
 export interface ScheduledChangeView {
   id: string;
   instanceId: string;
+  /** The instance's hostname while it exists. */
+  hostname: string | null;
   clientId: string;
   type: string;
   params: Record<string, unknown>;
@@ -72,6 +74,7 @@ export class ScheduledChanges {
     return {
       id: String(r.id),
       instanceId: String(r.instance_id),
+      hostname: this.d.fleet.get(String(r.instance_id))?.hostname ?? null,
       clientId: String(r.client_id),
       type: String(r.type),
       params: (r.params as Record<string, unknown>) ?? {},

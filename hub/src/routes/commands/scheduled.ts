@@ -15,6 +15,7 @@ const STATUSES = ['scheduled', 'dispatching', 'dispatched', 'failed', 'canceled'
 const scheduledSchema = z.object({
   id: z.string(),
   instanceId: z.string(),
+  hostname: z.string().nullable(),
   clientId: z.string(),
   type: z.string(),
   params: z.record(z.string(), z.unknown()),
