@@ -99,7 +99,9 @@ describe.skipIf(!hasChromium)('changes scheduled into the maintenance window, in
     const inSchedule = page.locator('[data-testid=scheduled-changes] li[data-status=scheduled]');
     await inSchedule.waitFor();
     // The window is listed with its next start (formatting it once threw in Intl).
-    await expect(page.locator('[data-testid=maintenance-list]').innerText()).resolves.toMatch(/Patch night[\s\S]*next /);
+    await expect(page.locator('[data-testid=maintenance-list]').innerText()).resolves.toMatch(
+      /Patch night[\s\S]*next /,
+    );
     await expect(inSchedule.innerText()).resolves.toContain('initech-agent-1');
     await screenshot(page, 'scheduled-change-maintenance');
     await inSchedule.locator('[data-testid=cancel-scheduled]').click();
