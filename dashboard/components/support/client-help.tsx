@@ -11,6 +11,7 @@ import { toast } from '@/components/ui/toast';
 import { api } from '@/lib/api';
 import { useApi } from '@/lib/use-api';
 import { ArticleBody } from './article-view';
+import { FilePicker, LogExcerptButton, uploadFiles } from './attachments';
 import { Thread } from './thread';
 import { type Article, STATE_LABEL, type Ticket, type TicketFull } from './types';
 
@@ -94,13 +95,19 @@ function MyTickets({ selected, onOpen }: { selected: string | null; onOpen: (id:
 function TicketPane({ id }: { id: string }) {
   const t = useApi<TicketFull>(`/tickets/${encodeURIComponent(id)}`);
   const [text, setText] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const [busy, setBusy] = useState(false);
   if (t.notFound) return <Card className="p-6 text-sm">This request does not exist.</Card>;
   if (!t.data) return <Loader2 className="size-4 animate-spin" />;
+  // Files go first, so the reply (which reopens the ticket and tells the operators) comes after them.
   const send = async () => {
     setBusy(true);
     try {
-      await api(`/tickets/${encodeURIComponent(id)}/replies`, { body: { body: text.trim() } });
+      if (files.length) {
+        await uploadFiles(id, files);
+        setFiles([]);
+      }
+      if (text.trim()) await api(`/tickets/${encodeURIComponent(id)}/replies`, { body: { body: text.trim() } });
       setText('');
       await t.reload();
     } catch (e) {
@@ -118,7 +125,7 @@ function TicketPane({ id }: { id: string }) {
         </p>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
-        <Thread entries={t.data.thread} viewer="client" />
+        <Thread entries={t.data.thread} viewer="client" ticketId={id} attachments={t.data.attachments} />
         {t.data.state !== 'closed' && (
           <div className="flex flex-col gap-2">
             <Label htmlFor="client-reply">Your answer</Label>
@@ -129,9 +136,18 @@ function TicketPane({ id }: { id: string }) {
               maxLength={20000}
               onChange={(e) => setText(e.target.value)}
             />
-            <Button className="self-end" disabled={busy || !text.trim()} onClick={send} data-testid="client-send">
-              {busy ? <Loader2 className="animate-spin" /> : <Send />} Send
-            </Button>
+            <div className="flex flex-wrap items-center gap-2">
+              <FilePicker id="client-files" files={files} onChange={setFiles} />
+              {t.data.instanceId && <LogExcerptButton ticketId={id} onDone={() => void t.reload()} />}
+              <Button
+                className="ml-auto"
+                disabled={busy || (!text.trim() && !files.length)}
+                onClick={send}
+                data-testid="client-send"
+              >
+                {busy ? <Loader2 className="animate-spin" /> : <Send />} Send
+              </Button>
+            </div>
           </div>
         )}
       </CardContent>

@@ -94,12 +94,10 @@ describe('tickets: assignee, log excerpts and reopening on a client reply', () =
       [20, 'error', 'telegram: 401 Unauthorized'],
       [7200, 'error', 'an old line, outside the excerpt'],
     ] as const)
-      await hub.db.query("INSERT INTO log_lines (instance_id, t, level, subsystem, msg) VALUES ($1,$2,$3,'gateway',$4)", [
-        a.inst,
-        new Date(now - ago * 1000),
-        level,
-        msg,
-      ]);
+      await hub.db.query(
+        "INSERT INTO log_lines (instance_id, t, level, subsystem, msg) VALUES ($1,$2,$3,'gateway',$4)",
+        [a.inst, new Date(now - ago * 1000), level, msg],
+      );
     const id = await open('Telegram stopped');
 
     // The client attaches it from their help page.
@@ -152,15 +150,16 @@ describe('tickets: assignee, log excerpts and reopening on a client reply', () =
 
   it('any client reply in the dashboard reopens a ticket waiting on them, snoozed or resolved', async () => {
     const id = await open('Reopen me');
-    const reply = (token: string, body: string) => hub.api<{ ticket: T }>('POST', `/tickets/${id}/replies`, { body }, token);
+    const reply = (token: string, body: string) =>
+      hub.api<{ ticket: T }>('POST', `/tickets/${id}/replies`, { body }, token);
 
     expect((await reply(support, 'Can you check the QR code?')).body.ticket.state).toBe('waiting_on_client');
     expect((await reply(a.owner, 'Checked, still broken.')).body.ticket.state).toBe('open');
 
     const until = new Date(Date.now() + 86_400_000).toISOString();
-    expect((await hub.api<T>('PATCH', `/tickets/${id}`, { state: 'snoozed', snoozedUntil: until }, support)).body.state).toBe(
-      'snoozed',
-    );
+    expect(
+      (await hub.api<T>('PATCH', `/tickets/${id}`, { state: 'snoozed', snoozedUntil: until }, support)).body.state,
+    ).toBe('snoozed');
     expect((await reply(a.viewer, 'Any news?')).body.ticket.state).toBe('open');
     expect((await hub.api('GET', `/tickets/${id}`, undefined, support)).body).toMatchObject({ snoozedUntil: null });
 
@@ -198,11 +197,16 @@ describe('tickets: assignee, log excerpts and reopening on a client reply', () =
     ] as const) {
       const r = await hub.api<{ ticket: T }>('POST', `/tickets/${id}/replies`, { body: `operator: ${body}` }, support);
       expect(r.body.ticket.state).toBe('waiting_on_client');
-      if ('state' in change) expect((await hub.api<T>('PATCH', `/tickets/${id}`, change, support)).body.state).toBe(body);
+      if ('state' in change)
+        expect((await hub.api<T>('PATCH', `/tickets/${id}`, change, support)).body.state).toBe(body);
       expect(await mail(`client answers a ${body} ticket`)).toBe(201);
       const t = await get(id);
       expect(t.state, `after a mail on a ${body} ticket`).toBe('open');
-      expect(t.thread.at(-1)).toMatchObject({ author: 'client', via: 'email', body: `client answers a ${body} ticket` });
+      expect(t.thread.at(-1)).toMatchObject({
+        author: 'client',
+        via: 'email',
+        body: `client answers a ${body} ticket`,
+      });
     }
     await hub.api('PATCH', `/tickets/${id}`, { state: 'closed' }, support);
     expect(await mail('after closing')).toBe(422);

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { seesFleet } from '../../auth/scope.js';
-import type { HubContext } from '../../context.js';
 import type { AuthUser } from '../../auth/sessions.js';
+import type { HubContext } from '../../context.js';
 import { type TicketRow, toAttachment } from '../../tickets/rows.js';
 import type { AttachmentView } from '../../tickets/types.js';
 import { newId } from '../../util/ids.js';
@@ -159,7 +159,12 @@ export const attachmentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
         params: idParams,
         body: z
           .object({
-            minutes: z.number().int().min(1).max(24 * 60).default(EXCERPT_DEFAULT_MINUTES),
+            minutes: z
+              .number()
+              .int()
+              .min(1)
+              .max(24 * 60)
+              .default(EXCERPT_DEFAULT_MINUTES),
             /** Operators: keep it internal (never shown to the client). */
             internal: z.boolean().default(false),
           })

@@ -46,9 +46,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
       // Client users list their own client's tickets whatever they ask for.
       const clientId = seesFleet(u) ? f.clientId : (u.clientId ?? '-');
       const assignee =
-        assigneeId === 'none'
-          ? { unassigned: true }
-          : { assigneeId: assigneeId === 'me' ? u.id : assigneeId };
+        assigneeId === 'none' ? { unassigned: true } : { assigneeId: assigneeId === 'me' ? u.id : assigneeId };
       return ctx.tickets.list({ ...f, ...assignee, clientId }, seesFleet(u), limit);
     },
   );
