@@ -255,7 +255,7 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
     // The operator takes the ticket, and finds it under "Mine".
     await admin.page.getByRole('combobox', { name: 'Assignee', exact: true }).click();
     await admin.page.getByRole('option', { name: ADMIN.email }).click();
-    await ticket.locator('[data-testid=thread-system]', { hasText: 'assigned' }).waitFor();
+    await ticket.locator('[data-testid=thread-system]', { hasText: `assigned to ${ADMIN.email}` }).waitFor();
     await admin.page.getByRole('combobox', { name: 'Assignee filter' }).click();
     await admin.page.getByRole('option', { name: 'Mine' }).click();
     await req.locator('[data-testid=ticket-assignee]', { hasText: ADMIN.email }).waitFor();

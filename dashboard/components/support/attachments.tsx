@@ -61,7 +61,7 @@ function ImagePreview({ ticketId, a }: { ticketId: string; a: Attachment }) {
       src={url}
       alt={a.filename}
       data-testid="attachment-preview"
-      className="max-h-48 max-w-full rounded-md border border-border object-contain"
+      className="max-h-48 max-w-full self-start rounded-md border border-border object-contain"
     />
   );
 }

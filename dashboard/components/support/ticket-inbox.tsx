@@ -119,7 +119,7 @@ export function TicketInbox() {
                       <span className="min-w-0 flex-1 truncate font-medium">{t.subject}</span>
                       <Badge variant={SLA_VARIANT[t.sla.state]}>{SLA_LABEL[t.sla.state]}</Badge>
                     </span>
-                    <span className="flex gap-2 text-xs text-muted-foreground">
+                    <span className="flex flex-wrap gap-x-2 whitespace-nowrap text-xs text-muted-foreground">
                       <span>{names.get(t.clientId) ?? t.clientId}</span>·<span>{STATE_LABEL[t.state]}</span>·
                       <span>{t.category.replace(/_/g, ' ')}</span>·<span>{t.priority}</span>·
                       <span data-testid="ticket-assignee">

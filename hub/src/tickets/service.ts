@@ -288,9 +288,14 @@ export class TicketService {
     if (p.priority && p.priority !== r.priority) said.push(`priority ${p.priority}`);
     if (p.category && p.category !== r.category) said.push(`category ${p.category}`);
     if (p.assigneeId !== undefined && p.assigneeId !== r.assignee_id)
-      said.push(p.assigneeId ? 'assigned' : 'unassigned');
+      said.push(p.assigneeId ? `assigned to ${await this.emailOf(p.assigneeId)}` : 'unassigned');
     if (said.length) await this.system(t, `${actor.email ?? actor.author}: ${said.join(', ')}`, { change: p }, actor);
     return t;
+  }
+
+  private async emailOf(userId: string): Promise<string> {
+    const rows = await this.db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [userId]);
+    return rows[0]?.email ?? userId;
   }
 
   /** The support agent's work: a triage note, a drafted reply, a proposal to resolve. */

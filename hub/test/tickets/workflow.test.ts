@@ -73,7 +73,9 @@ describe('tickets: assignee, log excerpts and reopening on a client reply', () =
     // A client user is no assignee, nor is a name that does not exist.
     expect((await hub.api('PATCH', `/tickets/${nobodys}`, { assigneeId: a.ownerId }, support)).status).toBe(400);
     expect((await hub.api('PATCH', `/tickets/${nobodys}`, { assigneeId: 'usr-nope' }, support)).status).toBe(400);
-    expect((await get(mine)).thread.some((e) => e.kind === 'system' && e.body.includes('assigned'))).toBe(true);
+    expect(
+      (await get(mine)).thread.some((e) => e.kind === 'system' && e.body.includes('assigned to desk@ops.test')),
+    ).toBe(true);
 
     expect(await listIds(`?assigneeId=${supportId}`)).toEqual([mine]);
     expect(await listIds('?assigneeId=me', support)).toEqual([mine]);
