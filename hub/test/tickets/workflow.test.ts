@@ -135,6 +135,10 @@ describe('tickets: assignee, log excerpts and reopening on a client reply', () =
     // a ticket without an instance has no logs to take.
     expect((await hub.api('POST', `/tickets/${id}/log-excerpt`, { internal: true }, a.owner)).status).toBe(403);
     expect((await hub.api('POST', `/tickets/${id}/log-excerpt`, {}, b.owner)).status).toBe(404);
+    const theirs = await fetch(`${hub.httpUrl}/api/v1/tickets/${id}/attachments/${byClient.body.id}`, {
+      headers: { authorization: `Bearer ${b.owner}` },
+    });
+    expect(theirs.status).toBe(404);
     expect((await hub.api('POST', `/tickets/${id}/log-excerpt`, { minutes: 0 }, a.owner)).status).toBe(400);
     expect((await hub.api('POST', `/tickets/${id}/log-excerpt`, { minutes: 'x' }, a.owner)).status).toBe(400);
     const noInstance = await open('A billing question', a.owner, null);
