@@ -173,7 +173,7 @@ export const BUILTIN_RULES: Record<RuleKind, Builtin & { thresholdUnit: string }
     keepFiringSec: 0,
     severity: 'warning',
     annotations: {
-      summary: 'Ticket "{{subject}}" of {{client}} is past its {{clock}} target',
+      summary: 'Ticket "{{subject}}" of {{client_name}} is past its {{clock}} target',
       description:
         'The {{clock}} SLA of ticket {{ticket}} (client {{client}}) is breached: {{value}} business hours against {{target}}.',
       link: '{{hub_url}}/support/?ticket={{ticket}}',

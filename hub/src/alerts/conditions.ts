@@ -151,6 +151,7 @@ export function evaluateRule(
           instanceId: null,
           vars: {
             subject: b.subject,
+            client_name: b.clientName,
             clock: b.clock === 'first_response' ? 'first-response' : 'resolution',
             target: `${b.targetHours} h`,
           },

@@ -6,6 +6,7 @@ import { computeSla, slaTargetsFor } from './sla.js';
 export interface ActiveBreach {
   ticketId: string;
   clientId: string;
+  clientName: string;
   subject: string;
   /** The clock that is breached: first response while unanswered, else resolution. */
   clock: 'first_response' | 'resolution';
@@ -43,6 +44,7 @@ export function breachOf(r: TicketRow, now: Date): ActiveBreach | null {
   return {
     ticketId: r.id,
     clientId: r.client_id,
+    clientName: r.client_name ?? r.client_id,
     subject: r.subject,
     clock: c.clock,
     elapsedHours: hours(c.v.elapsedMs),

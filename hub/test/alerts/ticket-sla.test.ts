@@ -65,6 +65,7 @@ describe('a support ticket past its SLA raises an alert', () => {
     expect(fired).toMatchObject({ state: 'firing', clientId: a.client, labels: { client: a.client, ticket: id } });
     expect(fired?.annotations.summary).toContain('Nobody answers');
     expect(fired?.annotations.summary).toContain('first-response');
+    expect(fired?.annotations.summary).toContain('slaalert'); // the client's name
     expect(fired?.annotations.link).toBe(`${PUBLIC}/support/?ticket=${id}`);
     const alert = hub.ctx.alerts.engine.alerts.get(fired?.id as string);
     expect(alert && hub.ctx.alerts.notifier.link(alert)).toBe(`${PUBLIC}/support/?ticket=${id}`);
