@@ -299,6 +299,10 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
     await owner.page.click('[data-testid=client-send]');
     await view.locator('[data-testid=thread-message][data-author=client]', { hasText: 'all good now' }).waitFor();
     await view.locator('[data-testid=attachment][data-filename="after.txt"]').waitFor();
+    // The list beside the thread follows: the ticket is open again, no longer "Replied".
+    await owner.page
+      .locator('[data-testid=client-ticket][data-subject="Agent answers slowly on Telegram"]', { hasText: 'Open' })
+      .waitFor();
     await screenshot(owner.page, 'client-help');
     await admin.page.reload();
     await admin.page.locator('[data-testid=ticket-state]', { hasText: 'Open' }).waitFor();

@@ -22,15 +22,17 @@ export function ClientHelp() {
   const ticketId = params.get('ticket');
   const articleSlug = params.get('article');
   const open = (q: string) => router.push(`/client/help/${q}`);
+  // A reply changes the ticket's state in the list beside it.
+  const [version, setVersion] = useState(0);
   return (
     <div className="grid gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
       <div className="flex flex-col gap-4">
-        <MyTickets selected={ticketId} onOpen={(id) => open(`?ticket=${encodeURIComponent(id)}`)} />
+        <MyTickets selected={ticketId} version={version} onOpen={(id) => open(`?ticket=${encodeURIComponent(id)}`)} />
         <Articles onOpen={(slug) => open(`?article=${encodeURIComponent(slug)}`)} />
       </div>
       <div>
         {ticketId ? (
-          <TicketPane id={ticketId} />
+          <TicketPane id={ticketId} onChanged={() => setVersion((n) => n + 1)} />
         ) : articleSlug ? (
           <ArticlePane slug={articleSlug} />
         ) : (
@@ -44,8 +46,16 @@ export function ClientHelp() {
   );
 }
 
-function MyTickets({ selected, onOpen }: { selected: string | null; onOpen: (id: string) => void }) {
-  const list = useApi<Ticket[]>('/tickets');
+function MyTickets({
+  selected,
+  version,
+  onOpen,
+}: {
+  selected: string | null;
+  version: number;
+  onOpen: (id: string) => void;
+}) {
+  const list = useApi<Ticket[]>('/tickets', { key: version });
   return (
     <Card>
       <CardHeader>
@@ -92,7 +102,7 @@ function MyTickets({ selected, onOpen }: { selected: string | null; onOpen: (id:
   );
 }
 
-function TicketPane({ id }: { id: string }) {
+function TicketPane({ id, onChanged }: { id: string; onChanged: () => void }) {
   const t = useApi<TicketFull>(`/tickets/${encodeURIComponent(id)}`);
   const [text, setText] = useState('');
   const [files, setFiles] = useState<File[]>([]);
@@ -110,6 +120,7 @@ function TicketPane({ id }: { id: string }) {
       if (text.trim()) await api(`/tickets/${encodeURIComponent(id)}/replies`, { body: { body: text.trim() } });
       setText('');
       await t.reload();
+      onChanged();
     } catch (e) {
       toast('Could not send', { tone: 'error', description: (e as Error).message });
     } finally {
@@ -138,7 +149,15 @@ function TicketPane({ id }: { id: string }) {
             />
             <div className="flex flex-wrap items-center gap-2">
               <FilePicker id="client-files" files={files} onChange={setFiles} />
-              {t.data.instanceId && <LogExcerptButton ticketId={id} onDone={() => void t.reload()} />}
+              {t.data.instanceId && (
+                <LogExcerptButton
+                  ticketId={id}
+                  onDone={() => {
+                    void t.reload();
+                    onChanged();
+                  }}
+                />
+              )}
               <Button
                 className="ml-auto"
                 disabled={busy || (!text.trim() && !files.length)}
