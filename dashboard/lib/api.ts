@@ -139,15 +139,17 @@ export async function fetchText(path: string, query?: Query): Promise<string> {
   return text;
 }
 
-/**
- * Fetches `path` with the session and saves the answer as a file (exports, CSV), so downloads work
- * with a bearer token as well as with the cookie.
- */
-export async function download(path: string, filename: string, query?: Query): Promise<void> {
+/** GETs `path` as a blob (attachments, exports) with the session; failures as {@link ApiError}. */
+export async function fetchBlob(path: string, query?: Query): Promise<Blob> {
   const headers: Record<string, string> = {};
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(buildUrl(path, query), { headers, credentials: 'include' });
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(path, query), { headers, credentials: 'include' });
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the hub.');
+  }
   if (!res.ok) {
     const err = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
     throw new ApiError(
@@ -156,7 +158,15 @@ export async function download(path: string, filename: string, query?: Query): P
       err?.error?.message ?? `download failed (${res.status})`,
     );
   }
-  const url = URL.createObjectURL(await res.blob());
+  return res.blob();
+}
+
+/**
+ * Fetches `path` with the session and saves the answer as a file (exports, CSV), so downloads work
+ * with a bearer token as well as with the cookie.
+ */
+export async function download(path: string, filename: string, query?: Query): Promise<void> {
+  const url = URL.createObjectURL(await fetchBlob(path, query));
   const a = document.createElement('a');
   a.href = url;
   a.download = filename;

@@ -1,7 +1,8 @@
 /**
  * Browser test of the Alerts page against a real hub serving the built export and a real
  * sidecar: the sidecar stops, instance_offline fires, the shell badge counts it, and the operator
- * silences it from the alert; it moves to Silenced and the badge clears.
+ * silences it from the alert; it moves to Silenced and the badge clears. A ticket past its SLA
+ * fires an alert whose card leads to the ticket.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,12 +24,14 @@ describe.skipIf(!hasChromium)('alerts page in a browser', () => {
   let env: FleetEnv;
   let browser: Browser;
   let agent: SimSidecar;
+  let clientId: string;
   const pages: WatchedPage[] = [];
 
   beforeAll(async () => {
     ensureDashboardBuilt();
-    env = await startFleetEnv({ alertsEvalSec: 1 });
+    env = await startFleetEnv({ alertsEvalSec: 1, alertsDataRefreshSec: 1 });
     const client = await env.createClient('Globex');
+    clientId = client.id;
     agent = await env.addSidecar(client.id, 'globex-agent-1', 3);
     await env.api('PATCH', '/alert-rules/instance_offline', { forSec: 0 }, env.adminToken);
     browser = await launchBrowser();
@@ -78,6 +81,31 @@ describe.skipIf(!hasChromium)('alerts page in a browser', () => {
     expect(silences[0].matchers).toEqual(
       expect.arrayContaining([expect.objectContaining({ name: 'instance', value: agent.instanceId })]),
     );
+    expect(errors).toEqual([]);
+  });
+
+  it('a support ticket past its SLA fires an alert that leads to the ticket', async () => {
+    const opened = await env.api<{ id: string }>(
+      'POST',
+      '/tickets',
+      { clientId, subject: 'Nobody has answered me', body: 'Still waiting for an answer.' },
+      env.adminToken,
+    );
+    // Opened ten days ago and never answered: far past any plan's first-response target.
+    await env.hub.db.query("UPDATE tickets SET created_at = now() - interval '10 days' WHERE id = $1", [opened.id]);
+    const watched = await openPage(browser, env.baseURL);
+    pages.push(watched);
+    const { page, errors } = watched;
+    await login(page, ADMIN.email, ADMIN.password);
+    await page.waitForURL('**/fleet/');
+    await page.goto('/alerts/');
+    const card = page.locator('[data-testid=alerts-firing] [data-testid=alert-card][data-rule=ticket_sla_breached]');
+    await card.waitFor({ timeout: 60_000 });
+    await expect(card.innerText()).resolves.toContain('Nobody has answered me');
+    await screenshot(page, 'alerts-ticket-sla');
+    await card.locator('[data-testid=alert-ticket]').click();
+    await page.waitForURL(`**/support/?ticket=${opened.id}`);
+    await page.locator('[data-testid=ticket-view]', { hasText: 'Nobody has answered me' }).waitFor();
     expect(errors).toEqual([]);
   });
 });

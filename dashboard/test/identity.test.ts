@@ -2,9 +2,10 @@
  * Browser tests of the identity and operations pages against a real hub (PGlite, embedded
  * broker, a real sidecar) serving the built export: password reset through the mailed link, an
  * admin's service token, a client owner's secret and IP allowlist over a cookie-only session
- * (as after single sign-on, so CSRF applies), support tickets from client to inbox and back, and the
+ * (as after single sign-on, so CSRF applies), support tickets from client to inbox and back (with a screenshot and a log excerpt), and the
  * audit log of those actions.
  */
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -23,6 +24,11 @@ import { type MailRelay, startMailRelay } from './helpers/mail-relay.js';
 const OWNER = { email: 'owner@initech.test', password: 'owner-password-123' };
 const VIEWER = { email: 'viewer@initech.test', password: 'viewer-password-123' };
 const SECRET_VALUE = 'sk-test-never-shown-4f9c2a';
+/** A real 1×1 PNG, so the preview has an image to decode. */
+const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 /** Refusals a test provokes on purpose (the browser logs each as a failed resource). */
 const EXPECTED = [/password-reset\/confirm/, /\/settings\b/, /\/auth\/sso\/start/];
@@ -206,7 +212,12 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
     expect(unexpected(errors)).toEqual([]);
   });
 
-  it('a client asks with suggested articles, an operator answers, the client sees the reply but never the note', async () => {
+  it('a client asks with suggested articles and a screenshot, an operator answers with the logs, the client sees the reply and the files but never the note', async () => {
+    // Log lines of the client's instance, as ingest stores them, for the excerpt.
+    await env.hub.db.query(
+      "INSERT INTO log_lines (instance_id, t, level, subsystem, msg) VALUES ($1, now() - interval '2 minutes', 'warn', 'telegram', 'sendMessage slow: 58000 ms')",
+      [agent.instanceId],
+    );
     const owner = await newPage();
     await login(owner.page, OWNER.email, OWNER.password);
     await owner.page.waitForURL('**/client/');
@@ -215,6 +226,12 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
     await owner.page.fill('#help-body', 'Since this morning replies take a minute. Is my Telegram bot token wrong?');
     // Articles that may answer it appear while typing.
     await owner.page.locator('[data-testid=suggested-articles]', { hasText: 'Connecting Telegram' }).waitFor();
+    // A screenshot goes with the request.
+    await owner.page
+      .getByRole('dialog')
+      .locator('[data-testid=attach-file-input]')
+      .setInputFiles({ name: 'telegram-screen.png', mimeType: 'image/png', buffer: PNG_1X1 });
+    await owner.page.locator('[data-testid=pending-file]', { hasText: 'telegram-screen.png' }).waitFor();
     await screenshot(owner.page, 'client-get-help');
     await owner.page.getByRole('button', { name: 'Send' }).click();
     await owner.page.locator('[data-testid=my-request][data-status=open]').waitFor();
@@ -225,14 +242,33 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
     await admin.page.goto('/support/');
     const req = admin.page.locator('[data-testid=support-request][data-subject="Agent answers slowly on Telegram"]');
     await req.click();
-    await admin.page.locator('[data-testid=ticket-view]').waitFor();
+    const ticket = admin.page.locator('[data-testid=ticket-view]');
+    await ticket.waitFor();
     await admin.page.locator('[data-testid=ticket-context]', { hasText: 'initech-agent-1' }).waitFor();
+    // The client's screenshot is shown in the thread, as an image that loaded.
+    const shot = ticket.locator('[data-testid=attachment][data-filename="telegram-screen.png"]');
+    await shot.locator('[data-testid=attachment-preview]').waitFor();
+    await expect
+      .poll(() => shot.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth))
+      .toBeGreaterThan(0);
+
+    // The operator takes the ticket, and finds it under "Mine".
+    await admin.page.getByRole('combobox', { name: 'Assignee', exact: true }).click();
+    await admin.page.getByRole('option', { name: ADMIN.email }).click();
+    await ticket.locator('[data-testid=thread-system]', { hasText: `assigned to ${ADMIN.email}` }).waitFor();
+    await admin.page.getByRole('combobox', { name: 'Assignee filter' }).click();
+    await admin.page.getByRole('option', { name: 'Mine' }).click();
+    await req.locator('[data-testid=ticket-assignee]', { hasText: ADMIN.email }).waitFor();
+
     await admin.page.fill('#op-note', 'Internal: model provider was rate limiting this morning');
     await admin.page.click('[data-testid=add-note]');
     await admin.page.locator('[data-testid=thread-note]').waitFor();
+    // The instance's recent logs, attached in one click, for the client to see.
+    await ticket.locator('[data-testid=attach-logs]').click();
+    await ticket.locator('[data-testid=attachment][data-filename^="logs-initech-agent-1"]').waitFor();
     await admin.page.fill(
       '#op-reply',
-      'Your token is fine: the model provider was slow this morning. It is back to normal.',
+      'Your token is fine: the model provider was slow this morning (see the logs). It is back to normal.',
     );
     await admin.page.click('[data-testid=send-reply]');
     await admin.page.locator('[data-testid=ticket-state]', { hasText: 'Waiting on client' }).waitFor();
@@ -244,13 +280,36 @@ describe.skipIf(!hasChromium)('identity and operations pages in a browser', () =
     await view.locator('[data-testid=thread-message][data-author=operator]', { hasText: 'back to normal' }).waitFor();
     expect(await view.locator('[data-testid=thread-note]').count()).toBe(0);
     expect(await view.textContent()).not.toContain('rate limiting');
-    await owner.page.fill('#client-reply', 'Thanks, all good now.');
+    // Both files are in the client's thread; the log excerpt downloads with the instance's lines.
+    await view.locator('[data-testid=attachment][data-filename="telegram-screen.png"] img').waitFor();
+    const logs = view.locator('[data-testid=attachment][data-filename^="logs-initech-agent-1"]');
+    const [file] = await Promise.all([
+      owner.page.waitForEvent('download'),
+      logs.locator('[data-testid=attachment-download]').click(),
+    ]);
+    const text = readFileSync(await file.path(), 'utf8');
+    expect(text).toContain('Log excerpt of initech-agent-1');
+    expect(text).toContain('sendMessage slow: 58000 ms');
+
+    // The client answers with a file of their own; the ticket is back with the operator.
+    await owner.page.fill('#client-reply', 'Thanks, all good now. Here is what I see.');
+    await view
+      .locator('[data-testid=attach-file-input]')
+      .setInputFiles({ name: 'after.txt', mimeType: 'text/plain', buffer: Buffer.from('all replies under 2 s\n') });
     await owner.page.click('[data-testid=client-send]');
     await view.locator('[data-testid=thread-message][data-author=client]', { hasText: 'all good now' }).waitFor();
+    await view.locator('[data-testid=attachment][data-filename="after.txt"]').waitFor();
+    // The list beside the thread follows: the ticket is open again, no longer "Replied".
+    await owner.page
+      .locator('[data-testid=client-ticket][data-subject="Agent answers slowly on Telegram"]', { hasText: 'Open' })
+      .waitFor();
     await screenshot(owner.page, 'client-help');
+    await admin.page.reload();
+    await admin.page.locator('[data-testid=ticket-state]', { hasText: 'Open' }).waitFor();
+    await admin.page.locator('[data-testid=ticket-view] [data-testid=attachment][data-filename="after.txt"]').waitFor();
     expect(unexpected(owner.errors)).toEqual([]);
     expect(unexpected(admin.errors)).toEqual([]);
-    // Two sessions and a dozen steps: on a loaded machine this takes minutes.
+    // Two sessions and a few dozen steps: on a loaded machine this takes minutes.
   }, 300_000);
 
   it('the audit page shows those actions and filters them', async () => {

@@ -18,6 +18,7 @@ import { SimpleSelect } from '@/components/ui/select';
 import { toast } from '@/components/ui/toast';
 import { type AlertItem, alertsChanged, isMuted } from '@/lib/alerts';
 import { api } from '@/lib/api';
+import { isOperator, useAuth } from '@/lib/auth';
 
 const SEVERITY_VARIANT = { critical: 'danger', error: 'danger', warning: 'warning', info: 'accent' } as const;
 const STATE_VARIANT = { firing: 'danger', pending: 'warning', resolved: 'success', nodata: 'outline' } as const;
@@ -43,6 +44,11 @@ export function AlertCard({ alert, onChange, canAct }: { alert: AlertItem; onCha
   const [silencing, setSilencing] = useState(false);
   const [busy, setBusy] = useState(false);
   const muted = isMuted(alert);
+  const { user } = useAuth();
+  // A ticket's alert leads to the ticket: the inbox for operators, the help page for the client.
+  const ticketHref = alert.labels.ticket
+    ? `${isOperator(user) ? '/support/' : '/client/help/'}?ticket=${encodeURIComponent(alert.labels.ticket)}`
+    : null;
   const ack = async () => {
     setBusy(true);
     try {
@@ -83,6 +89,14 @@ export function AlertCard({ alert, onChange, canAct }: { alert: AlertItem; onCha
               href={`/instance/?id=${encodeURIComponent(alert.instanceId)}`}
             >
               {alert.labels.hostname ?? alert.instanceId}
+            </Link>
+          </>
+        )}
+        {ticketHref && (
+          <>
+            {' · '}
+            <Link className="text-accent hover:underline" href={ticketHref} data-testid="alert-ticket">
+              the ticket
             </Link>
           </>
         )}

@@ -1,6 +1,7 @@
 'use client';
 import { LifeBuoy, Loader2, Send } from 'lucide-react';
 import { useEffect, useState } from 'react';
+import { FilePicker, uploadFiles } from '@/components/support/attachments';
 import type { Suggestion } from '@/components/support/types';
 import { Button } from '@/components/ui/button';
 import {
@@ -21,6 +22,7 @@ export function HelpDialog({ instanceId, onSent }: { instanceId: string; onSent?
   const [open, setOpen] = useState(false);
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const [busy, setBusy] = useState(false);
   const [unavailable, setUnavailable] = useState(false);
   const [suggested, setSuggested] = useState<Suggestion[]>([]);
@@ -47,10 +49,18 @@ export function HelpDialog({ instanceId, onSent }: { instanceId: string; onSent?
   const send = async () => {
     setBusy(true);
     try {
-      await api('/tickets', { body: { instanceId, subject: subject.trim(), body: body.trim() } });
+      const t = await api<{ id: string }>('/tickets', {
+        body: { instanceId, subject: subject.trim(), body: body.trim() },
+      });
+      // The request exists now; a file the hub refuses is said, the request stays sent.
+      if (files.length)
+        await uploadFiles(t.id, files).catch((e: Error) =>
+          toast('A file could not be attached', { tone: 'error', description: e.message }),
+        );
       toast('Request sent', { tone: 'success', description: 'The Deep Signal team will get back to you.' });
       setSubject('');
       setBody('');
+      setFiles([]);
       setOpen(false);
       onSent?.();
     } catch (e) {
@@ -95,6 +105,7 @@ export function HelpDialog({ instanceId, onSent }: { instanceId: string; onSent?
                 onChange={(e) => setBody(e.target.value)}
               />
             </div>
+            <FilePicker id="help-files" files={files} onChange={setFiles} />
             {suggested.length > 0 && (
               <div
                 className="rounded-lg border border-accent/30 bg-accent-soft p-3 text-sm"

@@ -11,6 +11,7 @@ import { toast } from '@/components/ui/toast';
 import { api } from '@/lib/api';
 import { useApi } from '@/lib/use-api';
 import { ArticleBody } from './article-view';
+import { FilePicker, LogExcerptButton, uploadFiles } from './attachments';
 import { Thread } from './thread';
 import { type Article, STATE_LABEL, type Ticket, type TicketFull } from './types';
 
@@ -21,15 +22,17 @@ export function ClientHelp() {
   const ticketId = params.get('ticket');
   const articleSlug = params.get('article');
   const open = (q: string) => router.push(`/client/help/${q}`);
+  // A reply changes the ticket's state in the list beside it.
+  const [version, setVersion] = useState(0);
   return (
     <div className="grid gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
       <div className="flex flex-col gap-4">
-        <MyTickets selected={ticketId} onOpen={(id) => open(`?ticket=${encodeURIComponent(id)}`)} />
+        <MyTickets selected={ticketId} version={version} onOpen={(id) => open(`?ticket=${encodeURIComponent(id)}`)} />
         <Articles onOpen={(slug) => open(`?article=${encodeURIComponent(slug)}`)} />
       </div>
       <div>
         {ticketId ? (
-          <TicketPane id={ticketId} />
+          <TicketPane id={ticketId} onChanged={() => setVersion((n) => n + 1)} />
         ) : articleSlug ? (
           <ArticlePane slug={articleSlug} />
         ) : (
@@ -43,8 +46,16 @@ export function ClientHelp() {
   );
 }
 
-function MyTickets({ selected, onOpen }: { selected: string | null; onOpen: (id: string) => void }) {
-  const list = useApi<Ticket[]>('/tickets');
+function MyTickets({
+  selected,
+  version,
+  onOpen,
+}: {
+  selected: string | null;
+  version: number;
+  onOpen: (id: string) => void;
+}) {
+  const list = useApi<Ticket[]>('/tickets', { key: version });
   return (
     <Card>
       <CardHeader>
@@ -91,18 +102,25 @@ function MyTickets({ selected, onOpen }: { selected: string | null; onOpen: (id:
   );
 }
 
-function TicketPane({ id }: { id: string }) {
+function TicketPane({ id, onChanged }: { id: string; onChanged: () => void }) {
   const t = useApi<TicketFull>(`/tickets/${encodeURIComponent(id)}`);
   const [text, setText] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const [busy, setBusy] = useState(false);
   if (t.notFound) return <Card className="p-6 text-sm">This request does not exist.</Card>;
   if (!t.data) return <Loader2 className="size-4 animate-spin" />;
+  // Files go first, so the reply (which reopens the ticket and tells the operators) comes after them.
   const send = async () => {
     setBusy(true);
     try {
-      await api(`/tickets/${encodeURIComponent(id)}/replies`, { body: { body: text.trim() } });
+      if (files.length) {
+        await uploadFiles(id, files);
+        setFiles([]);
+      }
+      if (text.trim()) await api(`/tickets/${encodeURIComponent(id)}/replies`, { body: { body: text.trim() } });
       setText('');
       await t.reload();
+      onChanged();
     } catch (e) {
       toast('Could not send', { tone: 'error', description: (e as Error).message });
     } finally {
@@ -118,7 +136,7 @@ function TicketPane({ id }: { id: string }) {
         </p>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
-        <Thread entries={t.data.thread} viewer="client" />
+        <Thread entries={t.data.thread} viewer="client" ticketId={id} attachments={t.data.attachments} />
         {t.data.state !== 'closed' && (
           <div className="flex flex-col gap-2">
             <Label htmlFor="client-reply">Your answer</Label>
@@ -129,9 +147,26 @@ function TicketPane({ id }: { id: string }) {
               maxLength={20000}
               onChange={(e) => setText(e.target.value)}
             />
-            <Button className="self-end" disabled={busy || !text.trim()} onClick={send} data-testid="client-send">
-              {busy ? <Loader2 className="animate-spin" /> : <Send />} Send
-            </Button>
+            <div className="flex flex-wrap items-center gap-2">
+              <FilePicker id="client-files" files={files} onChange={setFiles} />
+              {t.data.instanceId && (
+                <LogExcerptButton
+                  ticketId={id}
+                  onDone={() => {
+                    void t.reload();
+                    onChanged();
+                  }}
+                />
+              )}
+              <Button
+                className="ml-auto"
+                disabled={busy || (!text.trim() && !files.length)}
+                onClick={send}
+                data-testid="client-send"
+              >
+                {busy ? <Loader2 className="animate-spin" /> : <Send />} Send
+              </Button>
+            </div>
           </div>
         )}
       </CardContent>

@@ -2,7 +2,8 @@
 import { Bot, Lock, User, Wrench } from 'lucide-react';
 import { fmtDateTime } from '@/components/admin/when';
 import { cn } from '@/lib/utils';
-import type { ThreadEntry } from './types';
+import { AttachmentItem } from './attachments';
+import type { Attachment, ThreadEntry } from './types';
 
 const WHO: Record<ThreadEntry['author'], string> = {
   client: 'Client',
@@ -11,19 +12,44 @@ const WHO: Record<ThreadEntry['author'], string> = {
   system: 'Hub',
 };
 
-/** A ticket's thread: messages as bubbles, notes marked internal, system lines small. */
-export function Thread({ entries, viewer }: { entries: ThreadEntry[]; viewer: 'client' | 'operator' }) {
+const attachmentIdOf = (e: ThreadEntry) => {
+  const id = (e.meta as { attachmentId?: unknown } | null | undefined)?.attachmentId;
+  return typeof id === 'string' ? id : null;
+};
+
+/**
+ * A ticket's thread: messages as bubbles, notes marked internal, system lines small. A file
+ * appears where it was attached (the hub's "attached …" line carries its id); files without
+ * such a line come last.
+ */
+export function Thread({
+  entries,
+  viewer,
+  ticketId,
+  attachments = [],
+}: {
+  entries: ThreadEntry[];
+  viewer: 'client' | 'operator';
+  ticketId: string;
+  attachments?: Attachment[];
+}) {
+  const byId = new Map(attachments.map((a) => [a.id, a]));
+  const placed = new Set(entries.map(attachmentIdOf).filter((id): id is string => !!id && byId.has(id)));
+  const loose = attachments.filter((a) => !placed.has(a.id));
+  const file = (e: ThreadEntry) => {
+    const a = byId.get(attachmentIdOf(e) ?? '');
+    return a ? <AttachmentItem ticketId={ticketId} a={a} /> : null;
+  };
   return (
     <ol className="flex flex-col gap-3" data-testid="ticket-thread">
       {entries.map((e) => {
         if (e.kind === 'system')
           return (
-            <li
-              key={e.id}
-              className="flex items-center gap-2 text-xs text-muted-foreground"
-              data-testid="thread-system"
-            >
-              <Wrench className="size-3" aria-hidden="true" /> {e.body} · {fmtDateTime(e.createdAt)}
+            <li key={e.id} className="flex flex-col gap-1.5" data-testid="thread-system">
+              <span className="flex items-center gap-2 text-xs text-muted-foreground">
+                <Wrench className="size-3" aria-hidden="true" /> {e.body} · {fmtDateTime(e.createdAt)}
+              </span>
+              {byId.has(attachmentIdOf(e) ?? '') && <div className="max-w-sm">{file(e)}</div>}
             </li>
           );
         const mine = viewer === 'client' ? e.author === 'client' : e.author !== 'client';
@@ -55,9 +81,15 @@ export function Thread({ entries, viewer }: { entries: ThreadEntry[]; viewer: 'c
               <span className="ml-auto">{fmtDateTime(e.createdAt)}</span>
             </div>
             <p className="whitespace-pre-wrap break-words">{e.body}</p>
+            {file(e) && <div className="mt-2">{file(e)}</div>}
           </li>
         );
       })}
+      {loose.map((a) => (
+        <li key={a.id} className="max-w-sm">
+          <AttachmentItem ticketId={ticketId} a={a} />
+        </li>
+      ))}
     </ol>
   );
 }

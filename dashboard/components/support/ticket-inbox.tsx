@@ -1,20 +1,16 @@
 'use client';
-import { BookPlus, Inbox, Loader2, Pause, Play, RotateCw, Send, StickyNote } from 'lucide-react';
+import { Inbox, Loader2 } from 'lucide-react';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { fmtDateTime } from '@/components/admin/when';
 import { Badge } from '@/components/ui/badge';
-import { Button } from '@/components/ui/button';
-import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
-import { Label, Textarea } from '@/components/ui/input';
 import { SimpleSelect } from '@/components/ui/select';
-import { toast } from '@/components/ui/toast';
-import { api } from '@/lib/api';
 import { useApi } from '@/lib/use-api';
 import { useClients } from '@/lib/use-clients';
-import { Thread } from './thread';
-import { CATEGORIES, SLA_LABEL, SLA_VARIANT, STATE_LABEL, type Ticket, type TicketFull } from './types';
+import { TicketPane } from './ticket-pane';
+import { type Assignee, CATEGORIES, SLA_LABEL, SLA_VARIANT, STATE_LABEL, type Ticket } from './types';
 
 const all = (v: string) => (v === 'all' ? undefined : v);
 
@@ -27,9 +23,18 @@ export function TicketInbox() {
   const [sla, setSla] = useState('all');
   const [category, setCategory] = useState('all');
   const [client, setClient] = useState('all');
+  const [assignee, setAssignee] = useState('all');
   const { names } = useClients();
+  const people = useApi<Assignee[]>('/tickets/assignees');
+  const emailOf = new Map((people.data ?? []).map((p) => [p.id, p.email]));
   const list = useApi<Ticket[]>('/tickets', {
-    query: { state: all(state), sla: all(sla), category: all(category), clientId: all(client) },
+    query: {
+      state: all(state),
+      sla: all(sla),
+      category: all(category),
+      clientId: all(client),
+      assigneeId: all(assignee),
+    },
   });
   const [version, setVersion] = useState(0);
   const refresh = () => {
@@ -80,6 +85,17 @@ export function TicketInbox() {
             onValueChange={setClient}
             options={[{ value: 'all', label: 'Any client' }, ...[...names].map(([value, label]) => ({ value, label }))]}
           />
+          <SimpleSelect
+            aria-label="Assignee filter"
+            value={assignee}
+            onValueChange={setAssignee}
+            options={[
+              { value: 'all', label: 'Anyone' },
+              { value: 'me', label: 'Mine' },
+              { value: 'none', label: 'Unassigned' },
+              ...(people.data ?? []).map((p) => ({ value: p.id, label: p.email })),
+            ]}
+          />
         </div>
         <Card>
           {list.loading && !list.data ? (
@@ -103,9 +119,12 @@ export function TicketInbox() {
                       <span className="min-w-0 flex-1 truncate font-medium">{t.subject}</span>
                       <Badge variant={SLA_VARIANT[t.sla.state]}>{SLA_LABEL[t.sla.state]}</Badge>
                     </span>
-                    <span className="flex gap-2 text-xs text-muted-foreground">
+                    <span className="flex flex-wrap gap-x-2 whitespace-nowrap text-xs text-muted-foreground">
                       <span>{names.get(t.clientId) ?? t.clientId}</span>·<span>{STATE_LABEL[t.state]}</span>·
-                      <span>{t.category.replace(/_/g, ' ')}</span>·<span>{t.priority}</span>
+                      <span>{t.category.replace(/_/g, ' ')}</span>·<span>{t.priority}</span>·
+                      <span data-testid="ticket-assignee">
+                        {t.assigneeId ? (emailOf.get(t.assigneeId) ?? 'assigned') : 'unassigned'}
+                      </span>
                       <span className="ml-auto">{fmtDateTime(t.updatedAt)}</span>
                     </span>
                   </button>
@@ -115,287 +134,9 @@ export function TicketInbox() {
           )}
         </Card>
       </div>
-      {selected ? <TicketPane key={`${selected}-${version}`} id={selected} onChanged={refresh} /> : null}
-    </div>
-  );
-}
-
-interface Context {
-  client: { name: string; plan: string } | null;
-  usage: { month: string; messages: number; tokens: number; cost: number };
-  instance: {
-    id: string;
-    hostname: string;
-    status: string;
-    paused: boolean;
-    openclaw: { up?: boolean; ready?: boolean; error?: string | null; version?: string } | null;
-    recentErrors: { t: string; level: string; msg: string }[];
-    recentCommands: { id: string; type: string; status: string }[];
-    consoleUrl: string | null;
-  } | null;
-}
-
-function TicketPane({ id, onChanged }: { id: string; onChanged: () => void }) {
-  const t = useApi<TicketFull>(`/tickets/${encodeURIComponent(id)}`);
-  const ctx = useApi<Context>(`/tickets/${encodeURIComponent(id)}/context`);
-  const [reply, setReply] = useState('');
-  const [note, setNote] = useState('');
-  const [busy, setBusy] = useState<string | null>(null);
-  const router = useRouter();
-  useEffect(() => {
-    if (t.data?.draftReply && !reply) setReply(t.data.draftReply);
-  }, [t.data?.draftReply, reply]);
-
-  const run = async (what: string, f: () => Promise<unknown>, done?: string) => {
-    setBusy(what);
-    try {
-      await f();
-      if (done) toast(done, { tone: 'success' });
-      await Promise.all([t.reload(), ctx.reload()]);
-      onChanged();
-    } catch (e) {
-      toast('That did not work', { tone: 'error', description: (e as Error).message });
-    } finally {
-      setBusy(null);
-    }
-  };
-  if (t.notFound) return <Card className="p-6 text-sm">No such ticket.</Card>;
-  if (!t.data) return <Loader2 className="size-4 animate-spin" />;
-  const tk = t.data;
-  const path = `/tickets/${encodeURIComponent(id)}`;
-  const act = (action: string, model?: string) =>
-    run(action, () => api(`${path}/actions`, { body: { action, model } }), 'Command sent');
-  const inst = ctx.data?.instance;
-  return (
-    <div className="grid gap-4 2xl:grid-cols-[minmax(0,3fr)_minmax(0,1fr)]">
-      <Card data-testid="ticket-view">
-        <CardHeader>
-          <CardTitle className="flex items-center gap-2">
-            {tk.subject}
-            <Badge variant={SLA_VARIANT[tk.sla.state]}>SLA {SLA_LABEL[tk.sla.state].toLowerCase()}</Badge>
-          </CardTitle>
-          <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
-            <span data-testid="ticket-state">{STATE_LABEL[tk.state]}</span>
-            {tk.sla.paused && <span>· clock paused</span>}
-            <SimpleSelect
-              aria-label="Priority"
-              value={tk.priority}
-              onValueChange={(v) => run('priority', () => api(path, { method: 'PATCH', body: { priority: v } }))}
-              options={['low', 'normal', 'high', 'urgent'].map((v) => ({ value: v, label: v }))}
-            />
-            <SimpleSelect
-              aria-label="Ticket category"
-              value={tk.category}
-              onValueChange={(v) => run('category', () => api(path, { method: 'PATCH', body: { category: v } }))}
-              options={CATEGORIES.map((c) => ({ value: c, label: c.replace(/_/g, ' ') }))}
-            />
-            <Button
-              size="sm"
-              variant="outline"
-              onClick={() =>
-                run('resolve', () => api(path, { method: 'PATCH', body: { state: 'resolved' } }), 'Resolved')
-              }
-            >
-              Resolve
-            </Button>
-            <Button
-              size="sm"
-              variant="ghost"
-              onClick={() =>
-                run('snooze', () =>
-                  api(path, {
-                    method: 'PATCH',
-                    body: { state: 'snoozed', snoozedUntil: new Date(Date.now() + 86_400_000).toISOString() },
-                  }),
-                )
-              }
-            >
-              Snooze 1 day
-            </Button>
-            {(tk.state === 'resolved' || tk.state === 'closed') && (
-              <Button
-                size="sm"
-                variant="ghost"
-                onClick={() =>
-                  run(
-                    'article',
-                    async () => {
-                      await api(`${path}/article`, { body: {} });
-                      router.push('/support/kb/');
-                    },
-                    'Draft article created',
-                  )
-                }
-              >
-                <BookPlus /> Turn into article
-              </Button>
-            )}
-          </div>
-          {tk.proposedResolution && (
-            <p
-              className="rounded-lg border border-success/30 bg-success/10 p-2 text-xs"
-              data-testid="proposed-resolution"
-            >
-              The support agent proposes to resolve: {tk.proposedResolution}
-            </p>
-          )}
-        </CardHeader>
-        <CardContent className="flex flex-col gap-4">
-          <Thread entries={tk.thread} viewer="operator" />
-          <div className="flex flex-col gap-2">
-            <Label htmlFor="op-reply">
-              Reply to the client
-              {tk.draftReply ? ` (draft by ${tk.draftBy ?? 'the support agent'}, edit before sending)` : ''}
-            </Label>
-            <Textarea
-              id="op-reply"
-              rows={4}
-              value={reply}
-              maxLength={20000}
-              onChange={(e) => setReply(e.target.value)}
-            />
-            <div className="flex gap-2 self-end">
-              <Button
-                variant="ghost"
-                size="sm"
-                disabled={!!busy}
-                onClick={() =>
-                  run(
-                    'draft',
-                    () => api(`${path}/draft`, { method: 'PUT', body: { text: reply.trim() || null } }),
-                    'Draft saved',
-                  )
-                }
-              >
-                Save draft
-              </Button>
-              <Button
-                data-testid="send-reply"
-                disabled={!!busy || !reply.trim()}
-                onClick={() =>
-                  run(
-                    'reply',
-                    async () => {
-                      await api(`${path}/replies`, { body: { body: reply.trim() } });
-                      setReply('');
-                    },
-                    'Reply sent',
-                  )
-                }
-              >
-                {busy === 'reply' ? <Loader2 className="animate-spin" /> : <Send />} Send reply
-              </Button>
-            </div>
-          </div>
-          <div className="flex flex-col gap-2">
-            <Label htmlFor="op-note">Internal note (never shown to the client)</Label>
-            <Textarea id="op-note" rows={2} value={note} maxLength={20000} onChange={(e) => setNote(e.target.value)} />
-            <Button
-              variant="outline"
-              size="sm"
-              className="self-end"
-              data-testid="add-note"
-              disabled={!!busy || !note.trim()}
-              onClick={() =>
-                run('note', async () => {
-                  await api(`${path}/notes`, { body: { body: note.trim() } });
-                  setNote('');
-                })
-              }
-            >
-              <StickyNote /> Add note
-            </Button>
-          </div>
-        </CardContent>
-      </Card>
-      <Card data-testid="ticket-context">
-        <CardHeader>
-          <CardTitle className="text-sm">Context</CardTitle>
-        </CardHeader>
-        <CardContent className="flex flex-col gap-3 text-xs">
-          {ctx.data?.client && (
-            <p>
-              {ctx.data.client.name} · {ctx.data.client.plan} plan · {ctx.data.usage.messages} messages, $
-              {ctx.data.usage.cost.toFixed(2)} this month
-            </p>
-          )}
-          {inst ? (
-            <>
-              <p>
-                <strong>{inst.hostname}</strong>: {inst.status}
-                {inst.paused ? ' (paused)' : ''} · OpenClaw{' '}
-                {inst.openclaw
-                  ? inst.openclaw.up
-                    ? inst.openclaw.ready === false
-                      ? 'not ready'
-                      : 'up'
-                    : 'down'
-                  : 'unknown'}
-                {inst.openclaw?.error ? `: ${inst.openclaw.error}` : ''}
-              </p>
-              <div className="flex flex-wrap gap-1">
-                <Button size="sm" variant="outline" disabled={!!busy} onClick={() => act('restart')}>
-                  <RotateCw /> Restart
-                </Button>
-                {inst.paused ? (
-                  <Button size="sm" variant="outline" disabled={!!busy} onClick={() => act('resume')}>
-                    <Play /> Resume
-                  </Button>
-                ) : (
-                  <Button size="sm" variant="outline" disabled={!!busy} onClick={() => act('pause')}>
-                    <Pause /> Pause
-                  </Button>
-                )}
-                <Button
-                  size="sm"
-                  variant="outline"
-                  disabled={!!busy}
-                  onClick={() => {
-                    const m = window.prompt('Model (provider/model)', 'anthropic/claude-sonnet-4-5');
-                    if (m) void act('change_model', m.trim());
-                  }}
-                >
-                  Change model
-                </Button>
-                {inst.consoleUrl && (
-                  <a
-                    className="inline-flex h-8 items-center rounded-md border border-border px-3 hover:bg-muted"
-                    href={inst.consoleUrl}
-                  >
-                    Console
-                  </a>
-                )}
-              </div>
-              <div>
-                <p className="font-medium">Recent errors</p>
-                {inst.recentErrors.length ? (
-                  <ul className="font-mono">
-                    {inst.recentErrors.slice(0, 8).map((l) => (
-                      <li key={`${l.t}${l.msg}`} className="truncate" title={l.msg}>
-                        {l.level} {l.msg}
-                      </li>
-                    ))}
-                  </ul>
-                ) : (
-                  <p className="text-muted-foreground">none</p>
-                )}
-              </div>
-              <div>
-                <p className="font-medium">Recent commands</p>
-                <ul>
-                  {inst.recentCommands.slice(0, 6).map((c) => (
-                    <li key={c.id}>
-                      {c.type} · {c.status}
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            </>
-          ) : (
-            <p className="text-muted-foreground">No instance named on this ticket.</p>
-          )}
-        </CardContent>
-      </Card>
+      {selected ? (
+        <TicketPane key={`${selected}-${version}`} id={selected} onChanged={refresh} assignees={people.data ?? []} />
+      ) : null}
     </div>
   );
 }

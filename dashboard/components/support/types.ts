@@ -31,6 +31,8 @@ export interface ThreadEntry {
   body: string;
   via: string;
   automatic: boolean;
+  /** What the hub recorded with the entry, e.g. `{ attachmentId }` on an "attached …" line. */
+  meta?: unknown;
   createdAt: string;
 }
 export interface Attachment {
@@ -39,6 +41,13 @@ export interface Attachment {
   contentType: string;
   size: number;
   internal: boolean;
+  createdAt: string;
+}
+/** An operator a ticket may be assigned to. */
+export interface Assignee {
+  id: string;
+  email: string;
+  role: string;
 }
 export interface TicketFull extends Ticket {
   thread: ThreadEntry[];

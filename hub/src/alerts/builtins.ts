@@ -165,4 +165,18 @@ export const BUILTIN_RULES: Record<RuleKind, Builtin & { thresholdUnit: string }
       description: '{{what}} ({{file}}) expires on {{expires}}.',
     },
   },
+  ticket_sla_breached: {
+    name: 'Support ticket past its SLA',
+    threshold: null,
+    thresholdUnit: '',
+    forSec: 0,
+    keepFiringSec: 0,
+    severity: 'warning',
+    annotations: {
+      summary: 'Ticket "{{subject}}" of {{client_name}} is past its {{clock}} target',
+      description:
+        'The {{clock}} SLA of ticket {{ticket}} (client {{client}}) is breached: {{value}} business hours against {{target}}.',
+      link: '{{hub_url}}/support/?ticket={{ticket}}',
+    },
+  },
 };

@@ -140,6 +140,23 @@ export function evaluateRule(
           });
       }
       break;
+    case 'ticket_sla_breached':
+      // One alert per ticket (the clock is not a label, so a ticket moving from a missed first
+      // response to a missed resolution stays the same alert); it resolves once made good.
+      for (const b of data.ticketBreaches)
+        out.push({
+          labels: { client: b.clientId, ticket: b.ticketId },
+          value: b.elapsedHours,
+          clientId: b.clientId,
+          instanceId: null,
+          vars: {
+            subject: b.subject,
+            client_name: b.clientName,
+            clock: b.clock === 'first_response' ? 'first-response' : 'resolution',
+            target: `${b.targetHours} h`,
+          },
+        });
+      break;
   }
   return out.filter((s) => inScope(rule, s));
 }

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Db } from '../db/index.js';
+import { type ActiveBreach, activeBreaches } from '../tickets/breaches.js';
 import { type PlanAllowance, planAllowance } from './plans.js';
 
 /**
@@ -22,6 +23,8 @@ export interface StoredData {
   sidecarVersions: Map<string, string>;
   /** Expiries the hub knows of (its MQTT TLS certificate). */
   expiries: { what: string; file: string; expires: number }[];
+  /** Support tickets past a first-response or resolution SLA and not yet answered or resolved. */
+  ticketBreaches: ActiveBreach[];
 }
 
 export const emptyData = (): StoredData => ({
@@ -33,6 +36,7 @@ export const emptyData = (): StoredData => ({
   backups: new Map(),
   sidecarVersions: new Map(),
   expiries: [],
+  ticketBreaches: [],
 });
 
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
@@ -50,7 +54,7 @@ export async function loadStoredData(
   const at = new Date(now).toISOString();
   const d = emptyData();
   d.at = now;
-  const [errors, auth, latency, usage, backups, versions] = await Promise.all([
+  const [errors, auth, latency, usage, backups, versions, breaches] = await Promise.all([
     db.query(
       `SELECT instance_id, count(*) FILTER (WHERE t > $1::timestamptz - interval '5 minutes') AS recent, count(*) AS day
        FROM log_lines WHERE level IN ('error','fatal') AND t > $1::timestamptz - interval '24 hours' AND t <= $1::timestamptz
@@ -84,7 +88,9 @@ export async function loadStoredData(
        FROM instances i LEFT JOIN backups b ON b.instance_id = i.id GROUP BY i.id, i.created_at`,
     ),
     db.query('SELECT id, sidecar_version FROM instances WHERE sidecar_version IS NOT NULL'),
+    activeBreaches(db, new Date(now)),
   ]);
+  d.ticketBreaches = breaches;
   for (const r of errors) d.errors.set(String(r.instance_id), { recent: num(r.recent), day: num(r.day) });
   for (const r of auth) d.authFailures.set(String(r.instance_id), num(r.n));
   for (const r of latency) d.latency.set(String(r.instance_id), { p95: num(r.p95), n: num(r.n) });

@@ -21,6 +21,8 @@ export interface EngineOptions {
   certFiles: { what: string; file: string }[];
   /** Resolved alerts are forgotten from memory (and the table) after this long. */
   keepResolvedMs?: number;
+  /** Public URL of the hub, for links in annotations (`{{hub_url}}`). */
+  hubUrl?: () => string;
 }
 
 /**
@@ -171,7 +173,9 @@ export class AlertEngine {
 
   private annotate(rule: AlertRule, s: Series): Record<string, string> {
     const values = {
+      ...s.vars,
       ...s.labels,
+      hub_url: (this.o.hubUrl?.() ?? '').replace(/\/+$/, ''),
       instance: s.instanceId,
       client: s.clientId,
       hostname: s.hostname ?? s.instanceId ?? 'the hub',

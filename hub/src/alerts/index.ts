@@ -50,10 +50,15 @@ export class Alerts {
       log: d.log,
       dataRefreshMs: d.config.alertsDataRefreshSec * 1000,
       certFiles: d.config.mqttTlsCert ? [{ what: 'MQTT TLS certificate', file: d.config.mqttTlsCert }] : [],
+      hubUrl: d.hubUrl,
     });
     this.notifier = new Notifier(d.db);
-    this.notifier.link = (id) =>
-      id ? `${d.hubUrl().replace(/\/$/, '')}/instance/?id=${encodeURIComponent(id)}` : null;
+    // A ticket's alert leads to the ticket; an instance's to its page.
+    this.notifier.link = (a) => {
+      const base = d.hubUrl().replace(/\/$/, '');
+      if (a.labels.ticket) return `${base}/support/?ticket=${encodeURIComponent(a.labels.ticket)}`;
+      return a.instanceId ? `${base}/instance/?id=${encodeURIComponent(a.instanceId)}` : null;
+    };
     this.delivery = new Delivery({
       db: d.db,
       mailer: d.mailer,

@@ -53,8 +53,8 @@ export interface FiringInput {
  */
 export class Notifier {
   private groups = new Map<string, GroupState>();
-  /** Builds the link to an instance page (null without an instance). */
-  link: (instanceId: string | null) => string | null = () => null;
+  /** Builds the link an alert's notification carries (its ticket, its instance page, or none). */
+  link: (a: Alert) => string | null = () => null;
 
   constructor(private readonly db: Db) {}
 
@@ -216,7 +216,7 @@ export class Notifier {
         instanceId: a.instanceId,
         startsAt: (a.firedAt ?? a.activeAt)?.toISOString() ?? null,
         endsAt: status === 'resolved' ? (a.resolvedAt?.toISOString() ?? new Date(now).toISOString()) : null,
-        url: this.link(a.instanceId),
+        url: this.link(a),
       };
     };
     const alerts = [

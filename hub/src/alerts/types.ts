@@ -34,6 +34,7 @@ export const RULE_KINDS = [
   'sidecar_outdated',
   'backup_failing',
   'cert_or_key_expiring',
+  'ticket_sla_breached',
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
@@ -45,6 +46,8 @@ export interface Series {
   instanceId: string | null;
   hostname?: string;
   nodata?: boolean;
+  /** Values for the annotation templates that are not labels (they would split the series). */
+  vars?: Record<string, string>;
 }
 
 /** An alert: a rule's series, keyed by the fingerprint of its labels. */

@@ -30,8 +30,9 @@ export interface TicketRow {
   draft_reply: string | null;
   draft_by: string | null;
   proposed_resolution: string | null;
-  /** Joined: the client's plan and business hours. */
+  /** Joined: the client's plan, name and business hours. */
   plan?: string;
+  client_name?: string;
   time_zone?: string | null;
   day_start_hour?: number | null;
   day_end_hour?: number | null;
@@ -87,5 +88,5 @@ export const toAttachment = (r: Row): AttachmentView => ({
 });
 
 /** Ticket rows with the client's plan and hours joined in. */
-export const TICKET_SELECT = `SELECT t.*, c.plan, s.time_zone, s.day_start_hour, s.day_end_hour, s.work_days
+export const TICKET_SELECT = `SELECT t.*, c.plan, c.name AS client_name, s.time_zone, s.day_start_hour, s.day_end_hour, s.work_days
   FROM tickets t JOIN clients c ON c.id = t.client_id LEFT JOIN support_client_settings s ON s.client_id = t.client_id`;

@@ -22,6 +22,8 @@ export interface TicketFilter {
   state?: TicketState;
   sla?: SlaState;
   assigneeId?: string;
+  /** Only tickets nobody is assigned to. */
+  unassigned?: boolean;
   category?: string;
   instanceId?: string;
 }
@@ -95,9 +97,16 @@ export class TicketService {
       `${TICKET_SELECT}
        WHERE ($1::text IS NULL OR t.client_id = $1) AND ($2::text IS NULL OR t.state = $2)
          AND ($3::text IS NULL OR t.assignee_id = $3) AND ($4::text IS NULL OR t.category = $4)
-         AND ($5::text IS NULL OR t.instance_id = $5)
+         AND ($5::text IS NULL OR t.instance_id = $5) AND (NOT $6::boolean OR t.assignee_id IS NULL)
        ORDER BY t.created_at DESC LIMIT 2000`,
-      [f.clientId ?? null, f.state ?? null, f.assigneeId ?? null, f.category ?? null, f.instanceId ?? null],
+      [
+        f.clientId ?? null,
+        f.state ?? null,
+        f.assigneeId ?? null,
+        f.category ?? null,
+        f.instanceId ?? null,
+        f.unassigned ?? false,
+      ],
     );
     const active = (t: Ticket) => (t.state === 'resolved' || t.state === 'closed' ? 0 : 1);
     return rows
@@ -279,9 +288,14 @@ export class TicketService {
     if (p.priority && p.priority !== r.priority) said.push(`priority ${p.priority}`);
     if (p.category && p.category !== r.category) said.push(`category ${p.category}`);
     if (p.assigneeId !== undefined && p.assigneeId !== r.assignee_id)
-      said.push(p.assigneeId ? 'assigned' : 'unassigned');
+      said.push(p.assigneeId ? `assigned to ${await this.emailOf(p.assigneeId)}` : 'unassigned');
     if (said.length) await this.system(t, `${actor.email ?? actor.author}: ${said.join(', ')}`, { change: p }, actor);
     return t;
+  }
+
+  private async emailOf(userId: string): Promise<string> {
+    const rows = await this.db.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [userId]);
+    return rows[0]?.email ?? userId;
   }
 
   /** The support agent's work: a triage note, a drafted reply, a proposal to resolve. */

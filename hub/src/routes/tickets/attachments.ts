@@ -2,8 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { seesFleet } from '../../auth/scope.js';
+import type { AuthUser } from '../../auth/sessions.js';
 import type { HubContext } from '../../context.js';
-import { toAttachment } from '../../tickets/rows.js';
+import { type TicketRow, toAttachment } from '../../tickets/rows.js';
+import type { AttachmentView } from '../../tickets/types.js';
 import { newId } from '../../util/ids.js';
 import { errorSchema, idParams } from '../schemas.js';
 import { actorOf, assertSupport, visibleTicket } from './access.js';
@@ -39,7 +41,61 @@ function checkContent(contentType: string, data: Buffer): void {
     throw new HttpError(415, HUB_ERR.VALIDATION, `the file's content is not ${contentType}`);
 }
 
-/** Attachments of a ticket: JSON upload (base64), download with the stored type, never inline. */
+/** Log lines a log excerpt holds at most, and how far back it looks by default (minutes). */
+const EXCERPT_MAX_LINES = 200;
+const EXCERPT_DEFAULT_MINUTES = 60;
+
+/** Stores a file on the ticket and says so in the thread (a note when internal). */
+async function storeAttachment(
+  ctx: HubContext,
+  r: TicketRow,
+  u: AuthUser,
+  f: { filename: string; contentType: string; data: Buffer; internal: boolean; meta?: Record<string, unknown> },
+): Promise<AttachmentView> {
+  const rows = await ctx.db.query(
+    `INSERT INTO ticket_attachments (id, ticket_id, filename, content_type, size, internal, data, uploaded_by, created_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id, message_id, filename, content_type, size, internal, created_at`,
+    [newId('tatt'), r.id, f.filename, f.contentType, f.data.length, f.internal, f.data, u.id, ctx.tickets.now()],
+  );
+  const att = toAttachment(rows[0]);
+  const line = `${actorOf(u).email ?? 'someone'} attached ${att.filename} (${att.size} bytes)`;
+  const meta = { attachmentId: att.id, ...f.meta };
+  if (att.internal) await ctx.tickets.note(r, actorOf(u), line, meta);
+  else await ctx.tickets.system(r, line, meta, actorOf(u));
+  return att;
+}
+
+/**
+ * The recent log lines of the ticket's instance as plain text, oldest first, from the hub's own
+ * store (nothing is asked of the instance); null when the ticket names no instance.
+ */
+async function logExcerpt(
+  ctx: HubContext,
+  r: TicketRow,
+  minutes: number,
+): Promise<{ filename: string; text: string; lines: number } | null> {
+  const inst = r.instance_id ? ctx.fleet.get(r.instance_id) : undefined;
+  if (!inst) return null;
+  const now = ctx.tickets.now();
+  const rows = await ctx.db.query<{ t: Date; level: string; subsystem: string; msg: string }>(
+    `SELECT t, level, subsystem, msg FROM log_lines WHERE instance_id = $1 AND t > $2 AND t <= $3
+     ORDER BY t DESC LIMIT $4`,
+    [inst.id, new Date(now.getTime() - minutes * 60_000), now, EXCERPT_MAX_LINES],
+  );
+  const head = `Log excerpt of ${inst.hostname} (${inst.id}), last ${minutes} min up to ${now.toISOString()}: ${rows.length} lines\n\n`;
+  const body = rows
+    .reverse()
+    .map((l) => `${new Date(l.t).toISOString()} ${l.level.toUpperCase()} [${l.subsystem || '-'}] ${l.msg}`)
+    .join('\n');
+  const stamp = now.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+  const host = inst.hostname.replace(/[^A-Za-z0-9._-]/g, '-');
+  return { filename: `logs-${host}-${stamp}.txt`, text: `${head}${body}\n`, lines: rows.length };
+}
+
+/**
+ * Attachments of a ticket: JSON upload (base64), download with the stored type, never inline; and
+ * in one step an excerpt of the linked instance's recent logs.
+ */
 export const attachmentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
   app.post(
     '/tickets/:id/attachments',
@@ -85,25 +141,49 @@ export const attachmentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
         throw new HttpError(413, HUB_ERR.VALIDATION, `attachments are at most ${MAX_ATTACHMENT_BYTES} bytes`);
       const contentType = req.body.contentType.toLowerCase().split(';')[0].trim();
       checkContent(contentType, data);
-      const rows = await ctx.db.query(
-        `INSERT INTO ticket_attachments (id, ticket_id, filename, content_type, size, internal, data, uploaded_by, created_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id, message_id, filename, content_type, size, internal, created_at`,
-        [
-          newId('tatt'),
-          r.id,
-          req.body.filename,
-          contentType,
-          data.length,
-          req.body.internal,
-          data,
-          u.id,
-          ctx.tickets.now(),
-        ],
-      );
-      const att = toAttachment(rows[0]);
-      const line = `${actorOf(u).email ?? 'someone'} attached ${att.filename} (${att.size} bytes)`;
-      if (att.internal) await ctx.tickets.note(r, actorOf(u), line, { attachmentId: att.id });
-      else await ctx.tickets.system(r, line, { attachmentId: att.id }, actorOf(u));
+      const att = await storeAttachment(ctx, r, u, {
+        filename: req.body.filename,
+        contentType,
+        data,
+        internal: req.body.internal,
+      });
+      return reply.code(201).send(att);
+    },
+  );
+
+  app.post(
+    '/tickets/:id/log-excerpt',
+    {
+      schema: {
+        tags: ['tickets'],
+        params: idParams,
+        body: z
+          .object({
+            minutes: z
+              .number()
+              .int()
+              .min(1)
+              .max(24 * 60)
+              .default(EXCERPT_DEFAULT_MINUTES),
+            /** Operators: keep it internal (never shown to the client). */
+            internal: z.boolean().default(false),
+          })
+          .default({ minutes: EXCERPT_DEFAULT_MINUTES, internal: false }),
+        response: { 201: attachmentSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const { u, r } = await visibleTicket(ctx, req, req.params.id);
+      if (req.body.internal) assertSupport(u);
+      const excerpt = await logExcerpt(ctx, r, req.body.minutes);
+      if (!excerpt) throw new HttpError(409, HUB_ERR.CONFLICT, 'this ticket names no instance to take logs from');
+      const att = await storeAttachment(ctx, r, u, {
+        filename: excerpt.filename,
+        contentType: 'text/plain',
+        data: Buffer.from(excerpt.text, 'utf8'),
+        internal: req.body.internal,
+        meta: { logExcerpt: { instanceId: r.instance_id, minutes: req.body.minutes, lines: excerpt.lines } },
+      });
       return reply.code(201).send(att);
     },
   );

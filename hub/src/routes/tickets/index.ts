@@ -31,6 +31,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
           state: z.enum(TICKET_STATES).optional(),
           sla: z.enum(['ok', 'at_risk', 'breached']).optional(),
           clientId: z.string().min(1).max(64).optional(),
+          /** An operator's id, `me` (the caller) or `none` (unassigned). */
           assigneeId: z.string().min(1).max(64).optional(),
           category: category.optional(),
           instanceId: z.string().min(1).max(64).optional(),
@@ -41,10 +42,12 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
     },
     async (req) => {
       const u = requireUser(req);
-      const { limit, ...f } = req.query;
+      const { limit, assigneeId, ...f } = req.query;
       // Client users list their own client's tickets whatever they ask for.
       const clientId = seesFleet(u) ? f.clientId : (u.clientId ?? '-');
-      return ctx.tickets.list({ ...f, clientId }, seesFleet(u), limit);
+      const assignee =
+        assigneeId === 'none' ? { unassigned: true } : { assigneeId: assigneeId === 'me' ? u.id : assigneeId };
+      return ctx.tickets.list({ ...f, ...assignee, clientId }, seesFleet(u), limit);
     },
   );
 
@@ -211,6 +214,27 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
       const { u, r } = await visibleTicket(ctx, req, req.params.id);
       assertSupport(u);
       return ctx.tickets.view(await ctx.tickets.saveDraft(r, actorOf(u), req.body.text || null), true);
+    },
+  );
+
+  app.get(
+    '/tickets/assignees',
+    {
+      schema: {
+        tags: ['tickets'],
+        response: {
+          200: z.array(z.object({ id: z.string(), email: z.string(), role: z.string() })),
+          403: errorSchema,
+        },
+      },
+    },
+    async (req) => {
+      const u = requireUser(req);
+      assertSupport(u);
+      // The people a ticket may be assigned to, as PATCH checks them.
+      return ctx.db.query<{ id: string; email: string; role: string }>(
+        "SELECT id, email, role FROM users WHERE role IN ('admin','support') AND NOT disabled ORDER BY email",
+      );
     },
   );
 
