@@ -32,33 +32,23 @@ export interface MarginReport {
   };
 }
 
-/** The first of these instance columns that exists holds a server's monthly price in cents. */
-const SERVER_PRICE_COLUMNS = ['monthly_cost_cents', 'server_monthly_cents', 'price_monthly_cents'];
-
-async function serverPriceColumn(db: Db): Promise<string | null> {
-  const rows = await db.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns
-     WHERE table_schema = current_schema() AND table_name = 'instances' AND column_name = ANY($1::text[])`,
-    [SERVER_PRICE_COLUMNS],
-  );
-  return SERVER_PRICE_COLUMNS.find((c) => rows.some((r) => r.column_name === c)) ?? null;
-}
-
 /**
  * Revenue against cost per client for a period: model spend from usage, each instance's server
- * price (its own when recorded, else DS_BILLING_VPS_MONTHLY_CENTS), backup storage (GB of ready
- * backups × DS_BILLING_BACKUP_GB_MONTH_CENTS).
+ * price (the server type's monthly price its deployment recorded in instance_hosts; nothing while
+ * it is paused to a snapshot; DS_BILLING_VPS_MONTHLY_CENTS for an instance with no recorded
+ * server), backup storage (GB of ready backups × DS_BILLING_BACKUP_GB_MONTH_CENTS).
  */
 export async function marginReport(db: Db, config: HubConfig, period: string, now: Date): Promise<MarginReport> {
   const { start, end } = periodBounds(period);
   const to = end < now ? end : now;
-  const col = await serverPriceColumn(db);
   const [clients, usage, instances, backups, invoices, changes, planRows] = await Promise.all([
     db.query<Record<string, unknown>>('SELECT * FROM clients ORDER BY name, id'),
     usageByClient(db, start, to),
     db.query<{ client_id: string; n: string | number; price: string | number }>(
-      `SELECT client_id, count(*) AS n, COALESCE(sum(${col ? `COALESCE(${col}, $1::int)` : '$1::int'}), 0) AS price
-       FROM instances GROUP BY client_id`,
+      `SELECT i.client_id, count(*) AS n,
+         COALESCE(sum(CASE WHEN h.state = 'paused' THEN 0
+                           ELSE COALESCE(round(h.monthly_price * 100)::int, $1::int) END), 0) AS price
+       FROM instances i LEFT JOIN instance_hosts h ON h.instance_id = i.id GROUP BY i.client_id`,
       [config.billingVpsMonthlyCents],
     ),
     db.query<{ client_id: string; bytes: string | number }>(

@@ -251,6 +251,18 @@ describe('invoices through the API', () => {
       'client_id,name,plan,status,instances,revenue,model_cost,server_cost,backup_cost,cost,margin,margin_pct,invoiced',
     );
     expect(csvText).toContain(`${t.client},acme,growth,active,1,113.97,0.00,15.00,0.00,15.00,98.97,86.8,yes`);
+    // A deployed server costs its recorded monthly price; one paused to a snapshot costs nothing.
+    await hub.db.query(
+      `INSERT INTO instance_hosts (instance_id, provider, server_name, server_type, location, monthly_price, state)
+       VALUES ($1, 'hetzner', 'ds-b2', 'cx32', 'fsn1', 8.33, 'running'), ($2, 'hetzner', 'ds-b3', 'cx22', 'fsn1', 4.59, 'paused')`,
+      [others[1].inst, others[2].inst],
+    );
+    const m2 = await hub.api<{ clients: { clientId: string; serverCostCents: number }[] }>(
+      'GET',
+      '/billing/margins?period=2026-11',
+    );
+    const server = (id: string) => m2.body.clients.find((c) => c.clientId === id)?.serverCostCents;
+    expect([server(others[1].client), server(others[2].client), server(t.client)]).toEqual([833, 0, 1500]);
     const ov = await hub.api<{ clients: { clientId: string; billingStatus: string }[] }>('GET', '/billing/overview');
     expect(ov.body.clients.find((c) => c.clientId === t.client)?.billingStatus).toBe('due');
     expect((await hub.api('GET', '/billing/overview', undefined, t.owner)).status).toBe(403);
