@@ -1,6 +1,7 @@
 /**
  * Mission Control deploys an instance in the browser: Deploy new instance with location, server
- * type and price, the live steps to `live`, then the instance page with its server.
+ * type and price, the live steps to `live`, then the instance page with its server; from there
+ * the operator resizes it, moves it, pauses and resumes it, and releases it.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +65,67 @@ describe.skipIf(!hasChromium)('Mission Control: deploy new instance', () => {
     await expect.poll(() => card.textContent(), { timeout: 30_000 }).toContain('Hetzner Cloud');
     expect(await card.textContent()).toContain('€4.51/month');
     await screenshot(page, 'instance-server');
+
+    const server = async () =>
+      (
+        await hub.api<{ serverType: string; location: string; state: string; monthlyPrice: number }>(
+          'GET',
+          `/instances/${inst}/server`,
+        )
+      ).body;
+    const settled = async (what: string, ok: (s: Awaited<ReturnType<typeof server>>) => boolean) =>
+      expect
+        .poll(
+          async () => {
+            const s = await server();
+            return ok(s) ? 'ok' : `${what}: ${JSON.stringify(s)}`;
+          },
+          { timeout: 150_000 },
+        )
+        .toBe('ok');
+
+    // Resize: another type in the same location, with the price difference.
+    await card.getByRole('button', { name: 'Resize' }).click();
+    const resize = page.getByTestId('server-resize-dialog');
+    await expect
+      .poll(() => resize.getByTestId('server-change-price').textContent(), { timeout: 30_000 })
+      .toContain('€8.09/month');
+    expect(await resize.getByTestId('server-change-price').textContent()).toContain('+€3.58/month');
+    await screenshot(page, 'server-resize-dialog');
+    await resize.getByRole('button', { name: 'Resize' }).click();
+    await settled('resized', (s) => s.serverType === 'cx32' && s.state === 'running');
+    await expect.poll(() => card.textContent(), { timeout: 30_000 }).toContain('€8.09/month');
+
+    // Move: the same type in another location.
+    const before = (await server()).location;
+    await card.getByRole('button', { name: 'Move' }).click();
+    const move = page.getByTestId('server-move-dialog');
+    await expect
+      .poll(() => move.getByTestId('server-change-price').textContent(), { timeout: 30_000 })
+      .toContain('against €8.09/month today');
+    await move.getByRole('button', { name: 'Move' }).click();
+    await settled('moved', (s) => s.location !== before && s.state === 'running');
+    const after = (await server()).location;
+    await expect.poll(() => card.textContent(), { timeout: 30_000 }).toContain(after);
+
+    // Pause to a snapshot (no server), then resume from it.
+    await card.getByRole('button', { name: 'Pause' }).click();
+    await settled('paused', (s) => s.state === 'paused');
+    await expect.poll(() => card.textContent(), { timeout: 30_000 }).toContain('nothing while paused');
+    expect([...hetzner.servers.values()].filter((x) => x.labels['deepsignal/instance'] === inst)).toEqual([]);
+    await card.getByRole('button', { name: 'Resume' }).click();
+    await settled('resumed', (s) => s.state === 'running');
+    await screenshot(page, 'instance-server-resumed');
+
+    // Release: the server is deleted and the operator is back on the fleet.
+    await card.getByRole('button', { name: 'Release' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Release' }).click();
+    await page.waitForURL('**/fleet/', { timeout: 60_000 });
+    await expect
+      .poll(() => [...hetzner.servers.values()].filter((x) => x.labels['deepsignal/instance'] === inst).length, {
+        timeout: 60_000,
+      })
+      .toBe(0);
     expect(errors).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });

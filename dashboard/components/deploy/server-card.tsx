@@ -8,6 +8,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { toast } from '@/components/ui/toast';
 import { ApiError, api } from '@/lib/api';
 import { DeploymentProgress } from './deployment-progress';
+import { ServerChangeDialog } from './server-change-dialog';
 import { fmtEur } from './types';
 
 interface Host {
@@ -26,11 +27,12 @@ interface Host {
   operation: { kind: string; status: string; error: string | null } | null;
 }
 
-/** Where an instance runs (provider, server, addresses, price) and, for admins, its release. */
+/** Where an instance runs (provider, server, addresses, price) and, for admins, pause, resume, resize, move and release. */
 export function InstanceServerCard({ instanceId, canManage }: { instanceId: string; canManage: boolean }) {
   const [host, setHost] = useState<Host | null>(null);
   const [missing, setMissing] = useState(false);
   const [confirm, setConfirm] = useState(false);
+  const [change, setChange] = useState<'resize' | 'move' | null>(null);
   const router = useRouter();
   const load = useCallback(async () => {
     try {
@@ -78,13 +80,21 @@ export function InstanceServerCard({ instanceId, canManage }: { instanceId: stri
         {canManage && (
           <div className="flex gap-2">
             {host.state === 'running' && (
-              <Button
-                size="sm"
-                variant="outline"
-                onClick={() => void act('pause', 'Pausing: snapshot, then the server is deleted')}
-              >
-                Pause
-              </Button>
+              <>
+                <Button
+                  size="sm"
+                  variant="outline"
+                  onClick={() => void act('pause', 'Pausing: snapshot, then the server is deleted')}
+                >
+                  Pause
+                </Button>
+                <Button size="sm" variant="outline" onClick={() => setChange('resize')}>
+                  Resize
+                </Button>
+                <Button size="sm" variant="outline" onClick={() => setChange('move')}>
+                  Move
+                </Button>
+              </>
             )}
             {host.state === 'paused' && (
               <Button size="sm" variant="outline" onClick={() => void act('resume', 'Resuming from the snapshot')}>
@@ -115,6 +125,19 @@ export function InstanceServerCard({ instanceId, canManage }: { instanceId: stri
           <DeploymentProgress id={host.deploymentId} compact />
         )}
       </CardContent>
+      {change && (
+        <ServerChangeDialog
+          mode={change}
+          open
+          onOpenChange={(o) => !o && setChange(null)}
+          instanceId={instanceId}
+          current={host}
+          onStarted={(label) => {
+            toast(label, { tone: 'success', description: host.serverName });
+            void load();
+          }}
+        />
+      )}
       <ConfirmDialog
         open={confirm}
         onOpenChange={setConfirm}
