@@ -37,11 +37,12 @@ export async function sendNotification(
   c: Channel,
   id: string,
   n: Notification,
+  action = 'trigger',
 ): Promise<DeliveryResult> {
   const cfg = c.config;
   switch (c.type) {
     case 'pagerduty':
-      return sendPagerduty(o.pagerdutyUrl, pagerdutyEvent(n, String(cfg.routingKey), o.hubUrl()));
+      return sendPagerduty(o.pagerdutyUrl, pagerdutyEvent(n, String(cfg.routingKey), o.hubUrl(), action));
     case 'slack':
       return sendSlack(String(cfg.url), slackMessage(n));
     case 'webhook':
@@ -117,7 +118,7 @@ export class Delivery {
   async deliver(r: OutboxRow): Promise<DeliveryResult> {
     const c = this.o.channel(r.channel_id);
     const result: DeliveryResult = c
-      ? await sendNotification(this.o, c, r.id, r.payload)
+      ? await sendNotification(this.o, c, r.id, r.payload, r.action)
       : { ok: false, status: 0, body: '', error: 'channel deleted', retryable: false };
     const attempts = r.attempts + 1;
     const retry = !result.ok && result.retryable && attempts < this.o.maxAttempts;

@@ -211,6 +211,70 @@ describe('alert notifications', () => {
     expect(forKey(key).map((r) => pdEvent(r).payload?.class)).toEqual(['instance_offline']);
   });
 
+  it('an acknowledgement stops the repeats, acknowledges the PagerDuty incident and ends with the alert', async () => {
+    const key = 'ACKKEY00000000000000000000000000';
+    const { ids, route } = await instances(1);
+    await channel(hub, {
+      type: 'pagerduty',
+      name: 'ack',
+      config: { routingKey: key },
+      route,
+      groupBy: ['alertname', 'instance'],
+      groupWaitSec: 0,
+      repeatIntervalSec: 60,
+    });
+    const events = (action: string) => forKey(key).filter((r) => pdEvent(r).event_action === action);
+    await offline(hub, ids[0]);
+    await cycle(hub);
+    const page = await pd.waitFor((r) => r.json?.routing_key === key && pdEvent(r).event_action === 'trigger');
+    // Nobody on it: the page repeats after repeat_interval.
+    clock.advance(61);
+    await cycle(hub);
+    await pd.waitFor(() => events('trigger').length === 2);
+    const [alert] = await alertsOf(hub, `?instanceId=${ids[0]}&state=firing`);
+    const ack = await hub.api<{ ackedBy: string | null; ackedAt: string | null }>('POST', `/alerts/${alert.id}/ack`);
+    expect(ack.status).toBe(200);
+    expect(ack.body.ackedBy).toBe('admin@test.local');
+    expect(Date.parse(ack.body.ackedAt ?? '')).toBe(clock.now);
+    await cycle(hub);
+    const acknowledged = await pd.waitFor((r) => r.json?.routing_key === key && pdEvent(r).event_action === 'acknowledge');
+    expect(acknowledged.status).toBe(202);
+    expect(acknowledged.json?.dedup_key).toBe(page.json?.dedup_key);
+    // Acknowledged: hours pass, no repeat and no second acknowledge.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(3600);
+      await cycle(hub);
+    }
+    expect(events('trigger')).toHaveLength(2);
+    expect(events('acknowledge')).toHaveLength(1);
+    const audited = await hub.db.query("SELECT action FROM audit_log WHERE target = $1 AND action LIKE 'alert.%'", [
+      alert.id,
+    ]);
+    expect(audited.map((r) => r.action)).toEqual(['alert.ack']);
+
+    // Taken back: the repeats resume; acknowledged again, PagerDuty hears it again.
+    expect((await hub.api<{ ackedBy: null }>('DELETE', `/alerts/${alert.id}/ack`)).body.ackedBy).toBeNull();
+    clock.advance(61);
+    await cycle(hub);
+    await pd.waitFor(() => events('trigger').length === 3);
+    await hub.api('POST', `/alerts/${alert.id}/ack`);
+    await cycle(hub);
+    await pd.waitFor(() => events('acknowledge').length === 2);
+
+    // Resolving clears the acknowledgement, in memory and in the row; a resolved alert is not acknowledged.
+    await online(hub, ids[0]);
+    clock.advance(61); // the resolve is a change of the group: group_interval after the last page
+    await cycle(hub);
+    await pd.waitFor(() => events('resolve').length === 1);
+    const resolved = await hub.api<{ state: string; ackedBy: string | null }>('GET', `/alerts/${alert.id}`);
+    expect(resolved.body).toMatchObject({ state: 'resolved', ackedBy: null });
+    const row = await hub.db.query('SELECT acked_by, acked_at FROM alert_instances WHERE id = $1', [alert.id]);
+    expect(row[0]).toMatchObject({ acked_by: null, acked_at: null });
+    const late = await hub.api<{ error: { message: string } }>('POST', `/alerts/${alert.id}/ack`);
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toMatch(/only a firing alert/);
+  });
+
   it('PagerDuty: a 429 is retried, a 400 fails at once and is visible in the delivery log', async () => {
     const { ids, route } = await instances(1);
     const ch = await channel(hub, {

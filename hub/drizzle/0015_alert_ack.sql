@@ -1,0 +1,1 @@
+ALTER TABLE "notification_groups" ADD COLUMN "acked" boolean DEFAULT false NOT NULL;
