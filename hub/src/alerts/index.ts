@@ -64,6 +64,7 @@ export class Alerts {
       retrySec: d.config.alertsRetrySec,
       now: () => this.clock(),
       channel: (id) => this.channels.find((c) => c.id === id),
+      targets: { allowPrivate: d.config.alertsAllowPrivateTargets },
     });
     this.engine.onTransitions = (ts) => {
       const fleetRoom = [rooms.fleet];

@@ -31,7 +31,14 @@ describe('alert notifications', () => {
       startWebhookReceiver(),
       startSmtp(),
     ]);
-    hub = await startTestHub({ pagerdutyUrl: pd.url, alertsEvalSec: 3600, alertsRetrySec: 0, mailTransport: smtp.url });
+    // The fakes listen on 127.0.0.1 over http: allowed here, refused by default (targets.test.ts).
+    hub = await startTestHub({
+      pagerdutyUrl: pd.url,
+      alertsEvalSec: 3600,
+      alertsRetrySec: 0,
+      mailTransport: smtp.url,
+      alertsAllowPrivateTargets: true,
+    });
     clock = fakeClock(hub);
     await hub.api('PATCH', '/alert-rules/instance_offline', { forSec: 0 });
     client = (await hub.api<{ id: string }>('POST', '/clients', { name: 'Notify', industry: 'x', plan: 'starter' }))
