@@ -67,6 +67,7 @@ export async function sendNotification(
   n: Notification,
   action = 'trigger',
 ): Promise<DeliveryResult> {
+  if (c.secretError) return { ok: false, status: 0, body: '', error: c.secretError, retryable: false };
   const cfg = c.config;
   switch (c.type) {
     case 'pagerduty':

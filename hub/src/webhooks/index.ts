@@ -49,14 +49,15 @@ export async function postJson(
   dispatcher?: Dispatcher,
 ): Promise<DeliveryResult> {
   try {
-    const res = await (dispatcher ? undiciFetch : fetch)(url, {
+    const init = {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'DeepSignal-Hub', ...extraHeaders },
       body,
       signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'manual',
-      ...(dispatcher ? { dispatcher } : {}),
-    });
+      redirect: 'manual' as const,
+    };
+    // undici's own fetch with a dispatcher from the same package (Node's bundled one may differ in version).
+    const res = dispatcher ? await undiciFetch(url, { ...init, dispatcher }) : await fetch(url, init);
     const text = (await res.text()).slice(0, 2000);
     const ra = Number(res.headers.get('retry-after'));
     return {

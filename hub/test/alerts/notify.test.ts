@@ -244,7 +244,9 @@ describe('alert notifications', () => {
     expect(ack.body.ackedBy).toBe('admin@test.local');
     expect(Date.parse(ack.body.ackedAt ?? '')).toBe(clock.now);
     await cycle(hub);
-    const acknowledged = await pd.waitFor((r) => r.json?.routing_key === key && pdEvent(r).event_action === 'acknowledge');
+    const acknowledged = await pd.waitFor(
+      (r) => r.json?.routing_key === key && pdEvent(r).event_action === 'acknowledge',
+    );
     expect(acknowledged.status).toBe(202);
     expect(acknowledged.json?.dedup_key).toBe(page.json?.dedup_key);
     // Acknowledged: hours pass, no repeat and no second acknowledge.
@@ -371,6 +373,78 @@ describe('alert notifications', () => {
       config: { url: 'not a url' },
     });
     expect(bad.status).toBe(400);
+  });
+
+  it('channel credentials are sealed in the row, masked by the API, and delivery still uses them', async () => {
+    const key = 'SEALKEY0000000000000000000000000';
+    const slackPath = '/services/T111/B222/SEALEDSLACKTOKEN';
+    const { ids, route } = await instances(1);
+    const common = { route, groupBy: ['alertname', 'instance'], groupWaitSec: 0 };
+    const p = await channel(hub, { type: 'pagerduty', name: 'sealed pd', config: { routingKey: key }, ...common });
+    const s = await channel(hub, {
+      type: 'slack',
+      name: 'sealed slack',
+      config: { url: `${slack.url}${slackPath}` },
+      ...common,
+    });
+    const w = await channel(hub, {
+      type: 'webhook',
+      name: 'sealed hook',
+      config: { url: `${hook.url}/sealed` },
+      ...common,
+    });
+    const rows = await hub.db.query<{ id: string; config: Record<string, { sealed?: string }> }>(
+      'SELECT id, config FROM notification_channels WHERE id = ANY($1::text[])',
+      [[p.id, s.id, w.id]],
+    );
+    const stored = JSON.stringify(rows);
+    for (const clear of [key, 'SEALEDSLACKTOKEN', slack.url, w.secret as string]) expect(stored).not.toContain(clear);
+    expect(rows.find((r) => r.id === p.id)?.config.routingKey.sealed).toMatch(/^[A-Za-z0-9_-]+:v1\./);
+    expect(rows.find((r) => r.id === w.id)?.config.url).toBe(`${hook.url}/sealed`);
+    // Shown back masked only.
+    const shown = async (id: string) =>
+      (await hub.api<{ config: Record<string, string> }>('GET', `/notification-channels/${id}`)).body.config;
+    expect((await shown(p.id)).routingKey).toBe('…0000');
+    expect((await shown(s.id)).url).toBe(`${slack.url}/…`);
+    expect((await shown(w.id)).secret).toMatch(/^….{4}$/);
+    // Delivered with the opened values.
+    hook.setSecret(w.secret as string);
+    await offline(hub, ids[0]);
+    await cycle(hub);
+    await pd.waitFor((r) => r.json?.routing_key === key && r.status === 202);
+    await slack.waitFor((r) => r.path === slackPath && r.status === 200);
+    await hook.waitFor((r) => r.path === '/sealed' && r.status === 204);
+  });
+
+  it('channels stored in clear are sealed at start; a sealed value moved to another channel does not open', async () => {
+    const key = 'LEGACYKEY00000000000000000000000';
+    await hub.db.query(
+      `INSERT INTO notification_channels (id, type, name, config, created_by)
+       VALUES ('nch-legacy', 'pagerduty', 'legacy', $1::jsonb, 'test')`,
+      [JSON.stringify({ routingKey: key })],
+    );
+    await hub.ctx.alerts.load();
+    const [row] = await hub.db.query<{ config: Record<string, unknown> }>(
+      "SELECT config FROM notification_channels WHERE id = 'nch-legacy'",
+    );
+    expect(JSON.stringify(row.config)).not.toContain(key);
+    const test = await hub.api<{ status: string }>('POST', '/notification-channels/nch-legacy/test');
+    expect(test.body.status).toBe('sent');
+    await pd.waitFor((r) => r.json?.routing_key === key && r.status === 202);
+
+    await hub.db.query(
+      `INSERT INTO notification_channels (id, type, name, config, created_by)
+       VALUES ('nch-copied', 'pagerduty', 'copied', $1::jsonb, 'test')`,
+      [JSON.stringify(row.config)],
+    );
+    await hub.ctx.alerts.reloadChannels();
+    const copied = await hub.api<{ status: string; lastError: string }>(
+      'POST',
+      '/notification-channels/nch-copied/test',
+    );
+    expect(copied.body).toMatchObject({ status: 'failed' });
+    expect(copied.body.lastError).toMatch(/secrets cannot be opened/);
+    expect(pd.received.filter((r) => r.json?.routing_key === key)).toHaveLength(1);
   });
 
   it('a client owner subscribes a webhook to its own alerts only; other clients are 404', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sealConfig } from '../../alerts/channel-secrets.js';
 import type { Channel } from '../../alerts/channels.js';
 import { invalidMatcher } from '../../alerts/matchers.js';
 import type { Notification } from '../../alerts/notifier.js';
@@ -212,7 +213,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
           b.type,
           b.name,
           b.enabled,
-          JSON.stringify(config),
+          JSON.stringify(sealConfig(ctx.secrets, id, b.type, config)),
           JSON.stringify(b.route),
           JSON.stringify(b.groupBy ?? ['alertname', 'client']),
           b.groupWaitSec ?? 10,
@@ -282,7 +283,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
           c.id,
           b.name ?? c.name,
           b.enabled ?? c.enabled,
-          JSON.stringify(config),
+          JSON.stringify(sealConfig(ctx.secrets, c.id, c.type, config)),
           JSON.stringify(b.route ?? c.route),
           JSON.stringify(b.groupBy ?? c.groupBy),
           b.groupWaitSec ?? c.groupWaitSec,
