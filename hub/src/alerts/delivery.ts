@@ -28,7 +28,10 @@ export interface DeliveryOptions {
 const agents = new WeakMap<GuardOptions, ReturnType<typeof guardedAgent>>();
 const agentFor = (g: GuardOptions) => {
   let a = agents.get(g);
-  if (!a) agents.set(g, (a = guardedAgent(g)));
+  if (!a) {
+    a = guardedAgent(g);
+    agents.set(g, a);
+  }
   return a;
 };
 
