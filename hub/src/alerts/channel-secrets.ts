@@ -58,25 +58,42 @@ export function openConfig(
   return out;
 }
 
-/** Whether a stored config still has a credential in clear (rows written before sealing). */
-export const hasClearSecret = (type: ChannelType, config: Record<string, unknown>) =>
-  (SECRET_FIELDS[type] ?? []).some((f) => typeof config[f] === 'string');
+/**
+ * Whether a stored config needs sealing again: a credential still in clear (rows written before
+ * sealing) or sealed under a master key that is no longer the newest (after a rotation).
+ */
+export const needsSealing = (type: ChannelType, config: Record<string, unknown>, currentKeyId: string) =>
+  (SECRET_FIELDS[type] ?? []).some((f) => {
+    const v = config[f];
+    return typeof v === 'string' || (isSealed(v) && !v.sealed.startsWith(`${currentKeyId}:`));
+  });
 
-/** Seals the credentials of rows that still hold them in clear; returns how many rows changed. */
-export async function sealClearChannelRows(db: Db, secrets: SecretStore, log: Logger): Promise<number> {
+/**
+ * At start: seals credentials still in clear and re-seals those under an older master key with the
+ * newest one (so the old key can leave the ring). Returns how many rows changed.
+ */
+export async function sealChannelRows(db: Db, secrets: SecretStore, log: Logger): Promise<number> {
   const rows = await db.query<{ id: string; type: ChannelType; config: Record<string, unknown> }>(
     'SELECT id, type, config FROM notification_channels',
   );
+  const current = secrets.ring.keys[0].id;
   let n = 0;
   for (const r of rows) {
-    if (!hasClearSecret(r.type, r.config ?? {})) continue;
-    // Only a row still in clear is rewritten, so two hubs starting together seal it once.
+    if (!needsSealing(r.type, r.config ?? {}, current)) continue;
+    let clear: Record<string, unknown>;
+    try {
+      clear = openConfig(secrets, r.id, r.type, r.config);
+    } catch (e) {
+      log.warn({ channel: r.id, err: (e as Error).message }, 'notification channel secrets cannot be opened');
+      continue;
+    }
+    // Only a row still as read is rewritten, so two hubs starting together seal it once.
     const done = await db.query(
       'UPDATE notification_channels SET config = $2::jsonb WHERE id = $1 AND config = $3::jsonb RETURNING id',
-      [r.id, JSON.stringify(sealConfig(secrets, r.id, r.type, r.config)), JSON.stringify(r.config)],
+      [r.id, JSON.stringify(sealConfig(secrets, r.id, r.type, clear)), JSON.stringify(r.config)],
     );
     n += done.length;
   }
-  if (n) log.info({ channels: n }, 'notification channel secrets sealed at rest');
+  if (n) log.info({ channels: n }, 'notification channel secrets sealed with the current master key');
   return n;
 }

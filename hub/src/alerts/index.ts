@@ -6,7 +6,7 @@ import { rooms } from '../live/sink.js';
 import type { Maintenance } from '../maintenance/index.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { Mailer } from '../security/mailer.js';
-import { sealClearChannelRows } from './channel-secrets.js';
+import { sealChannelRows } from './channel-secrets.js';
 import { type Channel, loadChannels } from './channels.js';
 import { Delivery } from './delivery.js';
 import { AlertEngine } from './engine.js';
@@ -97,8 +97,8 @@ export class Alerts {
   async load(): Promise<void> {
     await this.engine.load();
     await this.notifier.load();
-    // Channels saved before their credentials were sealed are sealed now, once.
-    await sealClearChannelRows(this.d.db, this.d.secrets, this.d.log);
+    // Channels saved before their credentials were sealed, or under an older master key, are sealed now.
+    await sealChannelRows(this.d.db, this.d.secrets, this.d.log);
     await this.reloadChannels();
   }
 

@@ -445,6 +445,17 @@ describe('alert notifications', () => {
     expect(copied.body).toMatchObject({ status: 'failed' });
     expect(copied.body.lastError).toMatch(/secrets cannot be opened/);
     expect(pd.received.filter((r) => r.json?.routing_key === key)).toHaveLength(1);
+
+    // After a master key rotation the next start re-seals under the new key, and it still delivers.
+    const { keyId } = await hub.ctx.secrets.rotateMasterKey();
+    await hub.ctx.alerts.load();
+    const [resealed] = await hub.db.query<{ config: { routingKey: { sealed: string } } }>(
+      "SELECT config FROM notification_channels WHERE id = 'nch-legacy'",
+    );
+    expect(resealed.config.routingKey.sealed.startsWith(`${keyId}:`)).toBe(true);
+    expect((await hub.api<{ status: string }>('POST', '/notification-channels/nch-legacy/test')).body.status).toBe(
+      'sent',
+    );
   });
 
   it('a client owner subscribes a webhook to its own alerts only; other clients are 404', async () => {
@@ -488,6 +499,7 @@ describe('alert notifications', () => {
       const bAlert = (await alertsOf(hub, `?instanceId=${b.inst}`))[0];
       expect((await hub.api('GET', `/alerts/${bAlert.id}`, undefined, a.owner)).status).toBe(404);
       expect((await hub.api('POST', `/alerts/${bAlert.id}/ack`, undefined, a.owner)).status).toBe(404);
+      expect((await hub.api('DELETE', `/alerts/${bAlert.id}/ack`, undefined, a.owner)).status).toBe(404);
       const ack = await hub.api<{ ackedBy: string }>('POST', `/alerts/${seen[0].id}/ack`, undefined, a.owner);
       expect(ack.body.ackedBy).toBe('client_owner@subs-a.test');
     } finally {
