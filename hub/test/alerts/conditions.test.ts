@@ -198,6 +198,12 @@ describe('built-in rule conditions', () => {
       [flaky.id, '529 %'],
     );
     expect(stored[0].n).toBe(30);
+    const shown = await hub.api<{ messageId: string; error: string | null }[]>(
+      'GET',
+      `/instances/${flaky.id}/conversations?from=${new Date(now - 3_600_000).toISOString()}&limit=100`,
+    );
+    expect(shown.body.filter((m) => m.error).map((m) => m.messageId)).toHaveLength(30);
+    expect(shown.body.find((m) => m.messageId === 'reply-35')?.error).toBeNull();
     const rate = await fire('error_rate');
     expect(rate).toHaveLength(2);
     expect(rate.map((x) => [x.instanceId, x.value])).toEqual(
