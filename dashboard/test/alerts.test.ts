@@ -1,8 +1,8 @@
 /**
  * Browser test of the Alerts page against a real hub serving the built export and a real
- * sidecar: the sidecar stops, instance_offline fires, the shell badge counts it, and the operator
- * silences it from the alert; it moves to Silenced and the badge clears. A ticket past its SLA
- * fires an alert whose card leads to the ticket.
+ * sidecar: the sidecar stops, instance_offline fires, the shell badge counts it, the operator
+ * acknowledges it and then silences it from the alert; it moves to Silenced and the badge clears.
+ * A ticket past its SLA fires an alert whose card leads to the ticket.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +43,7 @@ describe.skipIf(!hasChromium)('alerts page in a browser', () => {
     await env?.close();
   });
 
-  it('an operator silences a firing alert from the Alerts page', async () => {
+  it('an operator acknowledges and silences a firing alert from the Alerts page', async () => {
     const deadline = Date.now() + 30_000;
     while (env.hub.ctx.fleet.get(agent.instanceId)?.status !== 'online' && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
@@ -60,6 +60,23 @@ describe.skipIf(!hasChromium)('alerts page in a browser', () => {
     await card.waitFor({ timeout: 30_000 });
     await expect(card.innerText()).resolves.toContain('globex-agent-1 is offline');
     await screenshot(page, 'alerts-firing');
+
+    // Acknowledged from the card: who is on it shows, and the hub recorded it.
+    await card.locator('[data-testid=ack-alert]').click();
+    await expect(card.locator('[data-testid=alert-acked]').innerText()).resolves.toContain(
+      `acknowledged by ${ADMIN.email}`,
+    );
+    await card.locator('[data-testid=unack-alert]').waitFor();
+    const alertId = await card.getAttribute('data-alert');
+    const acked = await env.api<{ ackedBy: string | null; ackedAt: string | null }>(
+      'GET',
+      `/alerts/${alertId}`,
+      undefined,
+      env.adminToken,
+    );
+    expect(acked.ackedBy).toBe(ADMIN.email);
+    expect(acked.ackedAt).not.toBeNull();
+    await screenshot(page, 'alerts-acknowledged');
 
     await card.locator('[data-testid=silence-alert]').click();
     await page.fill('#silence-comment', 'moving the VPS to a new host');

@@ -99,6 +99,11 @@ export const configSchema = z
     pagerdutyUrl: z.url().default('https://events.pagerduty.com'),
     alertsRetrySec: z.coerce.number().min(0).max(3600).default(30),
     alertsMaxAttempts: z.coerce.number().int().min(1).max(20).default(3),
+    /** Webhook and Slack channels may call http and private, loopback or link-local addresses (tests, on-prem). */
+    alertsAllowPrivateTargets: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(false),
     /** Hetzner Cloud project API token: deployments rent client servers with it (unset: no deploys). */
     hetznerToken: optStr,
     hetznerUrl: z.url().default('https://api.hetzner.cloud/v1'),
@@ -336,6 +341,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_ALERTS_MAX_ATTEMPTS',
     flag: '--alerts-max-attempts',
     help: 'tries per notification before it is marked failed (3)',
+  },
+  alertsAllowPrivateTargets: {
+    env: 'DS_ALERTS_ALLOW_PRIVATE_TARGETS',
+    flag: '--alerts-allow-private-targets',
+    help: 'let webhook and Slack channels call http and private addresses (false)',
   },
   hetznerToken: {
     env: 'DS_HETZNER_TOKEN',

@@ -127,6 +127,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       maintenance,
       mailer: security.mailer,
       config,
+      secrets: security.secrets,
       log: log.child({ mod: 'alerts' }),
       hubUrl: () => hubUrl,
     });

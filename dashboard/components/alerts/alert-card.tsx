@@ -1,5 +1,5 @@
 'use client';
-import { BellOff, CheckCheck, Loader2 } from 'lucide-react';
+import { BellOff, CheckCheck, Loader2, Undo2 } from 'lucide-react';
 import Link from 'next/link';
 import { useState } from 'react';
 import { Badge } from '@/components/ui/badge';
@@ -49,15 +49,22 @@ export function AlertCard({ alert, onChange, canAct }: { alert: AlertItem; onCha
   const ticketHref = alert.labels.ticket
     ? `${isOperator(user) ? '/support/' : '/client/help/'}?ticket=${encodeURIComponent(alert.labels.ticket)}`
     : null;
-  const ack = async () => {
+  // Acknowledging stops the repeats of the alert's notifications (PagerDuty marks the incident acknowledged).
+  const setAck = async (on: boolean) => {
     setBusy(true);
     try {
-      await api(`/alerts/${encodeURIComponent(alert.id)}/ack`, { method: 'POST' });
-      toast('Acknowledged', { tone: 'success', description: alert.annotations.summary });
+      await api(`/alerts/${encodeURIComponent(alert.id)}/ack`, { method: on ? 'POST' : 'DELETE' });
+      toast(on ? 'Acknowledged' : 'Acknowledgement taken back', {
+        tone: 'success',
+        description: alert.annotations.summary,
+      });
       onChange();
       alertsChanged();
     } catch (e) {
-      toast('Could not acknowledge', { tone: 'error', description: (e as Error).message });
+      toast(on ? 'Could not acknowledge' : 'Could not take the acknowledgement back', {
+        tone: 'error',
+        description: (e as Error).message,
+      });
     } finally {
       setBusy(false);
     }
@@ -74,7 +81,13 @@ export function AlertCard({ alert, onChange, canAct }: { alert: AlertItem; onCha
             {alert.silencedBy.length ? 'silenced' : alert.inhibitedBy ? 'inhibited' : 'maintenance'}
           </Badge>
         )}
-        {alert.ackedBy && <Badge variant="success">acknowledged by {alert.ackedBy}</Badge>}
+        {alert.ackedBy && (
+          <Badge variant="success" data-testid="alert-acked" title={alert.ackedAt ?? undefined}>
+            <CheckCheck className="size-3" />
+            acknowledged by {alert.ackedBy}
+            {alert.ackedAt && ` ${since(alert.ackedAt)} ago`}
+          </Badge>
+        )}
       </div>
       {alert.annotations.description && (
         <p className="text-sm text-muted-foreground">{alert.annotations.description}</p>
@@ -110,11 +123,16 @@ export function AlertCard({ alert, onChange, canAct }: { alert: AlertItem; onCha
           <Button size="sm" variant="outline" onClick={() => setSilencing(true)} data-testid="silence-alert">
             <BellOff /> Silence
           </Button>
-          {!alert.ackedBy && (
-            <Button size="sm" variant="outline" disabled={busy} onClick={ack} data-testid="ack-alert">
-              {busy ? <Loader2 className="animate-spin" /> : <CheckCheck />} Acknowledge
-            </Button>
-          )}
+          {alert.state === 'firing' &&
+            (alert.ackedBy ? (
+              <Button size="sm" variant="ghost" disabled={busy} onClick={() => setAck(false)} data-testid="unack-alert">
+                {busy ? <Loader2 className="animate-spin" /> : <Undo2 />} Unacknowledge
+              </Button>
+            ) : (
+              <Button size="sm" variant="outline" disabled={busy} onClick={() => setAck(true)} data-testid="ack-alert">
+                {busy ? <Loader2 className="animate-spin" /> : <CheckCheck />} Acknowledge
+              </Button>
+            ))}
         </div>
       )}
       <SilenceDialog alert={alert} open={silencing} onOpenChange={setSilencing} onDone={onChange} />

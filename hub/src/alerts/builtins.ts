@@ -71,13 +71,14 @@ export const BUILTIN_RULES: Record<RuleKind, Builtin & { thresholdUnit: string }
   error_rate: {
     name: 'Error rate above normal',
     threshold: 5,
-    thresholdUnit: 'errors/min (and 3x the 24 h normal)',
+    thresholdUnit: 'errors/min: error log lines plus failed replies (and 3x the 24 h normal)',
     forSec: 0,
     keepFiringSec: 300,
     severity: 'warning',
     annotations: {
       summary: '{{value}} errors/min on {{hostname}}',
-      description: 'Error log lines on {{instance}} (client {{client}}) over the last 5 minutes are above its normal.',
+      description:
+        'Error log lines and failed replies on {{instance}} (client {{client}}) over the last 5 minutes are above its normal.',
     },
   },
   provider_auth_failing: {

@@ -1,4 +1,7 @@
+import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
+import type { SecretStore } from '../secrets/store.js';
+import { openConfig } from './channel-secrets.js';
 import { matchesAll } from './matchers.js';
 import type { Alert, Matcher } from './types.js';
 
@@ -18,7 +21,10 @@ export interface Channel {
   type: ChannelType;
   name: string;
   enabled: boolean;
+  /** In clear, in memory only: the row holds the credential fields sealed (channel-secrets.ts). */
   config: Record<string, unknown>;
+  /** Why the sealed fields could not be opened (a master key no longer loaded); null when they could. */
+  secretError: string | null;
   route: ChannelRoute;
   groupBy: string[];
   groupWaitSec: number;
@@ -35,6 +41,7 @@ export const toChannel = (r: Record<string, unknown>): Channel => ({
   name: String(r.name),
   enabled: Boolean(r.enabled),
   config: (r.config as Record<string, unknown>) ?? {},
+  secretError: null,
   route: (r.route as ChannelRoute) ?? {},
   groupBy: (r.group_by as string[]) ?? [],
   groupWaitSec: Number(r.group_wait_sec),
@@ -44,8 +51,17 @@ export const toChannel = (r: Record<string, unknown>): Channel => ({
   createdAt: new Date(r.created_at as string),
 });
 
-export async function loadChannels(db: Db): Promise<Channel[]> {
-  return (await db.query('SELECT * FROM notification_channels ORDER BY created_at')).map(toChannel);
+export async function loadChannels(db: Db, secrets: SecretStore, log: Logger): Promise<Channel[]> {
+  return (await db.query('SELECT * FROM notification_channels ORDER BY created_at')).map((r) => {
+    const c = toChannel(r);
+    try {
+      c.config = openConfig(secrets, c.id, c.type, c.config);
+    } catch (e) {
+      c.secretError = `the channel's secrets cannot be opened: ${(e as Error).message}`;
+      log.warn({ channel: c.id, err: (e as Error).message }, 'notification channel secrets cannot be opened');
+    }
+    return c;
+  });
 }
 
 /** Whether a channel routes this alert; a client's channel only ever gets that client's alerts. */

@@ -10,7 +10,7 @@ import { type PlanAllowance, planAllowance } from './plans.js';
  */
 export interface StoredData {
   at: number;
-  /** Error log lines per instance: last 5 minutes and last 24 hours. */
+  /** Error log lines plus failed assistant replies per instance: last 5 minutes and last 24 hours. */
   errors: Map<string, { recent: number; day: number }>;
   /** Model-provider 401/403 log lines per instance over 10 minutes. */
   authFailures: Map<string, number>;
@@ -55,10 +55,18 @@ export async function loadStoredData(
   const d = emptyData();
   d.at = now;
   const [errors, auth, latency, usage, backups, versions, breaches] = await Promise.all([
+    // A reply that failed is an error whether or not the gateway also logged one.
     db.query(
-      `SELECT instance_id, count(*) FILTER (WHERE t > $1::timestamptz - interval '5 minutes') AS recent, count(*) AS day
-       FROM log_lines WHERE level IN ('error','fatal') AND t > $1::timestamptz - interval '24 hours' AND t <= $1::timestamptz
-       GROUP BY instance_id`,
+      `SELECT instance_id, sum(recent) AS recent, sum(day) AS day FROM (
+         SELECT instance_id, count(*) FILTER (WHERE t > $1::timestamptz - interval '5 minutes') AS recent, count(*) AS day
+         FROM log_lines WHERE level IN ('error','fatal') AND t > $1::timestamptz - interval '24 hours' AND t <= $1::timestamptz
+         GROUP BY instance_id
+         UNION ALL
+         SELECT instance_id, count(*) FILTER (WHERE t > $1::timestamptz - interval '5 minutes'), count(*)
+         FROM conversation_messages WHERE role = 'assistant' AND error IS NOT NULL
+           AND t > $1::timestamptz - interval '24 hours' AND t <= $1::timestamptz
+         GROUP BY instance_id
+       ) x GROUP BY instance_id`,
       [at],
     ),
     db.query(

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import type { Mailer } from '../security/mailer.js';
+import { assertPublicUrl, type GuardOptions, guardedAgent, PublicAddressError } from '../security/public-address.js';
 import { type DeliveryResult, sendSignedWebhook } from '../webhooks/index.js';
 import type { Channel } from './channels.js';
 import type { Notification } from './notifier.js';
@@ -20,6 +21,36 @@ export interface DeliveryOptions {
   retrySec: number;
   now: () => number;
   channel: (id: string) => Channel | undefined;
+  /** Where webhook and Slack deliveries may connect (public addresses unless allowPrivate). */
+  targets: GuardOptions;
+}
+
+const agents = new WeakMap<GuardOptions, ReturnType<typeof guardedAgent>>();
+const agentFor = (g: GuardOptions) => {
+  let a = agents.get(g);
+  if (!a) {
+    a = guardedAgent(g);
+    agents.set(g, a);
+  }
+  return a;
+};
+
+/**
+ * Posts to a URL a user gave only after checking it again (it was checked when saved, but names
+ * move); the connection then goes through the guarded agent, to an address checked at connect.
+ */
+async function toPublicUrl(
+  o: DeliveryOptions,
+  url: string,
+  send: (dispatcher: ReturnType<typeof guardedAgent>) => Promise<DeliveryResult>,
+): Promise<DeliveryResult> {
+  try {
+    await assertPublicUrl(url, o.targets);
+  } catch (e) {
+    const transient = !(e instanceof PublicAddressError) || e.transient;
+    return { ok: false, status: 0, body: '', error: `refused: ${(e as Error).message}`, retryable: transient };
+  }
+  return send(agentFor(o.targets));
 }
 
 export interface OutboxRow {
@@ -37,19 +68,24 @@ export async function sendNotification(
   c: Channel,
   id: string,
   n: Notification,
+  action = 'trigger',
 ): Promise<DeliveryResult> {
+  if (c.secretError) return { ok: false, status: 0, body: '', error: c.secretError, retryable: false };
   const cfg = c.config;
   switch (c.type) {
     case 'pagerduty':
-      return sendPagerduty(o.pagerdutyUrl, pagerdutyEvent(n, String(cfg.routingKey), o.hubUrl()));
+      return sendPagerduty(o.pagerdutyUrl, pagerdutyEvent(n, String(cfg.routingKey), o.hubUrl(), action));
     case 'slack':
-      return sendSlack(String(cfg.url), slackMessage(n));
+      return toPublicUrl(o, String(cfg.url), (d) => sendSlack(String(cfg.url), slackMessage(n), d));
     case 'webhook':
-      return sendSignedWebhook(
-        String(cfg.url),
-        String(cfg.secret),
-        id,
-        JSON.stringify({ version: '1', type: 'alert.notification', channelId: c.id, ...n, externalURL: o.hubUrl() }),
+      return toPublicUrl(o, String(cfg.url), (d) =>
+        sendSignedWebhook(
+          String(cfg.url),
+          String(cfg.secret),
+          id,
+          JSON.stringify({ version: '1', type: 'alert.notification', channelId: c.id, ...n, externalURL: o.hubUrl() }),
+          d,
+        ),
       );
     case 'email':
       try {
@@ -117,7 +153,7 @@ export class Delivery {
   async deliver(r: OutboxRow): Promise<DeliveryResult> {
     const c = this.o.channel(r.channel_id);
     const result: DeliveryResult = c
-      ? await sendNotification(this.o, c, r.id, r.payload)
+      ? await sendNotification(this.o, c, r.id, r.payload, r.action)
       : { ok: false, status: 0, body: '', error: 'channel deleted', retryable: false };
     const attempts = r.attempts + 1;
     const retry = !result.ok && result.retryable && attempts < this.o.maxAttempts;

@@ -87,6 +87,11 @@ export class AlertEngine {
     const move = (a: Alert, to: Alert['state']) => {
       transitions.push({ alert: a, from: a.state, to, at });
       a.state = to;
+      // An acknowledgement covers one firing episode: resolving or starting over clears it.
+      if (to === 'resolved' || to === 'pending' || to === 'inactive') {
+        a.ackedBy = null;
+        a.ackedAt = null;
+      }
       changed.add(a);
     };
     const seen = new Set<string>();

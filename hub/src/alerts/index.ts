@@ -4,7 +4,9 @@ import type { Db } from '../db/index.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { rooms } from '../live/sink.js';
 import type { Maintenance } from '../maintenance/index.js';
+import type { SecretStore } from '../secrets/store.js';
 import type { Mailer } from '../security/mailer.js';
+import { sealChannelRows } from './channel-secrets.js';
 import { type Channel, loadChannels } from './channels.js';
 import { Delivery } from './delivery.js';
 import { AlertEngine } from './engine.js';
@@ -19,6 +21,8 @@ export interface AlertsDeps {
   maintenance: Maintenance;
   mailer: Mailer;
   config: HubConfig;
+  /** Seals channel credentials at rest with the hub's master key. */
+  secrets: SecretStore;
   log: Logger;
   /** Public URL of the hub for links (config.publicUrl, else the listening URL). */
   hubUrl: () => string;
@@ -69,6 +73,7 @@ export class Alerts {
       retrySec: d.config.alertsRetrySec,
       now: () => this.clock(),
       channel: (id) => this.channels.find((c) => c.id === id),
+      targets: { allowPrivate: d.config.alertsAllowPrivateTargets },
     });
     this.engine.onTransitions = (ts) => {
       const fleetRoom = [rooms.fleet];
@@ -97,11 +102,13 @@ export class Alerts {
   async load(): Promise<void> {
     await this.engine.load();
     await this.notifier.load();
+    // Channels saved before their credentials were sealed, or under an older master key, are sealed now.
+    await sealChannelRows(this.d.db, this.d.secrets, this.d.log);
     await this.reloadChannels();
   }
 
   async reloadChannels(): Promise<void> {
-    this.channels = await loadChannels(this.d.db);
+    this.channels = await loadChannels(this.d.db, this.d.secrets, this.d.log);
   }
 
   /** Evaluate, dispatch to channels, deliver what is due. Overlapping calls wait for the running one. */

@@ -37,6 +37,8 @@ interface GroupState {
   firstAt: number;
   lastSentAt: number | null;
   sentFiring: string[];
+  /** Every firing alert of the group is acknowledged and PagerDuty was told so. */
+  acked: boolean;
 }
 
 export interface FiringInput {
@@ -68,6 +70,7 @@ export class Notifier {
         firstAt: new Date(r.first_at as string).getTime(),
         lastSentAt: r.last_sent_at ? new Date(r.last_sent_at as string).getTime() : null,
         sentFiring: (r.sent_firing as string[]) ?? [],
+        acked: Boolean(r.acked),
       };
       this.groups.set(`${g.channelId}|${g.groupKey}`, g);
     }
@@ -104,7 +107,15 @@ export class Notifier {
         const isNew = !st;
         if (!st) {
           if (!cur || cur.alerts.every((a) => cur.muted.has(a.id))) continue;
-          st = { channelId: c.id, groupKey: key, labels: cur.labels, firstAt: now, lastSentAt: null, sentFiring: [] };
+          st = {
+            channelId: c.id,
+            groupKey: key,
+            labels: cur.labels,
+            firstAt: now,
+            lastSentAt: null,
+            sentFiring: [],
+            acked: false,
+          };
         }
         // Muted alerts stay in the group only if they were already sent (no new page, no resolve).
         const firingIds = (cur?.alerts ?? [])
@@ -112,10 +123,29 @@ export class Notifier {
           .map((a) => a.id)
           .sort();
         const changed = firingIds.join() !== [...st.sentFiring].sort().join();
+        // Somebody is on it: an acknowledged group is not repeated (changes still go out).
+        const allAcked = firingIds.length > 0 && firingIds.every((id) => all.get(id)?.ackedBy);
         let due = false;
         if (st.lastSentAt === null) due = firingIds.length > 0 && now - st.firstAt >= c.groupWaitSec * 1000;
         else if (changed) due = now - st.lastSentAt >= c.groupIntervalSec * 1000;
-        else due = firingIds.length > 0 && now - st.lastSentAt >= c.repeatIntervalSec * 1000;
+        else due = firingIds.length > 0 && !allAcked && now - st.lastSentAt >= c.repeatIntervalSec * 1000;
+        let ackChanged = false;
+        if (!due && !changed && allAcked && !st.acked && st.lastSentAt !== null) {
+          // PagerDuty acknowledges the incident the trigger opened (same dedup_key); other channels just go quiet.
+          if (c.type === 'pagerduty')
+            outbox.push({
+              id: newId('dlv'),
+              channelId: c.id,
+              action: 'acknowledge',
+              groupKey: key,
+              payload: this.notification(st, firingIds, [], all, now),
+            });
+          st.acked = true;
+          ackChanged = true;
+        } else if (!allAcked && st.acked) {
+          st.acked = false;
+          ackChanged = true;
+        }
         if (due) {
           const resolved = st.sentFiring.filter((id) => !firingIds.includes(id));
           const payload = this.notification(st, firingIds, resolved, all, now);
@@ -135,7 +165,7 @@ export class Notifier {
           continue;
         }
         this.groups.set(`${c.id}|${key}`, st);
-        if (isNew || due) upserts.push(st);
+        if (isNew || due || ackChanged) upserts.push(st);
       }
     }
     // Groups of deleted channels go too.
@@ -167,11 +197,11 @@ export class Notifier {
         );
       if (upserts.length)
         await q.query(
-          `INSERT INTO notification_groups (channel_id, group_key, labels, first_at, last_sent_at, sent_firing)
+          `INSERT INTO notification_groups (channel_id, group_key, labels, first_at, last_sent_at, sent_firing, acked)
            SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(channel_id text, group_key text, labels jsonb,
-             first_at timestamptz, last_sent_at timestamptz, sent_firing jsonb)
+             first_at timestamptz, last_sent_at timestamptz, sent_firing jsonb, acked boolean)
            ON CONFLICT (channel_id, group_key) DO UPDATE SET last_sent_at = excluded.last_sent_at,
-             sent_firing = excluded.sent_firing`,
+             sent_firing = excluded.sent_firing, acked = excluded.acked`,
           [
             JSON.stringify(
               upserts.map((g) => ({
@@ -181,6 +211,7 @@ export class Notifier {
                 first_at: new Date(g.firstAt).toISOString(),
                 last_sent_at: g.lastSentAt === null ? null : new Date(g.lastSentAt).toISOString(),
                 sent_firing: g.sentFiring,
+                acked: g.acked,
               })),
             ),
           ],

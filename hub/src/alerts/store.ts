@@ -90,16 +90,19 @@ export async function saveAlerts(db: Db, changed: Alert[], gone: string[]): Prom
       fired_at: iso(a.firedAt),
       resolved_at: iso(a.resolvedAt),
       last_true_at: iso(a.lastTrueAt),
+      acked_by: a.ackedBy,
+      acked_at: iso(a.ackedAt),
     }));
     await db.query(
       `INSERT INTO alert_instances (id, rule_id, labels, annotations, client_id, instance_id, state, severity, value,
-         active_at, fired_at, resolved_at, last_true_at, updated_at)
+         active_at, fired_at, resolved_at, last_true_at, acked_by, acked_at, updated_at)
        SELECT x.*, now() FROM jsonb_to_recordset($1::jsonb) AS x(id text, rule_id text, labels jsonb, annotations jsonb,
          client_id text, instance_id text, state text, severity text, value float8, active_at timestamptz,
-         fired_at timestamptz, resolved_at timestamptz, last_true_at timestamptz)
+         fired_at timestamptz, resolved_at timestamptz, last_true_at timestamptz, acked_by text, acked_at timestamptz)
        ON CONFLICT (id) DO UPDATE SET labels = excluded.labels, annotations = excluded.annotations, state = excluded.state,
          severity = excluded.severity, value = excluded.value, active_at = excluded.active_at, fired_at = excluded.fired_at,
-         resolved_at = excluded.resolved_at, last_true_at = excluded.last_true_at, updated_at = now()`,
+         resolved_at = excluded.resolved_at, last_true_at = excluded.last_true_at, acked_by = excluded.acked_by,
+         acked_at = excluded.acked_at, updated_at = now()`,
       [JSON.stringify(rows)],
     );
   }

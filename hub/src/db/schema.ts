@@ -172,6 +172,8 @@ export const conversationMessages = pgTable(
     model: text('model'),
     provider: text('provider'),
     latencyMs: integer('latency_ms'),
+    /** Set on a failed assistant reply (OpenClaw's stopReason "error"): the provider's message. */
+    error: text('error'),
     /** [-1, 1] from the text, scored at ingest; null when nothing in it can be scored. */
     sentiment: doublePrecision('sentiment'),
   },

@@ -21,6 +21,7 @@ const COLUMNS = [
   'provider',
   'latency_ms',
   'sentiment',
+  'error',
 ];
 
 /**
@@ -53,6 +54,7 @@ export function conversationsWriter(deps: IngestDeps): StreamWriter<'conversatio
             c.provider ?? null,
             c.latencyMs ?? null,
             sentiment,
+            c.error ?? null,
           ]);
         }
       }

@@ -61,6 +61,20 @@ export class SecretStore {
     return open(this.unwrapMaster(row.client_kek, kekAad(clientId)), w.slice(2), dekAad(clientId));
   }
 
+  /**
+   * Seals a hub-wide value (one that belongs to no client, e.g. a fleet channel's routing key) with
+   * the current master key, bound to `aad`; the key id is part of the result, so values sealed
+   * before a master key rotation still open while the old key is in the ring.
+   */
+  sealWithMaster(plaintext: string, aad: string): string {
+    return this.wrapMaster(Buffer.from(plaintext), `hub:${aad}`);
+  }
+
+  /** Opens what sealWithMaster sealed; throws on a wrong binding, a missing key or tampering. */
+  openWithMaster(sealed: string, aad: string): string {
+    return this.unwrapMaster(sealed, `hub:${aad}`).toString();
+  }
+
   /** The client's data key, created on first use. */
   async dataKey(clientId: string, q: Q = this.db): Promise<Buffer> {
     const cached = this.deks.get(clientId);

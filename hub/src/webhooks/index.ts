@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { type Dispatcher, fetch as undiciFetch } from 'undici';
 
 /**
  * Outgoing webhooks signed the Standard Webhooks way (webhook-id, webhook-timestamp,
@@ -36,21 +37,27 @@ export interface DeliveryResult {
 
 export const isRetryableStatus = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
 
-/** POSTs JSON; never throws. `extraHeaders` are added to the request. */
+/**
+ * POSTs JSON; never throws. `extraHeaders` are added to the request; a `dispatcher` (e.g. the
+ * public-address guard of security/public-address.ts) decides where connections may go.
+ */
 export async function postJson(
   url: string,
   body: string,
   extraHeaders: Record<string, string> = {},
   timeoutMs = 10_000,
+  dispatcher?: Dispatcher,
 ): Promise<DeliveryResult> {
   try {
-    const res = await fetch(url, {
+    const init = {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'DeepSignal-Hub', ...extraHeaders },
       body,
       signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'manual',
-    });
+      redirect: 'manual' as const,
+    };
+    // undici's own fetch with a dispatcher from the same package (Node's bundled one may differ in version).
+    const res = dispatcher ? await undiciFetch(url, { ...init, dispatcher }) : await fetch(url, init);
     const text = (await res.text()).slice(0, 2000);
     const ra = Number(res.headers.get('retry-after'));
     return {
@@ -61,11 +68,20 @@ export async function postJson(
       retryAfterSec: Number.isFinite(ra) && ra > 0 ? ra : undefined,
     };
   } catch (e) {
-    return { ok: false, status: 0, body: '', error: (e as Error).message, retryable: true };
+    const cause = (e as Error & { cause?: Error & { transient?: boolean } }).cause;
+    // A refused address is not retried: it stays refused.
+    const refused = cause?.name === 'PublicAddressError' && !cause.transient;
+    return { ok: false, status: 0, body: '', error: (refused ? cause : (e as Error)).message, retryable: !refused };
   }
 }
 
 /** A signed webhook delivery: `id` is the message id (the same on every retry, so receivers dedupe). */
-export function sendSignedWebhook(url: string, secret: string, id: string, body: string): Promise<DeliveryResult> {
-  return postJson(url, body, signatureHeaders(secret, id, body));
+export function sendSignedWebhook(
+  url: string,
+  secret: string,
+  id: string,
+  body: string,
+  dispatcher?: Dispatcher,
+): Promise<DeliveryResult> {
+  return postJson(url, body, signatureHeaders(secret, id, body), 10_000, dispatcher);
 }

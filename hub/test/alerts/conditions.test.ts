@@ -7,7 +7,7 @@ import { BUILTIN_RULES } from '../../src/alerts/builtins.js';
 import { evaluateRule } from '../../src/alerts/conditions.js';
 import { loadStoredData } from '../../src/alerts/data.js';
 import type { AlertRule, RuleKind } from '../../src/alerts/types.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { ackCollector, connectSidecar, pub, startTestHub, type TestHub } from '../helpers/hub.js';
 
 const rule = (kind: RuleKind, over: Partial<AlertRule> = {}): AlertRule => ({
   id: kind,
@@ -161,5 +161,58 @@ describe('built-in rule conditions', () => {
       (await fire('disk_high')).filter((x) => x.clientId === clientOfGood),
     );
     expect(await fire('channel_down', { scope: 'instance', scopeId: good })).toEqual([]);
+  });
+
+  it('error_rate counts failed replies (stopReason "error") stored by ingest, beside error log lines', async () => {
+    // flaky logs no error line; 30 of its replies in the last 5 minutes failed, 10 worked.
+    const flaky = await hub.newInstance();
+    await hub.ctx.fleet.setPresence(flaky.id, 'online');
+    const c = await connectSidecar(hub.mqttUrl, flaky.id, flaky.secret);
+    try {
+      const acks = ackCollector(c);
+      await c.subscribeAsync(`ds/v1/${flaky.id}/ack`, { qos: 1 });
+      const messages = Array.from({ length: 40 }, (_, i) => ({
+        messageId: `reply-${i}`,
+        t: now - 60_000 - i * 1000,
+        sessionKey: 'agent:main:telegram:dm:7',
+        channel: 'telegram',
+        role: 'assistant',
+        text: i < 30 ? '' : 'Here you go.',
+        ...(i < 30 ? { error: '529 {"type":"overloaded_error","message":"Overloaded"}' } : {}),
+      }));
+      await pub(c, `ds/v1/${flaky.id}/conversations`, {
+        v: 1,
+        id: 'conv-0',
+        instanceId: flaky.id,
+        bootId: 'b',
+        seq: 0,
+        ts: now,
+        messages,
+      });
+      await acks.waitFor((a) => a.stream === 'conversations' && a.seq === 0);
+    } finally {
+      await c.endAsync();
+    }
+    const stored = await hub.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM conversation_messages WHERE instance_id = $1 AND error LIKE $2',
+      [flaky.id, '529 %'],
+    );
+    expect(stored[0].n).toBe(30);
+    const shown = await hub.api<{ messageId: string; error: string | null }[]>(
+      'GET',
+      `/instances/${flaky.id}/conversations?from=${new Date(now - 3_600_000).toISOString()}&limit=100`,
+    );
+    expect(shown.body.filter((m) => m.error).map((m) => m.messageId)).toHaveLength(30);
+    expect(shown.body.find((m) => m.messageId === 'reply-35')?.error).toBeNull();
+    const rate = await fire('error_rate');
+    expect(rate).toHaveLength(2);
+    expect(rate.map((x) => [x.instanceId, x.value])).toEqual(
+      expect.arrayContaining([
+        [bad, 8],
+        [flaky.id, 6],
+      ]),
+    );
+    // Below the threshold for flaky: 6/min is not 10/min.
+    expect((await fire('error_rate', { threshold: 7 })).map((x) => x.instanceId)).toEqual([bad]);
   });
 });

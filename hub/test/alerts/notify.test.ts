@@ -31,7 +31,14 @@ describe('alert notifications', () => {
       startWebhookReceiver(),
       startSmtp(),
     ]);
-    hub = await startTestHub({ pagerdutyUrl: pd.url, alertsEvalSec: 3600, alertsRetrySec: 0, mailTransport: smtp.url });
+    // The fakes listen on 127.0.0.1 over http: allowed here, refused by default (targets.test.ts).
+    hub = await startTestHub({
+      pagerdutyUrl: pd.url,
+      alertsEvalSec: 3600,
+      alertsRetrySec: 0,
+      mailTransport: smtp.url,
+      alertsAllowPrivateTargets: true,
+    });
     clock = fakeClock(hub);
     await hub.api('PATCH', '/alert-rules/instance_offline', { forSec: 0 });
     client = (await hub.api<{ id: string }>('POST', '/clients', { name: 'Notify', industry: 'x', plan: 'starter' }))
@@ -211,6 +218,72 @@ describe('alert notifications', () => {
     expect(forKey(key).map((r) => pdEvent(r).payload?.class)).toEqual(['instance_offline']);
   });
 
+  it('an acknowledgement stops the repeats, acknowledges the PagerDuty incident and ends with the alert', async () => {
+    const key = 'ACKKEY00000000000000000000000000';
+    const { ids, route } = await instances(1);
+    await channel(hub, {
+      type: 'pagerduty',
+      name: 'ack',
+      config: { routingKey: key },
+      route,
+      groupBy: ['alertname', 'instance'],
+      groupWaitSec: 0,
+      repeatIntervalSec: 60,
+    });
+    const events = (action: string) => forKey(key).filter((r) => pdEvent(r).event_action === action);
+    await offline(hub, ids[0]);
+    await cycle(hub);
+    const page = await pd.waitFor((r) => r.json?.routing_key === key && pdEvent(r).event_action === 'trigger');
+    // Nobody on it: the page repeats after repeat_interval.
+    clock.advance(61);
+    await cycle(hub);
+    await pd.waitFor(() => events('trigger').length === 2);
+    const [alert] = await alertsOf(hub, `?instanceId=${ids[0]}&state=firing`);
+    const ack = await hub.api<{ ackedBy: string | null; ackedAt: string | null }>('POST', `/alerts/${alert.id}/ack`);
+    expect(ack.status).toBe(200);
+    expect(ack.body.ackedBy).toBe('admin@test.local');
+    expect(Date.parse(ack.body.ackedAt ?? '')).toBe(clock.now);
+    await cycle(hub);
+    const acknowledged = await pd.waitFor(
+      (r) => r.json?.routing_key === key && pdEvent(r).event_action === 'acknowledge',
+    );
+    expect(acknowledged.status).toBe(202);
+    expect(acknowledged.json?.dedup_key).toBe(page.json?.dedup_key);
+    // Acknowledged: hours pass, no repeat and no second acknowledge.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(3600);
+      await cycle(hub);
+    }
+    expect(events('trigger')).toHaveLength(2);
+    expect(events('acknowledge')).toHaveLength(1);
+    const audited = await hub.db.query("SELECT action FROM audit_log WHERE target = $1 AND action LIKE 'alert.%'", [
+      alert.id,
+    ]);
+    expect(audited.map((r) => r.action)).toEqual(['alert.ack']);
+
+    // Taken back: the repeats resume; acknowledged again, PagerDuty hears it again.
+    expect((await hub.api<{ ackedBy: null }>('DELETE', `/alerts/${alert.id}/ack`)).body.ackedBy).toBeNull();
+    clock.advance(61);
+    await cycle(hub);
+    await pd.waitFor(() => events('trigger').length === 3);
+    await hub.api('POST', `/alerts/${alert.id}/ack`);
+    await cycle(hub);
+    await pd.waitFor(() => events('acknowledge').length === 2);
+
+    // Resolving clears the acknowledgement, in memory and in the row; a resolved alert is not acknowledged.
+    await online(hub, ids[0]);
+    clock.advance(61); // the resolve is a change of the group: group_interval after the last page
+    await cycle(hub);
+    await pd.waitFor(() => events('resolve').length === 1);
+    const resolved = await hub.api<{ state: string; ackedBy: string | null }>('GET', `/alerts/${alert.id}`);
+    expect(resolved.body).toMatchObject({ state: 'resolved', ackedBy: null });
+    const row = await hub.db.query('SELECT acked_by, acked_at FROM alert_instances WHERE id = $1', [alert.id]);
+    expect(row[0]).toMatchObject({ acked_by: null, acked_at: null });
+    const late = await hub.api<{ error: { message: string } }>('POST', `/alerts/${alert.id}/ack`);
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toMatch(/only a firing alert/);
+  });
+
   it('PagerDuty: a 429 is retried, a 400 fails at once and is visible in the delivery log', async () => {
     const { ids, route } = await instances(1);
     const ch = await channel(hub, {
@@ -302,6 +375,89 @@ describe('alert notifications', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('channel credentials are sealed in the row, masked by the API, and delivery still uses them', async () => {
+    const key = 'SEALKEY0000000000000000000000000';
+    const slackPath = '/services/T111/B222/SEALEDSLACKTOKEN';
+    const { ids, route } = await instances(1);
+    const common = { route, groupBy: ['alertname', 'instance'], groupWaitSec: 0 };
+    const p = await channel(hub, { type: 'pagerduty', name: 'sealed pd', config: { routingKey: key }, ...common });
+    const s = await channel(hub, {
+      type: 'slack',
+      name: 'sealed slack',
+      config: { url: `${slack.url}${slackPath}` },
+      ...common,
+    });
+    const w = await channel(hub, {
+      type: 'webhook',
+      name: 'sealed hook',
+      config: { url: `${hook.url}/sealed` },
+      ...common,
+    });
+    const rows = await hub.db.query<{ id: string; config: Record<string, { sealed?: string }> }>(
+      'SELECT id, config FROM notification_channels WHERE id = ANY($1::text[])',
+      [[p.id, s.id, w.id]],
+    );
+    const stored = JSON.stringify(rows);
+    for (const clear of [key, 'SEALEDSLACKTOKEN', slack.url, w.secret as string]) expect(stored).not.toContain(clear);
+    expect(rows.find((r) => r.id === p.id)?.config.routingKey.sealed).toMatch(/^[A-Za-z0-9_-]+:v1\./);
+    expect(rows.find((r) => r.id === w.id)?.config.url).toBe(`${hook.url}/sealed`);
+    // Shown back masked only.
+    const shown = async (id: string) =>
+      (await hub.api<{ config: Record<string, string> }>('GET', `/notification-channels/${id}`)).body.config;
+    expect((await shown(p.id)).routingKey).toBe('…0000');
+    expect((await shown(s.id)).url).toBe(`${slack.url}/…`);
+    expect((await shown(w.id)).secret).toMatch(/^….{4}$/);
+    // Delivered with the opened values.
+    hook.setSecret(w.secret as string);
+    await offline(hub, ids[0]);
+    await cycle(hub);
+    await pd.waitFor((r) => r.json?.routing_key === key && r.status === 202);
+    await slack.waitFor((r) => r.path === slackPath && r.status === 200);
+    await hook.waitFor((r) => r.path === '/sealed' && r.status === 204);
+  });
+
+  it('channels stored in clear are sealed at start; a sealed value moved to another channel does not open', async () => {
+    const key = 'LEGACYKEY00000000000000000000000';
+    await hub.db.query(
+      `INSERT INTO notification_channels (id, type, name, config, created_by)
+       VALUES ('nch-legacy', 'pagerduty', 'legacy', $1::jsonb, 'test')`,
+      [JSON.stringify({ routingKey: key })],
+    );
+    await hub.ctx.alerts.load();
+    const [row] = await hub.db.query<{ config: Record<string, unknown> }>(
+      "SELECT config FROM notification_channels WHERE id = 'nch-legacy'",
+    );
+    expect(JSON.stringify(row.config)).not.toContain(key);
+    const test = await hub.api<{ status: string }>('POST', '/notification-channels/nch-legacy/test');
+    expect(test.body.status).toBe('sent');
+    await pd.waitFor((r) => r.json?.routing_key === key && r.status === 202);
+
+    await hub.db.query(
+      `INSERT INTO notification_channels (id, type, name, config, created_by)
+       VALUES ('nch-copied', 'pagerduty', 'copied', $1::jsonb, 'test')`,
+      [JSON.stringify(row.config)],
+    );
+    await hub.ctx.alerts.reloadChannels();
+    const copied = await hub.api<{ status: string; lastError: string }>(
+      'POST',
+      '/notification-channels/nch-copied/test',
+    );
+    expect(copied.body).toMatchObject({ status: 'failed' });
+    expect(copied.body.lastError).toMatch(/secrets cannot be opened/);
+    expect(pd.received.filter((r) => r.json?.routing_key === key)).toHaveLength(1);
+
+    // After a master key rotation the next start re-seals under the new key, and it still delivers.
+    const { keyId } = await hub.ctx.secrets.rotateMasterKey();
+    await hub.ctx.alerts.load();
+    const [resealed] = await hub.db.query<{ config: { routingKey: { sealed: string } } }>(
+      "SELECT config FROM notification_channels WHERE id = 'nch-legacy'",
+    );
+    expect(resealed.config.routingKey.sealed.startsWith(`${keyId}:`)).toBe(true);
+    expect((await hub.api<{ status: string }>('POST', '/notification-channels/nch-legacy/test')).body.status).toBe(
+      'sent',
+    );
+  });
+
   it('a client owner subscribes a webhook to its own alerts only; other clients are 404', async () => {
     const a = await makeTenant(hub, 'subs-a');
     const b = await makeTenant(hub, 'subs-b');
@@ -343,6 +499,7 @@ describe('alert notifications', () => {
       const bAlert = (await alertsOf(hub, `?instanceId=${b.inst}`))[0];
       expect((await hub.api('GET', `/alerts/${bAlert.id}`, undefined, a.owner)).status).toBe(404);
       expect((await hub.api('POST', `/alerts/${bAlert.id}/ack`, undefined, a.owner)).status).toBe(404);
+      expect((await hub.api('DELETE', `/alerts/${bAlert.id}/ack`, undefined, a.owner)).status).toBe(404);
       const ack = await hub.api<{ ackedBy: string }>('POST', `/alerts/${seen[0].id}/ack`, undefined, a.owner);
       expect(ack.body.ackedBy).toBe('client_owner@subs-a.test');
     } finally {

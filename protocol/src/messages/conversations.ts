@@ -26,6 +26,11 @@ export const conversationMessageSchema = z.object({
   provider: short.nullable().optional(),
   /** Time from the user's message to this reply's final frame, for assistant messages. */
   latencyMs: z.number().int().nonnegative().nullable().optional(),
+  /**
+   * Set on an assistant reply that failed (OpenClaw's `stopReason: "error"`): the provider's error
+   * message, or `error` without one. Absent on a reply that worked.
+   */
+  error: short.min(1).nullable().optional(),
 });
 export type ConversationMessage = z.infer<typeof conversationMessageSchema>;
 

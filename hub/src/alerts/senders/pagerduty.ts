@@ -6,8 +6,10 @@ import type { Notification } from '../notifier.js';
  * the rule and group labels, so the resolve closes the incident the trigger opened.
  * https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
  */
-export function pagerdutyEvent(n: Notification, routingKey: string, hubUrl: string) {
+export function pagerdutyEvent(n: Notification, routingKey: string, hubUrl: string, action = 'trigger') {
   if (n.status === 'resolved') return { routing_key: routingKey, event_action: 'resolve', dedup_key: n.dedupKey };
+  // Somebody acknowledged every alert of the group on the hub: the incident is acknowledged, not closed.
+  if (action === 'acknowledge') return { routing_key: routingKey, event_action: 'acknowledge', dedup_key: n.dedupKey };
   const firing = n.alerts.filter((a) => a.status === 'firing');
   const first = firing[0];
   const instances = [...new Set(firing.map((a) => a.instanceId).filter(Boolean))];

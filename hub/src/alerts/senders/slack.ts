@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import { type DeliveryResult, postJson } from '../../webhooks/index.js';
 import type { Notification } from '../notifier.js';
 
@@ -35,5 +36,5 @@ export function slackMessage(n: Notification) {
   return { text: `${head}: ${(firing[0] ?? resolved[0])?.annotations.summary ?? ''}`, blocks };
 }
 
-export const sendSlack = (url: string, message: object): Promise<DeliveryResult> =>
-  postJson(url, JSON.stringify(message));
+export const sendSlack = (url: string, message: object, dispatcher?: Dispatcher): Promise<DeliveryResult> =>
+  postJson(url, JSON.stringify(message), {}, 10_000, dispatcher);

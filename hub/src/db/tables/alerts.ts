@@ -127,6 +127,8 @@ export const notificationGroups = pgTable(
     lastSentAt: ts('last_sent_at'),
     /** Fingerprints of the firing alerts in the last notification. */
     sentFiring: jsonb('sent_firing').$type<string[]>().notNull().default([]),
+    /** Every firing alert of the group is acknowledged (repeats stop; PagerDuty got `acknowledge`). */
+    acked: boolean('acked').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.channelId, t.groupKey] })],
 );
@@ -139,7 +141,7 @@ export const notificationOutbox = pgTable(
     channelId: text('channel_id').notNull(),
     /** alert | test */
     kind: text('kind').notNull(),
-    /** trigger | resolve | notify */
+    /** trigger | resolve | acknowledge */
     action: text('action').notNull(),
     groupKey: text('group_key'),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),

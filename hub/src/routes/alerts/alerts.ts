@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { invalidMatcher } from '../../alerts/matchers.js';
@@ -147,31 +148,33 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
     },
   );
 
-  app.post(
-    '/alerts/:id/ack',
-    {
-      schema: {
-        tags: ['alerts'],
-        params: idParams,
-        response: { 200: alertSchema, 403: errorSchema, 404: errorSchema },
-      },
-    },
-    async (req) => {
-      const u = requireUser(req);
-      const a = engine.alerts.get(req.params.id);
-      if (!a || !mine(u, a)) throw notFound('alert');
-      assertRole(u, 'admin', 'support', 'client_owner');
-      a.ackedBy = u.email;
-      a.ackedAt = new Date(ctx.alerts.now());
-      await ctx.db.query('UPDATE alert_instances SET acked_by = $2, acked_at = $3 WHERE id = $1', [
-        a.id,
-        a.ackedBy,
-        a.ackedAt,
-      ]);
-      await audit(ctx.db, `user:${u.id}`, 'alert.ack', a.id, a.clientId);
-      return toAlertJson(a, a.state === 'firing' ? engine.muting(a) : null);
-    },
-  );
+  /** Records (or clears) who is on a firing alert; repeats of its group stop while all of it is acknowledged. */
+  const setAck = async (req: FastifyRequest, id: string, ack: boolean) => {
+    const u = requireUser(req);
+    const a = engine.alerts.get(id);
+    if (!a || !mine(u, a)) throw notFound('alert');
+    assertRole(u, 'admin', 'support', 'client_owner');
+    if (ack && a.state !== 'firing')
+      throw new HttpError(409, HUB_ERR.CONFLICT, `only a firing alert is acknowledged (this one is ${a.state})`);
+    a.ackedBy = ack ? u.email : null;
+    a.ackedAt = ack ? new Date(ctx.alerts.now()) : null;
+    await ctx.db.query('UPDATE alert_instances SET acked_by = $2, acked_at = $3, updated_at = now() WHERE id = $1', [
+      a.id,
+      a.ackedBy,
+      a.ackedAt,
+    ]);
+    await audit(ctx.db, `user:${u.id}`, ack ? 'alert.ack' : 'alert.unack', a.id, a.clientId);
+    // The next cycle stops the repeats and tells PagerDuty, without waiting for the timer.
+    ctx.alerts.kick();
+    return toAlertJson(a, a.state === 'firing' ? engine.muting(a) : null);
+  };
+  const ackSchema = {
+    tags: ['alerts'],
+    params: idParams,
+    response: { 200: alertSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+  };
+  app.post('/alerts/:id/ack', { schema: ackSchema }, (req) => setAck(req, req.params.id, true));
+  app.delete('/alerts/:id/ack', { schema: ackSchema }, (req) => setAck(req, req.params.id, false));
 
   app.get(
     '/silences',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { sealConfig } from '../../alerts/channel-secrets.js';
 import type { Channel } from '../../alerts/channels.js';
 import { invalidMatcher } from '../../alerts/matchers.js';
 import type { Notification } from '../../alerts/notifier.js';
@@ -8,6 +9,7 @@ import { requireUser } from '../../auth/plugin.js';
 import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
+import { assertPublicUrl, PublicAddressError } from '../../security/public-address.js';
 import { newId } from '../../util/ids.js';
 import { newWebhookSecret } from '../../webhooks/index.js';
 import { errorSchema, idParams } from '../schemas.js';
@@ -126,6 +128,16 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
     if (!c || !(seesFleet(u) || (c.clientId && canSeeClient(u, c.clientId)))) throw notFound('notification channel');
     return c;
   };
+  /** Webhook and Slack URLs must reach a public address over https (DS_ALERTS_ALLOW_PRIVATE_TARGETS relaxes it). */
+  const checkTarget = async (type: Channel['type'], config: Record<string, unknown>) => {
+    if (type !== 'webhook' && type !== 'slack') return;
+    try {
+      await assertPublicUrl(String(config.url), { allowPrivate: ctx.config.alertsAllowPrivateTargets });
+    } catch (e) {
+      if (e instanceof PublicAddressError) throw new HttpError(400, HUB_ERR.VALIDATION, `config.url: ${e.message}`);
+      throw e;
+    }
+  };
   const mayEdit = (u: ReturnType<typeof requireUser>, clientId: string | null) => {
     if (u.role === 'admin') return;
     if (u.role === 'client_owner' && clientId && canSeeClient(u, clientId)) return;
@@ -181,6 +193,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
           HUB_ERR.VALIDATION,
           `config: ${cfg.error.issues[0]?.path.join('.')} ${cfg.error.issues[0]?.message}`,
         );
+      await checkTarget(b.type, cfg.data);
       const bad = invalidMatcher(b.route.matchers ?? []);
       if (bad) throw new HttpError(400, HUB_ERR.VALIDATION, bad);
       const config: Record<string, unknown> = { ...cfg.data };
@@ -200,7 +213,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
           b.type,
           b.name,
           b.enabled,
-          JSON.stringify(config),
+          JSON.stringify(sealConfig(ctx.secrets, id, b.type, config)),
           JSON.stringify(b.route),
           JSON.stringify(b.groupBy ?? ['alertname', 'client']),
           b.groupWaitSec ?? 10,
@@ -258,6 +271,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
             HUB_ERR.VALIDATION,
             `config: ${cfg.error.issues[0]?.path.join('.')} ${cfg.error.issues[0]?.message}`,
           );
+        await checkTarget(c.type, cfg.data);
         config = cfg.data;
       }
       const bad = invalidMatcher(b.route?.matchers ?? []);
@@ -269,7 +283,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
           c.id,
           b.name ?? c.name,
           b.enabled ?? c.enabled,
-          JSON.stringify(config),
+          JSON.stringify(sealConfig(ctx.secrets, c.id, c.type, config)),
           JSON.stringify(b.route ?? c.route),
           JSON.stringify(b.groupBy ?? c.groupBy),
           b.groupWaitSec ?? c.groupWaitSec,

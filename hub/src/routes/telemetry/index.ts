@@ -121,6 +121,8 @@ export const telemetryRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
               provider: z.string().nullable(),
               latencyMs: z.number().nullable(),
               sentiment: z.number().nullable(),
+              /** Why the reply failed (OpenClaw's stopReason "error"); null for one that worked. */
+              error: z.string().nullable(),
             }),
           ),
           404: errorSchema,
@@ -131,8 +133,8 @@ export const telemetryRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
       const s = visible(req, req.params.id);
       const { from, to } = window(req.query, 7 * 86_400_000);
       const rows = await ctx.db.query<Record<string, unknown>>(
-        `SELECT message_id, t, session_key, channel, role, text, tokens_in, tokens_out, cost, model, provider, latency_ms, sentiment
-         FROM conversation_messages WHERE instance_id = $1 AND t >= $2 AND t < $3 ORDER BY t DESC LIMIT $4`,
+        `SELECT message_id, t, session_key, channel, role, text, tokens_in, tokens_out, cost, model, provider, latency_ms, sentiment,
+           error FROM conversation_messages WHERE instance_id = $1 AND t >= $2 AND t < $3 ORDER BY t DESC LIMIT $4`,
         [s.id, from, to, req.query.limit],
       );
       return rows.map((r) => ({
@@ -149,6 +151,7 @@ export const telemetryRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
         provider: (r.provider as string | null) ?? null,
         latencyMs: r.latency_ms === null ? null : Number(r.latency_ms),
         sentiment: r.sentiment === null || r.sentiment === undefined ? null : Number(r.sentiment),
+        error: (r.error as string | null) ?? null,
       }));
     },
   );

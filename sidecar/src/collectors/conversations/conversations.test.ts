@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConversationMessage, generateHubKeyPair } from '@deepsignal/protocol';
+import { type ConversationMessage, generateHubKeyPair, LIMITS } from '@deepsignal/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config.js';
 import type { GatewayLike } from '../../openclaw/types.js';
 import { createConversationsCollector } from './index.js';
-import { channelOf } from './map.js';
+import { channelOf, toConversationMessage } from './map.js';
 
 const history = JSON.parse(
   readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'history.json'), 'utf8'),
@@ -90,6 +90,44 @@ describe('conversations collector', () => {
     await settle();
     expect(again.got.map((m) => m.messageId)).toEqual(['u-2']);
     await again.c.stop!();
+  });
+
+  it('marks a failed reply (stopReason "error") with the provider message; a working reply has no error', () => {
+    const base = { role: 'assistant', content: [], timestamp: 1_764_000_000_000, __openclaw: { id: 'a1' } };
+    const failed = toConversationMessage(
+      { ...base, stopReason: 'error', errorMessage: ' 529 overloaded_error ' },
+      'agent:main:main',
+      'main',
+      null,
+      undefined,
+      0,
+    );
+    expect(failed?.error).toBe('529 overloaded_error');
+    const bare = toConversationMessage({ ...base, stopReason: 'error' }, 'agent:main:main', 'main', null, undefined, 0);
+    expect(bare?.error).toBe('error');
+    for (const stopReason of ['stop', 'length', 'toolUse', 'aborted', undefined]) {
+      const ok = toConversationMessage({ ...base, stopReason }, 'agent:main:main', 'main', null, undefined, 0);
+      expect(ok && 'error' in ok).toBe(false);
+    }
+    // Only a reply fails: a user line carrying the field is not counted.
+    const user = toConversationMessage(
+      { ...base, role: 'user', stopReason: 'error' },
+      'agent:main:main',
+      'main',
+      null,
+      undefined,
+      0,
+    );
+    expect(user && 'error' in user).toBe(false);
+    const long = toConversationMessage(
+      { ...base, stopReason: 'error', errorMessage: 'x'.repeat(5000) },
+      'agent:main:main',
+      'main',
+      null,
+      undefined,
+      0,
+    );
+    expect(long?.error?.length).toBe(LIMITS.maxShortString);
   });
 
   it('derives the channel from session metadata or the key', () => {

@@ -8,6 +8,9 @@ export interface HistoryMessage {
   provider?: string;
   model?: string;
   usage?: { input?: number; output?: number; cost?: { total?: number } };
+  /** Why the turn ended: `stop`, `length`, `toolUse`, `aborted`, or `error` for a failed reply. */
+  stopReason?: string;
+  errorMessage?: string;
   __openclaw?: { id?: string; seq?: number; runId?: string; recordTimestampMs?: number };
 }
 
@@ -75,6 +78,9 @@ export function toConversationMessage(
   if (!messageId) return null;
   const text = textOf(m.content);
   const end = finalAt ?? nn(meta.recordTimestampMs);
+  // A failed reply counts toward the hub's error rate; the message says which provider error it was.
+  const failed = role === 'assistant' && m.stopReason === 'error';
+  const why = typeof m.errorMessage === 'string' && m.errorMessage.trim() ? m.errorMessage.trim() : 'error';
   return {
     messageId: String(messageId).slice(0, 128),
     t,
@@ -88,5 +94,6 @@ export function toConversationMessage(
     model: m.model ? (m.provider ? `${m.provider}/${m.model}` : m.model).slice(0, 200) : null,
     provider: m.provider?.slice(0, 64) ?? null,
     latencyMs: role === 'assistant' && prevUserTs !== null && end > prevUserTs ? Math.round(end - prevUserTs) : null,
+    ...(failed ? { error: why.slice(0, LIMITS.maxShortString) } : {}),
   };
 }
