@@ -75,7 +75,8 @@ export type Resolve = (host: string) => Promise<{ address: string; family: 4 | 6
  */
 export function makeResolver(servers?: string[]): Resolve {
   if (!servers?.length)
-    return async (host) => (await dns.lookup(host, { all: true, verbatim: true })) as { address: string; family: 4 | 6 }[];
+    return async (host) =>
+      (await dns.lookup(host, { all: true, verbatim: true })) as { address: string; family: 4 | 6 }[];
   const r = new dns.Resolver({ timeout: 3000, tries: 2 });
   r.setServers(servers);
   return async (host) => {
@@ -137,7 +138,8 @@ export function guardedFetch(p: OutboundPolicy): typeof fetch {
       (found) => {
         const want = options.family === 4 || options.family === 6 ? options.family : 0;
         const usable = want ? found.filter((f) => f.family === want) : found;
-        if (!usable.length) return cb(Object.assign(new Error(`${hostname} has no IPv${want} address`), { code: 'ENOTFOUND' }), '', 0);
+        if (!usable.length)
+          return cb(Object.assign(new Error(`${hostname} has no IPv${want} address`), { code: 'ENOTFOUND' }), '', 0);
         if (options.all) return (cb as unknown as (e: null, a: typeof usable) => void)(null, usable);
         cb(null, usable[0].address, usable[0].family);
       },
@@ -149,6 +151,8 @@ export function guardedFetch(p: OutboundPolicy): typeof fetch {
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     await assertPublicUrl(url, p);
     // Redirects are not followed: each hop would need the same check (OAuth calls use manual redirects anyway).
-    return undiciFetch(url, { ...(init as object), redirect: 'manual', dispatcher } as Parameters<typeof undiciFetch>[1]);
+    return undiciFetch(url, { ...(init as object), redirect: 'manual', dispatcher } as Parameters<
+      typeof undiciFetch
+    >[1]);
   }) as unknown as typeof fetch;
 }

@@ -165,6 +165,8 @@ export class DomainClaims {
         HUB_ERR.CONFLICT,
         `the claim on ${v.domain} expired on ${v.expiresAt}; claim the domain again for a new token`,
       );
+    const owner = await this.verifiedClient(v.domain);
+    if (owner && owner !== clientId) throw conflictElsewhere(v.domain);
     const found = await this.txt(v.txtName);
     if (!found.includes(v.txtValue))
       throw new HttpError(

@@ -1,6 +1,12 @@
 import * as oidc from 'openid-client';
 import type { HubContext } from '../../context.js';
-import { assertPublicUrl, guardedFetch, makeResolver, type OutboundPolicy, OutboundRefused } from '../../security/outbound.js';
+import {
+  assertPublicUrl,
+  guardedFetch,
+  makeResolver,
+  type OutboundPolicy,
+  OutboundRefused,
+} from '../../security/outbound.js';
 import { DomainClaims, txtLookup } from './domain-claims.js';
 
 /** A client's OpenID Connect settings (the client secret is a sealed secret, SSO_SECRET). */
@@ -52,7 +58,7 @@ async function checkedAuthorizationEndpoint(
   try {
     u = new URL(endpoint);
   } catch {
-    throw new OutboundRefused('the discovery document\'s authorization_endpoint is not a URL');
+    throw new OutboundRefused("the discovery document's authorization_endpoint is not a URL");
   }
   if (u.origin !== issuer.origin && !extraOrigins.includes(u.origin))
     throw new OutboundRefused(
