@@ -11,7 +11,7 @@ export interface Zone {
 /**
  * An authoritative DNS server on a loopback UDP port speaking the real wire format (dns-packet):
  * the hub's resolver is pointed at it with `DS_DNS_SERVERS`. Unknown names answer NXDOMAIN.
- * `queries` lists every question asked, as `TYPE name`.
+ * `queries` lists every question asked, as `TYPE name`. Answers have TTL 0, so nothing is cached.
  */
 export async function startDnsServer(zones: Record<string, Zone> = {}) {
   const socket = dgram.createSocket('udp4');
@@ -30,11 +30,11 @@ export async function startDnsServer(zones: Record<string, Zone> = {}) {
     const zone = zones[name];
     const answers: dnsPacket.Answer[] = [];
     if (zone && question.type === 'TXT')
-      for (const t of zone.TXT ?? []) answers.push({ type: 'TXT', name: question.name, ttl: 1, data: t });
+      for (const t of zone.TXT ?? []) answers.push({ type: 'TXT', name: question.name, ttl: 0, data: t });
     if (zone && (question.type === 'A' || question.type === 'AAAA')) {
       const v = zone[question.type];
       for (const a of (typeof v === 'function' ? v() : v) ?? [])
-        answers.push({ type: question.type, name: question.name, ttl: 1, data: a });
+        answers.push({ type: question.type, name: question.name, ttl: 0, data: a });
     }
     const reply = dnsPacket.encode({
       id: q.id,

@@ -47,7 +47,7 @@ export const dnsServers = (s: string | undefined) =>
  * allowed), on the issuer's origin or one of `DS_SSO_AUTHORIZATION_ORIGINS`, and on a public
  * address. A discovery document naming anything else is refused.
  */
-async function checkedAuthorizationEndpoint(
+export async function checkedAuthorizationEndpoint(
   issuer: URL,
   endpoint: string | undefined,
   extraOrigins: string[],
