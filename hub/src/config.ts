@@ -96,7 +96,12 @@ export const configSchema = z
       z
         .string()
         .refine(
-          (s) => s.split(',').every((x) => /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-f:]+\](:\d{1,5})?|[0-9a-f:]+)$/i.test(x.trim())),
+          (s) =>
+            s
+              .split(',')
+              .every((x) =>
+                /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-f:]+\](:\d{1,5})?|[0-9a-f:]+)$/i.test(x.trim()),
+              ),
           'comma-separated IP addresses, each with an optional :port, e.g. 1.1.1.1,[2606:4700::1111]:53',
         )
         .optional(),

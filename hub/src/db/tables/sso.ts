@@ -32,9 +32,7 @@ export const ssoDomainClaims = pgTable(
   },
   (t) => [
     uniqueIndex('sso_domain_claims_client_domain_idx').on(t.clientId, t.domain),
-    uniqueIndex('sso_domain_claims_verified_idx')
-      .on(t.domain)
-      .where(sql`status = 'verified'`),
+    uniqueIndex('sso_domain_claims_verified_idx').on(t.domain).where(sql`status = 'verified'`),
     index('sso_domain_claims_domain_idx').on(t.domain),
   ],
 );
