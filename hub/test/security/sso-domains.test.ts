@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite } from '../../src/db/client.js';
+import { migrate } from '../../src/db/migrate.js';
 import { startDnsServer } from '../helpers/dns.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { browserLogin, startProvider } from './oidc-idp.js';
@@ -235,5 +237,32 @@ describe('SSO email domains need proof before they route logins', () => {
     expect(
       (await hub.api('DELETE', `/clients/${gamma.client}/sso/domains/gamma.test`, undefined, alpha.owner)).status,
     ).toBe(404);
+  });
+});
+
+describe('SSO domains set up before claims needed proof', () => {
+  it('get a pending claim on upgrade: they route no login until proved or approved', async () => {
+    const db = await openPglite(null);
+    try {
+      await migrate(db);
+      await db.query("INSERT INTO clients (id, name) VALUES ('c-old', 'Old'), ('c-none', 'None')");
+      await db.query(
+        `INSERT INTO client_settings (client_id, oidc) VALUES
+         ('c-old', '{"issuer":"https://idp.old.test","clientId":"x","allowedDomain":"Old.Test","autoProvision":false}'),
+         ('c-none', NULL)`,
+      );
+      // As if the hub had run every migration up to the claims table, then upgraded.
+      await db.query("DELETE FROM schema_migrations WHERE tag = '0016_sso_domain_claims_existing'");
+      expect(await migrate(db)).toEqual(['0016_sso_domain_claims_existing']);
+      const claims = await db.query<{ client_id: string; domain: string; status: string; token: string }>(
+        'SELECT client_id, domain, status, token FROM sso_domain_claims',
+      );
+      expect(claims.map(({ token: _t, ...c }) => c)).toEqual([
+        { client_id: 'c-old', domain: 'old.test', status: 'pending' },
+      ]);
+      expect(claims[0].token).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      await db.close();
+    }
   });
 });
