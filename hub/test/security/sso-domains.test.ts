@@ -154,6 +154,13 @@ describe('SSO email domains need proof before they route logins', () => {
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('verified');
     expect(approved.body.verifiedBy).toMatch(/^user:/);
+    const exported = await hub.api<{ ssoDomains: { domain: string; status: string }[] }>(
+      'GET',
+      `/clients/${gamma.client}/export`,
+      undefined,
+      gamma.owner,
+    );
+    expect(exported.body.ssoDomains).toEqual([expect.objectContaining({ domain: 'gamma.test', status: 'verified' })]);
     const start = await startByEmail('client_viewer@gamma.test');
     expect(start.status).toBe(302);
     expect(start.headers.get('location')?.startsWith(`${idp.issuer}/`)).toBe(true);
