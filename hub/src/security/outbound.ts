@@ -45,8 +45,9 @@ const lists = RANGES.map(([cidr, kind]) => {
 /** The kind of non-public address (`loopback`, `private (RFC 1918)`, …), or null for a public one. */
 export function nonPublicKind(address: string): string | null {
   let a = address.replace(/^\[|\]$/g, '').toLowerCase();
-  // IPv4-mapped IPv6 (::ffff:10.0.0.1, or its hex form) is the IPv4 address underneath.
-  const mapped = /^::ffff:(?:0:)?(.+)$/.exec(a)?.[1];
+  // IPv4-mapped IPv6 (::ffff:10.0.0.1, or its hex form) and NAT64 (64:ff9b::10.0.0.1, which a
+  // NAT64 gateway forwards to that IPv4 address) are judged by the IPv4 address underneath.
+  const mapped = /^(?:::ffff:(?:0:)?|64:ff9b::)(.+)$/.exec(a)?.[1];
   if (mapped) {
     if (isIP(mapped) === 4) a = mapped;
     else {

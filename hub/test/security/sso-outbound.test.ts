@@ -40,10 +40,12 @@ describe('which addresses count as public', () => {
     ['::ffff:127.0.0.1', 'loopback'],
     ['::ffff:7f00:1', 'loopback'],
     ['::ffff:a9fe:a9fe', 'cloud metadata'],
+    ['64:ff9b::10.0.0.1', 'private (RFC 1918)'],
+    ['64:ff9b::7f00:1', 'loopback'],
   ])('%s is %s', (address, kind) => {
     expect(nonPublicKind(address)).toBe(kind);
   });
-  it.each([PUBLIC, '8.8.8.8', '100.128.0.1', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])(
+  it.each([PUBLIC, '8.8.8.8', '100.128.0.1', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808'])(
     '%s is public',
     (address) => {
       expect(nonPublicKind(address)).toBeNull();
