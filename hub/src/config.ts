@@ -73,6 +73,39 @@ export const configSchema = z
         return list;
       })
       .default(false),
+    /**
+     * SSO issuers (and every URL their discovery names) may be plain http and on loopback or
+     * private addresses: for a test identity provider only, never in production.
+     */
+    ssoAllowInsecureIssuers: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(false),
+    /** Origins besides the issuer's own that an SSO authorization endpoint may be on (comma-separated https origins). */
+    ssoAuthorizationOrigins: optStr.pipe(
+      z
+        .string()
+        .refine(
+          (s) => s.split(',').every((o) => /^https:\/\/[^/?#\s]+$/i.test(o.trim())),
+          'comma-separated https origins, e.g. https://login.example.com',
+        )
+        .optional(),
+    ),
+    /** DNS servers (ip or ip:port, comma-separated) for SSO domain proofs and issuer look-ups; unset: the system's. */
+    dnsServers: optStr.pipe(
+      z
+        .string()
+        .refine(
+          (s) =>
+            s
+              .split(',')
+              .every((x) =>
+                /^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-f:]+\](:\d{1,5})?|[0-9a-f:]+)$/i.test(x.trim()),
+              ),
+          'comma-separated IP addresses, each with an optional :port, e.g. 1.1.1.1,[2606:4700::1111]:53',
+        )
+        .optional(),
+    ),
     /** Public base URL of the hub (password-reset links, SSO redirect); default: the address the hub listens on. */
     publicUrl: optStr,
     /** Serve the OpenAPI document and UI at /docs (default: on, off when NODE_ENV=production). */
@@ -282,6 +315,21 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_TRUST_PROXY',
     flag: '--trust-proxy',
     help: 'proxies to believe: hop count (true = 1) or proxy IPs/CIDRs (false)',
+  },
+  ssoAllowInsecureIssuers: {
+    env: 'DS_SSO_ALLOW_INSECURE_ISSUERS',
+    flag: '--sso-allow-insecure-issuers',
+    help: 'SSO issuers may be http and on loopback/private addresses: test IdPs only (false)',
+  },
+  ssoAuthorizationOrigins: {
+    env: 'DS_SSO_AUTHORIZATION_ORIGINS',
+    flag: '--sso-authorization-origins',
+    help: "https origins an SSO authorization endpoint may be on besides the issuer's (none)",
+  },
+  dnsServers: {
+    env: 'DS_DNS_SERVERS',
+    flag: '--dns-servers',
+    help: 'DNS servers for SSO domain proofs and issuer look-ups (the system resolver)',
   },
   publicUrl: { env: 'DS_PUBLIC_URL', flag: '--public-url', help: 'public base URL for links (the bound address)' },
   apiDocs: { env: 'DS_API_DOCS', flag: '--api-docs', help: 'serve /docs (on; off when NODE_ENV=production)' },

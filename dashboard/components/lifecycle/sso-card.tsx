@@ -8,6 +8,7 @@ import { Input, Label } from '@/components/ui/input';
 import { toast } from '@/components/ui/toast';
 import { api } from '@/lib/api';
 import { useApi } from '@/lib/use-api';
+import { SsoDomainProof } from './sso-domain-proof';
 
 /** GET /clients/:id/sso: the OIDC settings (never the secret: only whether one is stored). */
 interface SsoSettings {
@@ -16,6 +17,8 @@ interface SsoSettings {
   allowedDomain: string;
   autoProvision: boolean;
   hasClientSecret: boolean;
+  /** The claim on allowedDomain: logins are routed only once it is verified. */
+  domainStatus: 'pending' | 'verified' | 'expired' | null;
 }
 
 /**
@@ -76,12 +79,17 @@ export function SsoCard({ clientId }: { clientId: string }) {
           <KeySquare className="size-4 text-accent" /> Single sign-on
         </CardTitle>
         <CardDescription>
-          {cur.data
-            ? `On: people of ${cur.data.allowedDomain} sign in through ${new URL(cur.data.issuer).host}.`
-            : 'Off: people sign in with a password. Connect your identity provider (OIDC).'}
+          {!cur.data
+            ? 'Off: people sign in with a password. Connect your identity provider (OIDC).'
+            : cur.data.domainStatus === 'verified'
+              ? `On: people of ${cur.data.allowedDomain} sign in through ${new URL(cur.data.issuer).host}.`
+              : `Set up, waiting for proof that ${cur.data.allowedDomain} is yours.`}
         </CardDescription>
       </CardHeader>
-      <CardContent>
+      <CardContent className="grid gap-3">
+        {cur.data && (
+          <SsoDomainProof clientId={clientId} domain={cur.data.allowedDomain} onChange={() => void cur.reload()} />
+        )}
         <form onSubmit={save} className="grid gap-3">
           <div className="grid gap-1.5">
             <Label htmlFor="sso-issuer">Issuer URL</Label>

@@ -17,7 +17,7 @@ export const INSTANCE_TABLES = [
 const INST = 'SELECT id FROM instances WHERE client_id = $1';
 
 /**
- * Everything the hub holds about one client, as JSON: the client, its settings, users (no password
+ * Everything the hub holds about one client, as JSON: the client, its settings and SSO domain claims, users (no password
  * hashes), instances, the names of its secrets (never values), conversations, logs, events,
  * commands (secret params redacted), support tickets (without internal notes) and its audit trail. Metrics are included as
  * hourly rollups (raw samples are a machine's vital signs, not the client's data).
@@ -33,6 +33,9 @@ export async function exportClient(ctx: HubContext, clientId: string): Promise<R
     exportedAt: new Date().toISOString(),
     client: (await q('SELECT * FROM clients WHERE id = $1'))[0] ?? null,
     settings: (await q('SELECT ip_allowlist, retention_conversations_days, retention_logs_days, oidc FROM client_settings WHERE client_id = $1'))[0] ?? null,
+    ssoDomains: await q(
+      'SELECT domain, status, verified_by, verified_at, expires_at, created_at FROM sso_domain_claims WHERE client_id = $1 ORDER BY domain',
+    ),
     users: await q('SELECT id, email, role, disabled, created_at FROM users WHERE client_id = $1 ORDER BY created_at'),
     instances: await q(
       'SELECT id, hostname, sidecar_version, openclaw_version, created_at, last_seen FROM instances WHERE client_id = $1',

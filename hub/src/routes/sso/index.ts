@@ -9,11 +9,13 @@ import { createUser } from '../../auth/users.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { ipAllowed } from '../../security/ip.js';
+import { assertPublicUrl, OutboundRefused } from '../../security/outbound.js';
 import { newSecret } from '../../util/ids.js';
 import { sessionCookie } from '../auth/index.js';
 import { publicBase } from '../auth/password-reset.js';
 import { assertOwnerOrAdmin } from '../clients/access.js';
 import { errorSchema, idParams } from '../schemas.js';
+import { DOMAIN, ssoDomainRoutes } from './domains.js';
 import { OidcLogins, SSO_SECRET } from './oidc.js';
 
 const settingsView = z.object({
@@ -22,17 +24,24 @@ const settingsView = z.object({
   allowedDomain: z.string(),
   autoProvision: z.boolean(),
   hasClientSecret: z.boolean(),
+  /** The claim on allowedDomain: logins are routed only once it is verified. */
+  domainStatus: z.enum(['pending', 'verified', 'expired']).nullable(),
 });
 
 /**
  * Single sign-on with OpenID Connect, configured per client (issuer, client id and secret, allowed
- * email domain, one client per domain) by its owner or the admin. `GET /auth/sso/start?email=`
+ * email domain, which the client must prove it holds: domains.ts) by its owner or the admin. `GET /auth/sso/start?email=`
  * (or `/auth/sso/:clientId/start`) sends the browser to the provider; the callback checks state, nonce, PKCE and the ID token, then the email domain,
  * and logs in the matching user of that client (or creates a viewer when auto-provisioning is on).
  */
 export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
   const logins = new OidcLogins(ctx);
   const callbackUrl = (req: FastifyRequest) => `${publicBase(ctx, req)}/api/v1/auth/sso/callback`;
+  await app.register(ssoDomainRoutes, { ctx, claims: logins.domains });
+  const view = async (clientId: string, s: { allowedDomain: string }) => ({
+    hasClientSecret: (await ctx.secrets.list(clientId)).some((x) => x.name === SSO_SECRET),
+    domainStatus: await logins.domains.status(clientId, s.allowedDomain),
+  });
 
   app.get(
     '/clients/:id/sso',
@@ -41,8 +50,7 @@ export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app,
       assertClient(requireUser(req), req.params.id, 'client');
       const s = await logins.settings(req.params.id);
       if (!s) return null;
-      const hasClientSecret = (await ctx.secrets.list(req.params.id)).some((x) => x.name === SSO_SECRET);
-      return { ...s, hasClientSecret };
+      return { ...s, ...(await view(req.params.id, s)) };
     },
   );
 
@@ -56,7 +64,7 @@ export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app,
           issuer: z.url().max(500),
           clientId: z.string().min(1).max(200),
           clientSecret: z.string().min(1).max(1000).optional(),
-          allowedDomain: z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, 'a domain like example.com'),
+          allowedDomain: DOMAIN,
           autoProvision: z.boolean().default(false),
         }),
         response: { 200: settingsView, 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
@@ -66,13 +74,17 @@ export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app,
       const u = requireUser(req);
       assertOwnerOrAdmin(u, req.params.id);
       if (!(await ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [req.params.id]))[0]) throw notFound('client');
-      const issuer = new URL(req.body.issuer);
-      if (issuer.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname))
-        throw new HttpError(400, HUB_ERR.VALIDATION, 'the issuer must be an https URL');
+      try {
+        // Checked here for a clear answer, and again on every connection (the name may change).
+        await assertPublicUrl(new URL(req.body.issuer), logins.policy);
+      } catch (e) {
+        if (e instanceof OutboundRefused) throw new HttpError(400, HUB_ERR.VALIDATION, `issuer refused: ${e.message}`);
+        throw e;
+      }
       const { clientSecret, ...s } = req.body;
-      const owner = await logins.clientForDomain(s.allowedDomain);
-      if (owner && owner !== req.params.id)
-        throw new HttpError(409, HUB_ERR.CONFLICT, `${s.allowedDomain} already signs in to another client`);
+      s.allowedDomain = s.allowedDomain.toLowerCase();
+      // A pending claim for the domain comes with the settings; it routes logins once verified.
+      await logins.domains.claim(req.params.id, s.allowedDomain);
       if (clientSecret) await ctx.secrets.put(req.params.id, SSO_SECRET, clientSecret, `user:${u.id}`);
       await ctx.db.query(
         `INSERT INTO client_settings (client_id, oidc, updated_at) VALUES ($1,$2,now())
@@ -81,8 +93,7 @@ export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app,
       );
       logins.forget(req.params.id);
       await audit(ctx.db, `user:${u.id}`, 'sso.configure', req.params.id, req.params.id, s);
-      const hasClientSecret = (await ctx.secrets.list(req.params.id)).some((x) => x.name === SSO_SECRET);
-      return { ...s, hasClientSecret };
+      return { ...s, ...(await view(req.params.id, s)) };
     },
   );
 
@@ -105,12 +116,18 @@ export const ssoRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app,
     const s = clientId ? await logins.settings(clientId) : null;
     // Same answer for an unknown client and one without SSO.
     if (!clientId || !s) throw new HttpError(404, HUB_ERR.NOT_FOUND, missing);
+    if ((await logins.domains.status(clientId, s.allowedDomain)) !== 'verified')
+      throw new HttpError(409, HUB_ERR.SSO, 'single sign-on waits for its email domain to be verified');
+    let target: string;
     try {
-      return reply.redirect(await logins.start(clientId, s, callbackUrl(req)), 302);
+      target = await logins.start(clientId, s, callbackUrl(req));
     } catch (e) {
       req.log.warn({ err: (e as Error).message }, 'sso discovery failed');
+      if (e instanceof OutboundRefused)
+        throw new HttpError(502, HUB_ERR.SSO, `the identity provider is refused: ${e.message}`);
       throw new HttpError(502, HUB_ERR.SSO, 'the identity provider could not be reached');
     }
+    return reply.redirect(target, 302);
   };
 
   app.get(

@@ -1,5 +1,13 @@
 import * as oidc from 'openid-client';
 import type { HubContext } from '../../context.js';
+import {
+  assertPublicUrl,
+  guardedFetch,
+  makeResolver,
+  type OutboundPolicy,
+  OutboundRefused,
+} from '../../security/outbound.js';
+import { DomainClaims, txtLookup } from './domain-claims.js';
 
 /** A client's OpenID Connect settings (the client secret is a sealed secret, SSO_SECRET). */
 export interface OidcSettings {
@@ -27,8 +35,38 @@ interface Pending {
   expires: number;
 }
 
-/** Loopback issuers (development, tests) may use plain HTTP; every other issuer must be HTTPS. */
-const loopback = (u: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+/** `DS_DNS_SERVERS` as a list (unset: the system resolver). */
+export const dnsServers = (s: string | undefined) =>
+  s
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/**
+ * The authorization endpoint the browser is sent to: https (http only with insecure issuers
+ * allowed), on the issuer's origin or one of `DS_SSO_AUTHORIZATION_ORIGINS`, and on a public
+ * address. A discovery document naming anything else is refused.
+ */
+export async function checkedAuthorizationEndpoint(
+  issuer: URL,
+  endpoint: string | undefined,
+  extraOrigins: string[],
+  policy: OutboundPolicy,
+): Promise<URL> {
+  if (!endpoint) throw new OutboundRefused('the discovery document names no authorization_endpoint');
+  let u: URL;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    throw new OutboundRefused("the discovery document's authorization_endpoint is not a URL");
+  }
+  if (u.origin !== issuer.origin && !extraOrigins.includes(u.origin))
+    throw new OutboundRefused(
+      `the authorization_endpoint ${u.origin} is not on the issuer's origin ${issuer.origin} (DS_SSO_AUTHORIZATION_ORIGINS lists others allowed)`,
+    );
+  await assertPublicUrl(u, policy);
+  return u;
+}
 
 /**
  * OIDC relying party per client, on openid-client: discovery (cached 5 min), authorization code
@@ -37,9 +75,24 @@ const loopback = (u: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(u.host
  */
 export class OidcLogins {
   private readonly pending = new Map<string, Pending>();
-  private readonly configs = new Map<string, { at: number; config: oidc.Configuration }>();
+  private readonly configs = new Map<string, { at: number; config: oidc.Configuration; authorize: URL }>();
+  readonly policy: OutboundPolicy;
+  private readonly fetch: typeof fetch;
+  private readonly authorizationOrigins: string[];
+  /** Which client owns which email domain (only verified claims route logins). */
+  readonly domains: DomainClaims;
 
-  constructor(private readonly ctx: HubContext) {}
+  constructor(private readonly ctx: HubContext) {
+    const servers = dnsServers(ctx.config.dnsServers);
+    this.policy = { resolve: makeResolver(servers), allowInsecure: ctx.config.ssoAllowInsecureIssuers };
+    this.fetch = guardedFetch(this.policy);
+    this.authorizationOrigins = (ctx.config.ssoAuthorizationOrigins ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => new URL(o).origin);
+    this.domains = new DomainClaims(ctx.db, txtLookup(servers));
+  }
 
   async settings(clientId: string): Promise<OidcSettings | null> {
     const rows = await this.ctx.db.query<{ oidc: OidcSettings | null }>(
@@ -49,55 +102,74 @@ export class OidcLogins {
     return rows[0]?.oidc ?? null;
   }
 
-  /** The client whose SSO accepts this email domain (a domain belongs to one client at most). */
+  /**
+   * The client whose SSO accepts this email domain: the one whose claim on it is verified and
+   * whose settings name it (a pending claim routes nobody).
+   */
   async clientForDomain(domain: string): Promise<string | null> {
     const rows = await this.ctx.db.query<{ client_id: string }>(
-      "SELECT client_id FROM client_settings WHERE lower(oidc->>'allowedDomain') = $1 LIMIT 1",
+      `SELECT s.client_id FROM client_settings s
+       JOIN sso_domain_claims d ON d.client_id = s.client_id AND d.status = 'verified'
+       WHERE lower(s.oidc->>'allowedDomain') = $1 AND d.domain = $1 LIMIT 1`,
       [domain.toLowerCase()],
     );
     return rows[0]?.client_id ?? null;
   }
 
-  private async config(clientId: string, s: OidcSettings): Promise<oidc.Configuration> {
+  private async config(clientId: string, s: OidcSettings): Promise<{ config: oidc.Configuration; authorize: URL }> {
     const key = `${clientId}|${s.issuer}|${s.clientId}`;
     const hit = this.configs.get(key);
-    if (hit && Date.now() - hit.at < CONFIG_TTL_MS) return hit.config;
+    if (hit && Date.now() - hit.at < CONFIG_TTL_MS) return hit;
     const secret = (await this.ctx.secrets.get(clientId, SSO_SECRET)) ?? undefined;
     const issuer = new URL(s.issuer);
+    await assertPublicUrl(issuer, this.policy);
+    // Every request openid-client makes (discovery, token, userinfo, keys) goes through the guard.
     const config = await oidc.discovery(
       issuer,
       s.clientId,
       undefined,
       secret ? oidc.ClientSecretBasic(secret) : oidc.None(),
-      loopback(issuer) ? { execute: [oidc.allowInsecureRequests], timeout: 10 } : { timeout: 10 },
+      {
+        [oidc.customFetch]: this.fetch,
+        timeout: 10,
+        ...(this.policy.allowInsecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+      },
     );
-    this.configs.set(key, { at: Date.now(), config });
-    return config;
+    const authorize = await checkedAuthorizationEndpoint(
+      issuer,
+      config.serverMetadata().authorization_endpoint,
+      this.authorizationOrigins,
+      this.policy,
+    );
+    const entry = { at: Date.now(), config, authorize };
+    this.configs.set(key, entry);
+    return entry;
   }
 
   forget(clientId: string): void {
     for (const k of this.configs.keys()) if (k.startsWith(`${clientId}|`)) this.configs.delete(k);
   }
 
-  /** The provider URL to send the browser to. */
+  /** The provider URL to send the browser to: always the checked authorization endpoint. */
   async start(clientId: string, s: OidcSettings, redirectUri: string): Promise<string> {
-    const config = await this.config(clientId, s);
+    const { config, authorize } = await this.config(clientId, s);
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const now = Date.now();
     for (const [k, p] of this.pending) if (p.expires < now || this.pending.size >= PENDING_MAX) this.pending.delete(k);
     this.pending.set(state, { clientId, verifier, nonce, redirectUri, expires: now + PENDING_TTL_MS });
-    return oidc
-      .buildAuthorizationUrl(config, {
-        redirect_uri: redirectUri,
-        scope: 'openid email',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-      })
-      .toString();
+    const target = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+    });
+    if (target.origin !== authorize.origin || target.pathname !== authorize.pathname)
+      throw new OutboundRefused(`the login would go to ${target.origin}${target.pathname}, not the checked endpoint`);
+    return target.toString();
   }
 
   /** Completes a login: the verified email and the client it was for. Throws on any mismatch. */
@@ -108,7 +180,7 @@ export class OidcLogins {
     if (!p || p.expires < Date.now()) throw new Error('unknown or expired login; start again');
     const s = await this.settings(p.clientId);
     if (!s) throw new Error('single sign-on is not configured for this client');
-    const config = await this.config(p.clientId, s);
+    const { config } = await this.config(p.clientId, s);
     const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
       pkceCodeVerifier: p.verifier,
       expectedState: state,
@@ -122,7 +194,11 @@ export class OidcLogins {
     const email = typeof claims?.email === 'string' ? claims.email.toLowerCase() : '';
     if (!email) throw new Error('the identity provider sent no email');
     if (claims?.email_verified === false) throw new Error('the email is not verified at the identity provider');
-    if (email.split('@')[1] !== s.allowedDomain.toLowerCase()) throw new Error('this email domain is not allowed');
+    const domain = email.split('@')[1];
+    if (domain !== s.allowedDomain.toLowerCase()) throw new Error('this email domain is not allowed');
+    // The client's provider could assert any address: only a domain it proved is believed.
+    if ((await this.domains.status(p.clientId, domain)) !== 'verified')
+      throw new Error(`${domain} is not verified for this client`);
     return { clientId: p.clientId, email, settings: s };
   }
 }
