@@ -12,22 +12,22 @@ describe('public addresses', () => {
       ['::1', 'loopback'],
       ['::ffff:127.0.0.1', 'loopback'],
       ['::ffff:7f00:1', 'loopback'],
-      ['10.1.2.3', 'private'],
-      ['172.31.255.255', 'private'],
-      ['192.168.0.10', 'private'],
-      ['169.254.169.254', 'link-local (cloud metadata)'],
-      ['fe80::1', 'link-local (cloud metadata)'],
-      ['100.64.0.1', 'carrier-grade NAT'],
-      ['100.100.100.200', 'carrier-grade NAT'],
-      ['fd00:ec2::254', 'unique-local'],
-      ['fc12::1', 'unique-local'],
+      ['10.1.2.3', 'private (RFC 1918)'],
+      ['172.31.255.255', 'private (RFC 1918)'],
+      ['192.168.0.10', 'private (RFC 1918)'],
+      ['169.254.169.254', 'cloud metadata'],
+      ['fe80::1', 'link-local'],
+      ['100.64.0.1', 'carrier-grade NAT (100.64/10)'],
+      ['100.100.100.200', 'carrier-grade NAT (100.64/10)'],
+      ['fd00:ec2::254', 'unique-local (fc00::/7)'],
+      ['fc12::1', 'unique-local (fc00::/7)'],
       ['0.0.0.0', 'unspecified'],
       ['::', 'unspecified'],
       ['224.0.0.1', 'multicast'],
       ['ff02::1', 'multicast'],
       ['255.255.255.255', 'reserved'],
-      ['64:ff9b::a00:1', 'private'],
-      ['0:0:0:0:0:ffff:a00:1', 'private'],
+      ['64:ff9b::a00:1', 'private (RFC 1918)'],
+      ['0:0:0:0:0:ffff:a00:1', 'private (RFC 1918)'],
       ['8.8.8.8', null],
       ['172.32.0.1', null],
       ['100.128.0.1', null],
@@ -49,7 +49,7 @@ describe('public addresses', () => {
           ? [{ address: '93.184.216.34', family: 4 }]
           : Promise.reject(Object.assign(new Error('nope'), { code: 'ENOTFOUND' }));
     await expect(resolvePublic('mixed.test', { allowPrivate: false, resolve })).rejects.toThrow(
-      /resolves to 10\.0\.0\.5, a private address/,
+      /resolves to 10\.0\.0\.5, a private \(RFC 1918\) address/,
     );
     await expect(resolvePublic('ok.test', { allowPrivate: false, resolve })).resolves.toHaveLength(1);
     await expect(resolvePublic('gone.test', { allowPrivate: false, resolve })).rejects.toThrow(/ENOTFOUND/);

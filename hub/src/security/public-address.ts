@@ -3,6 +3,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { Agent } from 'undici';
 
 /**
+ * The one place that decides which addresses the hub may call on a tenant's or a user's behalf.
  * Outgoing requests to URLs a user typed (alert webhooks, Slack, SSO issuers) must not reach the
  * hub's own network: loopback, private ranges, link-local (cloud metadata at 169.254.169.254),
  * CGNAT, unique-local IPv6, unspecified, multicast and reserved addresses are refused. A name is
@@ -10,25 +11,25 @@ import { Agent } from 'undici';
  * DNS answer that changes between the check and the connect (rebinding) cannot slip through.
  */
 
+/** Every range that is not the public internet, with the name a refusal gives it (most specific first). */
 const RANGES: { why: string; cidrs: string[] }[] = [
   { why: 'unspecified', cidrs: ['0.0.0.0/8', '::/128'] },
   { why: 'loopback', cidrs: ['127.0.0.0/8', '::1/128'] },
-  { why: 'private', cidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },
-  { why: 'link-local (cloud metadata)', cidrs: ['169.254.0.0/16', 'fe80::/10'] },
-  { why: 'carrier-grade NAT', cidrs: ['100.64.0.0/10'] },
-  { why: 'unique-local', cidrs: ['fc00::/7', 'fec0::/10'] },
+  { why: 'private (RFC 1918)', cidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] },
+  { why: 'cloud metadata', cidrs: ['169.254.169.254/32'] },
+  { why: 'link-local', cidrs: ['169.254.0.0/16', 'fe80::/10'] },
+  { why: 'carrier-grade NAT (100.64/10)', cidrs: ['100.64.0.0/10'] },
+  { why: 'unique-local (fc00::/7)', cidrs: ['fc00::/7', 'fec0::/10'] },
   { why: 'multicast', cidrs: ['224.0.0.0/4', 'ff00::/8'] },
+  { why: 'IETF protocol assignment', cidrs: ['192.0.0.0/24'] },
+  { why: 'documentation', cidrs: ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'] },
+  { why: 'benchmarking', cidrs: ['198.18.0.0/15'] },
+  { why: 'local NAT64', cidrs: ['64:ff9b:1::/48'] },
   {
     why: 'reserved',
     cidrs: [
-      '192.0.0.0/24',
-      '192.0.2.0/24',
-      '198.18.0.0/15',
-      '198.51.100.0/24',
-      '203.0.113.0/24',
       '240.0.0.0/4',
       '100::/64',
-      '2001:db8::/32',
       // NAT64 forms not written canonically (canonical ones are checked as the IPv4 inside).
       '64:ff9b::/96',
     ],

@@ -31,8 +31,8 @@ describe('alert channel targets', () => {
       ['webhook', `${hook.url}/a`, /http: URLs are refused: use https/],
       ['webhook', 'https://127.0.0.1:8443/a', /127\.0\.0\.1 is a loopback address/],
       ['webhook', 'https://localhost/a', /localhost resolves to .*, a loopback address/],
-      ['slack', 'https://169.254.169.254/latest/meta-data/', /link-local \(cloud metadata\)/],
-      ['slack', 'https://10.0.0.8/services/T/B/X', /private address/],
+      ['slack', 'https://169.254.169.254/latest/meta-data/', /169\.254\.169\.254 is a cloud metadata address/],
+      ['slack', 'https://10.0.0.8/services/T/B/X', /10\.0\.0\.8 is a private \(RFC 1918\) address/],
       ['webhook', 'https://100.64.1.1/a', /carrier-grade NAT/],
       ['webhook', 'https://[fd00::1]/a', /unique-local/],
       ['webhook', 'https://0.0.0.0/a', /unspecified/],
@@ -56,7 +56,7 @@ describe('alert channel targets', () => {
       config: { url: 'https://192.168.1.20/hooks' },
     });
     expect(moved.status).toBe(400);
-    expect(moved.body.error.message).toMatch(/192\.168\.1\.20 is a private address/);
+    expect(moved.body.error.message).toMatch(/192\.168\.1\.20 is a private \(RFC 1918\) address/);
     expect((await hub.db.query('SELECT count(*)::int AS n FROM notification_channels')).at(0)?.n).toBe(1);
   });
 

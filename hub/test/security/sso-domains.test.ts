@@ -259,8 +259,8 @@ describe('SSO domains set up before claims needed proof', () => {
          ('c-none', NULL)`,
       );
       // As if the hub had run every migration up to the claims table, then upgraded.
-      await db.query("DELETE FROM schema_migrations WHERE tag = '0016_sso_domain_claims_existing'");
-      expect(await migrate(db)).toEqual(['0016_sso_domain_claims_existing']);
+      await db.query("DELETE FROM schema_migrations WHERE tag = '0018_sso_domain_claims_existing'");
+      expect(await migrate(db)).toEqual(['0018_sso_domain_claims_existing']);
       const claims = await db.query<{ client_id: string; domain: string; status: string; token: string }>(
         'SELECT client_id, domain, status, token FROM sso_domain_claims',
       );
