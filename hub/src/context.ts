@@ -1,5 +1,6 @@
 import type { HubKeyPair } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
+import type { AgentOps } from './agent-ops/service.js';
 import type { Alerts } from './alerts/index.js';
 import type { BillingService } from './billing/service.js';
 import type { BrokerLink } from './broker/types.js';
@@ -50,6 +51,8 @@ export interface HubContext extends SecurityServices {
   alerts: Alerts;
   /** Maintenance windows per client (alerts mute during them; scheduled changes use them). */
   maintenance: Maintenance;
+  /** Ops agents: identities, policy, findings, proposals and runs. */
+  agentOps: AgentOps;
   /** Usage, plans, budgets, invoices and payments; set by startHub (tests may build without it). */
   billing?: BillingService;
   /** Servers for instances (Hetzner + Tailscale); set by startHub. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { AgentOps } from './agent-ops/service.js';
 import { Alerts } from './alerts/index.js';
 import { buildApp } from './app.js';
 import type { BootstrapResult } from './auth/users.js';
@@ -133,6 +134,9 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     fleet.onStatus = () => alerts.kick();
     cleanups.push(() => alerts.stop());
 
+    const agentOps = new AgentOps({ db, fleet, commands, maintenance, config });
+    await agentOps.start();
+
     let ready = false;
     const ctx: HubContext = {
       ...security,
@@ -155,6 +159,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       tickets: createTickets(db, security.mailer, config, log),
       alerts,
       maintenance,
+      agentOps,
     };
     const billing = new BillingService({
       db,
