@@ -95,16 +95,16 @@ export const agentProposalRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = a
       schema: {
         tags: ['agent-ops'],
         params: idParams,
-        body: decision.extend({ execute: z.boolean().default(true) }).default({ execute: true }),
+        body: decision.extend({ execute: z.boolean().optional() }).nullish(),
       },
     },
-    async (req) => proposals.approve(req.params.id, admin(req), req.body),
+    async (req) => proposals.approve(req.params.id, admin(req), req.body ?? {}),
   );
 
   app.post(
     '/agent-proposals/:id/reject',
-    { schema: { tags: ['agent-ops'], params: idParams, body: decision.default({}) } },
-    async (req) => proposals.reject(req.params.id, admin(req), req.body.note),
+    { schema: { tags: ['agent-ops'], params: idParams, body: decision.nullish() } },
+    async (req) => proposals.reject(req.params.id, admin(req), req.body?.note),
   );
 
   app.post('/agent-proposals/:id/execute', { schema: { tags: ['agent-ops'], params: idParams } }, async (req) => {
