@@ -103,3 +103,68 @@ export interface ArticleSuggestion {
   title: string;
   rank: number;
 }
+
+/** A finding an agent posts (`POST /agent-findings`). */
+export interface NewFinding {
+  runId?: string;
+  instanceId?: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  what: string;
+  evidence?: Record<string, unknown>;
+}
+
+/** A stored finding. */
+export interface FindingView extends NewFinding {
+  id: string;
+  agent: string;
+  clientId: string | null;
+  createdAt: string;
+}
+
+/** A plan an agent posts (`POST /agent-proposals`). */
+export interface NewProposal {
+  runId?: string;
+  findingId?: string;
+  title: string;
+  commands: { instanceId: string; type: string; params: Record<string, unknown> }[];
+  expectedEffect: string;
+  risk: 'low' | 'medium' | 'high';
+  reasoning: string;
+  idempotencyKey?: string;
+}
+
+/** A proposal as the hub keeps it: its status and, once executed, each command's outcome. */
+export interface ProposalView extends Omit<NewProposal, 'runId' | 'findingId' | 'idempotencyKey'> {
+  id: string;
+  agent: string;
+  status: 'pending' | 'approved' | 'rejected' | 'refused' | 'dry_run' | 'executing' | 'succeeded' | 'failed';
+  decidedBy: string | null;
+  refusal: { code: string; message: string } | null;
+  outcomes: { instanceId: string; type: string; commandId: string; status: string; error: unknown }[];
+  createdAt: string;
+}
+
+/** One recorded agent run. */
+export interface RunView {
+  id: string;
+  agent: string;
+  startedAt: string;
+  endedAt: string | null;
+  findings: number;
+  proposals: number;
+  costUsd: number;
+  tokensIn: number;
+  tokensOut: number;
+  error: string | null;
+}
+
+/** A token the hub minted for an agent (shown once). */
+export interface MintedToken {
+  agent: string;
+  accountId: string;
+  tokenId: string;
+  token: string;
+  scopes: string[];
+  expiresAt: string;
+}
