@@ -1,0 +1,135 @@
+/** Agent Ops as the hub's API shows it (`/ops-agents`, `/agent-findings`, `/agent-proposals`). */
+
+export type AgentState = 'running' | 'paused' | 'dry_run' | 'breaker_open';
+
+/** A run of an agent. */
+export interface AgentRun {
+  id: string;
+  agent: string;
+  startedAt: string;
+  endedAt: string | null;
+  findings: number;
+  proposals: number;
+  costUsd: number;
+  tokensIn: number;
+  tokensOut: number;
+  error: string | null;
+}
+
+/** One ops agent with its policy and state. */
+export interface OpsAgent {
+  name: string;
+  description: string;
+  state: AgentState;
+  paused: boolean;
+  dryRun: boolean;
+  failures: number;
+  breakerOpenedAt: string | null;
+  breakerReason: string | null;
+  actions: Record<string, string>;
+  limits: { maxInstancesPerHour: number; failureLimit: number };
+  token: { id: string; expiresAt: string | null; lastUsedAt: string | null } | null;
+  lastRun: AgentRun | null;
+  pendingProposals: number;
+}
+
+/** Something an agent observed. */
+export interface AgentFinding {
+  id: string;
+  agent: string;
+  instanceId: string | null;
+  clientId: string | null;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical' | string;
+  what: string;
+  evidence: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** A plan an agent proposed, with its decision and outcome. */
+export interface AgentProposal {
+  id: string;
+  agent: string;
+  title: string;
+  commands: { instanceId: string; type: string; params: Record<string, unknown> }[];
+  expectedEffect: string;
+  risk: 'low' | 'medium' | 'high';
+  reasoning: string;
+  status: 'pending' | 'approved' | 'rejected' | 'refused' | 'dry_run' | 'executing' | 'succeeded' | 'failed';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  refusal: { code: string; message: string } | null;
+  outcomes: {
+    instanceId: string;
+    type: string;
+    commandId: string;
+    status: string;
+    error: { message: string } | null;
+  }[];
+  targets: {
+    instanceId: string;
+    hostname: string | null;
+    status: string | null;
+    openclaw: { up?: boolean; ready?: boolean; error?: string } | null;
+  }[];
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** Proposals waiting for an admin (approved ones the policy held back stay here too). */
+export const QUEUE_STATUSES = ['pending', 'approved'] as const;
+export const isQueued = (p: AgentProposal) => (QUEUE_STATUSES as readonly string[]).includes(p.status);
+
+/** Badge tone and words of an agent's state. */
+export const AGENT_STATE: Record<AgentState, { label: string; tone: 'success' | 'warning' | 'danger' | 'accent' }> = {
+  running: { label: 'running', tone: 'success' },
+  paused: { label: 'paused', tone: 'warning' },
+  dry_run: { label: 'dry-run', tone: 'accent' },
+  breaker_open: { label: 'breaker open', tone: 'danger' },
+};
+
+/** Badge tone of a proposal's status. */
+export function proposalTone(s: AgentProposal['status']): 'success' | 'warning' | 'danger' | 'accent' | 'outline' {
+  if (s === 'succeeded') return 'success';
+  if (s === 'failed' || s === 'refused') return 'danger';
+  if (s === 'pending' || s === 'approved') return 'warning';
+  if (s === 'executing') return 'accent';
+  return 'outline';
+}
+
+/** One line of a proposal's diff: `-` how it is now, `+` what the plan changes, ` ` context. */
+export interface DiffLine {
+  sign: '-' | '+' | ' ';
+  text: string;
+  /** Unique within its block (a plan may repeat a command). */
+  key: string;
+}
+
+const openclawNow = (o: AgentProposal['targets'][number]['openclaw']) =>
+  !o
+    ? 'OpenClaw: no state reported'
+    : `OpenClaw: ${o.up ? (o.ready === false ? 'up, not ready' : 'up') : 'down'}${o.error ? ` (${o.error})` : ''}`;
+
+/**
+ * What a proposal will change, per instance, as a diff: the instance's state now (`-`), each
+ * command with its params (`+`), and the effect the agent expects (`+`).
+ */
+export function proposalDiff(p: AgentProposal): { instanceId: string; title: string; lines: DiffLine[] }[] {
+  return p.targets.map((t) => {
+    const raw: Omit<DiffLine, 'key'>[] = [
+      { sign: ' ', text: `status: ${t.status ?? 'unknown'}` },
+      { sign: '-', text: openclawNow(t.openclaw) },
+    ];
+    for (const c of p.commands.filter((x) => x.instanceId === t.instanceId)) {
+      const params = Object.keys(c.params).length ? ` ${JSON.stringify(c.params)}` : '';
+      raw.push({ sign: '+', text: `run ${c.type}${params}` });
+    }
+    raw.push({ sign: '+', text: `expected: ${p.expectedEffect}` });
+    const lines = raw.map((l, n) => ({ ...l, key: `${n}` }));
+    return { instanceId: t.instanceId, title: t.hostname ? `${t.hostname} (${t.instanceId})` : t.instanceId, lines };
+  });
+}
+
+/** USD with enough digits for model costs of a cent or less. */
+export const fmtUsd = (v: number) => `$${v < 1 ? v.toFixed(4) : v.toFixed(2)}`;
