@@ -20,7 +20,8 @@ describe('agent ops: identities, findings, proposals', () => {
   let orch: string;
 
   beforeAll(async () => {
-    hub = await startTestHub({ agentTokenTtlHours: 2 });
+    // The machine's PostgreSQL here (the policy test runs on PGlite): jsonb containment, arrays, both.
+    hub = await startTestHub({ postgres: true, agentTokenTtlHours: 2 });
     inst = await hub.newInstance();
     side = await answeringSidecar(hub, inst);
     await until(() => hub.ctx.fleet.get(inst.id)?.status === 'online', 10_000, 'the instance online');
@@ -148,6 +149,14 @@ describe('agent ops: identities, findings, proposals', () => {
       agent: 'orchestrator',
       reason: 'OpenClaw has been down past the grace period',
     });
+    // The instance's timeline shows it, for operators.
+    const tl = await hub.api<{ entries: { kind: string; status: string; actor: string }[] }>(
+      'GET',
+      `/instances/${inst.id}/timeline?kinds=agent_proposal`,
+    );
+    expect(tl.body.entries).toEqual([
+      expect.objectContaining({ kind: 'agent_proposal', status: 'succeeded', actor: 'agent:orchestrator' }),
+    ]);
     // The same idempotency key gives the same proposal back, nothing new is sent.
     const again = await hub.api<Proposal>(
       'POST',

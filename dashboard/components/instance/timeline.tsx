@@ -28,6 +28,7 @@ const KINDS: { kind: string; label: string }[] = [
   { kind: 'backup', label: 'Backups' },
   { kind: 'status', label: 'Status' },
   { kind: 'console', label: 'Console' },
+  { kind: 'agent_proposal', label: 'Agents' },
   { kind: 'audit', label: 'Audit' },
 ];
 

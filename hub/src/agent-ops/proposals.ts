@@ -32,6 +32,8 @@ export interface NewProposal {
 
 type Row = Record<string, unknown>;
 const FAILED = new Set(['failed', 'timed_out', 'rejected', 'canceled']);
+/** What counts against the circuit breaker: the action failed (a person's cancel does not). */
+const AGENT_FAILED = new Set(['failed', 'timed_out', 'rejected']);
 const agentIssuer = /^user:agent-([a-z]+)@service\.deepsignal$/;
 
 /**
@@ -284,7 +286,8 @@ export class Proposals {
   /** Circuit breaker: a failed action counts, a success resets; at the limit the agent is stopped. */
   private async countOutcome(name: string, v: CommandView): Promise<void> {
     const a = await this.agent(name);
-    if (!FAILED.has(v.status)) {
+    if (v.status === 'canceled') return;
+    if (!AGENT_FAILED.has(v.status)) {
       if (a.failures > 0 && !a.breakerOpenedAt)
         await this.d.db.query('UPDATE ops_agents SET failures = 0 WHERE name = $1', [name]);
       return;

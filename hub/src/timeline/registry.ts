@@ -1,3 +1,4 @@
+import { agentProposalsSource } from './sources/agent-proposals.js';
 import { auditSource } from './sources/audit.js';
 import { backupsSource } from './sources/backups.js';
 import { changesSource } from './sources/changes.js';
@@ -15,6 +16,7 @@ export const TIMELINE_SOURCES: readonly TimelineSource[] = [
   backupsSource,
   changesSource,
   statusSource,
+  agentProposalsSource,
   auditSource,
 ];
 
