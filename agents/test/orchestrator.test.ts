@@ -258,6 +258,30 @@ describe("orchestrator under the hub's policy", () => {
     expect(side.received[0].type).toBe('openclaw.restart');
   });
 
+  it("records the run with the model's tokens and their cost", async () => {
+    const fake = await fakeAnthropic('OpenClaw is down on vps-sick; a restart ran.');
+    try {
+      const llm = createLlm({ apiKey: 'test-key', baseUrl: fake.url, model: 'claude-sonnet-4-5' });
+      const r = await runPass({
+        hub,
+        policy: { ...DEFAULT_POLICY, graceSec: 0, cooldownSec: 60, waitSec: 0 },
+        state: new DownSinceStore(),
+        llm,
+      });
+      const run = (
+        await t.api<{ id: string; tokensIn: number; tokensOut: number; costUsd: number }[]>(
+          'GET',
+          '/agent-runs?agent=orchestrator',
+        )
+      ).body.find((x) => x.id === r.runId);
+      // The fake answers 120 tokens in, 30 out: at $3 and $15 per million.
+      expect(run).toMatchObject({ tokensIn: 120, tokensOut: 30 });
+      expect(run?.costUsd).toBeCloseTo((120 * 3 + 30 * 15) / 1e6, 10);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('a paused agent is refused by the hub, and says so', async () => {
     await t.api('POST', '/ops-agents/orchestrator/pause');
     const r = await pass();

@@ -1,5 +1,5 @@
 import { HubClient, HubError } from '../hub-client.js';
-import { createLlm, type LlmSettings } from '../llm.js';
+import { createLlm, type Llm, type LlmSettings } from '../llm.js';
 import { runPass } from '../orchestrator/pass.js';
 import { DEFAULT_POLICY } from '../orchestrator/policy.js';
 import { formatReport } from '../orchestrator/report.js';
@@ -19,6 +19,31 @@ export interface RunnerConfig {
   /** Where the orchestrator keeps its first sightings across restarts. */
   stateDir?: string;
   llm?: LlmSettings | null;
+}
+
+/** Runs `fn` as a recorded run on the hub, with the model tokens and cost it used (best effort). */
+async function recordedRun<T>(hub: HubClient, llm: Llm | null, fn: () => Promise<T>): Promise<T> {
+  const run = await hub.startRun().catch(() => null);
+  const u0 = llm ? { ...llm.usage } : null;
+  let error: string | undefined;
+  try {
+    return await fn();
+  } catch (e) {
+    error = (e as Error).message.slice(0, 2000);
+    throw e;
+  } finally {
+    if (run) {
+      const u = llm?.usage;
+      await hub
+        .finishRun(run.id, {
+          costUsd: u && u0 ? Math.max(0, u.costUsd - u0.costUsd) : 0,
+          tokensIn: u && u0 ? u.tokensIn - u0.tokensIn : 0,
+          tokensOut: u && u0 ? u.tokensOut - u0.tokensOut : 0,
+          ...(error ? { error } : {}),
+        })
+        .catch(() => {});
+    }
+  }
 }
 
 /** Exit code when an agent's token was refused (expired or revoked): the hub restarts it with new ones. */
@@ -56,7 +81,8 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
         if (await keeper.fresh()) out(`${a.name}: token rotated`);
         if (a.name === 'orchestrator')
           out(formatReport(await runPass({ hub, policy: { ...DEFAULT_POLICY, waitSec: 0 }, state, llm })));
-        else out(formatSupport(await runSupport({ hub, llm, dryRun: false, logLines: 20 })));
+        else
+          out(formatSupport(await recordedRun(hub, llm, () => runSupport({ hub, llm, dryRun: false, logLines: 20 }))));
       } catch (e) {
         if (e instanceof HubError && e.status === 401) {
           out(`${a.name}: the hub refused its token (${e.message}); stopping for a fresh one`);
