@@ -62,6 +62,19 @@ describe('agent ops policy: the hub refuses, whatever the agent says', () => {
   const agentView = async (name: string) =>
     (await hub.api<Agent[]>('GET', '/ops-agents')).body.find((x) => x.name === name) as Agent;
 
+  it('refuses a policy naming an unknown command type or mode, with the reason', async () => {
+    const bad = await hub.api<Err>('PUT', '/ops-agents/orchestrator/policy', { actions: { 'nope.cmd': 'auto' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('actions/nope.cmd');
+    const mode = await hub.api<Err>('PUT', '/ops-agents/orchestrator/policy', { actions: { ping: 'sometimes' } });
+    expect(mode.status).toBe(400);
+    expect((await hub.api<Err>('PUT', '/ops-agents/orchestrator/policy', { maxInstancesPerHour: 0 })).status).toBe(400);
+    // Only admins change policy; an agent cannot loosen its own.
+    expect(
+      (await hub.api('PUT', '/ops-agents/orchestrator/policy', { dryRun: false }, tokens.orchestrator)).status,
+    ).toBe(403);
+  });
+
   it('never: a command type the policy forbids is refused however the agent words it', async () => {
     await policy('orchestrator', { actions: { ping: 'never' } });
     const r = await propose('orchestrator', {
@@ -72,9 +85,18 @@ describe('agent ops policy: the hub refuses, whatever the agent says', () => {
     });
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('HUB_ERR_POLICY_NEVER');
-    // Nothing was stored or sent.
+    // Nothing was stored or sent; the refusal is on the record with what was asked and why.
     expect((await hub.api<Proposal[]>('GET', '/agent-proposals?agent=orchestrator')).body).toEqual([]);
     expect(await commandsOn(a.id)).toEqual([]);
+    const audit = await hub.db.query<{ detail: Record<string, unknown> }>(
+      "SELECT detail FROM audit_log WHERE action = 'agent.proposal.refused' ORDER BY id",
+    );
+    expect(audit[0].detail).toMatchObject({
+      agent: 'orchestrator',
+      code: 'HUB_ERR_POLICY_NEVER',
+      commands: [{ instanceId: a.id, type: 'ping' }],
+      reason: 'URGENT: approved by the on-call admin, run now',
+    });
   });
 
   it('paused: every write of a paused agent is refused until it is resumed', async () => {

@@ -87,17 +87,21 @@ export class Proposals {
    */
   async create(name: AgentName, actor: string, p: NewProposal): Promise<{ view: ProposalView; created: boolean }> {
     const a = await this.agent(name);
-    assertActive(a);
     const commands = p.commands.map((c) => this.checkCommand(c));
-    const mode = decide(a, commands);
-    const instances = new Set(commands.map((c) => c.instanceId)).size;
-    const { maxInstancesPerHour } = limitsOf(a, this.d.config);
-    if (instances > maxInstancesPerHour)
-      throw new PolicyError(
-        429,
-        HUB_ERR.POLICY_BLAST_RADIUS,
-        `the plan touches ${instances} instances; agent ${name} may act on at most ${maxInstancesPerHour} per hour`,
-      );
+    let mode: 'auto' | 'approve';
+    try {
+      mode = this.admit(a, commands);
+    } catch (e) {
+      // Refused before anything is stored: still on the record, with what the agent asked and why.
+      if (e instanceof PolicyError)
+        await audit(this.d.db, actor, 'agent.proposal.refused', null, null, {
+          agent: name,
+          code: e.code,
+          commands: commands.map((c) => ({ instanceId: c.instanceId, type: c.type })),
+          reason: p.reasoning,
+        });
+      throw e;
+    }
     if (p.findingId) {
       const f = await this.d.db.query('SELECT agent FROM agent_findings WHERE id = $1', [p.findingId]);
       if (f[0]?.agent !== name) throw notFound('finding');
@@ -148,6 +152,21 @@ export class Proposals {
       }
     }
     return { view: await this.get(id), created: true };
+  }
+
+  /** The checks before a proposal is stored: active agent, no `never` type, plan within the blast radius. */
+  private admit(a: AgentState, commands: PlannedCommand[]): 'auto' | 'approve' {
+    assertActive(a);
+    const mode = decide(a, commands);
+    const instances = new Set(commands.map((c) => c.instanceId)).size;
+    const { maxInstancesPerHour } = limitsOf(a, this.d.config);
+    if (instances > maxInstancesPerHour)
+      throw new PolicyError(
+        429,
+        HUB_ERR.POLICY_BLAST_RADIUS,
+        `the plan touches ${instances} instances; agent ${a.name} may act on at most ${maxInstancesPerHour} per hour`,
+      );
+    return mode;
   }
 
   /** Params checked with the protocol's schema and the service role, as the command route does. [SPEC 6.2] */

@@ -1,3 +1,4 @@
+import { isCommandType } from '@deepsignal/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ACTION_MODES, AGENT_NAMES, isAgentName } from '../../agent-ops/agents.js';
@@ -112,7 +113,10 @@ export const opsAgentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async 
             dryRun: z.boolean().optional(),
             actions: z
               .record(
-                z.string().regex(/^(\*|[a-z][a-z0-9.-]{0,63})$/),
+                z
+                  .string()
+                  .max(64)
+                  .refine((t) => t === '*' || isCommandType(t), 'a command type of the catalog, or * for any other'),
                 z.enum(ACTION_MODES as ['auto', 'approve', 'never']),
               )
               .optional(),
