@@ -128,6 +128,23 @@ describe.skipIf(!hasChromium)('agent ops page in a browser', () => {
     await page
       .locator('[data-testid=agent-tile][data-agent=orchestrator] [data-testid=agent-state]', { hasText: 'running' })
       .waitFor();
+    // Dry-run from the page: the hub records the next proposal and never executes it.
+    await page.click('[data-testid=agent-tile][data-agent=orchestrator] [data-testid=agent-dry-run]');
+    await page
+      .locator('[data-testid=agent-tile][data-agent=orchestrator] [data-testid=agent-state]', { hasText: 'dry-run' })
+      .waitFor();
+    const dry = await asAgent<{ id: string; status: string }>('/agent-proposals', {
+      title: 'dry',
+      commands: [{ instanceId: side.instanceId, type: 'openclaw.restart', params: {} }],
+      expectedEffect: 'x',
+      risk: 'low',
+      reasoning: 'x',
+    });
+    expect(dry.status).toBe('dry_run');
+    await page
+      .locator(`[data-testid=proposal-history] [data-testid=proposal][data-id=${dry.id}][data-status=dry_run]`)
+      .waitFor();
+    expect(side.received.filter((t) => t === 'openclaw.restart')).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 });

@@ -46,10 +46,10 @@ function AgentTile({
 }) {
   const [busy, setBusy] = useState(false);
   const st = AGENT_STATE[a.state];
-  const act = async (path: string, done: string) => {
+  const act = async (path: string, done: string, body?: unknown) => {
     setBusy(true);
     try {
-      await api(`/ops-agents/${a.name}/${path}`, { method: 'POST' });
+      await api(`/ops-agents/${a.name}/${path}`, { method: body ? 'PUT' : 'POST', body });
       toast(done, { tone: 'success' });
       await onChanged();
     } catch (e) {
@@ -114,6 +114,17 @@ function AgentTile({
               {busy ? <Loader2 className="animate-spin" /> : <Pause />} Pause
             </Button>
           )}
+          <Button
+            size="sm"
+            variant="ghost"
+            disabled={busy}
+            onClick={() =>
+              act('policy', a.dryRun ? `${a.name} acts again` : `${a.name} in dry-run`, { dryRun: !a.dryRun })
+            }
+            data-testid="agent-dry-run"
+          >
+            {a.dryRun ? 'Leave dry-run' : 'Dry-run'}
+          </Button>
           {a.breakerOpenedAt && (
             <Button
               size="sm"
