@@ -1,6 +1,12 @@
 import type { ApiMetric, InstanceStatus, LogLevel, OpenclawState } from '@deepsignal/protocol';
 
-export type { CommandView, SupportRequest } from '@deepsignal/protocol';
+export type {
+  AgentFindingView as FindingView,
+  AgentProposalView as ProposalView,
+  AgentRunView as RunView,
+  CommandView,
+  SupportRequest,
+} from '@deepsignal/protocol';
 
 /** One instance as `GET /instances` lists it. */
 export interface Instance {
@@ -114,14 +120,6 @@ export interface NewFinding {
   evidence?: Record<string, unknown>;
 }
 
-/** A stored finding. */
-export interface FindingView extends NewFinding {
-  id: string;
-  agent: string;
-  clientId: string | null;
-  createdAt: string;
-}
-
 /** A plan an agent posts (`POST /agent-proposals`). */
 export interface NewProposal {
   runId?: string;
@@ -132,31 +130,6 @@ export interface NewProposal {
   risk: 'low' | 'medium' | 'high';
   reasoning: string;
   idempotencyKey?: string;
-}
-
-/** A proposal as the hub keeps it: its status and, once executed, each command's outcome. */
-export interface ProposalView extends Omit<NewProposal, 'runId' | 'findingId' | 'idempotencyKey'> {
-  id: string;
-  agent: string;
-  status: 'pending' | 'approved' | 'rejected' | 'refused' | 'dry_run' | 'executing' | 'succeeded' | 'failed';
-  decidedBy: string | null;
-  refusal: { code: string; message: string } | null;
-  outcomes: { instanceId: string; type: string; commandId: string; status: string; error: unknown }[];
-  createdAt: string;
-}
-
-/** One recorded agent run. */
-export interface RunView {
-  id: string;
-  agent: string;
-  startedAt: string;
-  endedAt: string | null;
-  findings: number;
-  proposals: number;
-  costUsd: number;
-  tokensIn: number;
-  tokensOut: number;
-  error: string | null;
 }
 
 /** A token the hub minted for an agent (shown once). */

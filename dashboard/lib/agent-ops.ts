@@ -1,20 +1,12 @@
+import type { AgentFindingView, AgentProposalView, AgentRunView } from '@protocol/api';
+
 /** Agent Ops as the hub's API shows it (`/ops-agents`, `/agent-findings`, `/agent-proposals`). */
 
 export type AgentState = 'running' | 'paused' | 'dry_run' | 'breaker_open';
 
-/** A run of an agent. */
-export interface AgentRun {
-  id: string;
-  agent: string;
-  startedAt: string;
-  endedAt: string | null;
-  findings: number;
-  proposals: number;
-  costUsd: number;
-  tokensIn: number;
-  tokensOut: number;
-  error: string | null;
-}
+export type AgentRun = AgentRunView;
+export type AgentFinding = AgentFindingView;
+export type AgentProposal = AgentProposalView;
 
 /** One ops agent with its policy and state. */
 export interface OpsAgent {
@@ -31,50 +23,6 @@ export interface OpsAgent {
   token: { id: string; expiresAt: string | null; lastUsedAt: string | null } | null;
   lastRun: AgentRun | null;
   pendingProposals: number;
-}
-
-/** Something an agent observed. */
-export interface AgentFinding {
-  id: string;
-  agent: string;
-  instanceId: string | null;
-  clientId: string | null;
-  kind: string;
-  severity: 'info' | 'warning' | 'critical' | string;
-  what: string;
-  evidence: Record<string, unknown>;
-  createdAt: string;
-}
-
-/** A plan an agent proposed, with its decision and outcome. */
-export interface AgentProposal {
-  id: string;
-  agent: string;
-  title: string;
-  commands: { instanceId: string; type: string; params: Record<string, unknown> }[];
-  expectedEffect: string;
-  risk: 'low' | 'medium' | 'high';
-  reasoning: string;
-  status: 'pending' | 'approved' | 'rejected' | 'refused' | 'dry_run' | 'executing' | 'succeeded' | 'failed';
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionNote: string | null;
-  refusal: { code: string; message: string } | null;
-  outcomes: {
-    instanceId: string;
-    type: string;
-    commandId: string;
-    status: string;
-    error: { message: string } | null;
-  }[];
-  targets: {
-    instanceId: string;
-    hostname: string | null;
-    status: string | null;
-    openclaw: { up?: boolean; ready?: boolean; error?: string } | null;
-  }[];
-  createdAt: string;
-  finishedAt: string | null;
 }
 
 /** Proposals waiting for an admin (approved ones the policy held back stay here too). */

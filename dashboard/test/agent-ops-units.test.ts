@@ -4,6 +4,8 @@ import { type AgentProposal, fmtUsd, isQueued, proposalDiff, proposalTone } from
 const proposal = (over: Partial<AgentProposal> = {}): AgentProposal => ({
   id: 'aprop-1',
   agent: 'orchestrator',
+  runId: null,
+  findingId: null,
   title: 'Restart',
   commands: [
     { instanceId: 'inst-a', type: 'openclaw.restart', params: {} },
@@ -19,10 +21,17 @@ const proposal = (over: Partial<AgentProposal> = {}): AgentProposal => ({
   refusal: null,
   outcomes: [],
   targets: [
-    { instanceId: 'inst-a', hostname: 'vps-a', status: 'error', openclaw: { up: false, error: 'gateway exited' } },
-    { instanceId: 'inst-b', hostname: null, status: 'online', openclaw: { up: true, ready: false } },
+    {
+      instanceId: 'inst-a',
+      hostname: 'vps-a',
+      clientId: 'cli-1',
+      status: 'error',
+      openclaw: { up: false, error: 'gateway exited' },
+    },
+    { instanceId: 'inst-b', hostname: null, clientId: 'cli-1', status: 'online', openclaw: { up: true, ready: false } },
   ],
   createdAt: '2026-12-03T06:00:00.000Z',
+  executedAt: null,
   finishedAt: null,
   ...over,
 });

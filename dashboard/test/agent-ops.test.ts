@@ -116,13 +116,13 @@ describe.skipIf(!hasChromium)('agent ops page in a browser', () => {
     await page
       .locator('[data-testid=agent-tile][data-agent=orchestrator] [data-testid=agent-state]', { hasText: 'paused' })
       .waitFor();
-    const refused = await asAgent('/agent-proposals', {
+    const refused = await asAgent<{ code?: string }>('/agent-proposals', {
       title: 'again',
       commands: [{ instanceId: side.instanceId, type: 'openclaw.restart', params: {} }],
       expectedEffect: 'x',
       risk: 'low',
       reasoning: 'x',
-    }).catch((e) => e);
+    }).catch((e: { code: string }) => e);
     expect(refused.code).toBe('HUB_ERR_POLICY_PAUSED');
     await page.click('[data-testid=agent-tile][data-agent=orchestrator] [data-testid=agent-resume]');
     await page

@@ -1,6 +1,7 @@
+import type { AgentFindingView, AgentProposalView, AgentRunView } from '@deepsignal/protocol';
 import type { Fleet } from '../fleet/fleet.js';
 import type { AgentName } from './agents.js';
-import type { AgentState, PlannedCommand, Risk } from './policy.js';
+import type { AgentState, PlannedCommand } from './policy.js';
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
@@ -18,19 +19,11 @@ export const toAgentState = (r: Row): AgentState => ({
   breakerReason: (r.breaker_reason as string | null) ?? null,
 });
 
-/** A finding as the API shows it. */
-export interface FindingView {
-  id: string;
-  agent: string;
-  runId: string | null;
-  instanceId: string | null;
-  clientId: string | null;
-  kind: string;
-  severity: string;
-  what: string;
-  evidence: Record<string, unknown>;
-  createdAt: string;
-}
+export type FindingView = AgentFindingView;
+export type ProposalView = AgentProposalView;
+export type Outcome = AgentProposalView['outcomes'][number];
+export type TargetNow = AgentProposalView['targets'][number];
+export type RunView = AgentRunView;
 
 export const toFinding = (r: Row): FindingView => ({
   id: String(r.id),
@@ -39,52 +32,11 @@ export const toFinding = (r: Row): FindingView => ({
   instanceId: (r.instance_id as string | null) ?? null,
   clientId: (r.client_id as string | null) ?? null,
   kind: String(r.kind),
-  severity: String(r.severity),
+  severity: r.severity as FindingView['severity'],
   what: String(r.what),
   evidence: (r.evidence as Record<string, unknown>) ?? {},
   createdAt: iso(r.created_at) as string,
 });
-
-/** What one command of a proposal did (filled in as it runs). */
-export interface Outcome {
-  instanceId: string;
-  type: string;
-  commandId: string;
-  status: string;
-  error: { code: string; message: string } | null;
-}
-
-/** The instance a command targets, as it is now: the "before" of the proposal's diff. */
-export interface TargetNow {
-  instanceId: string;
-  hostname: string | null;
-  clientId: string | null;
-  status: string | null;
-  openclaw: { up?: boolean; ready?: boolean; error?: string } | null;
-}
-
-/** A proposal as the API shows it. */
-export interface ProposalView {
-  id: string;
-  agent: string;
-  runId: string | null;
-  findingId: string | null;
-  title: string;
-  commands: PlannedCommand[];
-  expectedEffect: string;
-  risk: Risk;
-  reasoning: string;
-  status: string;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionNote: string | null;
-  refusal: { code: string; message: string } | null;
-  outcomes: Outcome[];
-  targets: TargetNow[];
-  createdAt: string;
-  executedAt: string | null;
-  finishedAt: string | null;
-}
 
 export function toProposal(r: Row, fleet: Fleet): ProposalView {
   const commands = (r.commands as PlannedCommand[]) ?? [];
@@ -108,9 +60,9 @@ export function toProposal(r: Row, fleet: Fleet): ProposalView {
     title: String(r.title),
     commands,
     expectedEffect: String(r.expected_effect),
-    risk: r.risk as Risk,
+    risk: r.risk as ProposalView['risk'],
     reasoning: String(r.reasoning),
-    status: String(r.status),
+    status: r.status as ProposalView['status'],
     decidedBy: (r.decided_by as string | null) ?? null,
     decidedAt: iso(r.decided_at),
     decisionNote: (r.decision_note as string | null) ?? null,
@@ -121,20 +73,6 @@ export function toProposal(r: Row, fleet: Fleet): ProposalView {
     executedAt: iso(r.executed_at),
     finishedAt: iso(r.finished_at),
   };
-}
-
-/** One agent run. */
-export interface RunView {
-  id: string;
-  agent: string;
-  startedAt: string;
-  endedAt: string | null;
-  findings: number;
-  proposals: number;
-  costUsd: number;
-  tokensIn: number;
-  tokensOut: number;
-  error: string | null;
 }
 
 export const toRun = (r: Row): RunView => ({
