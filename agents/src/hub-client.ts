@@ -3,10 +3,16 @@ import type {
   ArticleSuggestion,
   CommandView,
   ConversationView,
+  FindingView,
   Instance,
   InstanceDetail,
   LogLineView,
   MetricSeries,
+  MintedToken,
+  NewFinding,
+  NewProposal,
+  ProposalView,
+  RunView,
   SupportRequest,
   TicketTriage,
   TicketView,
@@ -51,7 +57,10 @@ export class HubClient {
   readonly baseUrl: string;
   private readonly api: string;
 
-  constructor(private readonly opts: HubClientOptions) {
+  private readonly opts: HubClientOptions;
+
+  constructor(opts: HubClientOptions) {
+    this.opts = { ...opts };
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
     this.api = `${this.baseUrl}/api/v1`;
   }
@@ -139,6 +148,42 @@ export class HubClient {
 
   kbSuggest(q: string): Promise<ArticleSuggestion[]> {
     return this.call('GET', '/kb/suggest', { query: { q: q.slice(0, 2000) } });
+  }
+
+  /** Agent Ops: a finding with its evidence (scope `agent:report`). */
+  postFinding(f: NewFinding): Promise<FindingView> {
+    return this.call('POST', '/agent-findings', { body: f });
+  }
+
+  /**
+   * Agent Ops: a plan for the hub's policy (scope `agent:report`). The hub executes it at once
+   * when auto-approved, queues it for an admin, or refuses it (`HubError` with a
+   * `HUB_ERR_POLICY_*` code). The same idempotency key returns the same proposal.
+   */
+  propose(p: NewProposal): Promise<ProposalView> {
+    return this.call('POST', '/agent-proposals', { body: p });
+  }
+
+  getProposal(id: string): Promise<ProposalView> {
+    return this.call('GET', `/agent-proposals/${enc(id)}`);
+  }
+
+  startRun(): Promise<RunView> {
+    return this.call('POST', '/agent-runs', { body: {} });
+  }
+
+  finishRun(id: string, r: { costUsd: number; tokensIn: number; tokensOut: number; error?: string }): Promise<RunView> {
+    return this.call('POST', `/agent-runs/${enc(id)}/finish`, { body: r });
+  }
+
+  /** A fresh token for this agent; the current one is revoked by the hub. */
+  rotateToken(agent: string): Promise<MintedToken> {
+    return this.call('POST', `/ops-agents/${enc(agent)}/token/rotate`, { body: {} });
+  }
+
+  /** Replaces the bearer token (after a rotation). */
+  setToken(token: string): void {
+    this.opts.token = token;
   }
 
   supportSettings(): Promise<{ categories: { category: string; autoReply: boolean }[] }> {

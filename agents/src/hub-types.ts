@@ -1,6 +1,12 @@
 import type { ApiMetric, InstanceStatus, LogLevel, OpenclawState } from '@deepsignal/protocol';
 
-export type { CommandView, SupportRequest } from '@deepsignal/protocol';
+export type {
+  AgentFindingView as FindingView,
+  AgentProposalView as ProposalView,
+  AgentRunView as RunView,
+  CommandView,
+  SupportRequest,
+} from '@deepsignal/protocol';
 
 /** One instance as `GET /instances` lists it. */
 export interface Instance {
@@ -102,4 +108,36 @@ export interface ArticleSuggestion {
   slug: string;
   title: string;
   rank: number;
+}
+
+/** A finding an agent posts (`POST /agent-findings`). */
+export interface NewFinding {
+  runId?: string;
+  instanceId?: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  what: string;
+  evidence?: Record<string, unknown>;
+}
+
+/** A plan an agent posts (`POST /agent-proposals`). */
+export interface NewProposal {
+  runId?: string;
+  findingId?: string;
+  title: string;
+  commands: { instanceId: string; type: string; params: Record<string, unknown> }[];
+  expectedEffect: string;
+  risk: 'low' | 'medium' | 'high';
+  reasoning: string;
+  idempotencyKey?: string;
+}
+
+/** A token the hub minted for an agent (shown once). */
+export interface MintedToken {
+  agent: string;
+  accountId: string;
+  tokenId: string;
+  token: string;
+  scopes: string[];
+  expiresAt: string;
 }

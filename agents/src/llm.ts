@@ -10,9 +10,25 @@ export interface LlmSettings {
   timeoutMs?: number;
 }
 
+/** Tokens and their cost in USD, summed over a client's calls (an agent run reports the difference). */
+export interface LlmUsage {
+  tokensIn: number;
+  tokensOut: number;
+  costUsd: number;
+}
+
+/** USD per million input / output tokens; models not listed are priced as Sonnet. */
+const PRICES: Record<string, [number, number]> = {
+  'claude-sonnet-4-5': [3, 15],
+  'claude-opus-4-1': [15, 75],
+  'claude-haiku-4-5': [1, 5],
+};
+
 /** What the agents ask of a model: short prose about facts the rules already established. */
 export interface Llm {
   readonly model: string;
+  /** Running totals of what the model was sent and wrote. */
+  readonly usage: LlmUsage;
   /** Returns the model's text, or throws; callers fall back to the rules' own text. */
   write(system: string, prompt: string): Promise<string>;
 }
@@ -31,8 +47,11 @@ export function createLlm(s: LlmSettings): Llm | null {
     maxRetries: 1,
     timeout: s.timeoutMs ?? 60_000,
   });
+  const usage: LlmUsage = { tokensIn: 0, tokensOut: 0, costUsd: 0 };
+  const [pin, pout] = PRICES[s.model] ?? PRICES['claude-sonnet-4-5'];
   return {
     model: s.model,
+    usage,
     async write(system, prompt) {
       const msg = await client.messages.create({
         model: s.model,
@@ -40,6 +59,9 @@ export function createLlm(s: LlmSettings): Llm | null {
         system,
         messages: [{ role: 'user', content: prompt }],
       });
+      usage.tokensIn += msg.usage?.input_tokens ?? 0;
+      usage.tokensOut += msg.usage?.output_tokens ?? 0;
+      usage.costUsd = (usage.tokensIn * pin + usage.tokensOut * pout) / 1e6;
       const text = msg.content
         .map((b) => (b.type === 'text' ? b.text : ''))
         .join('')

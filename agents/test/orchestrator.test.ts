@@ -24,7 +24,7 @@ describe('orchestrator against a real hub', () => {
   beforeAll(async () => {
     t = await startAgentHub();
     dir = mkdtempSync(join(tmpdir(), 'agents-orch-'));
-    opsToken = await t.serviceToken('orchestrator', ['read', 'command:openclaw.restart']);
+    opsToken = (await t.api<{ token: string }>('POST', '/ops-agents/orchestrator/token')).body.token;
     readToken = await t.serviceToken('watcher', ['read']);
     sick = await t.newInstance('vps-sick');
     side = await simulatedSidecar(t.hub.mqttUrl, t.hub.hubPublicKey, sick.id, sick.secret);
@@ -101,7 +101,37 @@ describe('orchestrator against a real hub', () => {
     const list = await restarts();
     expect(list).toHaveLength(1);
     expect(list[0].status).toBe('succeeded');
+    expect(list[0].issuedBy).toBe('user:agent-orchestrator@service.deepsignal');
     expect(formatReport(third)).toContain('openclaw.restart: cooldown');
+
+    // The restart went through the hub as an auto-approved proposal, with the finding behind it.
+    const proposals = (
+      await t.api<{ id: string; status: string; findingId: string; runId: string }[]>(
+        'GET',
+        '/agent-proposals?agent=orchestrator',
+      )
+    ).body;
+    expect(proposals).toHaveLength(1);
+    expect(proposals[0]).toMatchObject({ id: a2?.proposalId, status: 'succeeded', runId: second.runId });
+    // Findings are posted once per lasting condition (three passes, one of each), with evidence.
+    const found = (
+      await t.api<{ id: string; kind: string; instanceId: string; evidence: Record<string, unknown> }[]>(
+        'GET',
+        '/agent-findings?agent=orchestrator',
+      )
+    ).body;
+    expect(found.map((f) => f.kind).sort()).toEqual(['disk_high', 'never_connected', 'offline', 'openclaw_down']);
+    expect(found.find((f) => f.kind === 'openclaw_down')?.id).toBe(proposals[0].findingId);
+    expect(found.find((f) => f.kind === 'openclaw_down')?.evidence).toMatchObject({
+      openclaw: { up: false, error: 'gateway exited' },
+    });
+    // Every pass but the dry run is a recorded run with the hub's counts.
+    const runs = (
+      await t.api<{ id: string; findings: number; endedAt: string | null }[]>('GET', '/agent-runs?agent=orchestrator')
+    ).body;
+    expect(runs).toHaveLength(3);
+    expect(runs.every((r) => r.endedAt)).toBe(true);
+    expect(runs.find((r) => r.id === first.runId)?.findings).toBe(4);
   });
 
   it('a token without the command scope is refused with a readable error', async () => {
@@ -176,5 +206,88 @@ describe('orchestrator against a real hub', () => {
     const help: string[] = [];
     expect(await orchestratorCommand(['--help'], {}, (s) => help.push(s))).toBe(0);
     expect(help[0]).toContain('--cooldown-sec');
+  });
+});
+
+describe("orchestrator under the hub's policy", () => {
+  let t: AgentTestHub;
+  let side: Awaited<ReturnType<typeof simulatedSidecar>>;
+  let hub: HubClient;
+  let id: string;
+
+  beforeAll(async () => {
+    t = await startAgentHub();
+    const sick = await t.newInstance('vps-sick');
+    id = sick.id;
+    side = await simulatedSidecar(t.hub.mqttUrl, t.hub.hubPublicKey, sick.id, sick.secret);
+    await side.status('online');
+    await side.openclaw({ present: true, up: false });
+    hub = new HubClient({
+      baseUrl: t.hub.httpUrl,
+      token: (await t.api<{ token: string }>('POST', '/ops-agents/orchestrator/token')).body.token,
+    });
+    await until(
+      async () => (await hub.listInstances()).find((i) => i.id === id)?.openclaw?.up === false,
+      'OpenClaw down on the simulated instance',
+    );
+  });
+  afterAll(async () => {
+    await side?.close();
+    await t?.close();
+  });
+
+  const pass = () =>
+    runPass({
+      hub,
+      policy: { ...DEFAULT_POLICY, graceSec: 0, cooldownSec: 60, waitSec: 10 },
+      state: new DownSinceStore(),
+    });
+  const restartAction = (r: Awaited<ReturnType<typeof runPass>>) =>
+    r.findings.find((f) => f.kind === 'openclaw_down')?.action;
+
+  it('a restart that needs approval waits for an admin, who approves it: then it runs', async () => {
+    expect(
+      (await t.api('PUT', '/ops-agents/orchestrator/policy', { actions: { 'openclaw.restart': 'approve' } })).status,
+    ).toBe(200);
+    const a = restartAction(await pass());
+    expect(a?.decision).toBe('proposed');
+    expect(side.received).toEqual([]);
+    const ok = await t.api<{ status: string }>('POST', `/agent-proposals/${a?.proposalId}/approve`);
+    expect(['executing', 'succeeded']).toContain(ok.body.status);
+    await until(async () => side.received.length === 1, 'the approved restart to reach the instance');
+    expect(side.received[0].type).toBe('openclaw.restart');
+  });
+
+  it("records the run with the model's tokens and their cost", async () => {
+    const fake = await fakeAnthropic('OpenClaw is down on vps-sick; a restart ran.');
+    try {
+      const llm = createLlm({ apiKey: 'test-key', baseUrl: fake.url, model: 'claude-sonnet-4-5' });
+      const r = await runPass({
+        hub,
+        policy: { ...DEFAULT_POLICY, graceSec: 0, cooldownSec: 60, waitSec: 0 },
+        state: new DownSinceStore(),
+        llm,
+      });
+      const run = (
+        await t.api<{ id: string; tokensIn: number; tokensOut: number; costUsd: number }[]>(
+          'GET',
+          '/agent-runs?agent=orchestrator',
+        )
+      ).body.find((x) => x.id === r.runId);
+      // The fake answers 120 tokens in, 30 out: at $3 and $15 per million.
+      expect(run).toMatchObject({ tokensIn: 120, tokensOut: 30 });
+      expect(run?.costUsd).toBeCloseTo((120 * 3 + 30 * 15) / 1e6, 10);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a paused agent is refused by the hub, and says so', async () => {
+    await t.api('POST', '/ops-agents/orchestrator/pause');
+    const r = await pass();
+    expect(r.runError).toContain('HUB_ERR_POLICY_PAUSED');
+    expect(r.findings.find((f) => f.kind === 'openclaw_down')?.reportError).toContain('HUB_ERR_POLICY_PAUSED');
+    expect(formatReport(r)).toContain('run not recorded');
+    await t.api('POST', '/ops-agents/orchestrator/resume');
   });
 });

@@ -13,6 +13,7 @@ import { authPlugin } from './auth/plugin.js';
 import type { HubContext } from './context.js';
 import { databaseUnavailable } from './db/unavailable.js';
 import { timeRequests } from './metrics/http.js';
+import { agentOpsRoutes } from './routes/agent-ops/index.js';
 import { alertRoutes } from './routes/alerts/index.js';
 import { authRoutes } from './routes/auth/index.js';
 import { billingRoutes, stripeWebhookRoute } from './routes/billing/index.js';
@@ -132,6 +133,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       if (ctx.billing) await api.register(billingRoutes, { ctx, billing: ctx.billing });
       await api.register(deploymentRoutes, { ctx });
       await api.register(timelineRoutes, { ctx });
+      await api.register(agentOpsRoutes, { ctx });
     },
     { prefix: '/api/v1' },
   );

@@ -231,6 +231,21 @@ export const configSchema = z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
       .transform((v) => v === true || v === 'true' || v === '1')
       .default(true),
+    /** Start the ops agents beside the hub (`npm start`) as their own process. */
+    agents: z.enum(['on', 'off']).default('on'),
+    /** Seconds between runs per agent: `orchestrator=60,support=300` (an agent left out keeps its default). */
+    agentSchedules: optStr.pipe(
+      z
+        .string()
+        .regex(/^([a-z]+=\d+)(,[a-z]+=\d+)*$/, 'name=seconds pairs, e.g. orchestrator=60,support=300')
+        .optional(),
+    ),
+    /** How long an agent's token lives; the runner rotates it at half its life. */
+    agentTokenTtlHours: z.coerce.number().min(0.001).max(8760).default(24),
+    /** Blast radius: distinct instances one agent may act on per hour (unless its policy says otherwise). */
+    agentMaxInstancesPerHour: z.coerce.number().int().min(1).max(100_000).default(5),
+    /** Circuit breaker: failed actions in a row after which an agent is stopped until an admin resets it. */
+    agentFailureLimit: z.coerce.number().int().min(1).max(1000).default(3),
   })
   .strict()
   .refine((c) => !c.mqttTlsCert === !c.mqttTlsKey, {
@@ -267,6 +282,27 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_AGENT_DRAIN',
     flag: '--agent-drain',
     help: "agents' restarts and updates wait for conversations unless they say drain:false (true)",
+  },
+  agents: { env: 'DS_AGENTS', flag: '--agents', help: 'start the ops agents beside the hub: on | off (on)' },
+  agentSchedules: {
+    env: 'DS_AGENT_SCHEDULES',
+    flag: '--agent-schedules',
+    help: 'seconds between runs per agent, e.g. orchestrator=60,support=300 (those)',
+  },
+  agentTokenTtlHours: {
+    env: 'DS_AGENT_TOKEN_TTL_HOURS',
+    flag: '--agent-token-ttl-hours',
+    help: "agent tokens' lifetime; rotated at half of it (24)",
+  },
+  agentMaxInstancesPerHour: {
+    env: 'DS_AGENT_MAX_INSTANCES_PER_HOUR',
+    flag: '--agent-max-instances-per-hour',
+    help: 'blast radius: instances one agent may act on per hour (5)',
+  },
+  agentFailureLimit: {
+    env: 'DS_AGENT_FAILURE_LIMIT',
+    flag: '--agent-failure-limit',
+    help: 'failed actions in a row that open an agent’s circuit breaker (3)',
   },
   httpPort: { env: 'DS_HTTP_PORT', flag: '--http-port', help: 'API + dashboard + live stream port (8080)' },
   mqttPort: { env: 'DS_MQTT_PORT', flag: '--mqtt-port', help: "embedded broker's TCP port (1883)" },

@@ -1,5 +1,6 @@
 import type { HubKeyPair } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
+import type { AgentOps } from './agent-ops/service.js';
 import type { Alerts } from './alerts/index.js';
 import type { BillingService } from './billing/service.js';
 import type { BrokerLink } from './broker/types.js';
@@ -53,6 +54,8 @@ export interface HubContext extends SecurityServices {
   maintenance: Maintenance;
   /** Changes waiting for their client's maintenance window. */
   scheduledChanges: ScheduledChanges;
+  /** Ops agents: identities, policy, findings, proposals and runs. */
+  agentOps: AgentOps;
   /** Usage, plans, budgets, invoices and payments; set by startHub (tests may build without it). */
   billing?: BillingService;
   /** Servers for instances (Hetzner + Tailscale); set by startHub. */

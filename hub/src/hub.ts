@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { AgentOps } from './agent-ops/service.js';
 import { Alerts } from './alerts/index.js';
 import { buildApp } from './app.js';
 import type { BootstrapResult } from './auth/users.js';
@@ -135,6 +136,9 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     fleet.onStatus = () => alerts.kick();
     cleanups.push(() => alerts.stop());
 
+    const agentOps = new AgentOps({ db, fleet, commands, maintenance, config });
+    await agentOps.start();
+
     let ready = false;
     const ctx: HubContext = {
       ...security,
@@ -158,6 +162,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       alerts,
       maintenance,
       scheduledChanges: new ScheduledChanges({ db, fleet, maintenance, commands, log: log.child({ mod: 'changes' }) }),
+      agentOps,
     };
     const billing = new BillingService({
       db,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
+import { parseSchedules, startAgentRunner } from './agent-ops/runner-process.js';
 import { ConfigError, helpText, loadConfig } from './config.js';
 import { startHub } from './hub.js';
 import { PortInUseError } from './util/listen.js';
@@ -20,7 +21,13 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   checkTlsFiles(config);
+  parseSchedules(config.agentSchedules);
   const hub = await startHub(config);
+  // The ops agents run as their own process and reach the hub over HTTP like any client.
+  const agents =
+    config.agents === 'on'
+      ? startAgentRunner({ db: hub.db, config, httpUrl: hub.httpUrl, log: hub.ctx.log })
+      : { stop: async () => {} };
   const lines = [
     '',
     `Deep Signal hub is up: open ${hub.httpUrl}`,
@@ -44,10 +51,13 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     console.log(`\n${signal}: stopping…`);
-    hub.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    agents
+      .stop()
+      .then(() => hub.stop())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

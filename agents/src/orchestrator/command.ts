@@ -9,17 +9,20 @@ import { DownSinceStore } from './state.js';
 
 export const ORCHESTRATOR_HELP = `Usage: npm run agent -- orchestrator [flags]
 
-Watches the fleet through the hub API. Rules:
+Watches the fleet through the hub API and acts only through it. Rules:
   - an instance that is connected but whose OpenClaw is down or not ready for longer than the
-    grace period gets one openclaw.restart; none within the cooldown of any earlier restart, none
-    while one is still running (the hub's command history is checked every time)
-  - disk or memory above the threshold, offline and never-connected instances are findings
-Prints a report (text, or JSON with --json); with ANTHROPIC_API_KEY, a short written summary.
+    grace period gets one openclaw.restart proposal; none within the cooldown of any earlier
+    restart, none while one is still running (the hub's command history is checked every time).
+    The hub's policy runs it at once (auto-approved), queues it for an admin, or refuses it.
+  - disk or memory above the threshold, offline and never-connected instances are findings,
+    posted to the hub once per cooldown while they last
+Each pass is recorded on the hub as a run (with the model's tokens and cost). Prints a report
+(text, or JSON with --json); with ANTHROPIC_API_KEY, a short written summary.
 
 Orchestrator settings:
   --once                one pass, then exit (default: a pass every --interval seconds)
   --interval SEC        seconds between passes (DS_AGENT_INTERVAL_SEC, default 60)
-  --dry-run             report what would be done, issue no command
+  --dry-run             report what would be done, post nothing to the hub
   --grace-sec SEC       OpenClaw down this long before a restart (DS_AGENT_GRACE_SEC, default ${DEFAULT_POLICY.graceSec})
   --cooldown-sec SEC    no restart within this long of the last one (DS_AGENT_COOLDOWN_SEC, default ${DEFAULT_POLICY.cooldownSec})
   --disk-pct N          disk finding above N % (DS_AGENT_DISK_PCT, default ${DEFAULT_POLICY.diskPct})
@@ -28,7 +31,8 @@ Orchestrator settings:
   --state-file PATH     when OpenClaw was first seen down, kept across runs
                         (DS_AGENT_STATE_FILE, default ./data/agents/orchestrator-state.json)
   --report PATH         also write each report as JSON to this file
-Token scopes needed: read, command:openclaw.restart (read alone is enough with --dry-run).
+Token: the orchestrator's own (POST /api/v1/ops-agents/orchestrator/token, scopes read and
+agent:report); read alone is enough with --dry-run.
 
 ${COMMON_HELP}`;
 

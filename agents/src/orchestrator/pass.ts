@@ -16,19 +16,39 @@ export interface PassDeps {
   now?: () => number;
 }
 
-/** One look at the whole fleet: findings for every instance, at most one restart each. */
+const errText = (e: unknown) => (e instanceof HubError ? e.message : `unexpected: ${(e as Error).message}`);
+
+/**
+ * One look at the whole fleet: findings for every instance, at most one restart proposal each.
+ * The agent acts only through the hub: it posts its findings and proposals, and the hub's policy
+ * decides whether a restart runs now, waits for an admin, or is refused. Unless `--dry-run`, the
+ * pass is recorded as a run with its model cost.
+ */
 export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
   const now = d.now ?? Date.now;
+  const posting = !d.policy.dryRun;
+  let runId: string | null = null;
+  let runError: string | null = null;
+  if (posting) {
+    try {
+      runId = (await d.hub.startRun()).id;
+    } catch (e) {
+      runError = errText(e);
+    }
+  }
+  const usage0 = d.llm ? { ...d.llm.usage } : null;
   const instances = await d.hub.listInstances();
   const findings: Finding[] = [];
   const issued: string[] = [];
   for (const i of instances) {
-    findings.push(...staticFindings(i, d.policy));
+    const plain = staticFindings(i, d.policy);
+    if (posting) for (const f of plain) await report(d, f, runId, now());
+    findings.push(...plain);
     if (!openclawDown(i)) {
       d.state.clear(i.id);
       continue;
     }
-    const f = await handleDown(d, i, now);
+    const f = await handleDown(d, i, now, runId);
     findings.push(...f);
     for (const x of f) if (x.action?.decision === 'issued' && x.action.commandId) issued.push(x.action.commandId);
   }
@@ -36,7 +56,7 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
   d.state.save();
   const counts: Record<string, number> = {};
   for (const i of instances) counts[i.status] = (counts[i.status] ?? 0) + 1;
-  const report: OrchestratorReport = {
+  const out: OrchestratorReport = {
     at: new Date(now()).toISOString(),
     hub: d.hub.baseUrl,
     dryRun: d.policy.dryRun,
@@ -44,12 +64,58 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
     counts,
     findings,
     issued,
+    runId,
+    runError,
   };
-  if (d.llm) Object.assign(report, await summarizeWithLlm(d.llm, report));
-  return report;
+  if (d.llm) Object.assign(out, await summarizeWithLlm(d.llm, out));
+  if (runId) {
+    const u = d.llm && usage0 ? d.llm.usage : null;
+    await d.hub
+      .finishRun(runId, {
+        costUsd: u && usage0 ? Math.max(0, u.costUsd - usage0.costUsd) : 0,
+        tokensIn: u && usage0 ? u.tokensIn - usage0.tokensIn : 0,
+        tokensOut: u && usage0 ? u.tokensOut - usage0.tokensOut : 0,
+        ...(out.llmError ? { error: out.llmError } : {}),
+      })
+      .catch((e) => {
+        out.runError = errText(e);
+      });
+  }
+  return out;
 }
 
-async function handleDown(d: PassDeps, i: Instance, now: () => number): Promise<Finding[]> {
+/** Posts a finding unless the same one was posted within the cooldown (one per lasting condition). */
+async function report(d: PassDeps, f: Finding, runId: string | null, now: number): Promise<void> {
+  const key = `${f.instanceId}:${f.kind}`;
+  if (!d.state.dueReport(key, now, d.policy.cooldownSec * 1000)) {
+    f.findingId = d.state.findingId(key);
+    return;
+  }
+  try {
+    const v = await d.hub.postFinding({
+      ...(runId ? { runId } : {}),
+      instanceId: f.instanceId,
+      kind: f.kind,
+      severity: f.severity,
+      what: f.message,
+      evidence: { hostname: f.hostname, ...(f.evidence ?? {}) },
+    });
+    f.findingId = v.id;
+    d.state.noteFinding(key, v.id);
+  } catch (e) {
+    f.reportError = errText(e);
+  }
+}
+
+/** The action a posted proposal became, in the hub's words. */
+function fromProposal(status: string): RestartAction['decision'] {
+  if (status === 'pending' || status === 'approved') return 'proposed';
+  if (status === 'dry_run') return 'recorded';
+  if (status === 'refused' || status === 'rejected') return 'refused';
+  return 'issued';
+}
+
+async function handleDown(d: PassDeps, i: Instance, now: () => number, runId: string | null): Promise<Finding[]> {
   const downSince = d.state.seenDown(i.id, now());
   const oc = i.openclaw;
   const what = oc?.up ? 'OpenClaw is up but not ready' : 'OpenClaw is down';
@@ -60,6 +126,7 @@ async function handleDown(d: PassDeps, i: Instance, now: () => number): Promise<
     kind: 'openclaw_down',
     severity: 'critical',
     message: `${what}${oc?.error ? ` (${oc.error})` : ''}`,
+    evidence: { openclaw: oc, status: i.status, firstSeenDown: new Date(downSince).toISOString() },
   };
   const act = (a: Omit<RestartAction, 'type'>): RestartAction => ({ type: 'openclaw.restart', ...a });
   try {
@@ -69,25 +136,46 @@ async function handleDown(d: PassDeps, i: Instance, now: () => number): Promise<
     if (failed) out.push(failed);
     const { restart, ...decision } = decideRestart({ now: now(), downSince, history, policy: d.policy });
     finding.action = act(decision);
-    if (!restart || d.policy.dryRun) return out;
-    // One key per cooldown window: two agents running at once still send one restart.
+    if (d.policy.dryRun) return out;
+    for (const f of out) await report(d, f, runId, now());
+    if (!restart) return out;
+    // One key per instance and cooldown window: two agents running at once make one proposal.
     const window = Math.floor(now() / (Math.max(d.policy.cooldownSec, 1) * 1000));
-    const r = await d.hub.issueCommand(
-      i.id,
-      'openclaw.restart',
-      {},
-      { idempotencyKey: `orchestrator-restart-${window}` },
-    );
-    finding.action = act({ ...decision, commandId: r.id });
-    if (d.policy.waitSec > 0) {
-      const c = await d.hub.waitForCommand(r.id, { timeoutMs: d.policy.waitSec * 1000 });
-      finding.action.finalStatus = c.status;
-      if (c.error) finding.action.detail += `; ${c.error.code}: ${c.error.message}`;
+    try {
+      const p = await d.hub.propose({
+        ...(runId ? { runId } : {}),
+        ...(finding.findingId ? { findingId: finding.findingId } : {}),
+        title: `Restart OpenClaw on ${i.hostname}`,
+        commands: [{ instanceId: i.id, type: 'openclaw.restart', params: {} }],
+        expectedEffect: 'OpenClaw is up and ready again; conversations resume',
+        risk: 'low',
+        reasoning: `${finding.message}; ${decision.detail}; no restart within the cooldown of ${d.policy.cooldownSec} s`,
+        idempotencyKey: `restart-${i.id}-${window}`,
+      });
+      const commandId = p.outcomes[0]?.commandId;
+      finding.action = act({
+        ...decision,
+        decision: fromProposal(p.status),
+        proposalId: p.id,
+        ...(commandId ? { commandId } : {}),
+        detail: p.refusal ? `${p.refusal.code}: ${p.refusal.message}` : `${decision.detail}; proposal ${p.status}`,
+      });
+    } catch (e) {
+      if (e instanceof HubError && e.code.startsWith('HUB_ERR_POLICY_')) {
+        finding.action = act({ ...decision, decision: 'refused', detail: e.message });
+        return out;
+      }
+      throw e;
+    }
+    const a = finding.action;
+    if (a.decision === 'issued' && a.commandId && d.policy.waitSec > 0) {
+      const c = await d.hub.waitForCommand(a.commandId, { timeoutMs: d.policy.waitSec * 1000 });
+      a.finalStatus = c.status;
+      if (c.error) a.detail += `; ${c.error.code}: ${c.error.message}`;
     }
     return out;
   } catch (e) {
-    const msg = e instanceof HubError ? e.message : `unexpected: ${(e as Error).message}`;
-    finding.action = act({ decision: 'error', detail: msg });
+    finding.action = act({ decision: 'error', detail: errText(e) });
     return [finding];
   }
 }

@@ -37,11 +37,25 @@ export type FindingKind =
 export interface RestartAction {
   type: 'openclaw.restart';
   /**
-   * issued: sent now; would_issue: dry run; waiting_grace: down for less than the grace period;
-   * cooldown: a restart was issued within the cooldown; in_flight: a restart has not finished;
-   * error: the hub refused or could not be reached.
+   * issued: proposed and executed by the hub (auto-approved); proposed: waiting for an admin;
+   * recorded: the hub keeps the agent in dry-run; refused: the hub's policy said no (`detail`
+   * has the HUB_ERR_POLICY_* code); would_issue: this agent's own --dry-run (nothing posted);
+   * waiting_grace: down for less than the grace period; cooldown: a restart was issued within
+   * the cooldown; in_flight: a restart has not finished; error: the hub could not be reached or
+   * refused the call.
    */
-  decision: 'issued' | 'would_issue' | 'waiting_grace' | 'cooldown' | 'in_flight' | 'error';
+  decision:
+    | 'issued'
+    | 'proposed'
+    | 'recorded'
+    | 'refused'
+    | 'would_issue'
+    | 'waiting_grace'
+    | 'cooldown'
+    | 'in_flight'
+    | 'error';
+  /** The hub's proposal, once posted. */
+  proposalId?: string;
   commandId?: string;
   /** Final (or last seen) state of an issued command. */
   finalStatus?: string;
@@ -56,7 +70,12 @@ export interface Finding {
   kind: FindingKind;
   severity: 'info' | 'warning' | 'critical';
   message: string;
+  /** What the agent saw, posted with the finding. */
+  evidence?: Record<string, unknown>;
   action?: RestartAction;
+  /** The hub's id of the posted finding, or why posting failed. */
+  findingId?: string;
+  reportError?: string;
 }
 
 /** The result of one pass over the fleet. */
@@ -69,6 +88,9 @@ export interface OrchestratorReport {
   findings: Finding[];
   /** Restarts actually sent in this pass. */
   issued: string[];
+  /** The hub's record of this pass (none with --dry-run or when the hub refused it). */
+  runId?: string | null;
+  runError?: string | null;
   /** Natural-language summary when a model is configured. */
   llmSummary?: string | null;
   llmError?: string | null;

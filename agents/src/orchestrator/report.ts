@@ -17,11 +17,14 @@ export function formatReport(r: OrchestratorReport): string {
     lines.push(`- [${f.severity}] ${f.hostname} (${f.instanceId}): ${f.message}`);
     if (f.action) {
       const a = f.action;
-      const id = a.commandId ? ` ${a.commandId}` : '';
+      const id = `${a.proposalId ? ` ${a.proposalId}` : ''}${a.commandId ? ` ${a.commandId}` : ''}`;
       const fin = a.finalStatus ? ` -> ${a.finalStatus}` : '';
       lines.push(`    ${a.type}: ${a.decision}${id}${fin} (${a.detail})`);
     }
   }
+  const unposted = r.findings.filter((f) => f.reportError);
+  if (unposted.length) lines.push(`(${unposted.length} finding(s) not posted: ${unposted[0].reportError})`);
+  if (r.runError) lines.push(`(run not recorded: ${r.runError})`);
   if (r.llmSummary) lines.push('', r.llmSummary);
   if (r.llmError) lines.push('', `(no summary: ${r.llmError})`);
   return lines.join('\n');

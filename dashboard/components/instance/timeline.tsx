@@ -30,6 +30,7 @@ const KINDS: { kind: string; label: string }[] = [
   { kind: 'deploy', label: 'Deploys' },
   { kind: 'alert', label: 'Alerts' },
   { kind: 'console', label: 'Console' },
+  { kind: 'agent_proposal', label: 'Agents' },
   { kind: 'audit', label: 'Audit' },
 ];
 

@@ -2,6 +2,7 @@
 import {
   Activity,
   BellRing,
+  Bot,
   Building2,
   Gauge,
   KeyRound,
@@ -48,6 +49,7 @@ const OPERATOR_NAV: NavItem[] = [
   { href: '/operations/', label: 'Batch operations', icon: Rocket },
   { href: '/clients/', label: 'Clients', icon: Building2 },
   { href: '/support/', label: 'Support inbox', icon: LifeBuoy },
+  { href: '/agents/', label: 'Agent Ops', icon: Bot },
   { href: '/users/', label: 'Users & tokens', icon: KeyRound, roles: ['admin'] },
   { href: '/settings/', label: 'Client settings', icon: Settings, roles: ['admin'] },
   { href: '/audit/', label: 'Audit log', icon: ScrollText, roles: ['admin'] },

@@ -43,6 +43,14 @@ const PUBLIC_ROUTES = new Set([...CSRF_EXEMPT]);
 const COMMAND_ROUTE = '/api/v1/instances/:id/commands';
 /** The support agent's write-back (triage note, draft, proposal): scope `support:triage`. */
 const TRIAGE_ROUTE = '/api/v1/tickets/:id/triage';
+/** What an ops agent writes (findings, proposals, runs, its own token rotation): scope `agent:report`. */
+const AGENT_REPORT_ROUTES = new Set([
+  '/api/v1/agent-findings',
+  '/api/v1/agent-proposals',
+  '/api/v1/agent-runs',
+  '/api/v1/agent-runs/:id/finish',
+  '/api/v1/ops-agents/:name/token/rotate',
+]);
 
 /** The matched route's path (`/api/v1/clients/:id`), else the decoded request path (404s). */
 export function routePath(req: FastifyRequest): string {
@@ -55,7 +63,10 @@ export function routePath(req: FastifyRequest): string {
   }
 }
 
-/** What an API token's scopes allow: `read` for reads, `command:<type>` to issue that type. */
+/**
+ * What an API token's scopes allow: `read` for reads, `command:<type>` to issue that type,
+ * `support:triage` and `agent:report` for the agents' write-backs.
+ */
 export function scopeAllows(scopes: readonly string[], method: string, route: string | undefined, body: unknown) {
   if (SAFE.has(method)) return scopes.includes('read');
   if (method === 'POST' && route === COMMAND_ROUTE) {
@@ -63,6 +74,7 @@ export function scopeAllows(scopes: readonly string[], method: string, route: st
     return typeof type === 'string' && scopes.includes(`command:${type}`);
   }
   if (method === 'POST' && route === TRIAGE_ROUTE) return scopes.includes('support:triage');
+  if (method === 'POST' && route && AGENT_REPORT_ROUTES.has(route)) return scopes.includes('agent:report');
   return false;
 }
 

@@ -1,3 +1,4 @@
+import { agentProposalsSource } from './sources/agent-proposals.js';
 import { alertsSource } from './sources/alerts.js';
 import { auditSource } from './sources/audit.js';
 import { backupsSource } from './sources/backups.js';
@@ -19,6 +20,7 @@ export const TIMELINE_SOURCES: readonly TimelineSource[] = [
   statusSource,
   deploysSource,
   alertsSource,
+  agentProposalsSource,
   auditSource,
 ];
 

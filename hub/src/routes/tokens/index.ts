@@ -15,9 +15,14 @@ import { errorSchema, idParams } from '../schemas.js';
 const scope = z
   .string()
   .max(80)
-  .refine((s) => s === 'read' || s === 'support:triage' || (s.startsWith('command:') && isCommandType(s.slice(8))), {
-    message: 'a scope is `read`, `support:triage` or `command:<type>` with a known command type',
-  });
+  .refine(
+    (s) =>
+      s === 'read' ||
+      s === 'support:triage' ||
+      s === 'agent:report' ||
+      (s.startsWith('command:') && isCommandType(s.slice(8))),
+    { message: 'a scope is `read`, `support:triage`, `agent:report` or `command:<type>` with a known command type' },
+  );
 
 const tokenView = z.object({
   id: z.string(),

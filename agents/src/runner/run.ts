@@ -1,0 +1,100 @@
+import { HubClient, HubError } from '../hub-client.js';
+import { createLlm, type Llm, type LlmSettings } from '../llm.js';
+import { runPass } from '../orchestrator/pass.js';
+import { DEFAULT_POLICY } from '../orchestrator/policy.js';
+import { formatReport } from '../orchestrator/report.js';
+import { DownSinceStore } from '../orchestrator/state.js';
+import { formatSupport, runSupport } from '../support/run.js';
+import { TokenKeeper } from './token.js';
+
+/** The agents the runner can run, with their default seconds between runs. */
+export const RUNNABLE = { orchestrator: 60, support: 300 } as const;
+export type RunnableAgent = keyof typeof RUNNABLE;
+
+/** What the hub hands the runner on stdin when it starts it. */
+export interface RunnerConfig {
+  hubUrl: string;
+  /** One entry per agent to run: its minted token and seconds between runs. */
+  agents: { name: RunnableAgent; token: string; expiresAt: string; intervalSec: number }[];
+  /** Where the orchestrator keeps its first sightings across restarts. */
+  stateDir?: string;
+  llm?: LlmSettings | null;
+}
+
+/** Runs `fn` as a recorded run on the hub, with the model tokens and cost it used (best effort). */
+async function recordedRun<T>(hub: HubClient, llm: Llm | null, fn: () => Promise<T>): Promise<T> {
+  const run = await hub.startRun().catch(() => null);
+  const u0 = llm ? { ...llm.usage } : null;
+  let error: string | undefined;
+  try {
+    return await fn();
+  } catch (e) {
+    error = (e as Error).message.slice(0, 2000);
+    throw e;
+  } finally {
+    if (run) {
+      const u = llm?.usage;
+      await hub
+        .finishRun(run.id, {
+          costUsd: u && u0 ? Math.max(0, u.costUsd - u0.costUsd) : 0,
+          tokensIn: u && u0 ? u.tokensIn - u0.tokensIn : 0,
+          tokensOut: u && u0 ? u.tokensOut - u0.tokensOut : 0,
+          ...(error ? { error } : {}),
+        })
+        .catch(() => {});
+    }
+  }
+}
+
+/** Exit code when an agent's token was refused (expired or revoked): the hub restarts it with new ones. */
+export const EXIT_TOKEN_REFUSED = 3;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((res) => {
+    const t = setTimeout(res, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        res();
+      },
+      { once: true },
+    );
+  });
+
+/**
+ * Runs each agent on its own schedule until `signal` aborts, through the hub's HTTP API with its
+ * own token (rotated at half its life). One agent's failed run never stops another; a token the
+ * hub refuses ends the runner with EXIT_TOKEN_REFUSED.
+ */
+export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s: string) => void): Promise<number> {
+  const llm = cfg.llm ? createLlm(cfg.llm) : null;
+  const stop = new AbortController();
+  signal.addEventListener('abort', () => stop.abort(), { once: true });
+  let code = 0;
+  const loop = async (a: RunnerConfig['agents'][number]) => {
+    const hub = new HubClient({ baseUrl: cfg.hubUrl, token: a.token });
+    const keeper = new TokenKeeper(hub, a.name, a.expiresAt);
+    const state = new DownSinceStore(cfg.stateDir ? `${cfg.stateDir}/orchestrator-state.json` : undefined);
+    while (!stop.signal.aborted) {
+      try {
+        if (await keeper.fresh()) out(`${a.name}: token rotated`);
+        if (a.name === 'orchestrator')
+          out(formatReport(await runPass({ hub, policy: { ...DEFAULT_POLICY, waitSec: 0 }, state, llm })));
+        else
+          out(formatSupport(await recordedRun(hub, llm, () => runSupport({ hub, llm, dryRun: false, logLines: 20 }))));
+      } catch (e) {
+        if (e instanceof HubError && e.status === 401) {
+          out(`${a.name}: the hub refused its token (${e.message}); stopping for a fresh one`);
+          code = EXIT_TOKEN_REFUSED;
+          stop.abort();
+          return;
+        }
+        out(`${a.name}: run failed: ${(e as Error).message}`);
+      }
+      await sleep(a.intervalSec * 1000, stop.signal);
+    }
+  };
+  await Promise.all(cfg.agents.map(loop));
+  return code;
+}

@@ -1,0 +1,69 @@
+/** The ops agents the hub knows; each is one service account `agent-<name>@service.deepsignal`. */
+export const AGENT_NAMES = ['orchestrator', 'security', 'support', 'billing', 'onboarding', 'learning'] as const;
+export type AgentName = (typeof AGENT_NAMES)[number];
+
+export const isAgentName = (s: string): s is AgentName => (AGENT_NAMES as readonly string[]).includes(s);
+
+/** What the hub does with a proposed command type: run it, ask an admin, or refuse it. */
+export type ActionMode = 'auto' | 'approve' | 'never';
+export const ACTION_MODES: readonly ActionMode[] = ['auto', 'approve', 'never'];
+
+/** An agent's declaration: the narrowest scopes it needs and the policy it starts with. */
+export interface AgentDef {
+  name: AgentName;
+  description: string;
+  /**
+   * Token scopes. `read` for GET calls, `agent:report` to post findings, proposals and runs (and
+   * rotate its own token); nothing can issue a command directly: the hub executes proposals.
+   */
+  scopes: readonly string[];
+  /** Per command type; `*` is every type not named. */
+  actions: Record<string, ActionMode>;
+}
+
+const REPORT = ['read', 'agent:report'] as const;
+/** Types no agent may ever run on its own, whatever an admin set for `*`. */
+const NEVER = { 'credentials.rotate': 'never', 'hub-key.rotate': 'never', 'console.open': 'never' } as const;
+
+export const AGENTS: Record<AgentName, AgentDef> = {
+  orchestrator: {
+    name: 'orchestrator',
+    description: 'watches the fleet; proposes restarts of a down OpenClaw',
+    scopes: REPORT,
+    actions: { 'openclaw.restart': 'auto', ...NEVER, '*': 'approve' },
+  },
+  security: {
+    name: 'security',
+    description: 'scans for vulnerabilities and anomalies',
+    scopes: REPORT,
+    actions: { ...NEVER, '*': 'approve' },
+  },
+  support: {
+    name: 'support',
+    description: 'triages support tickets (notes, drafts, proposals)',
+    scopes: [...REPORT, 'support:triage'],
+    actions: { ...NEVER, '*': 'approve' },
+  },
+  billing: { name: 'billing', description: 'usage and cost findings', scopes: REPORT, actions: { '*': 'never' } },
+  onboarding: {
+    name: 'onboarding',
+    description: 'helps new clients through setup',
+    scopes: REPORT,
+    actions: { ...NEVER, '*': 'approve' },
+  },
+  learning: {
+    name: 'learning',
+    description: 'reports insights from conversations',
+    scopes: REPORT,
+    actions: { '*': 'never' },
+  },
+};
+
+/** The email of an agent's service account (unique, so the account is found again). */
+export const agentEmail = (name: AgentName) => `agent-${name}@service.deepsignal`;
+
+/** The mode for a command type under an agent's actions map (`*` for any other type, else approve). */
+export function modeFor(actions: Record<string, string>, type: string): ActionMode {
+  const m = actions[type] ?? actions['*'] ?? 'approve';
+  return (ACTION_MODES as readonly string[]).includes(m) ? (m as ActionMode) : 'approve';
+}
