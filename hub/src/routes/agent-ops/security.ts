@@ -251,8 +251,8 @@ export const securityFactRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = as
       >();
       const at = (b: unknown) => {
         const hour = new Date(b as string).toISOString();
-        let v = byHour.get(hour);
-        if (!v) byHour.set(hour, (v = { hour, messages: 0, tokens: 0, errors: 0, latencyMs: null }));
+        const v = byHour.get(hour) ?? { hour, messages: 0, tokens: 0, errors: 0, latencyMs: null };
+        byHour.set(hour, v);
         return v;
       };
       for (const r of usage) {
