@@ -27,7 +27,9 @@ const ipOf = (e: AuditEntry): string | null => {
 /** An operator (no client) logged in from an address none of their earlier logins came from. */
 function newAddressLogins(entries: AuditEntry[], recentFrom: number): SecurityFinding[] {
   const out: SecurityFinding[] = [];
-  const logins = entries.filter((e) => e.action === 'auth.login' && e.clientId === null).sort((a, b) => a.id - b.id);
+  const logins = entries
+    .filter((e) => e.action === 'auth.login' && e.clientId === null)
+    .sort((a, b) => Date.parse(a.t) - Date.parse(b.t) || a.id - b.id);
   const known = new Map<string, Set<string>>();
   for (const e of logins) {
     const ip = ipOf(e);
