@@ -74,8 +74,7 @@ describe('security agent against a real hub', () => {
       [i.id],
     );
   };
-  const findings = async () =>
-    (await t.api<FindingView[]>('GET', '/agent-findings?agent=security&limit=500')).body;
+  const findings = async () => (await t.api<FindingView[]>('GET', '/agent-findings?agent=security&limit=500')).body;
 
   beforeAll(async () => {
     npm = await fakeNpmAdvisories();
@@ -130,9 +129,17 @@ describe('security agent against a real hub', () => {
     await t.api('POST', '/advisories/refresh');
     expect(npm.seen.at(-1)?.openclaw).toEqual(expect.arrayContaining(['2026.2.0', '2026.9.6']));
     // Keys: a provider key, an instance secret, the hub key and an agent token past their thresholds.
-    expect((await t.api('PUT', `/clients/${old.clientId}/secrets/anthropic_api_key`, { value: 'sk-ant-test-1234567890' })).status).toBe(200);
-    await t.hub.db.query(`UPDATE client_secrets SET updated_at = now() - interval '120 days' WHERE name = 'anthropic_api_key'`);
-    await t.hub.db.query(`UPDATE instance_credentials SET created_at = now() - interval '200 days' WHERE instance_id = $1`, [old.id]);
+    expect(
+      (await t.api('PUT', `/clients/${old.clientId}/secrets/anthropic_api_key`, { value: 'sk-ant-test-1234567890' }))
+        .status,
+    ).toBe(200);
+    await t.hub.db.query(
+      `UPDATE client_secrets SET updated_at = now() - interval '120 days' WHERE name = 'anthropic_api_key'`,
+    );
+    await t.hub.db.query(
+      `UPDATE instance_credentials SET created_at = now() - interval '200 days' WHERE instance_id = $1`,
+      [old.id],
+    );
     const longAgo = new Date(Date.now() - 400 * DAY);
     utimesSync(join(t.hub.config.dataDir, 'hub-key.pem'), longAgo, longAgo);
     await t.api('POST', '/ops-agents/support/token');
@@ -141,7 +148,8 @@ describe('security agent against a real hub', () => {
        WHERE user_id = (SELECT id FROM users WHERE email = 'agent-support@service.deepsignal') AND revoked_at IS NULL`,
     );
     // Access: the admin's earlier logins came from elsewhere, so today's is from a new address.
-    const admin = (await t.hub.db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'admin@agents.test'`))[0].id;
+    const admin = (await t.hub.db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'admin@agents.test'`))[0]
+      .id;
     for (const d of [9, 5])
       await t.hub.db.query(
         `INSERT INTO audit_log (actor, action, target, client_id, detail, created_at)
@@ -151,10 +159,14 @@ describe('security agent against a real hub', () => {
     await t.api('POST', '/auth/login', { email: 'admin@agents.test', password: 'admin-password-1' }, '');
     // A burst of real failed logins from one address.
     for (let n = 0; n < 10; n++)
-      expect((await t.api('POST', '/auth/login', { email: `nobody${n}@x.test`, password: 'wrong-password' }, '')).status).toBe(401);
+      expect(
+        (await t.api('POST', '/auth/login', { email: `nobody${n}@x.test`, password: 'wrong-password' }, '')).status,
+      ).toBe(401);
     // A service account that always works at one hour acts at another.
     await t.serviceToken('nightly-export', ['read']);
-    const svc = (await t.hub.db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'nightly-export@service.deepsignal'`))[0].id;
+    const svc = (
+      await t.hub.db.query<{ id: string }>(`SELECT id FROM users WHERE email = 'nightly-export@service.deepsignal'`)
+    )[0].id;
     const usual = (new Date().getUTCHours() + 12) % 24;
     await t.hub.db.query(
       `INSERT INTO audit_log (actor, action, target, client_id, detail, created_at)
@@ -206,7 +218,10 @@ describe('security agent against a real hub', () => {
     expect(by('instance_secret_old').proposed).toMatchObject({ status: 'pending' });
     expect(by('admin_login_new_address').evidence).toMatchObject({ ip: '127.0.0.1', knownAddresses: ['198.51.100.7'] });
     expect(by('failed_login_burst').evidence).toMatchObject({ count: 10 });
-    expect(by('token_unusual_use').evidence).toMatchObject({ email: 'nightly-export@service.deepsignal', usualHoursUtc: [usual] });
+    expect(by('token_unusual_use').evidence).toMatchObject({
+      email: 'nightly-export@service.deepsignal',
+      usualHoursUtc: [usual],
+    });
     expect(by('console_outside_window')).toMatchObject({ instanceId: old.id, evidence: { sessionId: 'con-test-1' } });
     expect(by('anomaly_messages')).toMatchObject({ instanceId: steady.id, evidence: { direction: 'above' } });
     expect((by('anomaly_messages').evidence.hours as unknown[]).length).toBe(3);
@@ -216,7 +231,9 @@ describe('security agent against a real hub', () => {
     const posted = await findings();
     expect(posted).toHaveLength(kinds.length);
     expect(posted.every((f) => typeof f.evidence.dedupeKey === 'string')).toBe(true);
-    const rotate = (await t.api<ProposalView>('GET', `/agent-proposals/${by('instance_secret_old').proposed?.proposalId}`)).body;
+    const rotate = (
+      await t.api<ProposalView>('GET', `/agent-proposals/${by('instance_secret_old').proposed?.proposalId}`)
+    ).body;
     expect(rotate.commands).toEqual([{ instanceId: old.id, type: 'credentials.rotate', params: {} }]);
     const leak = await t.api<{ error: { code: string } }>(
       'POST',

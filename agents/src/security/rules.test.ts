@@ -46,8 +46,22 @@ describe('anomalies', () => {
   });
 
   it('finds nothing in a noisy but ordinary history, nor in a quiet or a perfectly steady one', () => {
-    expect(checkAnomalies(inst, history((_a, h) => normal(h)), DEFAULT_ANOMALY_POLICY, NOW)).toEqual([]);
-    expect(checkAnomalies(inst, history(() => null), DEFAULT_ANOMALY_POLICY, NOW)).toEqual([]);
+    expect(
+      checkAnomalies(
+        inst,
+        history((_a, h) => normal(h)),
+        DEFAULT_ANOMALY_POLICY,
+        NOW,
+      ),
+    ).toEqual([]);
+    expect(
+      checkAnomalies(
+        inst,
+        history(() => null),
+        DEFAULT_ANOMALY_POLICY,
+        NOW,
+      ),
+    ).toEqual([]);
     const flat = history(() => ({ messages: 20, tokens: 3000, errors: 0, latencyMs: 1500 }));
     expect(checkAnomalies(inst, flat, DEFAULT_ANOMALY_POLICY, NOW)).toEqual([]);
     // A small step on a flat history stays inside the floor spread.
@@ -56,8 +70,7 @@ describe('anomalies', () => {
   });
 
   it('needs the deviation sustained: two hours are not enough, three are one finding', () => {
-    const spike = (n: number) =>
-      history((ago, h) => ({ ...normal(h), errors: ago <= n ? 40 : normal(h).errors }));
+    const spike = (n: number) => history((ago, h) => ({ ...normal(h), errors: ago <= n ? 40 : normal(h).errors }));
     expect(checkAnomalies(inst, spike(2), DEFAULT_ANOMALY_POLICY, NOW)).toEqual([]);
     const f = checkAnomalies(inst, spike(5), DEFAULT_ANOMALY_POLICY, NOW);
     expect(f.map((x) => x.kind)).toEqual(['anomaly_errors']);
@@ -126,6 +139,13 @@ describe('access', () => {
     expect(f.map((x) => x.kind)).toEqual(['admin_login_new_address']);
     // A client user's logins are not operators'.
     const client = login(3, 0.1, '10.0.0.7');
-    expect(checkAccess([login(1, 3, '10.0.0.1'), { ...client, actor: 'user:usr-2', clientId: 'cli-1' }], [], DEFAULT_ACCESS_POLICY, NOW)).toEqual([]);
+    expect(
+      checkAccess(
+        [login(1, 3, '10.0.0.1'), { ...client, actor: 'user:usr-2', clientId: 'cli-1' }],
+        [],
+        DEFAULT_ACCESS_POLICY,
+        NOW,
+      ),
+    ).toEqual([]);
   });
 });
