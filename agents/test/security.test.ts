@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../src/hub-client.js';
+import { runAgents } from '../src/runner/run.js';
 import type { FindingView, ProposalView } from '../src/hub-types.js';
 import { securityCommand } from '../src/security/command.js';
 import { formatSecurity } from '../src/security/report.js';
@@ -279,5 +280,24 @@ describe('security agent against a real hub', () => {
     expect(r.findings.length).toBeGreaterThan(0);
     expect((await findings()).length).toBe(before);
     await expect(securityCommand(['--mad-factor', 'lots'], env, () => {})).rejects.toThrow(/mad-factor/);
+  });
+
+  it('runs under the runner `npm start` starts, with its own minted token', async () => {
+    // Minting revokes the token the tests above used: this one goes last.
+    const minted = (await t.api<{ token: string; expiresAt: string }>('POST', '/ops-agents/security/token')).body;
+    const lines: string[] = [];
+    const ac = new AbortController();
+    const done = runAgents(
+      {
+        hubUrl: t.hub.httpUrl,
+        agents: [{ name: 'security', token: minted.token, expiresAt: minted.expiresAt, intervalSec: 3600 }],
+      },
+      ac.signal,
+      (s) => lines.push(s),
+    );
+    await until(async () => lines.some((l) => l.startsWith('Security check')), 'a security pass by the runner', 30_000);
+    ac.abort();
+    expect(await done).toBe(0);
+    expect(lines.join('\n')).toMatch(/\d+ problem\(s\), 0 new/);
   });
 });
