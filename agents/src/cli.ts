@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { orchestratorCommand } from './orchestrator/command.js';
+import { securityCommand } from './security/command.js';
 import { SettingsError } from './settings.js';
 import { supportCommand } from './support/command.js';
 
@@ -11,6 +12,7 @@ Deep Signal ops agents. They use only the hub's HTTP API, with a service account
 Agents:
   orchestrator   watch the fleet: restart a down OpenClaw once, report disk/memory/offline findings
   support        triage open support requests with the instance's health and error lines
+  security       versions against advisories, key ages, access log, anomalies (findings and proposals)
 
 Run \`npm run agent -- <agent> --help\` for its settings.`;
 
@@ -30,7 +32,8 @@ export async function main(argv: string[], env = process.env): Promise<number> {
       return await orchestratorCommand(rest, env, undefined, ac.signal);
     }
     if (sub === 'support') return await supportCommand(rest, env);
-    throw new SettingsError(`unknown agent "${sub}" (orchestrator or support; --help lists them)`);
+    if (sub === 'security') return await securityCommand(rest, env);
+    throw new SettingsError(`unknown agent "${sub}" (orchestrator, support or security; --help lists them)`);
   } catch (e) {
     if (e instanceof SettingsError) {
       process.stderr.write(`agent: ${e.message}\n`);

@@ -1,11 +1,16 @@
 import { type CommandState, TERMINAL_STATES, validateParams } from '@deepsignal/protocol';
 import type {
+  ActivityHour,
+  AdvisoryList,
   ArticleSuggestion,
+  AuditEntry,
   CommandView,
+  ConsoleSession,
   ConversationView,
   FindingView,
   Instance,
   InstanceDetail,
+  KeyAges,
   LogLineView,
   MetricSeries,
   MintedToken,
@@ -162,6 +167,36 @@ export class HubClient {
    */
   propose(p: NewProposal): Promise<ProposalView> {
     return this.call('POST', '/agent-proposals', { body: p });
+  }
+
+  /** Agent Ops: findings already posted (the security agent dedupes on them). */
+  listFindings(q: { agent?: string; instanceId?: string; limit?: number } = {}): Promise<FindingView[]> {
+    return this.call('GET', '/agent-findings', { query: q });
+  }
+
+  /** Known advisories for OpenClaw and the sidecar, and the pinned current versions. */
+  advisories(): Promise<AdvisoryList> {
+    return this.call('GET', '/advisories');
+  }
+
+  /** When every provider key, instance secret, the hub's signing key and each live token was set. */
+  keyAges(): Promise<KeyAges> {
+    return this.call('GET', '/security/key-ages');
+  }
+
+  /** Console sessions opened since `from`, each marked in or out of its client's maintenance window. */
+  consoleSessions(q: { from?: string; limit?: number } = {}): Promise<ConsoleSession[]> {
+    return this.call('GET', '/security/console-sessions', { query: q });
+  }
+
+  /** An instance's hourly activity: messages, tokens, error lines, mean reply latency. */
+  activity(id: string, q: { hours?: number } = {}): Promise<ActivityHour[]> {
+    return this.call('GET', `/instances/${enc(id)}/activity`, { query: q });
+  }
+
+  /** The audit log, newest first (logins, failed logins, every change). */
+  audit(q: { action?: string; from?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+    return this.call('GET', '/audit', { query: q });
   }
 
   getProposal(id: string): Promise<ProposalView> {

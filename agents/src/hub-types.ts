@@ -141,3 +141,68 @@ export interface MintedToken {
   scopes: string[];
   expiresAt: string;
 }
+
+/** `GET /advisories`: what the hub knows about OpenClaw and sidecar versions. */
+export interface AdvisoryList {
+  advisories: {
+    id: string;
+    package: 'openclaw' | '@deepsignal/sidecar';
+    title: string;
+    severity: 'info' | 'low' | 'moderate' | 'high' | 'critical';
+    /** npm range syntax. */
+    vulnerableVersions: string;
+    url: string | null;
+  }[];
+  pinned: { openclaw: string; sidecar: string };
+  refreshedAt: string | null;
+  source: string | null;
+  refreshError: string | null;
+}
+
+/** `GET /security/key-ages`: when each key was last set (never a key itself). */
+export interface KeyAges {
+  hubKey: { keyId: string; createdAt: string | null };
+  secrets: { clientId: string; name: string; updatedAt: string }[];
+  instanceSecrets: { instanceId: string; clientId: string; hostname: string; since: string }[];
+  tokens: {
+    id: string;
+    name: string;
+    account: string;
+    createdAt: string;
+    expiresAt: string | null;
+    lastUsedAt: string | null;
+  }[];
+}
+
+/** `GET /security/console-sessions`. */
+export interface ConsoleSession {
+  id: number;
+  t: string;
+  actor: string;
+  actorEmail: string | null;
+  sessionId: string | null;
+  clientId: string | null;
+  instanceId: string | null;
+  inMaintenanceWindow: boolean;
+}
+
+/** `GET /instances/:id/activity`: one UTC hour with any activity. */
+export interface ActivityHour {
+  hour: string;
+  messages: number;
+  tokens: number;
+  errors: number;
+  latencyMs: number | null;
+}
+
+/** `GET /audit`: one entry. */
+export interface AuditEntry {
+  id: number;
+  t: string;
+  actor: string;
+  actorEmail: string | null;
+  action: string;
+  target: string | null;
+  clientId: string | null;
+  detail: unknown;
+}

@@ -21,9 +21,10 @@ export interface AgentTestHub {
   close(): Promise<void>;
 }
 
-export async function startAgentHub(): Promise<AgentTestHub> {
+export async function startAgentHub(settings: Record<string, unknown> = {}): Promise<AgentTestHub> {
   const dataDir = mkdtempSync(join(tmpdir(), 'agents-hub-'));
   const hub = await startHub({
+    ...settings,
     httpPort: 0,
     mqttPort: 0,
     dataDir,
@@ -150,6 +151,8 @@ export async function simulatedSidecar(mqttUrl: string, hubPublicKey: string, id
   return {
     received,
     status: (state: 'online' | 'offline') => pub('status', { state }),
+    hello: (v: { sidecarVersion: string; openclawVersion: string | null }) =>
+      pub('hello', { ...v, protocolVersion: 1, capabilities: [], hostname: id }),
     openclaw: (data: Record<string, unknown>) =>
       pub('events', { events: [{ t: Date.now(), type: 'openclaw.state', data }] }),
     logs: (lines: { level: string; subsystem: string; msg: string }[]) =>

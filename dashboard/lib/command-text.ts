@@ -14,7 +14,7 @@ export const COMMAND_NAMES: Record<string, string> = {
   'console.close': 'Close console',
   'console.open': 'Open console',
   'credentials.rotate': 'Rotate credentials',
-  'hub-key.rotate': 'Rotate hub key',
+  'hubkey.rotate': 'Rotate hub key',
   'logs.tail': 'Read logs',
   'model.set': 'Change model',
   'openclaw.restart': 'Restart OpenClaw',

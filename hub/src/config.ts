@@ -246,6 +246,13 @@ export const configSchema = z
     agentMaxInstancesPerHour: z.coerce.number().int().min(1).max(100_000).default(5),
     /** Circuit breaker: failed actions in a row after which an agent is stopped until an admin resets it. */
     agentFailureLimit: z.coerce.number().int().min(1).max(1000).default(3),
+    /**
+     * npm's bulk advisory endpoint (`POST {package: [versions]}`) the hub asks about the OpenClaw and
+     * sidecar versions in the fleet; unset keeps the list it has (empty at first).
+     */
+    advisoriesUrl: optStr.pipe(z.url().optional()),
+    /** Hours between advisory refreshes (with `advisoriesUrl`). */
+    advisoriesRefreshHours: z.coerce.number().min(0.01).max(720).default(6),
   })
   .strict()
   .refine((c) => !c.mqttTlsCert === !c.mqttTlsKey, {
@@ -278,6 +285,16 @@ export type HubConfigInput = z.input<typeof configSchema>;
 
 /** Setting name -> env variable and flag, for parsing, --help and error messages. */
 export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string; flag: string; help: string }> = {
+  advisoriesUrl: {
+    env: 'DS_ADVISORIES_URL',
+    flag: '--advisories-url',
+    help: "npm's bulk advisory endpoint for the fleet's versions, e.g. https://registry.npmjs.org/-/npm/v1/security/advisories/bulk (unset: no refresh)",
+  },
+  advisoriesRefreshHours: {
+    env: 'DS_ADVISORIES_REFRESH_HOURS',
+    flag: '--advisories-refresh-hours',
+    help: 'hours between advisory refreshes (6)',
+  },
   agentDrain: {
     env: 'DS_AGENT_DRAIN',
     flag: '--agent-drain',
@@ -287,7 +304,7 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
   agentSchedules: {
     env: 'DS_AGENT_SCHEDULES',
     flag: '--agent-schedules',
-    help: 'seconds between runs per agent, e.g. orchestrator=60,support=300 (those)',
+    help: 'seconds between runs per agent, e.g. orchestrator=60,support=300,security=900 (those)',
   },
   agentTokenTtlHours: {
     env: 'DS_AGENT_TOKEN_TTL_HOURS',

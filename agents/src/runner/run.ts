@@ -4,11 +4,13 @@ import { runPass } from '../orchestrator/pass.js';
 import { DEFAULT_POLICY } from '../orchestrator/policy.js';
 import { formatReport } from '../orchestrator/report.js';
 import { DownSinceStore } from '../orchestrator/state.js';
+import { formatSecurity } from '../security/report.js';
+import { DEFAULT_SECURITY_POLICY, runSecurity } from '../security/run.js';
 import { formatSupport, runSupport } from '../support/run.js';
 import { TokenKeeper } from './token.js';
 
 /** The agents the runner can run, with their default seconds between runs. */
-export const RUNNABLE = { orchestrator: 60, support: 300 } as const;
+export const RUNNABLE = { orchestrator: 60, support: 300, security: 900 } as const;
 export type RunnableAgent = keyof typeof RUNNABLE;
 
 /** What the hub hands the runner on stdin when it starts it. */
@@ -81,6 +83,8 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
         if (await keeper.fresh()) out(`${a.name}: token rotated`);
         if (a.name === 'orchestrator')
           out(formatReport(await runPass({ hub, policy: { ...DEFAULT_POLICY, waitSec: 0 }, state, llm })));
+        else if (a.name === 'security')
+          out(formatSecurity(await runSecurity({ hub, policy: DEFAULT_SECURITY_POLICY, dryRun: false })));
         else
           out(formatSupport(await recordedRun(hub, llm, () => runSupport({ hub, llm, dryRun: false, logLines: 20 }))));
       } catch (e) {

@@ -23,7 +23,7 @@ export interface AgentDef {
 
 const REPORT = ['read', 'agent:report'] as const;
 /** Types no agent may ever run on its own, whatever an admin set for `*`. */
-const NEVER = { 'credentials.rotate': 'never', 'hub-key.rotate': 'never', 'console.open': 'never' } as const;
+const NEVER = { 'credentials.rotate': 'never', 'hubkey.rotate': 'never', 'console.open': 'never' } as const;
 
 export const AGENTS: Record<AgentName, AgentDef> = {
   orchestrator: {
@@ -34,9 +34,10 @@ export const AGENTS: Record<AgentName, AgentDef> = {
   },
   security: {
     name: 'security',
-    description: 'scans for vulnerabilities and anomalies',
+    description: 'scans for vulnerabilities, old keys, unusual access and anomalies',
     scopes: REPORT,
-    actions: { ...NEVER, '*': 'approve' },
+    // Its rotations are its job, but an admin approves each one.
+    actions: { ...NEVER, 'credentials.rotate': 'approve', 'hubkey.rotate': 'approve', '*': 'approve' },
   },
   support: {
     name: 'support',

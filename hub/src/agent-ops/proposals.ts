@@ -3,7 +3,7 @@ import { HttpError, HUB_ERR, notFound } from '../auth/errors.js';
 import { withDrainDefault } from '../changes/drain-default.js';
 import { audit } from '../commands/audit.js';
 import type { CommandView } from '../commands/service.js';
-import { newId } from '../util/ids.js';
+import { newId, newSecret } from '../util/ids.js';
 import { type AgentName, agentEmail } from './agents.js';
 import {
   type AgentState,
@@ -171,7 +171,12 @@ export class Proposals {
 
   /** Params checked with the protocol's schema and the service role, as the command route does. [SPEC 6.2] */
   private checkCommand(c: PlannedCommand): PlannedCommand {
-    const check = validateParams(c.type, c.params);
+    // A proposal is readable by operators and agents, so it never holds a new MQTT secret: the hub
+    // makes one when it executes the proposal (`params: {}`), and the command path seals it.
+    const hubSecret = c.type === 'credentials.rotate';
+    if (hubSecret && c.params.secret !== undefined)
+      throw new HttpError(400, HUB_ERR.BAD_PARAMS, 'credentials.rotate: leave out secret, the hub makes it');
+    const check = validateParams(c.type, hubSecret ? { ...c.params, secret: 'x'.repeat(32) } : c.params);
     if (!check.ok)
       throw new HttpError(
         400,
@@ -180,7 +185,7 @@ export class Proposals {
       );
     if (!mayIssue('service', c.type)) throw new HttpError(403, HUB_ERR.FORBIDDEN, `agents may not issue ${c.type}`);
     if (!this.d.fleet.get(c.instanceId)) throw notFound('instance');
-    return { instanceId: c.instanceId, type: c.type, params: check.params };
+    return { instanceId: c.instanceId, type: c.type, params: hubSecret ? {} : check.params };
   }
 
   private async markRefused(id: string, e: PolicyError): Promise<void> {
@@ -256,7 +261,10 @@ export class Proposals {
         const { view } = await this.d.commands.create({
           instanceId: c.instanceId,
           type: c.type,
-          params: withDrainDefault(c.type, c.params, 'service', this.d.config.agentDrain),
+          params:
+            c.type === 'credentials.rotate'
+              ? { secret: newSecret(32) }
+              : withDrainDefault(c.type, c.params, 'service', this.d.config.agentDrain),
           idempotencyKey: `${id}:${i}`,
           issuer: { userId: a.accountId ?? `agent-${a.name}`, email },
         });
