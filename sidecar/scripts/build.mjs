@@ -13,8 +13,8 @@ const args = process.argv.slice(2);
 if (args.includes('--help')) {
   console.log(
     'node sidecar/scripts/build.mjs [--outfile <path>] [--metafile <path>] [--version <v>]\n' +
-      '  (default sidecar/dist/deepsignal-sidecar.mjs; --metafile writes esbuild\'s input/output map, e.g. for\n' +
-      '  https://esbuild.github.io/analyze/; --version stamps another version than the sources\')',
+      "  (default sidecar/dist/deepsignal-sidecar.mjs; --metafile writes esbuild's input/output map, e.g. for\n" +
+      "  https://esbuild.github.io/analyze/; --version stamps another version than the sources')",
   );
   process.exit(0);
 }

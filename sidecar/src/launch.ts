@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BundleState, bundleDir, readBundleState, rollBackBundle, writeBundleState } from './changes/bundle-state.js';
+import {
+  type BundleState,
+  bundleDir,
+  readBundleState,
+  rollBackBundle,
+  writeBundleState,
+} from './changes/bundle-state.js';
 import type { SidecarConfig } from './config.js';
 import { errorMessage } from './errors.js';
 

@@ -18,9 +18,17 @@ export async function withSidecarBundle(
 ): Promise<Record<string, unknown>> {
   const { version, url, sha256 } = params as { version: string; url?: string; sha256?: string };
   if (url && !sha256)
-    throw new HttpError(400, HUB_ERR.BAD_PARAMS, 'sidecar.update with a url needs its sha256: the sidecar refuses one without');
+    throw new HttpError(
+      400,
+      HUB_ERR.BAD_PARAMS,
+      'sidecar.update with a url needs its sha256: the sidecar refuses one without',
+    );
   if (!url && sha256)
-    throw new HttpError(400, HUB_ERR.BAD_PARAMS, "sidecar.update: give url and sha256 together, or neither for the hub's bundle");
+    throw new HttpError(
+      400,
+      HUB_ERR.BAD_PARAMS,
+      "sidecar.update: give url and sha256 together, or neither for the hub's bundle",
+    );
   const rows = instanceId
     ? await ctx.db.query<{ sidecar_version: string | null }>('SELECT sidecar_version FROM instances WHERE id = $1', [
         instanceId,

@@ -1,9 +1,9 @@
 import { type ChangeReport, ROLLED_BACK, type SnapshotInfo } from '@deepsignal/protocol';
 import type { Emitter } from '../collectors/types.js';
 import type { ResultBody } from '../commands/dispatcher.js';
+import type { SidecarConfig } from '../config.js';
 import { errorMessage } from '../errors.js';
 import { launchedBundle } from '../launch.js';
-import type { SidecarConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { type BundleState, readBundleState, type UpdateReport, writeBundleState } from './bundle-state.js';
 import { listSnapshots, markSnapshot } from './snapshot.js';
@@ -65,7 +65,10 @@ function deliver(d: TrialDeps, r: UpdateReport): void {
     d.log('info', `sidecar.update ${r.from} -> ${r.to} succeeded`);
     return;
   }
-  const message = `sidecar.update ${r.from} -> ${r.to} rolled back to ${r.from}: ${r.reason ?? 'unknown'}`.slice(0, 1000);
+  const message = `sidecar.update ${r.from} -> ${r.to} rolled back to ${r.from}: ${r.reason ?? 'unknown'}`.slice(
+    0,
+    1000,
+  );
   d.report({
     commandId: r.commandId,
     state: 'failed',

@@ -1,6 +1,14 @@
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { type BundleState, bundleDir, bundleFileVersion, bundleVersionOf, readBundleState, writeAtomic, writeBundleState } from '../changes/bundle-state.js';
+import {
+  type BundleState,
+  bundleDir,
+  bundleFileVersion,
+  bundleVersionOf,
+  readBundleState,
+  writeAtomic,
+  writeBundleState,
+} from '../changes/bundle-state.js';
 import { downloadVerified } from '../changes/download.js';
 import { snapshotInfoOf, takeSnapshot } from '../changes/snapshot.js';
 import { launchedBundle } from '../launch.js';
@@ -26,8 +34,7 @@ export const sidecarUpdate: CommandHandler = async (ctx) => {
     throw new CommandFailure('unsupported', 'this sidecar does not run from a bundle; it cannot replace itself');
   if (version === SIDECAR_VERSION) throw new CommandFailure('bad_params', `sidecar ${version} is already running`);
   const dir = ctx.config.stateDir;
-  if (readBundleState(dir)?.status === 'trial')
-    throw new CommandFailure('busy', 'another sidecar.update is on trial');
+  if (readBundleState(dir)?.status === 'trial') throw new CommandFailure('busy', 'another sidecar.update is on trial');
 
   ctx.progress({ message: `downloading sidecar ${version}` });
   const body = await downloadVerified(url, sha256, {
