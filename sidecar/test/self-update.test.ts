@@ -34,6 +34,8 @@ const BROKEN = path.join(work, 'broken.mjs');
 const SERVED = path.join(work, 'served.mjs'); // what the hub serves at /deploy/sidecar.mjs
 const GOOD_VERSION = '0.2.0-test';
 const BROKEN_VERSION = '0.3.0-broken';
+const HANGING = path.join(work, 'hanging.mjs');
+const HANGING_VERSION = '0.4.0-hangs';
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /** Makes the hub serve another bundle (a new inode, as an operator's copy-and-rename would). */
@@ -50,7 +52,8 @@ class Supervisor {
   private readonly log = new LogRing();
   private readonly forget = keepLog('supervised sidecar', () => this.log.toString());
 
-  constructor(private readonly env: Record<string, string>) {}
+  /** Read at every start, like the unit's environment after a daemon-reload. */
+  constructor(readonly env: Record<string, string>) {}
 
   start(): void {
     const child = spawn(process.execPath, [BASE], {
@@ -107,10 +110,14 @@ const finished = (id: string) =>
 const sidecarVersion = async () =>
   (await hub.api<{ sidecarVersion: string | null; status: string }>('GET', `/instances/${inst.id}`)).body;
 const issue = (params: Record<string, unknown>) =>
-  hub.api<{ id: string; status: string; error?: { code: string; message: string } }>('POST', `/instances/${inst.id}/commands`, {
-    type: 'sidecar.update',
-    params,
-  });
+  hub.api<{ id: string; status: string; error?: { code: string; message: string } }>(
+    'POST',
+    `/instances/${inst.id}/commands`,
+    {
+      type: 'sidecar.update',
+      params,
+    },
+  );
 
 beforeAll(async () => {
   const build = (out: string, version?: string) =>
@@ -127,6 +134,11 @@ beforeAll(async () => {
   writeFileSync(
     BROKEN,
     `#!/usr/bin/env node\n// deepsignal-sidecar ${BROKEN_VERSION}\nsetTimeout(() => { throw new Error('bundle ${BROKEN_VERSION} is broken'); }, 20);\n`,
+  );
+  // A bundle that loads and never gets anywhere.
+  writeFileSync(
+    HANGING,
+    `#!/usr/bin/env node\n// deepsignal-sidecar ${HANGING_VERSION}\nsetInterval(() => {}, 1000);\n`,
   );
   serve(GOOD);
   hub = await startTestHub({ deploySidecarBundle: SERVED });
@@ -240,5 +252,28 @@ describe('sidecar.update', () => {
     const state = JSON.parse(readFileSync(path.join(stateDir, 'bundle', 'state.json'), 'utf8'));
     expect(state).toMatchObject({ status: 'good', version: GOOD_VERSION });
     expect(state.report).toBeUndefined();
+  }, 240_000);
+});
+
+describe('sidecar.update of a bundle that never gets online', () => {
+  it('goes back to the previous bundle once the trial time is up', async () => {
+    if (!sup) throw new Error('no sidecar');
+    // the shortest trial the setting allows; the running (good) bundle is not on trial
+    sup.env.DS_UPDATE_TRIAL_SEC = '5';
+    serve(HANGING);
+    const r = await issue({ version: HANGING_VERSION });
+    expect(r.status).toBe(202);
+    const c = await finished(r.body.id);
+    expect(c.status).toBe('failed');
+    expect(c.error?.code).toBe('rolled_back');
+    expect(c.error?.message).toContain('not healthy within 5 s');
+    await until(
+      async () => {
+        const s = await sidecarVersion();
+        return s.status === 'online' && s.sidecarVersion === GOOD_VERSION;
+      },
+      DEADLINE.sidecarOnline,
+      'the previous bundle online again',
+    );
   }, 240_000);
 });
