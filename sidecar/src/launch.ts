@@ -49,7 +49,16 @@ export async function handOver(config: SidecarConfig, now = Date.now): Promise<b
     if (s.status === 'trial') fail(`its bundle ${s.file} is missing`);
     return false; // a good bundle gone: the unit's own runs
   }
-  if (s.status === 'trial') armTrial(config, s, fail, now);
+  if (s.status === 'trial') {
+    try {
+      armTrial(config, s, fail, now);
+    } catch (e) {
+      // A trial start that cannot be counted is not run: the unit's own bundle is the safe one.
+      process.stderr.write(`deepsignal-sidecar: cannot start sidecar ${s.version} on trial: ${errorMessage(e)}
+`);
+      return false;
+    }
+  }
   (globalThis as WithLaunched)[LAUNCHED] = { file, version: s.version, trial: s.status === 'trial' };
   try {
     await import(pathToFileURL(file).href);
