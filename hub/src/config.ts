@@ -157,6 +157,8 @@ export const configSchema = z
       .default('tag:deepsignal-client'),
     /** The hub's HTTP URL as client servers reach it over the tailnet (sidecar bundle, installer). */
     deployHubUrl: optStr.pipe(z.url().optional()),
+    /** A prebuilt sidecar bundle to serve instead of building one from this checkout. */
+    deploySidecarBundle: optStr,
     deployLocation: z.string().min(1).default('fsn1'),
     deployServerType: z.string().min(1).default('cx22'),
     deployOpenclawVersion: z
@@ -490,6 +492,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_DEPLOY_HUB_URL',
     flag: '--deploy-hub-url',
     help: 'hub HTTP URL over the tailnet, for new servers (public URL)',
+  },
+  deploySidecarBundle: {
+    env: 'DS_DEPLOY_SIDECAR_BUNDLE',
+    flag: '--deploy-sidecar-bundle',
+    help: 'prebuilt sidecar bundle file servers get and sidecar.update installs (built from this checkout)',
   },
   deployLocation: { env: 'DS_DEPLOY_LOCATION', flag: '--deploy-location', help: 'default Hetzner location (fsn1)' },
   deployServerType: { env: 'DS_DEPLOY_SERVER_TYPE', flag: '--deploy-server-type', help: 'default server type (cx22)' },

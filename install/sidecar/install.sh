@@ -221,7 +221,8 @@ UMask=0077
 # Hardening that still lets it read OpenClaw's logs (/tmp/openclaw) and manage its state: the home
 # is read-only except OpenClaw's state directory, which backup.restore swaps in place (it unpacks
 # into $home/.openclaw/.restore-<id> and keeps the old files in $home/.openclaw/.pre-restore-<t>);
-# /tmp is the real one.
+# /tmp is the real one. A sidecar.update installs the new bundle into $STATE_DIR/bundle (PREFIX stays
+# read-only): the bundle named in ExecStart hands over to it, and back when it does not get online.
 NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=read-only
@@ -327,6 +328,8 @@ do_install() {
   run chown -R "$SVC_USER:$SVC_USER" "$CONF_DIR"
   run chmod 700 "$CONF_DIR"
   run install -d -m 0700 -o "$SVC_USER" -g "$SVC_USER" "$STATE_DIR"
+  # A self-updated bundle left in the state dir would take over from the one installed now.
+  run rm -rf "$STATE_DIR/bundle"
   write_file "$DESTDIR$UNIT_DIR/$UNIT" 644 "$(render_unit "$home" "$group")"
   run systemctl daemon-reload
   run systemctl enable "$UNIT"

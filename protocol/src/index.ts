@@ -5,6 +5,7 @@ export * from './commands/change.js';
 export { QR_LOGIN_CHANNELS, type QrLoginChannel } from './commands/channel-login.js';
 export * from './commands/define.js';
 export * from './commands/lifecycle.js';
+export { sidecarBundleVersion } from './commands/sidecar-update.js';
 export * from './envelope.js';
 export * from './ids.js';
 export * from './limits.js';

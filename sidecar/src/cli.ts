@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
- * `npm run sidecar -- <flags>`: parses settings (flags > env > --config file > defaults),
- * starts the sidecar and stops it cleanly on SIGINT/SIGTERM. Bad settings: one line, exit 2.
+ * `npm run sidecar -- <flags>`: parses settings (flags > env > --config file > defaults), hands
+ * over to a self-updated bundle in the state dir when there is one (launch.ts), else starts the
+ * sidecar and stops it cleanly on SIGINT/SIGTERM. Bad settings: one line, exit 2.
  */
 import { parseArgs } from './args.js';
 import { ConfigError, loadConfig, type SidecarConfig, settingsHelp } from './config.js';
+import { handOver } from './launch.js';
 
 async function main(): Promise<void> {
   let config: SidecarConfig;
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (await handOver(config)) return;
   const { startSidecar } = await import('./index.js');
   const sidecar = await startSidecar(config);
   let stopping = false;

@@ -147,6 +147,22 @@ export const SETTINGS = [
     def: 30,
   },
   {
+    key: 'updateTrialSec',
+    flag: 'update-trial-sec',
+    env: 'DS_UPDATE_TRIAL_SEC',
+    kind: 'int',
+    help: 'a self-updated sidecar not online within this long goes back to the previous bundle',
+    def: 120,
+  },
+  {
+    key: 'updateTrialStarts',
+    flag: 'update-trial-starts',
+    env: 'DS_UPDATE_TRIAL_STARTS',
+    kind: 'int',
+    help: 'starts a self-updated sidecar gets to come online before it goes back to the previous bundle',
+    def: 3,
+  },
+  {
     key: 'logLevel',
     flag: 'log-level',
     env: 'DS_LOG_LEVEL',
@@ -208,6 +224,8 @@ export const configSchema = z
     replayRate: posInt(1, 100_000).default(50),
     inflight: posInt(1, 10_000).default(32),
     keepaliveSec: posInt(1, 3600).default(30),
+    updateTrialSec: posInt(5, 3600).default(120),
+    updateTrialStarts: posInt(1, 20).default(3),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .strict();

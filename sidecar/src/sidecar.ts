@@ -14,6 +14,7 @@ import {
   topicFor,
 } from '@deepsignal/protocol';
 import { Batch } from './batcher.js';
+import { settleUpdate } from './changes/bundle-trial.js';
 import { turnsOf } from './changes/turns.js';
 import { COLLECTORS } from './collectors/registry.js';
 import type { Collector, CollectorContext, CollectorFactory, Emitter, RaisedEvent } from './collectors/types.js';
@@ -303,6 +304,13 @@ export async function startSidecar(input: SidecarConfigInput, options: SidecarOp
       }),
     );
   }
+  /** A `sidecar.update` is settled once per process, after the first status is out. */
+  let updateSettled = false;
+  const settleOnce = () => {
+    if (updateSettled) return;
+    updateSettled = true;
+    settleUpdate({ config, report: (body) => enqueue('cmd-result', { ...body }), emit, log, now, startedAt });
+  };
   let ackFlushTimer: NodeJS.Timeout | undefined;
   function flushAckMarks(): void {
     clearTimeout(ackFlushTimer);
@@ -348,7 +356,10 @@ export async function startSidecar(input: SidecarConfigInput, options: SidecarOp
     keepaliveSec: config.keepaliveSec,
     onConnect: () => {
       const topicStatus = topicFor(config.instanceId, 'status');
-      link.publish(topicStatus, status('online'), true).catch(() => {});
+      link
+        .publish(topicStatus, status('online'), true)
+        .then(settleOnce)
+        .catch(() => {});
       link.publish(topicFor(config.instanceId, 'hello'), hello()).catch(() => {});
       sender.onConnect();
     },

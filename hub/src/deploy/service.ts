@@ -217,7 +217,13 @@ export class DeploymentService {
             oauthClientSecret: c.tailscaleOauthClientSecret,
           })
         : null;
-    this.artifacts = new DeployArtifacts(c.dataDir);
+    this.artifacts = new DeployArtifacts(c.dataDir, c.deploySidecarBundle);
+  }
+
+  /** The hub's HTTP URL as client servers reach it (the bundle and installer downloads). */
+  hubHttpUrl(): string {
+    const c = this.d.config;
+    return (c.deployHubUrl ?? c.publicUrl ?? this.d.httpUrl()).replace(/\/+$/, '');
   }
 
   /** Why deployments cannot run here (null when they can). */
@@ -700,7 +706,7 @@ export class DeploymentService {
       hostname: row.serverName,
       tailscaleAuthKey: key.key,
       sidecar: { hub: this.d.mqttUrl(), instanceId: row.instanceId, secret, hubKey: this.d.hubPublicKey },
-      hubHttpUrl: c.deployHubUrl ?? c.publicUrl ?? this.d.httpUrl(),
+      hubHttpUrl: this.hubHttpUrl(),
       bundleSha256: bundle.sha256,
       installerSha256: installer.sha256,
       openclawVersion: c.deployOpenclawVersion,

@@ -36,4 +36,5 @@ export const HANDLERS: Readonly<Record<string, CommandHandler>> = {
   'backup.create': lazy(async () => (await import('./backup-create.js')).backupCreate),
   'backup.restore': lazy(async () => (await import('./backup-restore.js')).backupRestore),
   'change.rollback': lazy(async () => (await import('./change-rollback.js')).changeRollback),
+  'sidecar.update': lazy(async () => (await import('./sidecar-update.js')).sidecarUpdate),
 };

@@ -6,6 +6,7 @@ import { requireUser } from '../../auth/plugin.js';
 import { canSeeClient } from '../../auth/scope.js';
 import { withDrainDefault } from '../../changes/drain-default.js';
 import type { HubContext } from '../../context.js';
+import { withSidecarBundle } from '../../deploy/sidecar-update.js';
 import { errorSchema, idParams } from '../schemas.js';
 
 const commandSchema = z.object({
@@ -57,6 +58,8 @@ export const commandRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
           400: errorSchema,
           403: errorSchema,
           404: errorSchema,
+          409: errorSchema,
+          503: errorSchema,
         },
       },
     },
@@ -70,10 +73,12 @@ export const commandRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
       }
       // [SPEC 6.5] role check; client users only on their own client's instances (checked above).
       if (!mayIssue(u.role, req.body.type)) throw forbidden(`your role may not issue ${req.body.type}`);
+      const params =
+        req.body.type === 'sidecar.update' ? await withSidecarBundle(ctx, s.id, check.params) : check.params;
       const { view } = await ctx.commands.create({
         instanceId: s.id,
         type: req.body.type,
-        params: withDrainDefault(req.body.type, check.params, u.role, ctx.config.agentDrain),
+        params: withDrainDefault(req.body.type, params, u.role, ctx.config.agentDrain),
         expiresInSec: req.body.expiresInSec,
         idempotencyKey: req.body.idempotencyKey,
         issuer: { userId: u.id, email: u.email },

@@ -8,6 +8,7 @@ import { withDrainDefault } from '../../changes/drain-default.js';
 import { type ScheduledChanges, ScheduleRefused } from '../../changes/scheduled.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
+import { withSidecarBundle } from '../../deploy/sidecar-update.js';
 import { errorSchema, idParams } from '../schemas.js';
 
 const STATUSES = ['scheduled', 'dispatching', 'dispatched', 'failed', 'canceled', 'missed'] as const;
@@ -48,7 +49,14 @@ export const scheduledChangeRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; sch
           type: z.string().min(1).max(64),
           params: z.record(z.string(), z.unknown()).default({}),
         }),
-        response: { 201: scheduledSchema, 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: {
+          201: scheduledSchema,
+          400: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+          503: errorSchema,
+        },
       },
     },
     async (req, reply) => {
@@ -63,11 +71,13 @@ export const scheduledChangeRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; sch
           check.message,
         );
       if (!mayIssue(u.role, req.body.type)) throw forbidden(`your role may not issue ${req.body.type}`);
+      const params =
+        req.body.type === 'sidecar.update' ? await withSidecarBundle(ctx, s.id, check.params) : check.params;
       try {
         const v = await scheduled.schedule({
           instanceId: s.id,
           type: req.body.type,
-          params: withDrainDefault(req.body.type, check.params, u.role, ctx.config.agentDrain),
+          params: withDrainDefault(req.body.type, params, u.role, ctx.config.agentDrain),
           issuer: { userId: u.id, email: u.email },
         });
         await audit(ctx.db, `user:${u.id}`, 'change.schedule', v.id, s.clientId, {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpError, HUB_ERR } from '../../auth/errors.js';
 import type { HubContext } from '../../context.js';
+import { SIDECAR_BUNDLE_PATH } from '../../deploy/sidecar-update.js';
 
 /**
  * What a new server fetches from the hub over the tailnet while it bootstraps: the sidecar
@@ -12,7 +13,7 @@ export const deployDownloadRoutes: FastifyPluginAsync<{ ctx: HubContext }> = asy
     if (!ctx.deployments) throw new HttpError(503, HUB_ERR.UNAVAILABLE, 'deployments are not running on this hub');
     return ctx.deployments;
   };
-  app.get('/deploy/sidecar.mjs', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+  app.get(SIDECAR_BUNDLE_PATH, { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
     const a = await svc().artifacts.sidecarBundle();
     return reply.type('text/javascript').header('x-content-sha256', a.sha256).send(a.body);
   });

@@ -6,6 +6,7 @@ import { requireUser } from '../../auth/plugin.js';
 import { canSeeClient, seesFleet } from '../../auth/scope.js';
 import type { AuthUser } from '../../auth/sessions.js';
 import type { HubContext } from '../../context.js';
+import { withSidecarBundle } from '../../deploy/sidecar-update.js';
 import { ANNOUNCEMENT_TYPE, RolloutStateError } from '../../rollouts/service.js';
 import { UnknownTargetError } from '../../rollouts/targets.js';
 import { errorSchema, idParams } from '../schemas.js';
@@ -123,7 +124,12 @@ export const rolloutRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
           'timed out over finished) above `maxFailureRate` aborts it and cancels what is still queued. Instances ' +
           'offline when their wave starts are skipped. Progress: GET /rollouts/:id and the live `rollout` event.',
         body: rolloutBody,
-        response: { 201: z.object({ id: z.string(), instances: z.number() }), 400: errorSchema, 403: errorSchema },
+        response: {
+          201: z.object({ id: z.string(), instances: z.number() }),
+          400: errorSchema,
+          403: errorSchema,
+          503: errorSchema,
+        },
       },
     },
     async (req, reply) => {
@@ -147,7 +153,7 @@ export const rolloutRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
         if (NOT_FOR_ROLLOUTS.has(b.type) || getCommand(b.type)?.secretParams?.length)
           throw new HttpError(400, HUB_ERR.BAD_PARAMS, `${b.type} is issued per instance, not by rollout`);
         if (!mayIssue(u.role, b.type)) throw forbidden(`your role may not issue ${b.type}`);
-        params = check.params;
+        params = b.type === 'sidecar.update' ? await withSidecarBundle(ctx, null, check.params) : check.params;
       }
       try {
         const r = await rollouts.create({ ...b, params }, { userId: u.id, email: u.email });
