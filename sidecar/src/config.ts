@@ -147,6 +147,14 @@ export const SETTINGS = [
     def: 30,
   },
   {
+    key: 'firstConnectRetryMaxMs',
+    flag: 'first-connect-retry-max-ms',
+    env: 'DS_FIRST_CONNECT_RETRY_MAX_MS',
+    kind: 'int',
+    help: 'until the first login succeeds, retry at least this often (a pre-booted server waiting to be assigned; 0: normal backoff)',
+    def: 0,
+  },
+  {
     key: 'logLevel',
     flag: 'log-level',
     env: 'DS_LOG_LEVEL',
@@ -208,6 +216,7 @@ export const configSchema = z
     replayRate: posInt(1, 100_000).default(50),
     inflight: posInt(1, 10_000).default(32),
     keepaliveSec: posInt(1, 3600).default(30),
+    firstConnectRetryMaxMs: posInt(0, 60_000).default(0),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .strict();

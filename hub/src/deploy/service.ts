@@ -659,7 +659,8 @@ export class DeploymentService {
     }
   }
 
-  private async ensureFirewall(hz: HetznerClient): Promise<number> {
+  /** The Tailscale-only firewall every client server is behind (made once). */
+  async ensureFirewall(hz: HetznerClient): Promise<number> {
     if (this.firewallId !== null) return this.firewallId;
     const existing = await hz.firewalls(FIREWALL_LABEL);
     if (existing[0]) {
@@ -694,24 +695,12 @@ export class DeploymentService {
     await this.save(row);
     const onb = this.d.onboarding();
     const desired = onb ? (await onb.get(row.clientId))?.desired : undefined;
-    const p = desired?.personality;
-    const [bundle, installer] = [await this.artifacts.sidecarBundle(), this.artifacts.installer()];
-    const userData = buildUserData({
+    const userData = await this.userDataFor({
       hostname: row.serverName,
       tailscaleAuthKey: key.key,
-      sidecar: { hub: this.d.mqttUrl(), instanceId: row.instanceId, secret, hubKey: this.d.hubPublicKey },
-      hubHttpUrl: c.deployHubUrl ?? c.publicUrl ?? this.d.httpUrl(),
-      bundleSha256: bundle.sha256,
-      installerSha256: installer.sha256,
-      openclawVersion: c.deployOpenclawVersion,
-      nodeMajor: 24,
-      openclawConfig: openclawConfigFor({
-        gatewayToken: randomBytes(24).toString('base64url'),
-        model: desired?.model,
-        identity: p
-          ? { name: p.name, theme: p.tone, emoji: p.emoji, ...(p.avatar ? { avatar: p.avatar } : {}) }
-          : undefined,
-      }),
+      instanceId: row.instanceId,
+      secret,
+      desired,
     });
     try {
       return await hz.createServer({
@@ -734,6 +723,41 @@ export class DeploymentService {
       }
       throw e;
     }
+  }
+
+  /**
+   * A server's user data: the sidecar's settings, the tailnet key, and OpenClaw's config from
+   * onboarding's desired state (a pool server gets none: the first config.apply brings it).
+   */
+  async userDataFor(o: {
+    hostname: string;
+    tailscaleAuthKey: string;
+    instanceId: string;
+    secret: string;
+    desired?: { model?: string; personality?: { name: string; tone: string; emoji: string; avatar?: string } };
+    pool?: boolean;
+  }): Promise<string> {
+    const c = this.d.config;
+    const p = o.desired?.personality;
+    const [bundle, installer] = [await this.artifacts.sidecarBundle(), this.artifacts.installer()];
+    return buildUserData({
+      hostname: o.hostname,
+      tailscaleAuthKey: o.tailscaleAuthKey,
+      sidecar: { hub: this.d.mqttUrl(), instanceId: o.instanceId, secret: o.secret, hubKey: this.d.hubPublicKey },
+      hubHttpUrl: c.deployHubUrl ?? c.publicUrl ?? this.d.httpUrl(),
+      bundleSha256: bundle.sha256,
+      installerSha256: installer.sha256,
+      openclawVersion: c.deployOpenclawVersion,
+      nodeMajor: 24,
+      openclawConfig: openclawConfigFor({
+        gatewayToken: randomBytes(24).toString('base64url'),
+        model: o.desired?.model,
+        identity: p
+          ? { name: p.name, theme: p.tone, emoji: p.emoji, ...(p.avatar ? { avatar: p.avatar } : {}) }
+          : undefined,
+      }),
+      pool: o.pool,
+    });
   }
 
   private async adopt(row: DeploymentRow, s: HServer, action: HAction | null) {
