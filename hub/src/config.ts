@@ -515,7 +515,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     flag: '--deploy-approval',
     help: 'onboarding deploys: auto | operator (operator)',
   },
-  warmPool: { env: 'DS_WARM_POOL', flag: '--warm-pool', help: 'pre-booted servers per location, e.g. fsn1:2,nbg1:1 (none)' },
+  warmPool: {
+    env: 'DS_WARM_POOL',
+    flag: '--warm-pool',
+    help: 'pre-booted servers per location, e.g. fsn1:2,nbg1:1 (none)',
+  },
   warmPoolImage: {
     env: 'DS_WARM_POOL_IMAGE',
     flag: '--warm-pool-image',

@@ -13,6 +13,7 @@ import type { OnboardingService } from '../onboarding/service.js';
 import { newId } from '../util/ids.js';
 import { DeployArtifacts } from './artifacts.js';
 import { buildUserData, CLIENT_FIREWALL_RULES, openclawConfigFor } from './cloud-init.js';
+import { WarmPool } from './pool.js';
 import { createInstanceRecord, deleteInstanceRecord, issueInstanceSecret } from './records.js';
 
 export const STEP_NAMES = [
@@ -81,6 +82,8 @@ export interface DeploymentRow {
   cleanup: Record<string, string> | null;
   cancelRequested: boolean;
   attempts: number;
+  /** The warm-pool slot it took its server from (null: a cold create). */
+  poolSlotId?: string | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -197,6 +200,7 @@ export class DeploymentService {
   readonly hetzner: HetznerClient | null;
   readonly tailscale: TailscaleClient | null;
   readonly artifacts: DeployArtifacts;
+  readonly pool: WarmPool;
   private readonly running = new Map<string, { ctl: AbortController; done: Promise<void> }>();
   private firewallId: number | null = null;
   private catalogueCache: { at: number; value: Awaited<ReturnType<DeploymentService['loadCatalogue']>> } | null = null;
@@ -218,6 +222,7 @@ export class DeploymentService {
           })
         : null;
     this.artifacts = new DeployArtifacts(c.dataDir);
+    this.pool = new WarmPool({ db: d.db, config: c, log: d.log.child({ mod: 'warm-pool' }) }, this);
   }
 
   /** Why deployments cannot run here (null when they can). */
@@ -305,7 +310,7 @@ export class DeploymentService {
     resume?: { instanceId: string; image: string };
   }): Promise<DeploymentRow> {
     const id = newId('dep');
-    const instanceId = o.resume?.instanceId ?? newId('inst');
+    const image = o.resume?.image ?? o.image ?? this.d.config.hetznerImage;
     const steps: DeploymentStep[] = STEP_NAMES.map((name) => ({
       name,
       status: 'pending',
@@ -314,22 +319,41 @@ export class DeploymentService {
       detail: null,
       error: null,
     }));
-    await this.d.db.query(
-      `INSERT INTO deployments (id, kind, client_id, instance_id, status, location, server_type, image, steps, server_name, created_by)
-       VALUES ($1,$2,$3,$4,'queued',$5,$6,$7,$8,$9,$10)`,
-      [
-        id,
-        o.resume ? 'resume' : 'deploy',
-        o.clientId,
-        instanceId,
-        o.location,
-        o.serverType,
-        o.resume?.image ?? o.image ?? this.d.config.hetznerImage,
-        JSON.stringify(steps),
-        `ds-${instanceId}`,
-        o.actor,
-      ],
-    );
+    // A new instance takes a ready warm-pool server when one matches (the pool's snapshot unless
+    // the deploy names another image); the take and the deployment row are one transaction.
+    const poolImage = this.pool.pinned().image;
+    const pooled = !o.resume && (!o.image || o.image === poolImage) && !this.unavailableReason();
+    const slot = await this.d.db.tx(async (q) => {
+      const taken = pooled
+        ? await WarmPool.take(q, { deploymentId: id, location: o.location, serverType: o.serverType, image: poolImage })
+        : null;
+      const instanceId = taken?.instanceId ?? o.resume?.instanceId ?? newId('inst');
+      await q.query(
+        `INSERT INTO deployments (id, kind, client_id, instance_id, status, location, server_type, image, steps, server_name,
+           created_by, server_id, ipv4, tailnet_ip, tailnet_name, tailnet_device_id, monthly_price)
+         VALUES ($1,$2,$3,$4,'queued',$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+        [
+          id,
+          o.resume ? 'resume' : 'deploy',
+          o.clientId,
+          instanceId,
+          o.location,
+          o.serverType,
+          taken?.image ?? image,
+          JSON.stringify(steps),
+          taken?.serverName ?? `ds-${instanceId}`,
+          o.actor,
+          taken?.serverId ?? null,
+          taken?.ipv4 ?? null,
+          taken?.tailnetIp ?? null,
+          taken?.tailnetName ?? null,
+          taken?.tailnetDeviceId ?? null,
+          taken?.monthlyPrice ?? null,
+        ],
+      );
+      return taken;
+    });
+    if (slot) this.pool.kick(); // the refill starts now
     const row = (await this.get(id)) as DeploymentRow;
     this.emit(row);
     this.start(id);
@@ -377,11 +401,13 @@ export class DeploymentService {
       `SELECT id FROM deployments WHERE status NOT IN ('live','failed','canceled') ORDER BY created_at`,
     );
     for (const r of rows) this.start(r.id);
+    this.pool.start();
   }
 
   /** Stops following deployments without cleaning up: the next start resumes them. */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.pool.stop();
     const all = [...this.running.values()];
     for (const r of all) r.ctl.abort(SHUTDOWN);
     await Promise.all(all.map((r) => r.done));
@@ -437,6 +463,9 @@ export class DeploymentService {
     if (!row || TERMINAL.has(row.status)) return;
     await this.d.db.query('UPDATE deployments SET attempts = attempts + 1 WHERE id = $1', [id]);
     row.attempts++;
+    row.poolSlotId =
+      (await this.d.db.query<{ id: string }>('SELECT id FROM pool_servers WHERE deployment_id = $1', [id]))[0]?.id ??
+      null;
     let current: DeploymentStep | undefined;
     try {
       if (row.cancelRequested) throw new StepFailure('canceled', 'the deployment was canceled');
@@ -522,6 +551,23 @@ export class DeploymentService {
     const c = this.d.config;
     switch (name) {
       case 'reserve': {
+        if (row.poolSlotId) {
+          // The server holds the instance id and secret already; the instance and the
+          // credentials (the hashes the slot kept) make its sidecar's next login succeed.
+          await createInstanceRecord(this.d.db, this.d.fleet, {
+            id: row.instanceId,
+            clientId: row.clientId,
+            hostname: row.serverName,
+            actor: `deployment:${row.id}`,
+          });
+          await this.d.db.query(
+            `INSERT INTO instance_credentials (instance_id, secret_hash, mosquitto_hash)
+             SELECT $1, secret_hash, mosquitto_hash FROM pool_servers WHERE id = $2 AND secret_hash IS NOT NULL
+             ON CONFLICT (instance_id) DO NOTHING`,
+            [row.instanceId, row.poolSlotId],
+          );
+          return `instance ${row.instanceId} on warm-pool server ${row.serverId} (slot ${row.poolSlotId})`;
+        }
         if (row.kind === 'resume') {
           const fw = await this.retrying(() => this.ensureFirewall(hz), signal);
           await this.artifacts.sidecarBundle();
@@ -538,6 +584,18 @@ export class DeploymentService {
         return `instance ${row.instanceId}; firewall ${fw} lets in only Tailscale (UDP 41641)`;
       }
       case 'create_server': {
+        if (row.poolSlotId) {
+          const labels = { [LABEL.deployment]: row.id, [LABEL.instance]: row.instanceId, [LABEL.client]: row.clientId };
+          const s = await this.retrying(() => hz.updateServer(row.serverId as number, { labels }), signal).catch(
+            (e) => {
+              if (e instanceof HetznerError && e.code === 'not_found')
+                throw new StepFailure('not_found', `Hetzner: warm-pool server ${row.serverId} no longer exists`);
+              throw e;
+            },
+          );
+          await this.adopt(row, s, null);
+          return `taken from the warm pool: server ${s.id} (${s.name}) in ${row.location}, ${row.serverType}, already booted`;
+        }
         const found = await this.retrying(() => hz.listServers(`${LABEL.deployment}=${row.id}`), signal);
         if (found[0]) {
           await this.adopt(row, found[0], null);
@@ -545,7 +603,8 @@ export class DeploymentService {
         }
         const made = await this.retrying(() => this.createServer(hz, ts, row, signal), signal);
         await this.adopt(row, made.server, made.action);
-        return `server ${made.server.id} (${made.server.name}) in ${row.location}, ${row.serverType}`;
+        const poolHere = this.pool.pinned().targets.some((t) => t.location === row.location && t.count > 0);
+        return `${poolHere ? 'cold create (no matching warm-pool server was ready): ' : ''}server ${made.server.id} (${made.server.name}) in ${row.location}, ${row.serverType}`;
       }
       case 'boot': {
         if (row.actionId !== null) {
@@ -576,7 +635,7 @@ export class DeploymentService {
         );
         row.ipv4 = s.public_net.ipv4?.ip ?? row.ipv4;
         await this.upsertHost(row);
-        return `running at ${row.ipv4 ?? 'no public IPv4'}`;
+        return `${row.poolSlotId ? 'already running (warm pool) ' : 'running '}at ${row.ipv4 ?? 'no public IPv4'}`;
       }
       case 'join_tailnet': {
         const dev = await this.poll(
