@@ -4,6 +4,7 @@ CREATE TABLE "pool_servers" (
 	"server_type" text NOT NULL,
 	"image" text NOT NULL,
 	"openclaw_version" text NOT NULL,
+	"sidecar_sha256" text NOT NULL,
 	"state" text NOT NULL,
 	"instance_id" text NOT NULL,
 	"server_name" text NOT NULL,

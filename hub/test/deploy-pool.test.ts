@@ -116,8 +116,13 @@ describe('deploy: the warm pool', () => {
     for (const k of tailscale.keys.values()) expect([k.used, k.revoked]).toEqual([true, true]);
     const instances = (await (hub as TestHub).api<unknown[]>('GET', '/instances')).body;
     expect(instances).toHaveLength(0);
-    // Staff only.
-    expect((await (hub as TestHub).api('GET', '/deploy/pool', undefined, 'not-a-token')).status).toBe(401);
+    // Staff only: a client's owner does not see the pool.
+    const h = hub as TestHub;
+    const owner = { email: 'owner@acme.example', password: 'owner-password-1' };
+    expect((await h.api('POST', `/clients/${client}/users`, { ...owner, role: 'client_owner' })).status).toBe(201);
+    const tok = (await h.api<{ token: string }>('POST', '/auth/login', owner)).body.token;
+    expect((await h.api('GET', '/deploy/pool', undefined, tok)).status).toBe(403);
+    expect((await h.api('GET', '/deploy/pool', undefined, 'not-a-token')).status).toBe(401);
   }, 90_000);
 
   it('a deploy takes a ready server, goes live without creating one, and the pool refills', async () => {

@@ -21,6 +21,7 @@ export interface PoolRow {
   serverType: string;
   image: string;
   openclawVersion: string;
+  sidecarSha256: string;
   state: PoolState;
   instanceId: string;
   serverName: string;
@@ -45,6 +46,7 @@ export const toPoolRow = (r: Record<string, unknown>): PoolRow => ({
   serverType: String(r.server_type),
   image: String(r.image),
   openclawVersion: String(r.openclaw_version),
+  sidecarSha256: String(r.sidecar_sha256),
   state: r.state as PoolState,
   instanceId: String(r.instance_id),
   serverName: String(r.server_name),
@@ -191,7 +193,8 @@ export class WarmPool {
   }
 
   private async tick() {
-    const p = this.pinned();
+    // The sidecar a new server gets is the one of the code this hub runs: a new one refreshes too.
+    const p = { ...this.pinned(), sidecarSha256: (await this.deployments.artifacts.sidecarBundle()).sha256 };
     const db = this.d.db;
     if (!this.swept) {
       await this.sweepOrphans();
@@ -211,9 +214,13 @@ export class WarmPool {
         r.state === 'retiring' ||
         r.image !== p.image ||
         r.openclawVersion !== p.openclawVersion ||
+        r.sidecarSha256 !== p.sidecarSha256 ||
         r.serverType !== p.serverType;
       if (stale || kept >= want)
-        await this.retire(r, stale ? 'the pinned image, version or type changed' : 'not wanted');
+        await this.retire(
+          r,
+          stale ? 'the pinned image, OpenClaw version, sidecar or server type changed' : 'not wanted',
+        );
       else keep.push(r);
     }
     for (const r of keep) if (r.state !== 'ready') await this.advance(r);
@@ -226,13 +233,17 @@ export class WarmPool {
     }
   }
 
-  private async newSlot(location: string, p: ReturnType<WarmPool['pinned']>): Promise<PoolRow> {
+  private async newSlot(
+    location: string,
+    p: ReturnType<WarmPool['pinned']> & { sidecarSha256: string },
+  ): Promise<PoolRow> {
     const id = newId('pool');
     const instanceId = newId('inst');
     const r = await this.d.db.query(
-      `INSERT INTO pool_servers (id, location, server_type, image, openclaw_version, state, instance_id, server_name)
-       VALUES ($1,$2,$3,$4,$5,'creating',$6,$7) RETURNING *`,
-      [id, location, p.serverType, p.image, p.openclawVersion, instanceId, `ds-${instanceId}`],
+      `INSERT INTO pool_servers (id, location, server_type, image, openclaw_version, sidecar_sha256, state, instance_id,
+         server_name)
+       VALUES ($1,$2,$3,$4,$5,$6,'creating',$7,$8) RETURNING *`,
+      [id, location, p.serverType, p.image, p.openclawVersion, p.sidecarSha256, instanceId, `ds-${instanceId}`],
     );
     return toPoolRow(r[0]);
   }

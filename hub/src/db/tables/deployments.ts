@@ -105,9 +105,10 @@ export const poolServers = pgTable(
     id: text('id').primaryKey(),
     location: text('location').notNull(),
     serverType: text('server_type').notNull(),
-    /** Image or snapshot id and OpenClaw version it was made with: a change of either refreshes it. */
+    /** Image or snapshot id, OpenClaw version and sidecar bundle it was made with: a change of any refreshes it. */
     image: text('image').notNull(),
     openclawVersion: text('openclaw_version').notNull(),
+    sidecarSha256: text('sidecar_sha256').notNull(),
     /** creating | booting | joining | ready | taken | retiring */
     state: text('state').notNull(),
     /** The instance id its sidecar.json names (the instance is made when a deploy takes it). */
