@@ -163,6 +163,27 @@ describe('deploy: the warm pool', () => {
     expect((await full())?.locations.find((l) => l.location === 'fsn1')?.ready).toBe(2);
   }, 120_000);
 
+  it('a pool server deleted behind its back: the deploy that takes it creates one instead', async () => {
+    const gone = poolServers().find((s) => s.location === 'nbg1');
+    expect(gone).toBeDefined();
+    hetzner.servers.delete(gone?.id as number);
+    await sim.halt(gone?.id as number);
+    const r = await (hub as TestHub).api<{ id: string; instanceId: string }>('POST', `/clients/${client}/deployments`, {
+      location: 'nbg1',
+      serverType: 'cx22',
+    });
+    const d = await live(r.body.id);
+    expect(d.steps.find((s) => s.name === 'create_server')?.detail).toMatch(
+      new RegExp(`^cold create \\(the warm-pool server ${gone?.id} no longer existed\\)`),
+    );
+    expect(d.server.id).not.toBe(gone?.id);
+    expect(sim.booted.get(d.server.id as number)?.sidecarJson.instanceId).toBe(r.body.instanceId);
+    // The old server's tailnet device is gone; the new one joined under the same name.
+    const hosts = [...tailscale.devices.values()].filter((x) => x.hostname === gone?.name);
+    expect(hosts).toHaveLength(1);
+    await until(() => full(), 60_000, 'pool refilled');
+  }, 120_000);
+
   it('a restarted hub keeps the pool: the same servers, no second one for a slot', async () => {
     const ids = poolServers()
       .map((s) => s.id)

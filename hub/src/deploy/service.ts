@@ -588,13 +588,26 @@ export class DeploymentService {
           const labels = { [LABEL.deployment]: row.id, [LABEL.instance]: row.instanceId, [LABEL.client]: row.clientId };
           const s = await this.retrying(() => hz.updateServer(row.serverId as number, { labels }), signal).catch(
             (e) => {
-              if (e instanceof HetznerError && e.code === 'not_found')
-                throw new StepFailure('not_found', `Hetzner: warm-pool server ${row.serverId} no longer exists`);
+              if (e instanceof HetznerError && e.code === 'not_found') return null;
               throw e;
             },
           );
-          await this.adopt(row, s, null);
-          return `taken from the warm pool: server ${s.id} (${s.name}) in ${row.location}, ${row.serverType}, already booted`;
+          if (s) {
+            await this.adopt(row, s, null);
+            return `taken from the warm pool: server ${s.id} (${s.name}) in ${row.location}, ${row.serverType}, already booted`;
+          }
+          // Deleted behind the pool's back: forget the slot (and its tailnet device, which would
+          // pass for the new server's join) and create one for this instance after all.
+          const gone = row.serverId;
+          if (row.tailnetDeviceId) await this.retrying(() => ts.deleteDevice(row.tailnetDeviceId as string), signal);
+          await this.d.db.query('DELETE FROM pool_servers WHERE id = $1', [row.poolSlotId]);
+          Object.assign(row, { poolSlotId: null, serverId: null, ipv4: null, tailnetIp: null, tailnetName: null });
+          row.tailnetDeviceId = null;
+          await this.save(row);
+          await this.retrying(() => this.ensureFirewall(hz), signal);
+          const made = await this.retrying(() => this.createServer(hz, ts, row, signal), signal);
+          await this.adopt(row, made.server, made.action);
+          return `cold create (the warm-pool server ${gone} no longer existed): server ${made.server.id} (${made.server.name}) in ${row.location}, ${row.serverType}`;
         }
         const found = await this.retrying(() => hz.listServers(`${LABEL.deployment}=${row.id}`), signal);
         if (found[0]) {
