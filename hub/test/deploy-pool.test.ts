@@ -184,6 +184,27 @@ describe('deploy: the warm pool', () => {
     await until(() => full(), 60_000, 'pool refilled');
   }, 120_000);
 
+  it('two deploys at once take two different servers', async () => {
+    const h = hub as TestHub;
+    const ready = new Set(
+      poolServers()
+        .filter((s) => s.location === 'fsn1')
+        .map((s) => s.id),
+    );
+    const [a, b] = await Promise.all(
+      [0, 1].map(() =>
+        h.api<{ id: string }>('POST', `/clients/${client}/deployments`, { location: 'fsn1', serverType: 'cx22' }),
+      ),
+    );
+    const [da, db] = await Promise.all([live(a.body.id), live(b.body.id)]);
+    for (const d of [da, db]) {
+      expect(d.steps.find((s) => s.name === 'create_server')?.detail).toMatch(/^taken from the warm pool/);
+      expect(ready.has(d.server.id as number)).toBe(true);
+    }
+    expect(da.server.id).not.toBe(db.server.id);
+    await until(() => full(), 60_000, 'pool refilled');
+  }, 120_000);
+
   it('a restarted hub keeps the pool: the same servers, no second one for a slot', async () => {
     const ids = poolServers()
       .map((s) => s.id)
