@@ -60,6 +60,17 @@ describe.skipIf(!hasChromium)('Mission Control: the warm pool', () => {
     expect(text).toContain('€9.02/month');
     expect(await row.getByText('ready', { exact: true }).count()).toBe(2);
     await screenshot(page, 'warm-pool');
+    // A deploy takes one; the card follows the refill without a reload (the new server's name).
+    const before = new Set(hetzner.serversMatching('deepsignal/role=warm-pool').map((s) => s.name));
+    const client = (await hub.api<{ id: string }[]>('GET', '/clients')).body[0].id;
+    const d = await hub.api('POST', `/clients/${client}/deployments`, { location: 'fsn1', serverType: 'cx22' });
+    expect(d.status).toBe(202);
+    const fresh = await until(
+      () => hetzner.serversMatching('deepsignal/role=warm-pool').find((s) => !before.has(s.name)) ?? null,
+      60_000,
+      'refill server',
+    );
+    await expect.poll(() => row.locator(`[title="${fresh.name}"]`).count(), { timeout: 30_000 }).toBe(1);
     expect(errors).toEqual([]);
   }, 120_000);
 });

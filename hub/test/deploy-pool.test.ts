@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../src/config.js';
+import { parseWarmPool } from '../src/deploy/pool.js';
 import { FakeHetzner } from '../src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../src/testing/tailscale-fake.js';
 import { VpsSimulator } from '../src/testing/vps-sim.js';
@@ -241,4 +243,25 @@ describe('deploy: the warm pool', () => {
       expect(name && hosts.includes(name)).toBe(false);
     }
   }, 150_000);
+});
+
+describe('warm pool settings', () => {
+  it('reads locations with counts and refuses anything else with the variable to fix', () => {
+    const c = parseConfig({ dataDir: tmpdir(), warmPool: 'fsn1:2,nbg1:1' });
+    expect(parseWarmPool(c.warmPool)).toEqual([
+      { location: 'fsn1', count: 2 },
+      { location: 'nbg1', count: 1 },
+    ]);
+    expect(parseWarmPool(parseConfig({ dataDir: tmpdir() }).warmPool)).toEqual([]);
+    for (const bad of ['fsn1', 'fsn1:two', 'fsn1:2;nbg1:1', 'FSN1:2', 'fsn1:-1']) {
+      let err: unknown = null;
+      try {
+        parseConfig({ dataDir: tmpdir(), warmPool: bad });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, bad).toBeInstanceOf(ConfigError);
+      expect((err as Error).message, bad).toMatch(/^DS_WARM_POOL: locations with a count, e\.g\. fsn1:2,nbg1:1/);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 'use client';
 import { Flame } from 'lucide-react';
+import { useEffect } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { useApi } from '@/lib/use-api';
@@ -23,8 +24,12 @@ interface PoolView {
  * state and what they cost a month while they wait. Hidden when no pool is set.
  */
 export function WarmPoolCard() {
-  const pool = useApi<PoolView>('/deploy/pool');
-  const p = pool.data;
+  const { data: p, reload } = useApi<PoolView>('/deploy/pool');
+  // Deploys take servers and the pool refills them: follow it while the page is open.
+  useEffect(() => {
+    const t = setInterval(() => void reload(), 10_000);
+    return () => clearInterval(t);
+  }, [reload]);
   if (!p?.locations.length) return null;
   return (
     <Card className="p-4" data-testid="warm-pool">
