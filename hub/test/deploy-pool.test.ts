@@ -212,6 +212,14 @@ describe('deploy: the warm pool', () => {
       .map((s) => s.id)
       .sort();
     const maxBefore = Math.max(...hetzner.servers.keys());
+    // One slot as a hub leaves it when it dies after asking Hetzner for the server but before
+    // the answer is recorded: the new hub must find that server by its label, not make another.
+    const old = hub as TestHub;
+    await old.ctx.deployments?.pool.stop();
+    const lost = await old.db.query<{ id: string; server_id: string }>(
+      "UPDATE pool_servers SET state = 'creating', server_id = NULL, action_id = NULL WHERE id = (SELECT id FROM pool_servers WHERE state = 'ready' AND location = 'fsn1' ORDER BY created_at LIMIT 1) RETURNING id",
+    );
+    expect(lost).toHaveLength(1);
     const h = await start();
     const p = h.ctx.deployments?.pool;
     for (let i = 0; i < 3; i++) {
@@ -225,6 +233,12 @@ describe('deploy: the warm pool', () => {
         .sort(),
     ).toEqual(ids);
     expect(Math.max(...hetzner.servers.keys())).toBe(maxBefore);
+    const slot = (
+      await h.db.query<{ server_id: string }>('SELECT server_id FROM pool_servers WHERE id = $1', [lost[0].id])
+    )[0];
+    expect(hetzner.serversMatching(`deepsignal/pool-slot=${lost[0].id}`).map((s) => s.id)).toEqual([
+      Number(slot.server_id),
+    ]);
   }, 120_000);
 
   it('a new prepared snapshot replaces every pool server', async () => {

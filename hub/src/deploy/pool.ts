@@ -289,18 +289,26 @@ export class WarmPool {
             secret,
             pool: true,
           });
-          const made = await hz.createServer({
-            name: r.serverName,
-            server_type: r.serverType,
-            location: r.location,
-            image: /^\d+$/.test(r.image) ? Number(r.image) : r.image,
-            user_data: userData,
-            labels: { [POOL_LABEL.role]: POOL_ROLE, [POOL_LABEL.slot]: r.id },
-            firewalls: [{ firewall: fw }],
-            ssh_keys: c.hetznerSshKeys ? c.hetznerSshKeys.split(',').map((s) => s.trim()) : undefined,
-            start_after_create: true,
-            public_net: { enable_ipv4: true, enable_ipv6: true },
-          });
+          const made = await hz
+            .createServer({
+              name: r.serverName,
+              server_type: r.serverType,
+              location: r.location,
+              image: /^\d+$/.test(r.image) ? Number(r.image) : r.image,
+              user_data: userData,
+              labels: { [POOL_LABEL.role]: POOL_ROLE, [POOL_LABEL.slot]: r.id },
+              firewalls: [{ firewall: fw }],
+              ssh_keys: c.hetznerSshKeys ? c.hetznerSshKeys.split(',').map((s) => s.trim()) : undefined,
+              start_after_create: true,
+              public_net: { enable_ipv4: true, enable_ipv6: true },
+            })
+            .catch(async (e) => {
+              // No answer, or the name is taken: the server may exist after all; its label says whose.
+              if (!(e instanceof HetznerError && (e.network || e.code === 'uniqueness_error'))) throw e;
+              const again = await hz.listServers(`${POOL_LABEL.slot}=${r.id}`);
+              if (!again[0]) throw e;
+              return { server: again[0], action: null };
+            });
           serverId = made.server.id;
           actionId = made.action?.id ?? null;
           price = monthlyPrice(made.server.server_type, r.location);
