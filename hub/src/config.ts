@@ -173,6 +173,19 @@ export const configSchema = z
     deployPollMs: z.coerce.number().int().min(10).default(2000),
     /** Onboarding deploys on its own (`auto`) or waits for an operator (`operator`). */
     deployApproval: z.enum(['auto', 'operator']).default('operator'),
+    /**
+     * Warm pool: pre-booted servers kept per location, e.g. `fsn1:2,nbg1:1` (unset: none), so a
+     * deploy takes one instead of creating a server.
+     */
+    warmPool: z
+      .string()
+      .trim()
+      .regex(/^([a-z0-9-]+:\d{1,2}(,[a-z0-9-]+:\d{1,2})*)?$/, 'locations with a count, e.g. fsn1:2,nbg1:1')
+      .default(''),
+    /** The prepared snapshot id (or image name) pool servers start from (default DS_HETZNER_IMAGE). */
+    warmPoolImage: optStr,
+    /** The server type of pool servers (default DS_DEPLOY_SERVER_TYPE). */
+    warmPoolServerType: optStr,
     /** Backups go to this S3-compatible bucket instead of the data directory. */
     backupS3Bucket: optStr.pipe(
       z
@@ -525,6 +538,21 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_DEPLOY_APPROVAL',
     flag: '--deploy-approval',
     help: 'onboarding deploys: auto | operator (operator)',
+  },
+  warmPool: {
+    env: 'DS_WARM_POOL',
+    flag: '--warm-pool',
+    help: 'pre-booted servers per location, e.g. fsn1:2,nbg1:1 (none)',
+  },
+  warmPoolImage: {
+    env: 'DS_WARM_POOL_IMAGE',
+    flag: '--warm-pool-image',
+    help: 'prepared snapshot id pool servers start from (DS_HETZNER_IMAGE)',
+  },
+  warmPoolServerType: {
+    env: 'DS_WARM_POOL_SERVER_TYPE',
+    flag: '--warm-pool-server-type',
+    help: 'server type of pool servers (DS_DEPLOY_SERVER_TYPE)',
   },
   backupS3Bucket: {
     env: 'DS_BACKUP_S3_BUCKET',

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema } from '../../sidecar/src/config.js';
-import { buildUserData, fileFromUserData, openclawConfigFor, USER_DATA_LIMIT } from '../src/deploy/cloud-init.js';
+import {
+  buildUserData,
+  fileFromUserData,
+  openclawConfigFor,
+  POOL_FIRST_CONNECT_RETRY_MS,
+  USER_DATA_LIMIT,
+} from '../src/deploy/cloud-init.js';
 
 const hasCloudInit = spawnSync('cloud-init', ['--version']).status === 0;
 // In CI cloud-init is installed (.ci/run): there a missing one fails the test instead of skipping it.
@@ -63,6 +69,34 @@ describe('cloud-init user data', () => {
     expect(script).not.toContain('tskey-auth');
     expect(script).not.toContain(input().sidecar.secret);
     expect(fileFromUserData(ud, '/etc/deepsignal/tailscale-authkey', parse)?.permissions).toBe('0600');
+  });
+
+  check("a warm-pool server's user data passes the schema check too", () => {
+    const file = join(dir, 'user-data-pool.yaml');
+    writeFileSync(file, buildUserData({ ...input(), pool: true }));
+    expect(execFileSync('cloud-init', ['schema', '--config-file', file], { encoding: 'utf8' })).toMatch(
+      /Valid cloud-config/,
+    );
+  });
+
+  it('a warm-pool server retries its first login every few seconds, and holds no client config', () => {
+    const ud = buildUserData({ ...input(), pool: true, openclawConfig: openclawConfigFor({ gatewayToken: 'gw-1' }) });
+    const json = JSON.parse(fileFromUserData(ud, '/etc/deepsignal/sidecar.json', parse)?.content ?? '');
+    expect(json.firstConnectRetryMaxMs).toBe(POOL_FIRST_CONNECT_RETRY_MS);
+    expect(configSchema.parse(json).firstConnectRetryMaxMs).toBe(POOL_FIRST_CONNECT_RETRY_MS);
+    // The installed unit gets it as its environment (the installer writes its own sidecar.json).
+    const dropIn = fileFromUserData(ud, '/etc/systemd/system/deepsignal-sidecar.service.d/10-warm-pool.conf', parse);
+    expect(dropIn?.content).toContain(`Environment=DS_FIRST_CONNECT_RETRY_MAX_MS=${POOL_FIRST_CONNECT_RETRY_MS}`);
+    const oc = JSON.parse(fileFromUserData(ud, '/var/lib/openclaw/.openclaw/openclaw.json', parse)?.content ?? '');
+    expect([oc.agents.defaults, oc.agents.entries]).toEqual([{}, undefined]);
+    // A client's server has neither.
+    expect(
+      fileFromUserData(
+        buildUserData(input()),
+        '/etc/systemd/system/deepsignal-sidecar.service.d/10-warm-pool.conf',
+        parse,
+      ),
+    ).toBeNull();
   });
 
   it('refuses values a shell file cannot hold and data over the limit', () => {

@@ -100,6 +100,10 @@ describe('fake Hetzner API against the OpenAPI document', () => {
       .poll(async () => (await call('GET', `/servers/${id}`)).body.server.status, { timeout: 10_000 })
       .toBe('running');
     valid('GET', '/servers/{id}', await call('GET', `/servers/${id}`));
+    // Relabelling (a warm-pool server taken by a deployment) replaces the whole label set.
+    const put = await call('PUT', `/servers/${id}`, { labels: { 'deepsignal/deployment': 'dep-2' } });
+    valid('PUT', '/servers/{id}', put);
+    expect(put.body.server.labels).toEqual({ 'deepsignal/deployment': 'dep-2' });
     const snap = await call('POST', `/servers/${id}/actions/create_image`, { type: 'snapshot', description: 'pause' });
     valid('POST', '/servers/{id}/actions/create_image', snap);
     const off = await call('POST', `/servers/${id}/actions/poweroff`);

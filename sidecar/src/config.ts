@@ -163,6 +163,14 @@ export const SETTINGS = [
     def: 3,
   },
   {
+    key: 'firstConnectRetryMaxMs',
+    flag: 'first-connect-retry-max-ms',
+    env: 'DS_FIRST_CONNECT_RETRY_MAX_MS',
+    kind: 'int',
+    help: 'until the first login succeeds, retry at least this often (a pre-booted server waiting to be assigned; 0: normal backoff)',
+    def: 0,
+  },
+  {
     key: 'logLevel',
     flag: 'log-level',
     env: 'DS_LOG_LEVEL',
@@ -226,6 +234,7 @@ export const configSchema = z
     keepaliveSec: posInt(1, 3600).default(30),
     updateTrialSec: posInt(5, 3600).default(120),
     updateTrialStarts: posInt(1, 20).default(3),
+    firstConnectRetryMaxMs: posInt(0, 60_000).default(0),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   })
   .strict();

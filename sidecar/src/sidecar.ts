@@ -354,6 +354,7 @@ export async function startSidecar(input: SidecarConfigInput, options: SidecarOp
     minBackoffMs: options.backoffMs?.min,
     maxBackoffMs: options.backoffMs?.max,
     keepaliveSec: config.keepaliveSec,
+    firstConnectMaxBackoffMs: config.firstConnectRetryMaxMs || undefined,
     onConnect: () => {
       const topicStatus = topicFor(config.instanceId, 'status');
       link

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useMemo } from 'react';
 import { AddUserDialog, NewClientDialog } from '@/components/clients/client-dialogs';
 import { DeployDialog } from '@/components/deploy/deploy-dialog';
+import { WarmPoolCard } from '@/components/deploy/warm-pool-card';
 import { AppShell } from '@/components/shell/app-shell';
 import { HealthDot } from '@/components/status/health';
 import { Badge } from '@/components/ui/badge';
@@ -119,6 +120,7 @@ function Clients() {
         </p>
         {user?.role === 'admin' && <NewClientDialog onCreated={reload} />}
       </div>
+      {(user?.role === 'admin' || user?.role === 'support') && <WarmPoolCard />}
       {alerts.length > 0 && (
         <Card className="border-warning/40 p-4" data-testid="usage-alerts">
           <p className="mb-2 flex items-center gap-2 text-sm font-semibold text-warning">

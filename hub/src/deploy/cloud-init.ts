@@ -9,6 +9,8 @@ export interface SidecarJson {
   instanceId: string;
   secret: string;
   hubKey: string;
+  /** Pool servers: retry the first login every few seconds (their instance exists once taken). */
+  firstConnectRetryMaxMs?: number;
 }
 
 export interface UserDataInput {
@@ -28,7 +30,15 @@ export interface UserDataInput {
    * No provider keys or channel tokens: those arrive sealed in the first config.apply.
    */
   openclawConfig: Record<string, unknown>;
+  /**
+   * A warm-pool server: no client's config yet (the first config.apply brings it once a deploy
+   * takes the server), and the sidecar retries its first login every few seconds.
+   */
+  pool?: boolean;
 }
+
+/** How often a pool server's sidecar tries to log in until a deploy gives it its instance. */
+export const POOL_FIRST_CONNECT_RETRY_MS = 3000;
 
 /** The bootstrap script run once by cloud-init; its settings come from /etc/deepsignal/bootstrap.env. */
 const BOOTSTRAP = `#!/bin/bash
@@ -151,7 +161,7 @@ export function buildUserData(i: UserDataInput): string {
         path: '/etc/deepsignal/sidecar.json',
         permissions: '0600',
         owner: 'root:root',
-        content: `${JSON.stringify(i.sidecar, null, 2)}\n`,
+        content: `${JSON.stringify(i.pool ? { ...i.sidecar, firstConnectRetryMaxMs: POOL_FIRST_CONNECT_RETRY_MS } : i.sidecar, null, 2)}\n`,
       },
       {
         path: '/etc/deepsignal/tailscale-authkey',
@@ -168,6 +178,16 @@ export function buildUserData(i: UserDataInput): string {
       },
       { path: '/etc/systemd/system/openclaw-gateway.service', permissions: '0644', content: OPENCLAW_UNIT },
       { path: '/usr/local/lib/deepsignal/bootstrap.sh', permissions: '0700', owner: 'root:root', content: BOOTSTRAP },
+      ...(i.pool
+        ? [
+            {
+              // The installer writes its own sidecar.json; the setting reaches the unit as its environment.
+              path: '/etc/systemd/system/deepsignal-sidecar.service.d/10-warm-pool.conf',
+              permissions: '0644',
+              content: `[Service]\nEnvironment=DS_FIRST_CONNECT_RETRY_MAX_MS=${POOL_FIRST_CONNECT_RETRY_MS}\n`,
+            },
+          ]
+        : []),
     ],
     runcmd: [['bash', '/usr/local/lib/deepsignal/bootstrap.sh']],
   };

@@ -13,6 +13,7 @@ import type { OnboardingService } from '../onboarding/service.js';
 import { newId } from '../util/ids.js';
 import { DeployArtifacts } from './artifacts.js';
 import { buildUserData, CLIENT_FIREWALL_RULES, openclawConfigFor } from './cloud-init.js';
+import { WarmPool } from './pool.js';
 import { createInstanceRecord, deleteInstanceRecord, issueInstanceSecret } from './records.js';
 
 export const STEP_NAMES = [
@@ -81,6 +82,8 @@ export interface DeploymentRow {
   cleanup: Record<string, string> | null;
   cancelRequested: boolean;
   attempts: number;
+  /** The warm-pool slot it took its server from (null: a cold create). */
+  poolSlotId?: string | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -197,6 +200,7 @@ export class DeploymentService {
   readonly hetzner: HetznerClient | null;
   readonly tailscale: TailscaleClient | null;
   readonly artifacts: DeployArtifacts;
+  readonly pool: WarmPool;
   private readonly running = new Map<string, { ctl: AbortController; done: Promise<void> }>();
   private firewallId: number | null = null;
   private catalogueCache: { at: number; value: Awaited<ReturnType<DeploymentService['loadCatalogue']>> } | null = null;
@@ -218,6 +222,7 @@ export class DeploymentService {
           })
         : null;
     this.artifacts = new DeployArtifacts(c.dataDir, c.deploySidecarBundle);
+    this.pool = new WarmPool({ db: d.db, config: c, log: d.log.child({ mod: 'warm-pool' }) }, this);
   }
 
   /** The hub's HTTP URL as client servers reach it (the bundle and installer downloads). */
@@ -311,7 +316,7 @@ export class DeploymentService {
     resume?: { instanceId: string; image: string };
   }): Promise<DeploymentRow> {
     const id = newId('dep');
-    const instanceId = o.resume?.instanceId ?? newId('inst');
+    const image = o.resume?.image ?? o.image ?? this.d.config.hetznerImage;
     const steps: DeploymentStep[] = STEP_NAMES.map((name) => ({
       name,
       status: 'pending',
@@ -320,22 +325,41 @@ export class DeploymentService {
       detail: null,
       error: null,
     }));
-    await this.d.db.query(
-      `INSERT INTO deployments (id, kind, client_id, instance_id, status, location, server_type, image, steps, server_name, created_by)
-       VALUES ($1,$2,$3,$4,'queued',$5,$6,$7,$8,$9,$10)`,
-      [
-        id,
-        o.resume ? 'resume' : 'deploy',
-        o.clientId,
-        instanceId,
-        o.location,
-        o.serverType,
-        o.resume?.image ?? o.image ?? this.d.config.hetznerImage,
-        JSON.stringify(steps),
-        `ds-${instanceId}`,
-        o.actor,
-      ],
-    );
+    // A new instance takes a ready warm-pool server when one matches (the pool's snapshot unless
+    // the deploy names another image); the take and the deployment row are one transaction.
+    const poolImage = this.pool.pinned().image;
+    const pooled = !o.resume && (!o.image || o.image === poolImage) && !this.unavailableReason();
+    const slot = await this.d.db.tx(async (q) => {
+      const taken = pooled
+        ? await WarmPool.take(q, { deploymentId: id, location: o.location, serverType: o.serverType, image: poolImage })
+        : null;
+      const instanceId = taken?.instanceId ?? o.resume?.instanceId ?? newId('inst');
+      await q.query(
+        `INSERT INTO deployments (id, kind, client_id, instance_id, status, location, server_type, image, steps, server_name,
+           created_by, server_id, ipv4, tailnet_ip, tailnet_name, tailnet_device_id, monthly_price)
+         VALUES ($1,$2,$3,$4,'queued',$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+        [
+          id,
+          o.resume ? 'resume' : 'deploy',
+          o.clientId,
+          instanceId,
+          o.location,
+          o.serverType,
+          taken?.image ?? image,
+          JSON.stringify(steps),
+          taken?.serverName ?? `ds-${instanceId}`,
+          o.actor,
+          taken?.serverId ?? null,
+          taken?.ipv4 ?? null,
+          taken?.tailnetIp ?? null,
+          taken?.tailnetName ?? null,
+          taken?.tailnetDeviceId ?? null,
+          taken?.monthlyPrice ?? null,
+        ],
+      );
+      return taken;
+    });
+    if (slot) this.pool.kick(); // the refill starts now
     const row = (await this.get(id)) as DeploymentRow;
     this.emit(row);
     this.start(id);
@@ -383,11 +407,13 @@ export class DeploymentService {
       `SELECT id FROM deployments WHERE status NOT IN ('live','failed','canceled') ORDER BY created_at`,
     );
     for (const r of rows) this.start(r.id);
+    this.pool.start();
   }
 
   /** Stops following deployments without cleaning up: the next start resumes them. */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.pool.stop();
     const all = [...this.running.values()];
     for (const r of all) r.ctl.abort(SHUTDOWN);
     await Promise.all(all.map((r) => r.done));
@@ -443,6 +469,9 @@ export class DeploymentService {
     if (!row || TERMINAL.has(row.status)) return;
     await this.d.db.query('UPDATE deployments SET attempts = attempts + 1 WHERE id = $1', [id]);
     row.attempts++;
+    row.poolSlotId =
+      (await this.d.db.query<{ id: string }>('SELECT id FROM pool_servers WHERE deployment_id = $1', [id]))[0]?.id ??
+      null;
     let current: DeploymentStep | undefined;
     try {
       if (row.cancelRequested) throw new StepFailure('canceled', 'the deployment was canceled');
@@ -528,6 +557,23 @@ export class DeploymentService {
     const c = this.d.config;
     switch (name) {
       case 'reserve': {
+        if (row.poolSlotId) {
+          // The server holds the instance id and secret already; the instance and the
+          // credentials (the hashes the slot kept) make its sidecar's next login succeed.
+          await createInstanceRecord(this.d.db, this.d.fleet, {
+            id: row.instanceId,
+            clientId: row.clientId,
+            hostname: row.serverName,
+            actor: `deployment:${row.id}`,
+          });
+          await this.d.db.query(
+            `INSERT INTO instance_credentials (instance_id, secret_hash, mosquitto_hash)
+             SELECT $1, secret_hash, mosquitto_hash FROM pool_servers WHERE id = $2 AND secret_hash IS NOT NULL
+             ON CONFLICT (instance_id) DO NOTHING`,
+            [row.instanceId, row.poolSlotId],
+          );
+          return `instance ${row.instanceId} on warm-pool server ${row.serverId} (slot ${row.poolSlotId})`;
+        }
         if (row.kind === 'resume') {
           const fw = await this.retrying(() => this.ensureFirewall(hz), signal);
           await this.artifacts.sidecarBundle();
@@ -544,6 +590,31 @@ export class DeploymentService {
         return `instance ${row.instanceId}; firewall ${fw} lets in only Tailscale (UDP 41641)`;
       }
       case 'create_server': {
+        if (row.poolSlotId) {
+          const labels = { [LABEL.deployment]: row.id, [LABEL.instance]: row.instanceId, [LABEL.client]: row.clientId };
+          const s = await this.retrying(() => hz.updateServer(row.serverId as number, { labels }), signal).catch(
+            (e) => {
+              if (e instanceof HetznerError && e.code === 'not_found') return null;
+              throw e;
+            },
+          );
+          if (s) {
+            await this.adopt(row, s, null);
+            return `taken from the warm pool: server ${s.id} (${s.name}) in ${row.location}, ${row.serverType}, already booted`;
+          }
+          // Deleted behind the pool's back: forget the slot (and its tailnet device, which would
+          // pass for the new server's join) and create one for this instance after all.
+          const gone = row.serverId;
+          if (row.tailnetDeviceId) await this.retrying(() => ts.deleteDevice(row.tailnetDeviceId as string), signal);
+          await this.d.db.query('DELETE FROM pool_servers WHERE id = $1', [row.poolSlotId]);
+          Object.assign(row, { poolSlotId: null, serverId: null, ipv4: null, tailnetIp: null, tailnetName: null });
+          row.tailnetDeviceId = null;
+          await this.save(row);
+          await this.retrying(() => this.ensureFirewall(hz), signal);
+          const made = await this.retrying(() => this.createServer(hz, ts, row, signal), signal);
+          await this.adopt(row, made.server, made.action);
+          return `cold create (the warm-pool server ${gone} no longer existed): server ${made.server.id} (${made.server.name}) in ${row.location}, ${row.serverType}`;
+        }
         const found = await this.retrying(() => hz.listServers(`${LABEL.deployment}=${row.id}`), signal);
         if (found[0]) {
           await this.adopt(row, found[0], null);
@@ -551,7 +622,8 @@ export class DeploymentService {
         }
         const made = await this.retrying(() => this.createServer(hz, ts, row, signal), signal);
         await this.adopt(row, made.server, made.action);
-        return `server ${made.server.id} (${made.server.name}) in ${row.location}, ${row.serverType}`;
+        const poolHere = this.pool.pinned().targets.some((t) => t.location === row.location && t.count > 0);
+        return `${poolHere ? 'cold create (no matching warm-pool server was ready): ' : ''}server ${made.server.id} (${made.server.name}) in ${row.location}, ${row.serverType}`;
       }
       case 'boot': {
         if (row.actionId !== null) {
@@ -582,7 +654,7 @@ export class DeploymentService {
         );
         row.ipv4 = s.public_net.ipv4?.ip ?? row.ipv4;
         await this.upsertHost(row);
-        return `running at ${row.ipv4 ?? 'no public IPv4'}`;
+        return `${row.poolSlotId ? 'already running (warm pool) ' : 'running '}at ${row.ipv4 ?? 'no public IPv4'}`;
       }
       case 'join_tailnet': {
         const dev = await this.poll(
@@ -665,7 +737,8 @@ export class DeploymentService {
     }
   }
 
-  private async ensureFirewall(hz: HetznerClient): Promise<number> {
+  /** The Tailscale-only firewall every client server is behind (made once). */
+  async ensureFirewall(hz: HetznerClient): Promise<number> {
     if (this.firewallId !== null) return this.firewallId;
     const existing = await hz.firewalls(FIREWALL_LABEL);
     if (existing[0]) {
@@ -700,24 +773,12 @@ export class DeploymentService {
     await this.save(row);
     const onb = this.d.onboarding();
     const desired = onb ? (await onb.get(row.clientId))?.desired : undefined;
-    const p = desired?.personality;
-    const [bundle, installer] = [await this.artifacts.sidecarBundle(), this.artifacts.installer()];
-    const userData = buildUserData({
+    const userData = await this.userDataFor({
       hostname: row.serverName,
       tailscaleAuthKey: key.key,
-      sidecar: { hub: this.d.mqttUrl(), instanceId: row.instanceId, secret, hubKey: this.d.hubPublicKey },
-      hubHttpUrl: this.hubHttpUrl(),
-      bundleSha256: bundle.sha256,
-      installerSha256: installer.sha256,
-      openclawVersion: c.deployOpenclawVersion,
-      nodeMajor: 24,
-      openclawConfig: openclawConfigFor({
-        gatewayToken: randomBytes(24).toString('base64url'),
-        model: desired?.model,
-        identity: p
-          ? { name: p.name, theme: p.tone, emoji: p.emoji, ...(p.avatar ? { avatar: p.avatar } : {}) }
-          : undefined,
-      }),
+      instanceId: row.instanceId,
+      secret,
+      desired,
     });
     try {
       return await hz.createServer({
@@ -740,6 +801,41 @@ export class DeploymentService {
       }
       throw e;
     }
+  }
+
+  /**
+   * A server's user data: the sidecar's settings, the tailnet key, and OpenClaw's config from
+   * onboarding's desired state (a pool server gets none: the first config.apply brings it).
+   */
+  async userDataFor(o: {
+    hostname: string;
+    tailscaleAuthKey: string;
+    instanceId: string;
+    secret: string;
+    desired?: { model?: string; personality?: { name: string; tone: string; emoji: string; avatar?: string } };
+    pool?: boolean;
+  }): Promise<string> {
+    const c = this.d.config;
+    const p = o.desired?.personality;
+    const [bundle, installer] = [await this.artifacts.sidecarBundle(), this.artifacts.installer()];
+    return buildUserData({
+      hostname: o.hostname,
+      tailscaleAuthKey: o.tailscaleAuthKey,
+      sidecar: { hub: this.d.mqttUrl(), instanceId: o.instanceId, secret: o.secret, hubKey: this.d.hubPublicKey },
+      hubHttpUrl: this.hubHttpUrl(),
+      bundleSha256: bundle.sha256,
+      installerSha256: installer.sha256,
+      openclawVersion: c.deployOpenclawVersion,
+      nodeMajor: 24,
+      openclawConfig: openclawConfigFor({
+        gatewayToken: randomBytes(24).toString('base64url'),
+        model: o.desired?.model,
+        identity: p
+          ? { name: p.name, theme: p.tone, emoji: p.emoji, ...(p.avatar ? { avatar: p.avatar } : {}) }
+          : undefined,
+      }),
+      pool: o.pool,
+    });
   }
 
   private async adopt(row: DeploymentRow, s: HServer, action: HAction | null) {

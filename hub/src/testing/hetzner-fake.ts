@@ -400,6 +400,11 @@ export class FakeHetzner {
       const s = this.servers.get(Number(g[1]));
       if (!s) return null;
       if (m === 'GET') return [200, { server: this.serverView(s) }];
+      if (m === 'PUT') {
+        if (typeof b.name === 'string') s.name = b.name;
+        if (b.labels && typeof b.labels === 'object') s.labels = { ...(b.labels as Record<string, string>) };
+        return [200, { server: this.serverView(s) }];
+      }
       if (m === 'DELETE') {
         s.status = 'deleting';
         const a = this.newAction('delete_server', s.id, this.o.actionMs ?? 200, () => {

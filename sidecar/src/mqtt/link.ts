@@ -21,6 +21,11 @@ export interface LinkOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   /**
+   * Backoff cap until the first login succeeds: a pre-booted pool server waits, refused, until a
+   * deploy gives its instance credentials, and then should log in within seconds, not a minute.
+   */
+  firstConnectMaxBackoffMs?: number;
+  /**
    * MQTT keepalive in seconds (default 30). [SPEC 4.5] A silent cut (no FIN, no RST) is noticed
    * when no PINGRESP comes back: after about 1.5 × keepalive.
    */
@@ -127,7 +132,10 @@ export class MqttLink {
   private scheduleReconnect(): void {
     if (this.stopped || this.timer) return;
     const min = this.opts.minBackoffMs ?? 1000;
-    const max = this.opts.maxBackoffMs ?? 60_000;
+    const max =
+      this.counters.connects === 0 && this.opts.firstConnectMaxBackoffMs
+        ? this.opts.firstConnectMaxBackoffMs
+        : (this.opts.maxBackoffMs ?? 60_000);
     const exp = Math.min(max, min * 2 ** Math.min(this.attempt++, 16));
     const delay = Math.round(exp * (0.5 + Math.random() * 0.5)); // jitter: 50-100 % of the step
     this.timer = setTimeout(() => {

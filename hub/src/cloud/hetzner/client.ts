@@ -178,6 +178,10 @@ export class HetznerClient {
       labelSelector ? { label_selector: labelSelector } : {},
     );
   }
+  /** Renames a server and/or replaces its labels (Hetzner replaces the whole label set). */
+  updateServer(id: number, patch: { name?: string; labels?: Record<string, string> }) {
+    return this.request<{ server: HServer }>('PUT', `/servers/${id}`, patch).then((r) => r.server);
+  }
   /** Deletes a server; a server that is already gone is not an error. Returns the action, if any. */
   async deleteServer(id: number): Promise<HAction | null> {
     try {

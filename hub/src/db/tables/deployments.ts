@@ -88,3 +88,49 @@ export const instanceHosts = pgTable('instance_hosts', {
   deploymentId: text('deployment_id'),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * A warm-pool slot: one pre-booted server waiting in a location to be taken by a deploy. The row
+ * is written before the server is made and the server carries the slot id as a Hetzner label, so
+ * a hub restart finds it again and never makes two servers for one slot. What the server holds
+ * before it is taken: Node, OpenClaw and the sidecar from the prepared snapshot, the tailnet join
+ * (its own single-use key), and a sidecar.json naming the instance id and secret it will have;
+ * the hub keeps only the secret's hashes here, and the instance (with those credentials) only
+ * exists once a deploy takes the slot, so until then the sidecar cannot log in and holds no
+ * client's data or settings.
+ */
+export const poolServers = pgTable(
+  'pool_servers',
+  {
+    id: text('id').primaryKey(),
+    location: text('location').notNull(),
+    serverType: text('server_type').notNull(),
+    /** Image or snapshot id, OpenClaw version and sidecar bundle it was made with: a change of any refreshes it. */
+    image: text('image').notNull(),
+    openclawVersion: text('openclaw_version').notNull(),
+    sidecarSha256: text('sidecar_sha256').notNull(),
+    /** creating | booting | joining | ready | taken | retiring */
+    state: text('state').notNull(),
+    /** The instance id its sidecar.json names (the instance is made when a deploy takes it). */
+    instanceId: text('instance_id').notNull(),
+    serverName: text('server_name').notNull(),
+    serverId: bigint('server_id', { mode: 'number' }),
+    actionId: bigint('action_id', { mode: 'number' }),
+    ipv4: text('ipv4'),
+    tailnetKeyId: text('tailnet_key_id'),
+    tailnetDeviceId: text('tailnet_device_id'),
+    tailnetIp: text('tailnet_ip'),
+    tailnetName: text('tailnet_name'),
+    secretHash: text('secret_hash'),
+    mosquittoHash: text('mosquitto_hash'),
+    monthlyPrice: doublePrecision('monthly_price'),
+    /** The deployment that took it. */
+    deploymentId: text('deployment_id'),
+    /** The last problem filling this slot, in the provider's words. */
+    error: text('error'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    readyAt: ts('ready_at'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('pool_servers_location_idx').on(t.location, t.state)],
+);

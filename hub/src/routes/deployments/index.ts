@@ -52,6 +52,16 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     },
   );
 
+  app.get(
+    '/deploy/pool',
+    { schema: { tags: ['deployments'], response: { 200: view, 403: errorSchema, 503: errorSchema } } },
+    async (req) => {
+      assertRole(requireUser(req), 'admin', 'support');
+      const s = svc();
+      return { ...(await s.pool.view()), available: s.unavailableReason() === null };
+    },
+  );
+
   app.post(
     '/clients/:id/deployments',
     {
