@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { forbidden, HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
 import { canSeeClient } from '../../auth/scope.js';
+import { assertModelsInPlan } from '../../billing/model-allowlist.js';
 import { withDrainDefault } from '../../changes/drain-default.js';
 import type { HubContext } from '../../context.js';
 import { withSidecarBundle } from '../../deploy/sidecar-update.js';
@@ -73,6 +74,7 @@ export const commandRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
       }
       // [SPEC 6.5] role check; client users only on their own client's instances (checked above).
       if (!mayIssue(u.role, req.body.type)) throw forbidden(`your role may not issue ${req.body.type}`);
+      await assertModelsInPlan(ctx.db, s.clientId, req.body.type, check.params);
       const params =
         req.body.type === 'sidecar.update' ? await withSidecarBundle(ctx, s.id, check.params) : check.params;
       const { view } = await ctx.commands.create({

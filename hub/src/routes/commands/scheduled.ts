@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { forbidden, HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
 import { canSeeClient, seesFleet } from '../../auth/scope.js';
+import { assertModelsInPlan } from '../../billing/model-allowlist.js';
 import { withDrainDefault } from '../../changes/drain-default.js';
 import { type ScheduledChanges, ScheduleRefused } from '../../changes/scheduled.js';
 import { audit } from '../../commands/audit.js';
@@ -71,6 +72,7 @@ export const scheduledChangeRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; sch
           check.message,
         );
       if (!mayIssue(u.role, req.body.type)) throw forbidden(`your role may not issue ${req.body.type}`);
+      await assertModelsInPlan(ctx.db, s.clientId, req.body.type, check.params);
       const params =
         req.body.type === 'sidecar.update' ? await withSidecarBundle(ctx, s.id, check.params) : check.params;
       try {
