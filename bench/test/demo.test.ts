@@ -121,7 +121,8 @@ describe('demo', () => {
     let b: Backup | undefined;
     await waitFor(async () => {
       b = await api<Backup>(`/backups/${id}`);
-      return b.status !== 'pending';
+      // The file count lands just after the status turns ready (from the command's result).
+      return b.status !== 'pending' && (b.status !== 'ready' || b.files !== null);
     }, 30_000);
     expect(b?.error ?? null).toBeNull();
     expect(b?.status).toBe('ready');

@@ -56,7 +56,8 @@ describe('agent runner process', () => {
       "SELECT id FROM api_tokens WHERE name = 'agent orchestrator' AND revoked_at IS NULL AND expires_at > now()",
     );
     expect(live).toHaveLength(1);
-    expect(lines.join('\n')).toContain('orchestrator: token rotated');
+    // The hub audits the rotation before the agent's log line about it arrives.
+    await until(() => lines.join('\n').includes('orchestrator: token rotated'), 30_000, 'the rotation logged');
   });
 
   it('is started again with a fresh token when the hub refuses the one it has', async () => {
