@@ -116,6 +116,13 @@ export async function guardedChange<R extends Record<string, unknown>>(
   try {
     restored = await restoreSnapshot(ctx, snap);
     rollbackChecks = await checkHealth(ctx);
+    if (failing(rollbackChecks) && restored.length > 0) {
+      // The gateway can report the restored config before its running agent has taken it up (a
+      // live reload in flight): a restart puts it on what was restored, then the check runs again.
+      ctx.progress({ message: 'rollback: still unhealthy after the restore; restarting the gateway, checking again' });
+      await restartGateway(ctx).catch((e) => ctx.progress({ message: `rollback: restart: ${errorMessage(e)}` }));
+      rollbackChecks = await checkHealth(ctx);
+    }
   } catch (e) {
     rollbackChecks = [{ name: 'restore', ok: false, ms: ctx.now() - r0, detail: errorMessage(e).slice(0, 500) }];
   }
