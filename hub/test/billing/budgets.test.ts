@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meterMessages } from '../../src/billing/meter.js';
+import { answeringSidecar } from '../helpers/agent-ops.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { type SidecarProc, spawnSidecar, until } from '../helpers/sidecar-proc.js';
 
@@ -183,4 +184,51 @@ describe('budget enforcement reaches the sidecar', () => {
       await side.dispose();
     }
   }, 180_000);
+
+  it('lifting a throttle puts back the limits the instance had before', async () => {
+    now = new Date(Date.UTC(2027, 1, 10, 12));
+    const client = (await hub.api<{ id: string }>('POST', '/clients', { name: 'Tuned', plan: 'growth' })).body.id;
+    const inst = await hub.newInstance(client);
+    // What this instance's OpenClaw had before the throttle, as the sidecar reports it.
+    const before = {
+      maxConcurrent: 4,
+      subagentsMaxConcurrent: null,
+      queueMode: 'followup',
+      queueCap: null,
+      inboundDebounceMs: 1500,
+    };
+    const side = await answeringSidecar(hub, inst, undefined, (type) =>
+      type === 'config.apply' ? { applied: ['limits.maxConcurrent'], hash: 'h1', previousLimits: before } : {},
+    );
+    try {
+      await until(() => hub.ctx.fleet.get(inst.id)?.presence === 'online', 60_000, 'instance online');
+      const put = (body: Record<string, unknown>) => hub.api('PUT', `/clients/${client}/billing`, body);
+      expect((await put({ budgetHardCents: 100, hardLimit: 'throttle' })).status).toBe(200);
+      await spend(inst.id, 200, Date.UTC(2027, 1, 9));
+      expect(await billing().checkBudgets()).toEqual({ [client]: ['enforce:throttle'] });
+      const first = await until(
+        () => side.received.find((r) => r.type === 'config.apply'),
+        30_000,
+        'throttle received',
+      );
+      await until(
+        async () => (await hub.ctx.commands.get(first.id))?.status === 'succeeded',
+        30_000,
+        'throttle succeeded',
+      );
+      // The period turns: the limits it replaced go back, keys it had unset are removed.
+      now = new Date(Date.UTC(2027, 2, 1, 0, 5));
+      expect(await billing().checkBudgets()).toEqual({ [client]: ['undo:throttle'] });
+      const undo = await until(
+        () => side.received.filter((r) => r.type === 'config.apply')[1],
+        30_000,
+        'undo received',
+      );
+      expect(undo.params).toEqual({ limits: before });
+      // Its reports are on their way: let them land before this instance disconnects.
+      await until(async () => (await hub.ctx.commands.get(undo.id))?.status === 'succeeded', 30_000, 'undo succeeded');
+    } finally {
+      await side.c.endAsync();
+    }
+  }, 120_000);
 });
