@@ -112,6 +112,8 @@ export class HubActions {
       };
     };
     if (c.type === 'instance.replace') {
+      if (this.d.fleet.get(c.instanceId)?.presence === 'online')
+        throw new HttpError(409, HUB_ERR.CONFLICT, 'instance.replace: the instance is online; only a dead server is replaced');
       const p = c.params as { location?: string; serverType?: string; backupId?: string };
       const plan = await this.replacer().plan(c.instanceId, p).catch(asHttp);
       known(plan.serverType, plan.location);
