@@ -7,7 +7,9 @@ import type { ActionType, Finding } from './policy.js';
 
 const base = (i: Instance) => ({ instanceId: i.id, hostname: i.hostname, clientId: i.clientId });
 const errText = (e: unknown) => (e instanceof HubError ? e.message : `unexpected: ${(e as Error).message}`);
-const stepFor = (windowSec: number) => `${Math.max(60, Math.ceil(windowSec / 150))}s`;
+/** Raw samples for windows up to 6 h (the hub's minute rollups lag the last minutes), rollups beyond. */
+const stepFor = (windowSec: number) =>
+  windowSec <= 6 * 3600 ? `${Math.min(59, Math.max(10, Math.ceil(windowSec / 150)))}s` : `${Math.max(60, Math.ceil(windowSec / 300))}s`;
 
 /** What one pass of the fleet rules shares: the catalogue, open proposals, pinned versions. */
 interface FleetContext {
