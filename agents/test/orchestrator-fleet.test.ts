@@ -27,11 +27,16 @@ describe('orchestrator: failover, scaling and updates', () => {
   const pinned = '2026.9.6';
 
   const waitLive = (id: string) =>
-    until(async () => {
-      const d = (await t.api<{ status: string; error: unknown }>('GET', `/deployments/${id}`)).body;
-      if (d.status === 'failed') throw new Error(`deploy failed: ${JSON.stringify(d.error)} ${sim.errors.join('; ')}`);
-      return d.status === 'live';
-    }, 'deployment live', 120_000);
+    until(
+      async () => {
+        const d = (await t.api<{ status: string; error: unknown }>('GET', `/deployments/${id}`)).body;
+        if (d.status === 'failed')
+          throw new Error(`deploy failed: ${JSON.stringify(d.error)} ${sim.errors.join('; ')}`);
+        return d.status === 'live';
+      },
+      'deployment live',
+      120_000,
+    );
   const deploy = async (serverType: string) => {
     const r = await t.api<{ id: string; instanceId: string }>('POST', `/clients/${client}/deployments`, {
       location: 'fsn1',
@@ -67,7 +72,8 @@ describe('orchestrator: failover, scaling and updates', () => {
     idleWindowSec: 600,
     ...p,
   });
-  const pass = (p: Partial<OrchestratorPolicy> = {}) => runPass({ hub, policy: policy(p), state: new DownSinceStore() });
+  const pass = (p: Partial<OrchestratorPolicy> = {}) =>
+    runPass({ hub, policy: policy(p), state: new DownSinceStore() });
   const proposalsFor = async (instanceId: string, type: string) =>
     (await t.api<ProposalView[]>('GET', '/agent-proposals?agent=orchestrator&limit=200')).body.filter((p) =>
       p.commands.some((c) => c.instanceId === instanceId && c.type === type),
@@ -212,7 +218,11 @@ describe('orchestrator: failover, scaling and updates', () => {
       await t.api<{ id: string; status: string; type: string }[]>('GET', `/scheduled-changes?instanceId=${inst.id}`)
     ).body;
     expect(held).toEqual([
-      expect.objectContaining({ id: ok.body.outcomes[0].scheduledChangeId, status: 'scheduled', type: 'openclaw.update' }),
+      expect.objectContaining({
+        id: ok.body.outcomes[0].scheduledChangeId,
+        status: 'scheduled',
+        type: 'openclaw.update',
+      }),
     ]);
     expect(side.received).toEqual([]); // nothing sent before the window
   }, 120_000);

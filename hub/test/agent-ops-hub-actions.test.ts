@@ -55,7 +55,8 @@ describe('agent ops: hub actions (instance.replace, instance.resize)', () => {
     await until(
       async () => {
         const d = (await hub.api<{ status: string; error: unknown }>('GET', `/deployments/${r.body.id}`)).body;
-        if (d.status === 'failed') throw new Error(`deploy failed: ${JSON.stringify(d.error)} ${sim.errors.join('; ')}`);
+        if (d.status === 'failed')
+          throw new Error(`deploy failed: ${JSON.stringify(d.error)} ${sim.errors.join('; ')}`);
         return d.status === 'live';
       },
       120_000,
@@ -146,7 +147,10 @@ describe('agent ops: hub actions (instance.replace, instance.resize)', () => {
     expect(approved.body.outcomes[0]).toMatchObject({ type: 'instance.replace', status: 'running' });
     const done = await settled(p.body.id);
     expect(done.status, JSON.stringify(done.outcomes)).toBe('succeeded');
-    expect(done.outcomes[0]).toMatchObject({ backupId: bak.body.id, deploymentId: approved.body.outcomes[0].deploymentId });
+    expect(done.outcomes[0]).toMatchObject({
+      backupId: bak.body.id,
+      deploymentId: approved.body.outcomes[0].deploymentId,
+    });
 
     const now = await host(id);
     expect(now.serverId).not.toBe(first.serverId);
@@ -161,13 +165,10 @@ describe('agent ops: hub actions (instance.replace, instance.resize)', () => {
     expect(readFileSync(soul, 'utf8')).toBe('You are Acme’s shop assistant.');
     // The new server's sidecar has a new secret: the dead server's can no longer log in.
     expect(fresh!.sidecarJson.secret).not.toBe(old!.sidecarJson.secret);
-    const audit = await hub.api<{ action: string; detail: { reason?: string } }[]>(
-      'GET',
-      `/audit?target=${p.body.id}`,
-    );
-    expect(audit.body.some((a) => a.action === 'agent.proposal.execute' && a.detail.reason === 'the server is gone')).toBe(
-      true,
-    );
+    const audit = await hub.api<{ action: string; detail: { reason?: string } }[]>('GET', `/audit?target=${p.body.id}`);
+    expect(
+      audit.body.some((a) => a.action === 'agent.proposal.execute' && a.detail.reason === 'the server is gone'),
+    ).toBe(true);
   }, 300_000);
 
   it('resizes with the price difference, only inside the maintenance window', async () => {
@@ -175,7 +176,11 @@ describe('agent ops: hub actions (instance.replace, instance.resize)', () => {
     const before = await host(id);
     const p = await propose({ ...plan(id, 'instance.resize', { serverType: 'cx32' }), reasoning: 'memory above 90 %' });
     expect(p.status, JSON.stringify(p.body)).toBe(201);
-    expect(p.body.commands[0].preview).toMatchObject({ fromServerType: 'cx22', toServerType: 'cx32', monthlyDelta: 3.58 });
+    expect(p.body.commands[0].preview).toMatchObject({
+      fromServerType: 'cx22',
+      toServerType: 'cx32',
+      monthlyDelta: 3.58,
+    });
     // Outside any window: approved but refused by the window rule, shown on the proposal.
     const refused = await hub.api<Proposal & { error: { code: string } }>(
       'POST',

@@ -9,7 +9,9 @@ const base = (i: Instance) => ({ instanceId: i.id, hostname: i.hostname, clientI
 const errText = (e: unknown) => (e instanceof HubError ? e.message : `unexpected: ${(e as Error).message}`);
 /** Raw samples for windows up to 6 h (the hub's minute rollups lag the last minutes), rollups beyond. */
 const stepFor = (windowSec: number) =>
-  windowSec <= 6 * 3600 ? `${Math.min(59, Math.max(10, Math.ceil(windowSec / 150)))}s` : `${Math.max(60, Math.ceil(windowSec / 300))}s`;
+  windowSec <= 6 * 3600
+    ? `${Math.min(59, Math.max(10, Math.ceil(windowSec / 150)))}s`
+    : `${Math.max(60, Math.ceil(windowSec / 300))}s`;
 
 /** What one pass of the fleet rules shares: the catalogue, open proposals, pinned versions. */
 interface FleetContext {
@@ -204,7 +206,13 @@ async function scaling(x: FleetContext, i: Instance, server: InstanceServer): Pr
     kind: 'idle_oversized',
     severity: 'info',
     message: `CPU under ${p.idleCpuPct} % and memory under ${p.idleMemoryPct} % for ${minutes(p.idleWindowSec)} on a ${server.serverType}`,
-    evidence: { serverType: server.serverType, location: server.location, cpuMean: c.mean, memoryMean: m.mean, peakMem },
+    evidence: {
+      serverType: server.serverType,
+      location: server.location,
+      cpuMean: c.mean,
+      memoryMean: m.mean,
+      peakMem,
+    },
   };
   const day = Math.floor(now / 86_400_000);
   return [

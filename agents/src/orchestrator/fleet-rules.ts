@@ -16,7 +16,11 @@ export function serverDead(
   if (i.status !== 'offline') return { dead: false, why: `instance is ${i.status}`, offlineSec };
   if (!server) return { dead: false, why: 'no server deployed by the hub', offlineSec };
   if (server.state !== 'running' || server.operation?.status === 'running')
-    return { dead: false, why: `server is ${server.state}${server.operation ? ` (${server.operation.kind})` : ''}`, offlineSec };
+    return {
+      dead: false,
+      why: `server is ${server.state}${server.operation ? ` (${server.operation.kind})` : ''}`,
+      offlineSec,
+    };
   if (server.providerStatus === 'deleted')
     return { dead: true, why: `server ${server.serverId} no longer exists at ${server.provider}`, offlineSec };
   if (offlineSec !== null && offlineSec >= p.failoverAfterSec)

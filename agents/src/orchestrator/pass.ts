@@ -1,8 +1,8 @@
 import { type HubClient, HubError } from '../hub-client.js';
 import type { Instance } from '../hub-types.js';
 import type { Llm } from '../llm.js';
-import type { Finding, OrchestratorPolicy, OrchestratorReport, RestartAction } from './policy.js';
 import { runFleetRules } from './fleet-pass.js';
+import type { Finding, OrchestratorPolicy, OrchestratorReport, RestartAction } from './policy.js';
 import { summarizeWithLlm } from './report.js';
 import { decideRestart, failedRestartFinding, openclawDown, staticFindings } from './rules.js';
 import type { DownSinceStore } from './state.js';

@@ -55,7 +55,12 @@ export type FindingKind =
   | 'sidecar_behind';
 
 /** What the orchestrator proposes: restarts, and the hub actions and updates of the fleet rules. */
-export type ActionType = 'openclaw.restart' | 'instance.replace' | 'instance.resize' | 'openclaw.update' | 'sidecar.update';
+export type ActionType =
+  | 'openclaw.restart'
+  | 'instance.replace'
+  | 'instance.resize'
+  | 'openclaw.update'
+  | 'sidecar.update';
 
 /** What the orchestrator did (or would do) about a down OpenClaw. */
 export interface RestartAction {

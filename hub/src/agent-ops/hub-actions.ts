@@ -86,7 +86,8 @@ export class HubActions {
   async preview(c: PlannedCommand): Promise<HubActionPreview> {
     const s = this.deploy();
     const cat = await s.catalogue();
-    const price = (type: string, loc: string) => cat.serverTypes.find((t) => t.name === type)?.monthlyPrice[loc] ?? null;
+    const price = (type: string, loc: string) =>
+      cat.serverTypes.find((t) => t.name === type)?.monthlyPrice[loc] ?? null;
     const known = (type: string, loc: string) => {
       if (!cat.locations.some((l) => l.name === loc))
         throw new HttpError(400, HUB_ERR.BAD_PARAMS, `${c.type}: unknown location ${loc}`);
@@ -113,7 +114,11 @@ export class HubActions {
     };
     if (c.type === 'instance.replace') {
       if (this.d.fleet.get(c.instanceId)?.presence === 'online')
-        throw new HttpError(409, HUB_ERR.CONFLICT, 'instance.replace: the instance is online; only a dead server is replaced');
+        throw new HttpError(
+          409,
+          HUB_ERR.CONFLICT,
+          'instance.replace: the instance is online; only a dead server is replaced',
+        );
       const p = c.params as { location?: string; serverType?: string; backupId?: string };
       const plan = await this.replacer().plan(c.instanceId, p).catch(asHttp);
       known(plan.serverType, plan.location);
@@ -200,10 +205,10 @@ export class HubActions {
     }
     await lifecycle.idle(o.instanceId);
     const op = (
-      await this.d.db.query<{ operation: { kind: string; status: string; error: string | null } | null; server_type: string }>(
-        'SELECT operation, server_type FROM instance_hosts WHERE instance_id = $1',
-        [o.instanceId],
-      )
+      await this.d.db.query<{
+        operation: { kind: string; status: string; error: string | null } | null;
+        server_type: string;
+      }>('SELECT operation, server_type FROM instance_hosts WHERE instance_id = $1', [o.instanceId])
     )[0];
     const ok = op?.operation?.kind === 'resize' && op.operation.status === 'done';
     await update({

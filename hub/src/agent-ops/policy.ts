@@ -162,7 +162,9 @@ export async function assertMayExecute(
   if (risk === 'low') return;
   // Replacing a dead server cannot disturb anyone: the instance is down already, so it does not wait.
   const waits = (t: string) =>
-    p.commands.some((c) => c.instanceId === t && !(c.type === 'instance.replace' && d.fleet.get(t)?.presence !== 'online'));
+    p.commands.some(
+      (c) => c.instanceId === t && !(c.type === 'instance.replace' && d.fleet.get(t)?.presence !== 'online'),
+    );
   for (const t of targets.filter(waits)) {
     const clientId = d.fleet.get(t)?.clientId;
     if (clientId && d.maintenance.activeWindow(clientId, now)) continue;

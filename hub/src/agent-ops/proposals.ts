@@ -5,7 +5,7 @@ import { audit } from '../commands/audit.js';
 import type { CommandView } from '../commands/service.js';
 import { newId, newSecret } from '../util/ids.js';
 import { type AgentName, agentEmail } from './agents.js';
-import { HubActions, type HubActionOutcome, isHubAction } from './hub-actions.js';
+import { type HubActionOutcome, HubActions, isHubAction } from './hub-actions.js';
 import {
   type AgentState,
   assertActive,
@@ -17,8 +17,8 @@ import {
   type Risk,
 } from './policy.js';
 import type { AgentOpsDeps } from './service.js';
-import { scheduleIntoWindow, windowRefusalSchedulable } from './window-schedule.js';
 import { type Outcome, type ProposalView, toProposal } from './views.js';
+import { scheduleIntoWindow, windowRefusalSchedulable } from './window-schedule.js';
 
 /** A plan an agent posts. */
 export interface NewProposal {
@@ -353,9 +353,8 @@ export class Proposals {
     // A change held for the maintenance window is known by its scheduled change until it is issued.
     const sch = rows[0]
       ? null
-      : (
-          await this.d.db.query<{ id: string }>('SELECT id FROM scheduled_changes WHERE command_id = $1', [v.id])
-        )[0]?.id;
+      : (await this.d.db.query<{ id: string }>('SELECT id FROM scheduled_changes WHERE command_id = $1', [v.id]))[0]
+          ?.id;
     if (sch)
       rows = await this.d.db.query<Row>(
         "SELECT * FROM agent_proposals WHERE status = 'executing' AND outcomes @> $1::jsonb",
@@ -389,7 +388,9 @@ export class Proposals {
 
   /** Records a hub action's new state on its proposal (the last one ends the proposal, as a command's does). */
   private async settleOutcome(id: string, i: number, o: HubActionOutcome): Promise<void> {
-    const r = (await this.d.db.query<Row>("SELECT * FROM agent_proposals WHERE id = $1 AND status = 'executing'", [id]))[0];
+    const r = (
+      await this.d.db.query<Row>("SELECT * FROM agent_proposals WHERE id = $1 AND status = 'executing'", [id])
+    )[0];
     if (!r) return;
     const outcomes = [...(r.outcomes as HubActionOutcome[])];
     outcomes[i] = o;

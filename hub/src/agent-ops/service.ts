@@ -1,7 +1,7 @@
 import { HttpError, HUB_ERR, notFound } from '../auth/errors.js';
-import { audit } from '../commands/audit.js';
 import type { BackupService } from '../backups/service.js';
 import type { ScheduledChanges } from '../changes/scheduled.js';
+import { audit } from '../commands/audit.js';
 import type { CommandService } from '../commands/service.js';
 import type { HubConfig } from '../config.js';
 import type { Db } from '../db/index.js';

@@ -1,5 +1,5 @@
 import { HUB_ERR } from '../auth/errors.js';
-import { ScheduleRefused, type ScheduledChanges, SCHEDULABLE_TYPES } from '../changes/scheduled.js';
+import { SCHEDULABLE_TYPES, type ScheduledChanges, ScheduleRefused } from '../changes/scheduled.js';
 import { audit } from '../commands/audit.js';
 import type { Db } from '../db/index.js';
 import { agentEmail } from './agents.js';

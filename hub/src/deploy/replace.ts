@@ -220,7 +220,18 @@ export class InstanceReplacer {
     await this.d.db.query(
       `UPDATE instance_hosts SET server_id = $2, server_name = $3, tailnet_device_id = $4, server_type = $5, location = $6,
          ipv4 = $7, tailnet_ip = $8, tailnet_name = $9, monthly_price = $10, updated_at = now() WHERE instance_id = $1`,
-      [s.instanceId, o.id, o.name, o.tailnetDeviceId, o.serverType, o.location, o.ipv4, o.tailnetIp, o.tailnetName, o.monthlyPrice],
+      [
+        s.instanceId,
+        o.id,
+        o.name,
+        o.tailnetDeviceId,
+        o.serverType,
+        o.location,
+        o.ipv4,
+        o.tailnetIp,
+        o.tailnetName,
+        o.monthlyPrice,
+      ],
     );
   }
 
