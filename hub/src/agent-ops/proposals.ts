@@ -83,7 +83,7 @@ export class Proposals {
   async resumeHubActions(): Promise<void> {
     const rows = await this.d.db.query<Row>("SELECT * FROM agent_proposals WHERE status = 'executing'");
     for (const r of rows)
-      for (const [i, o] of (r.outcomes as HubActionOutcome[]).entries())
+      for (const [i, o] of ((r.outcomes as HubActionOutcome[] | null) ?? []).entries())
         if (isHubAction(o.type) && o.status === 'running') this.followHubAction(r, i, o, true);
   }
 
