@@ -170,6 +170,18 @@ export async function simulatedSidecar(mqttUrl: string, hubPublicKey: string, id
           },
         ],
       }),
+    /** A metric history in one message: CPU % and memory % at each time (e.g. the last half hour). */
+    history: (samples: { t: number; cpu: number; memPct: number }[]) =>
+      pub('metrics', {
+        samples: samples.map((x) => ({
+          t: x.t,
+          cpu: x.cpu,
+          load1: 0.2,
+          memUsed: x.memPct * 1e7,
+          memTotal: 1e9,
+          disks: [{ mount: '/', used: 30e8, total: 1e10 }],
+        })),
+      }),
     close: () => c.endAsync(),
   };
 }

@@ -1,6 +1,7 @@
 import { type HubClient, HubError } from '../hub-client.js';
 import type { Instance } from '../hub-types.js';
 import type { Llm } from '../llm.js';
+import { runFleetRules } from './fleet-pass.js';
 import type { Finding, OrchestratorPolicy, OrchestratorReport, RestartAction } from './policy.js';
 import { summarizeWithLlm } from './report.js';
 import { decideRestart, failedRestartFinding, openclawDown, staticFindings } from './rules.js';
@@ -52,6 +53,8 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
     findings.push(...f);
     for (const x of f) if (x.action?.decision === 'issued' && x.action.commandId) issued.push(x.action.commandId);
   }
+  // Failover, scaling and updates (fleet-pass.ts): proposals only, decided by the hub.
+  findings.push(...(await runFleetRules(d, instances, runId)));
   d.state.retain(new Set(instances.map((i) => i.id)));
   d.state.save();
   const counts: Record<string, number> = {};
@@ -85,7 +88,7 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
 }
 
 /** Posts a finding unless the same one was posted within the cooldown (one per lasting condition). */
-async function report(d: PassDeps, f: Finding, runId: string | null, now: number): Promise<void> {
+export async function report(d: PassDeps, f: Finding, runId: string | null, now: number): Promise<void> {
   const key = `${f.instanceId}:${f.kind}`;
   if (!d.state.dueReport(key, now, d.policy.cooldownSec * 1000)) {
     f.findingId = d.state.findingId(key);
@@ -108,7 +111,7 @@ async function report(d: PassDeps, f: Finding, runId: string | null, now: number
 }
 
 /** The action a posted proposal became, in the hub's words. */
-function fromProposal(status: string): RestartAction['decision'] {
+export function fromProposal(status: string): RestartAction['decision'] {
   if (status === 'pending' || status === 'approved') return 'proposed';
   if (status === 'dry_run') return 'recorded';
   if (status === 'refused' || status === 'rejected') return 'refused';

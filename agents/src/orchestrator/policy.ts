@@ -12,6 +12,15 @@ export interface OrchestratorPolicy {
   waitSec: number;
   /** Report what would be done, issue nothing. */
   dryRun: boolean;
+  /** An offline instance whose server is not deleted at the provider is dead after this long. */
+  failoverAfterSec: number;
+  /** CPU or memory above this percentage over the whole pressure window: a bigger server. */
+  pressurePct: number;
+  pressureWindowSec: number;
+  /** CPU and memory below these over the whole idle window, on a type above the smallest: a smaller one. */
+  idleCpuPct: number;
+  idleMemoryPct: number;
+  idleWindowSec: number;
 }
 
 export const DEFAULT_POLICY: OrchestratorPolicy = {
@@ -21,6 +30,12 @@ export const DEFAULT_POLICY: OrchestratorPolicy = {
   memoryPct: 90,
   waitSec: 120,
   dryRun: false,
+  failoverAfterSec: 600,
+  pressurePct: 85,
+  pressureWindowSec: 1800,
+  idleCpuPct: 10,
+  idleMemoryPct: 30,
+  idleWindowSec: 86_400,
 };
 
 /** What a finding is about. */
@@ -31,11 +46,25 @@ export type FindingKind =
   | 'disk_high'
   | 'memory_high'
   | 'offline'
-  | 'never_connected';
+  | 'never_connected'
+  | 'server_dead'
+  | 'cpu_pressure'
+  | 'memory_pressure'
+  | 'idle_oversized'
+  | 'openclaw_behind'
+  | 'sidecar_behind';
+
+/** What the orchestrator proposes: restarts, and the hub actions and updates of the fleet rules. */
+export type ActionType =
+  | 'openclaw.restart'
+  | 'instance.replace'
+  | 'instance.resize'
+  | 'openclaw.update'
+  | 'sidecar.update';
 
 /** What the orchestrator did (or would do) about a down OpenClaw. */
 export interface RestartAction {
-  type: 'openclaw.restart';
+  type: ActionType;
   /**
    * issued: proposed and executed by the hub (auto-approved); proposed: waiting for an admin;
    * recorded: the hub keeps the agent in dry-run; refused: the hub's policy said no (`detail`
