@@ -18,7 +18,10 @@ export interface AgentOpsDeps {
   fleet: Fleet;
   commands: CommandService;
   maintenance: Maintenance;
-  config: Pick<HubConfig, 'agentMaxInstancesPerHour' | 'agentFailureLimit' | 'agentTokenTtlHours' | 'agentDrain'>;
+  config: Pick<
+    HubConfig,
+    'agentMaxInstancesPerHour' | 'agentFailureLimit' | 'agentTokenTtlHours' | 'agentDrain' | 'dataDir'
+  >;
 }
 
 /** An agent as Mission Control shows it. */
