@@ -211,6 +211,23 @@ describe('the model investigates and proposes through the hub', () => {
     const p = (await t.api<ProposalView>('GET', `/agent-proposals/${hk?.proposed?.proposalId}`)).body;
     expect(p.commands).toEqual([{ instanceId: id, type: 'hubkey.rotate', params: {} }]);
     expect(r.llmSummary).toContain('waits for an admin');
+    // Key material never sits in a proposal: the hub makes it when it executes.
+    const leak = await sec
+      .propose({
+        title: 'x',
+        commands: [
+          {
+            instanceId: id,
+            type: 'hubkey.rotate',
+            params: { publicKey: `ed25519:${'B'.repeat(43)}`, retireOldAfter: 1 },
+          },
+        ],
+        expectedEffect: 'x',
+        risk: 'low',
+        reasoning: 'x',
+      })
+      .catch((e) => e);
+    expect(leak).toMatchObject({ status: 400, code: 'HUB_ERR_BAD_PARAMS' });
     const rec = (await t.api<RunView[]>('GET', '/agent-runs?agent=security')).body.find((x) => x.id === r.runId);
     expect(rec).toMatchObject({ tokensIn: f.usage.input_tokens, tokensOut: f.usage.output_tokens });
 
@@ -230,5 +247,7 @@ describe('the model investigates and proposes through the hub', () => {
     const cmd = (await hub.listCommands(id, { type: 'hubkey.rotate' }))[0];
     expect(cmd.params).toMatchObject({ publicKey: expect.stringMatching(/^ed25519:/) });
     expect((cmd.params as { publicKey: string }).publicKey).not.toBe(t.hub.hubPublicKey);
+    // The hub still signs with its current key, so the sidecar keeps trusting it.
+    expect((cmd.params as { retireOldAfter: number }).retireOldAfter).toBe(Date.UTC(9999, 11, 31));
   }, 120_000);
 });
