@@ -121,7 +121,11 @@ describe('the model investigates and proposes through the hub', () => {
     expect(r.findings.find((x) => x.kind === 'openclaw_down')?.action?.decision).toBe('waiting_grace');
     expect(r.modelProposals).toEqual([expect.objectContaining({ decision: 'issued', proposalId: expect.any(String) })]);
     expect(r.issued).toHaveLength(1);
-    await until(async () => side.received.some((c) => c.type === 'openclaw.restart'), 'the restart to reach the VPS');
+    await until(
+      async () => side.received.some((c) => c.type === 'openclaw.restart'),
+      'the restart to reach the VPS',
+      60_000,
+    );
     const p = (await t.api<ProposalView>('GET', `/agent-proposals/${r.modelProposals?.[0].proposalId}`)).body;
     expect(p).toMatchObject({ agent: 'orchestrator', decidedBy: 'auto', runId: r.runId });
     expect(r.llmSummary).toContain('proposed a restart');
@@ -190,6 +194,28 @@ describe('the model investigates and proposes through the hub', () => {
     expect(rec?.error).toMatch(/529|overloaded/i);
   }, 120_000);
 
+  // The same pass against the real Messages API, when a key is set (never in CI without one).
+  it.runIf(!!process.env.ANTHROPIC_API_KEY)(
+    'investigates with the real API when ANTHROPIC_API_KEY is set',
+    async () => {
+      const llm = createLlm({
+        apiKey: process.env.ANTHROPIC_API_KEY,
+        baseUrl: process.env.DS_ANTHROPIC_BASE_URL,
+        model: process.env.DS_ANTHROPIC_MODEL ?? 'claude-sonnet-4-5',
+      });
+      const r = await runPass({
+        hub,
+        policy: { ...DEFAULT_POLICY, graceSec: 3600, cooldownSec: 60, waitSec: 0, dryRun: true },
+        state: new DownSinceStore(),
+        llm,
+      });
+      expect(r.llmError).toBeNull();
+      expect(r.llmSummary).toBeTruthy();
+      expect(llm?.usage.tokensIn).toBeGreaterThan(0);
+    },
+    300_000,
+  );
+
   it('the security agent proposes hubkey.rotate for an old hub key, and lets the model look into it', async () => {
     const longAgo = new Date(Date.now() - 400 * 86_400_000);
     utimesSync(join(t.hub.config.dataDir, 'hub-key.pem'), longAgo, longAgo);
@@ -243,7 +269,7 @@ describe('the model investigates and proposes through the hub', () => {
     expect(mw.status).toBe(201);
     const ok = await t.api<ProposalView>('POST', `/agent-proposals/${p.id}/approve`, {});
     expect(ok.body.refusal).toBeNull();
-    await until(async () => side.received.some((c) => c.type === 'hubkey.rotate'), 'hubkey.rotate on the VPS');
+    await until(async () => side.received.some((c) => c.type === 'hubkey.rotate'), 'hubkey.rotate on the VPS', 60_000);
     const cmd = (await hub.listCommands(id, { type: 'hubkey.rotate' }))[0];
     expect(cmd.params).toMatchObject({ publicKey: expect.stringMatching(/^ed25519:/) });
     expect((cmd.params as { publicKey: string }).publicKey).not.toBe(t.hub.hubPublicKey);
