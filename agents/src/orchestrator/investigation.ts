@@ -9,14 +9,18 @@ const SYSTEM =
   'and may already have restarted OpenClaw. Investigate what they point at (health, metrics, logs, ' +
   'command history) and propose a fix only where the evidence supports one.';
 
+/** What each model last investigated: the same findings again within the cooldown cost no call. */
+const lastLook = new WeakMap<Llm, { what: string; at: number }>();
+
 /** One restart proposal per instance and cooldown window, whoever proposes it (rules or model). */
 export function restartKey(instanceId: string, now: number, cooldownSec: number): string {
   return `restart-${instanceId}-${Math.floor(now / (Math.max(cooldownSec, 1) * 1000))}`;
 }
 
 /**
- * The model's part of a pass, when one is configured and the rules found something: it reads the
- * findings, investigates through the hub's API and may propose; its text is the pass's summary.
+ * The model's part of a pass, when one is configured and the rules found something other than
+ * what it last looked at (or the cooldown has passed): it reads the findings, investigates through
+ * the hub's API and may propose; its text is the pass's summary.
  */
 export async function investigateFleet(
   llm: Llm,
@@ -26,6 +30,10 @@ export async function investigateFleet(
   now: number,
 ): Promise<Investigation | null> {
   if (!r.findings.length) return null;
+  const what = JSON.stringify(r.findings.map((f) => `${f.instanceId}:${f.kind}:${f.action?.decision ?? ''}`).sort());
+  const prev = lastLook.get(llm);
+  if (prev?.what === what && now - prev.at < policy.cooldownSec * 1000) return null;
+  lastLook.set(llm, { what, at: now });
   const facts = {
     instances: r.instances,
     counts: r.counts,

@@ -19,7 +19,6 @@ import {
 import type { AgentOpsDeps } from './service.js';
 import { type Outcome, type ProposalView, toProposal } from './views.js';
 
-/** A plan an agent posts. */
 /** Command params an agent leaves out of a proposal: the hub makes them at execution. */
 const HUB_MADE_PARAMS: Record<string, { fields: string[]; placeholder: Record<string, unknown> }> = {
   'credentials.rotate': { fields: ['secret'], placeholder: { secret: 'x'.repeat(32) } },
@@ -32,6 +31,7 @@ const HUB_MADE_PARAMS: Record<string, { fields: string[]; placeholder: Record<st
 /** `retireOldAfter` of an agent's hubkey.rotate: 9999-12-31, i.e. keep trusting the current key. */
 const KEEP_BOTH_UNTIL = Date.UTC(9999, 11, 31);
 
+/** A plan an agent posts. */
 export interface NewProposal {
   runId?: string;
   findingId?: string;
