@@ -165,11 +165,17 @@ describe('the model investigates and proposes through the hub', () => {
     expect(rec?.tokensIn).toBe(f.usage.input_tokens);
   }, 60_000);
 
-  it('a dry run offers the read tools only', async () => {
+  it('a dry run offers the read tools only; the same findings again within the cooldown cost no call', async () => {
     const f = await fake([say('Nothing to add.')]);
-    const r = await pass(f, { dryRun: true });
+    const llm = createLlm({ apiKey: f.apiKey, baseUrl: f.url, model: 'claude-sonnet-4-5' });
+    const dry = { ...DEFAULT_POLICY, graceSec: 3600, cooldownSec: 60, waitSec: 0, dryRun: true };
+    const r = await runPass({ hub, policy: dry, state: new DownSinceStore(), llm });
     expect(toolNames(f.requests[0])).toEqual(READ_TOOLS);
     expect(r.llmSummary).toBe('Nothing to add.');
+    const again = await runPass({ hub, policy: dry, state: new DownSinceStore(), llm });
+    expect(f.requests).toHaveLength(1);
+    expect(again.llmSummary).toBeUndefined();
+    expect(again.findings.map((x) => x.kind)).toEqual(r.findings.map((x) => x.kind));
   }, 60_000);
 
   it('retries a 529 and a 429 (after its retry-after), and reports an API that stays down while the rules stand', async () => {
