@@ -2,8 +2,8 @@ import { type HubClient, HubError } from '../hub-client.js';
 import type { Instance } from '../hub-types.js';
 import type { Llm } from '../llm.js';
 import { runFleetRules } from './fleet-pass.js';
+import { investigateFleet, restartKey } from './investigation.js';
 import type { Finding, OrchestratorPolicy, OrchestratorReport, RestartAction } from './policy.js';
-import { summarizeWithLlm } from './report.js';
 import { decideRestart, failedRestartFinding, openclawDown, staticFindings } from './rules.js';
 import type { DownSinceStore } from './state.js';
 
@@ -70,7 +70,11 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
     runId,
     runError,
   };
-  if (d.llm) Object.assign(out, await summarizeWithLlm(d.llm, out));
+  const model = d.llm ? await investigateFleet(d.llm, d.hub, out, d.policy, now()) : null;
+  if (model) {
+    Object.assign(out, model);
+    for (const p of model.modelProposals) if (p.decision === 'issued') issued.push(...(p.commandIds ?? []));
+  }
   if (runId) {
     const u = d.llm && usage0 ? d.llm.usage : null;
     await d.hub
@@ -143,7 +147,6 @@ async function handleDown(d: PassDeps, i: Instance, now: () => number, runId: st
     for (const f of out) await report(d, f, runId, now());
     if (!restart) return out;
     // One key per instance and cooldown window: two agents running at once make one proposal.
-    const window = Math.floor(now() / (Math.max(d.policy.cooldownSec, 1) * 1000));
     try {
       const p = await d.hub.propose({
         ...(runId ? { runId } : {}),
@@ -153,7 +156,7 @@ async function handleDown(d: PassDeps, i: Instance, now: () => number, runId: st
         expectedEffect: 'OpenClaw is up and ready again; conversations resume',
         risk: 'low',
         reasoning: `${finding.message}; ${decision.detail}; no restart within the cooldown of ${d.policy.cooldownSec} s`,
-        idempotencyKey: `restart-${i.id}-${window}`,
+        idempotencyKey: restartKey(i.id, now(), d.policy.cooldownSec),
       });
       const commandId = p.outcomes[0]?.commandId;
       finding.action = act({

@@ -1,3 +1,4 @@
+import type { ModelProposal } from '../tools/propose-tools.js';
 /** Thresholds and timings of the orchestrator's rules. */
 export interface OrchestratorPolicy {
   /** OpenClaw must be down/not ready this long (as seen by this agent) before a restart. */
@@ -120,7 +121,11 @@ export interface OrchestratorReport {
   /** The hub's record of this pass (none with --dry-run or when the hub refused it). */
   runId?: string | null;
   runError?: string | null;
-  /** Natural-language summary when a model is configured. */
+  /** The model's report when one is configured and the rules found something. */
   llmSummary?: string | null;
   llmError?: string | null;
+  /** Plans the model proposed and what the hub did with each. */
+  modelProposals?: ModelProposal[];
+  /** The hub tools the model called, in order. */
+  modelToolCalls?: string[];
 }

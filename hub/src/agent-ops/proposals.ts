@@ -3,6 +3,7 @@ import { HttpError, HUB_ERR, notFound } from '../auth/errors.js';
 import { assertModelsInPlan } from '../billing/model-allowlist.js';
 import { withDrainDefault } from '../changes/drain-default.js';
 import { audit } from '../commands/audit.js';
+import { loadOrCreateNextHubKey } from '../commands/keys.js';
 import type { CommandView } from '../commands/service.js';
 import { newId, newSecret } from '../util/ids.js';
 import { type AgentName, agentEmail } from './agents.js';
@@ -20,6 +21,18 @@ import {
 import type { AgentOpsDeps } from './service.js';
 import { type Outcome, type ProposalView, toProposal } from './views.js';
 import { scheduleIntoWindow, windowRefusalSchedulable } from './window-schedule.js';
+
+/** Command params an agent leaves out of a proposal: the hub makes them at execution. */
+const HUB_MADE_PARAMS: Record<string, { fields: string[]; placeholder: Record<string, unknown> }> = {
+  'credentials.rotate': { fields: ['secret'], placeholder: { secret: 'x'.repeat(32) } },
+  'hubkey.rotate': {
+    fields: ['publicKey', 'retireOldAfter'],
+    placeholder: { publicKey: `ed25519:${'A'.repeat(43)}`, retireOldAfter: 0 },
+  },
+};
+
+/** `retireOldAfter` of an agent's hubkey.rotate: 9999-12-31, i.e. keep trusting the current key. */
+const KEEP_BOTH_UNTIL = Date.UTC(9999, 11, 31);
 
 /** A plan an agent posts. */
 export interface NewProposal {
@@ -220,12 +233,17 @@ export class Proposals {
       if (!this.d.fleet.get(c.instanceId)) throw notFound('instance');
       return { instanceId: c.instanceId, type: c.type, params: this.hubActions.checkParams(c) };
     }
-    // A proposal is readable by operators and agents, so it never holds a new MQTT secret: the hub
-    // makes one when it executes the proposal (`params: {}`), and the command path seals it.
-    const hubSecret = c.type === 'credentials.rotate';
-    if (hubSecret && c.params.secret !== undefined)
-      throw new HttpError(400, HUB_ERR.BAD_PARAMS, 'credentials.rotate: leave out secret, the hub makes it');
-    const check = validateParams(c.type, hubSecret ? { ...c.params, secret: 'x'.repeat(32) } : c.params);
+    // A proposal is readable by operators and agents, so it never holds key material: the hub makes
+    // the new MQTT secret (credentials.rotate) or names its next signing key (hubkey.rotate) when it
+    // executes the proposal (`params: {}`), and the command path seals the secret.
+    const made = HUB_MADE_PARAMS[c.type];
+    if (made && Object.keys(c.params).some((k) => made.fields.includes(k)))
+      throw new HttpError(
+        400,
+        HUB_ERR.BAD_PARAMS,
+        `${c.type}: leave out ${made.fields.join(', ')}, the hub makes them`,
+      );
+    const check = validateParams(c.type, made ? { ...c.params, ...made.placeholder } : c.params);
     if (!check.ok)
       throw new HttpError(
         400,
@@ -234,7 +252,17 @@ export class Proposals {
       );
     if (!mayIssue('service', c.type)) throw new HttpError(403, HUB_ERR.FORBIDDEN, `agents may not issue ${c.type}`);
     if (!this.d.fleet.get(c.instanceId)) throw notFound('instance');
-    return { instanceId: c.instanceId, type: c.type, params: hubSecret ? {} : check.params };
+    return { instanceId: c.instanceId, type: c.type, params: made ? {} : check.params };
+  }
+
+  /** A command's params as executed: what the hub makes filled in, drain defaults applied. */
+  private paramsToExecute(c: PlannedCommand): Record<string, unknown> {
+    if (c.type === 'credentials.rotate') return { secret: newSecret(32) };
+    if (c.type === 'hubkey.rotate')
+      // The hub keeps signing with its current key: sidecars trust both until a later rotation
+      // names a retirement time, so nothing stops working before the hub switches keys.
+      return { publicKey: loadOrCreateNextHubKey(this.d.config.dataDir).publicKey, retireOldAfter: KEEP_BOTH_UNTIL };
+    return withDrainDefault(c.type, c.params, 'service', this.d.config.agentDrain);
   }
 
   private async markRefused(id: string, e: PolicyError): Promise<void> {
@@ -335,10 +363,7 @@ export class Proposals {
         const { view } = await this.d.commands.create({
           instanceId: c.instanceId,
           type: c.type,
-          params:
-            c.type === 'credentials.rotate'
-              ? { secret: newSecret(32) }
-              : withDrainDefault(c.type, c.params, 'service', this.d.config.agentDrain),
+          params: this.paramsToExecute(c),
           idempotencyKey: `${id}:${i}`,
           issuer: { userId: a.accountId ?? `agent-${a.name}`, email },
         });

@@ -21,7 +21,10 @@ export interface AgentOpsDeps {
   fleet: Fleet;
   commands: CommandService;
   maintenance: Maintenance;
-  config: Pick<HubConfig, 'agentMaxInstancesPerHour' | 'agentFailureLimit' | 'agentTokenTtlHours' | 'agentDrain'>;
+  config: Pick<
+    HubConfig,
+    'agentMaxInstancesPerHour' | 'agentFailureLimit' | 'agentTokenTtlHours' | 'agentDrain' | 'dataDir'
+  >;
   /** What hub actions run on (deployments start after the API listens, hence getters). */
   deployments?: () => DeploymentService | null | undefined;
   backups?: () => BackupService | null | undefined;
