@@ -1,6 +1,10 @@
 import { type HubClient, HubError } from '../hub-client.js';
 import type { Instance } from '../hub-types.js';
 import type { Llm } from '../llm.js';
+import type { IncidentPolicy } from './incident-policy.js';
+import { DEFAULT_INCIDENT_POLICY } from './incident-policy.js';
+import { crashLoopFinding } from './incident-rules.js';
+import { checkIncidents } from './incidents.js';
 import type { Finding, OrchestratorPolicy, OrchestratorReport, RestartAction } from './policy.js';
 import { summarizeWithLlm } from './report.js';
 import { decideRestart, failedRestartFinding, openclawDown, staticFindings } from './rules.js';
@@ -12,6 +16,8 @@ export interface PassDeps {
   policy: OrchestratorPolicy;
   state: DownSinceStore;
   llm?: Llm | null;
+  /** Thresholds of the incident rules (DEFAULT_INCIDENT_POLICY when unset). */
+  incidents?: IncidentPolicy;
   /** Clock, injectable for tests of the grace period. */
   now?: () => number;
 }
@@ -44,6 +50,7 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
     const plain = staticFindings(i, d.policy);
     if (posting) for (const f of plain) await report(d, f, runId, now());
     findings.push(...plain);
+    findings.push(...(await checkIncidents(d, i, runId, now())));
     if (!openclawDown(i)) {
       d.state.clear(i.id);
       continue;
@@ -85,7 +92,7 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
 }
 
 /** Posts a finding unless the same one was posted within the cooldown (one per lasting condition). */
-async function report(d: PassDeps, f: Finding, runId: string | null, now: number): Promise<void> {
+export async function report(d: PassDeps, f: Finding, runId: string | null, now: number): Promise<void> {
   const key = `${f.instanceId}:${f.kind}`;
   if (!d.state.dueReport(key, now, d.policy.cooldownSec * 1000)) {
     f.findingId = d.state.findingId(key);
@@ -108,7 +115,7 @@ async function report(d: PassDeps, f: Finding, runId: string | null, now: number
 }
 
 /** The action a posted proposal became, in the hub's words. */
-function fromProposal(status: string): RestartAction['decision'] {
+export function fromProposal(status: string): RestartAction['decision'] {
   if (status === 'pending' || status === 'approved') return 'proposed';
   if (status === 'dry_run') return 'recorded';
   if (status === 'refused' || status === 'rejected') return 'refused';
@@ -134,6 +141,14 @@ async function handleDown(d: PassDeps, i: Instance, now: () => number, runId: st
     const out: Finding[] = [finding];
     const failed = failedRestartFinding(i, history);
     if (failed) out.push(failed);
+    const loop = crashLoopFinding(i, history, d.incidents ?? DEFAULT_INCIDENT_POLICY, now());
+    if (loop) {
+      // Restarting again would only repeat the loop: a person takes it from here.
+      out.push(loop);
+      finding.action = act({ decision: 'escalated', detail: loop.message });
+      if (!d.policy.dryRun) for (const f of out) await report(d, f, runId, now());
+      return out;
+    }
     const { restart, ...decision } = decideRestart({ now: now(), downSince, history, policy: d.policy });
     finding.action = act(decision);
     if (d.policy.dryRun) return out;

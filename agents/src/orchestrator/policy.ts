@@ -31,18 +31,24 @@ export type FindingKind =
   | 'disk_high'
   | 'memory_high'
   | 'offline'
-  | 'never_connected';
+  | 'never_connected'
+  // incident rules (incident-rules.ts)
+  | 'crash_loop'
+  | 'provider_key_rejected'
+  | 'channel_down'
+  | 'memory_leak'
+  | 'token_spend_runaway';
 
-/** What the orchestrator did (or would do) about a down OpenClaw. */
+/** What the orchestrator did (or would do) about a down OpenClaw, a leak or a runaway spend. */
 export interface RestartAction {
-  type: 'openclaw.restart';
+  type: 'openclaw.restart' | 'agent.pause';
   /**
    * issued: proposed and executed by the hub (auto-approved); proposed: waiting for an admin;
    * recorded: the hub keeps the agent in dry-run; refused: the hub's policy said no (`detail`
    * has the HUB_ERR_POLICY_* code); would_issue: this agent's own --dry-run (nothing posted);
    * waiting_grace: down for less than the grace period; cooldown: a restart was issued within
-   * the cooldown; in_flight: a restart has not finished; error: the hub could not be reached or
-   * refused the call.
+   * the cooldown; in_flight: a restart has not finished; escalated: a crash loop, left to a
+   * person; error: the hub could not be reached or refused the call.
    */
   decision:
     | 'issued'
@@ -53,6 +59,7 @@ export interface RestartAction {
     | 'waiting_grace'
     | 'cooldown'
     | 'in_flight'
+    | 'escalated'
     | 'error';
   /** The hub's proposal, once posted. */
   proposalId?: string;
