@@ -23,8 +23,19 @@ const inst = (openclaw: Partial<NonNullable<Instance['openclaw']>> = {}): Instan
   openclaw: { present: true, up: true, ready: true, uptimeMs: 3_600_000, ...openclaw },
 });
 const restart = (at: number): CommandView =>
-  ({ id: `c${at}`, type: 'openclaw.restart', status: 'succeeded', issuedAt: iso(at), updatedAt: iso(at) }) as CommandView;
-const line = (at: number, msg: string, level = 'error'): LogLineView => ({ t: iso(at), level, subsystem: 'models', msg });
+  ({
+    id: `c${at}`,
+    type: 'openclaw.restart',
+    status: 'succeeded',
+    issuedAt: iso(at),
+    updatedAt: iso(at),
+  }) as CommandView;
+const line = (at: number, msg: string, level = 'error'): LogLineView => ({
+  t: iso(at),
+  level,
+  subsystem: 'models',
+  msg,
+});
 const reply = (at: number, tokens: number): ConversationView =>
   ({ messageId: `m${at}`, t: iso(at), role: 'assistant', tokensIn: tokens, tokensOut: 0 }) as ConversationView;
 
@@ -41,7 +52,9 @@ describe('crash loop', () => {
 
 describe('provider key rejected', () => {
   it('counts 401 lines within the window, not other errors', () => {
-    const auth = Array.from({ length: 5 }, (_, k) => line(T - k * 1000, 'anthropic: 401 authentication_error: invalid x-api-key'));
+    const auth = Array.from({ length: 5 }, (_, k) =>
+      line(T - k * 1000, 'anthropic: 401 authentication_error: invalid x-api-key'),
+    );
     expect(providerAuthFinding(inst(), auth, P, T)?.message).toMatch(/key/);
     expect(providerAuthFinding(inst(), auth.slice(0, 4), P, T)).toBeNull();
     const other = Array.from({ length: 9 }, (_, k) => line(T - k * 1000, 'tool call timed out'));
@@ -80,17 +93,57 @@ describe('memory leak', () => {
     expect(r2).toBeCloseTo(1);
   });
   it('finds a steady rise heading for the limit, before it gets there', () => {
-    const f = memoryLeakFinding(inst(), series((k) => 50 + k), P, 90);
+    const f = memoryLeakFinding(
+      inst(),
+      series((k) => 50 + k),
+      P,
+      90,
+    );
     expect(f?.kind).toBe('memory_leak');
     expect(f?.evidence?.secondsToLimit).toBeGreaterThan(0);
   });
   it('ignores noise, a flat line, a small rise and a slow one', () => {
-    expect(memoryLeakFinding(inst(), series((k) => 50 + ((k * 7919) % 10)), P, 90)).toBeNull();
-    expect(memoryLeakFinding(inst(), series(() => 50), P, 90)).toBeNull();
-    expect(memoryLeakFinding(inst(), series((k) => 50 + k * 0.1), P, 90)).toBeNull();
+    expect(
+      memoryLeakFinding(
+        inst(),
+        series((k) => 50 + ((k * 7919) % 10)),
+        P,
+        90,
+      ),
+    ).toBeNull();
+    expect(
+      memoryLeakFinding(
+        inst(),
+        series(() => 50),
+        P,
+        90,
+      ),
+    ).toBeNull();
+    expect(
+      memoryLeakFinding(
+        inst(),
+        series((k) => 50 + k * 0.1),
+        P,
+        90,
+      ),
+    ).toBeNull();
     // +12 points an hour, at 15.8 % now: the limit is ~6.2 h away, beyond the horizon
-    expect(memoryLeakFinding(inst(), series((k) => 10 + k * 0.2), P, 90)).toBeNull();
-    expect(memoryLeakFinding(inst(), series((k) => 50 + k, 5), P, 90)).toBeNull();
+    expect(
+      memoryLeakFinding(
+        inst(),
+        series((k) => 10 + k * 0.2),
+        P,
+        90,
+      ),
+    ).toBeNull();
+    expect(
+      memoryLeakFinding(
+        inst(),
+        series((k) => 50 + k, 5),
+        P,
+        90,
+      ),
+    ).toBeNull();
   });
 });
 

@@ -39,7 +39,11 @@ export function providerAuthFinding(i: Instance, lines: LogLineView[], p: Incide
     kind: 'provider_key_rejected',
     severity: 'critical',
     message: `the model provider refused the API key ${hits.length} times in ${Math.round(p.authWindowSec / 60) || 1} min (401): the key is revoked or wrong; replace it (Settings → provider key) and tell the client — a restart will not help`,
-    evidence: { failures: hits.length, first: hits[0]?.t, sample: hits.slice(-3).map((l) => `${l.subsystem}: ${l.msg}`) },
+    evidence: {
+      failures: hits.length,
+      first: hits[0]?.t,
+      sample: hits.slice(-3).map((l) => `${l.subsystem}: ${l.msg}`),
+    },
   };
 }
 

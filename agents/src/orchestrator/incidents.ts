@@ -1,12 +1,7 @@
 import { HubError } from '../hub-client.js';
 import type { ConversationView, Instance, LogLineView, MetricSeries } from '../hub-types.js';
 import { DEFAULT_INCIDENT_POLICY } from './incident-policy.js';
-import {
-  deadChannelFinding,
-  memoryLeakFinding,
-  providerAuthFinding,
-  spendRunawayFinding,
-} from './incident-rules.js';
+import { deadChannelFinding, memoryLeakFinding, providerAuthFinding, spendRunawayFinding } from './incident-rules.js';
 import { fromProposal, type PassDeps, report } from './pass.js';
 import type { Finding, RestartAction } from './policy.js';
 import { decideRestart } from './rules.js';
@@ -38,7 +33,13 @@ export async function checkIncidents(d: PassDeps, i: Instance, runId: string | n
   const [lines, memory, messages] = await Promise.all([
     up
       ? read<LogLineView[]>(
-          () => d.hub.logs(i.id, { from: iso(now - p.authWindowSec * 1000), to: iso(now + 1000), level: 'warn', limit: 500 }),
+          () =>
+            d.hub.logs(i.id, {
+              from: iso(now - p.authWindowSec * 1000),
+              to: iso(now + 1000),
+              level: 'warn',
+              limit: 500,
+            }),
           errors,
           'logs',
         )
@@ -146,7 +147,8 @@ async function propose(
       detail: p.refusal ? `${p.refusal.code}: ${p.refusal.message}` : `proposal ${p.status}`,
     };
   } catch (e) {
-    if (e instanceof HubError && e.code.startsWith('HUB_ERR_POLICY_')) return { decision: 'refused', detail: e.message };
+    if (e instanceof HubError && e.code.startsWith('HUB_ERR_POLICY_'))
+      return { decision: 'refused', detail: e.message };
     throw e;
   }
 }
