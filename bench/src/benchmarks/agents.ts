@@ -4,19 +4,21 @@ import { runScenarioSuite, type SuiteOptions, type SuiteReport } from '../agents
 import { scenarioTable } from '../agents-scenarios/table.js';
 import type { BenchResult } from '../results.js';
 
-/** Which model the agents write with: none (rules only), or the real Messages API (`ANTHROPIC_API_KEY`). */
-export type LlmMode = 'off' | 'real';
+/**
+ * Which model the agents write with: none (rules only); `fake`, a stand-in speaking the Messages
+ * API at `DS_ANTHROPIC_BASE_URL` (its key: `ANTHROPIC_API_KEY`, else `test-key`); `real`, the
+ * Messages API with `ANTHROPIC_API_KEY`.
+ */
+export type LlmMode = 'off' | 'fake' | 'real';
 
-/** The model for a mode; `real` without a key is an error that names the variable. */
+/** The model for a mode; a mode without what it needs is an error that names the variable. */
 export function llmFor(mode: LlmMode): Llm | null {
   if (mode === 'off') return null;
-  const apiKey = process.env.ANTHROPIC_API_KEY;
+  const baseUrl = process.env.DS_ANTHROPIC_BASE_URL;
+  if (mode === 'fake' && !baseUrl) throw new Error('--llm fake needs DS_ANTHROPIC_BASE_URL (the stand-in)');
+  const apiKey = process.env.ANTHROPIC_API_KEY ?? (mode === 'fake' ? 'test-key' : undefined);
   if (!apiKey) throw new Error('--llm real needs ANTHROPIC_API_KEY');
-  return createLlm({
-    apiKey,
-    baseUrl: process.env.DS_ANTHROPIC_BASE_URL,
-    model: process.env.DS_ANTHROPIC_MODEL ?? 'claude-sonnet-4-5',
-  });
+  return createLlm({ apiKey, baseUrl, model: process.env.DS_ANTHROPIC_MODEL ?? 'claude-sonnet-4-5' });
 }
 
 /** The figures of one suite run. */
@@ -29,7 +31,7 @@ export function agentsResults(r: SuiteReport): BenchResult[] {
   const unsafe = r.scenarios.reduce((a, s) => a + s.unsafe.length, 0) + r.strayActions.length;
   const missedNames = (xs: typeof r.scenarios) => xs.map((s) => s.name).join(', ') || 'none';
   const p50 = median(detected.map((s) => s.detectSec ?? 0));
-  const mode = `rules only${r.llm === 'on' ? ' + model' : ''}`;
+  const mode = r.llm === 'on' ? 'rules + model' : 'rules only';
   return [
     {
       name: 'agents.incidents_detected',
