@@ -130,7 +130,9 @@ export function markdownBlock(report: BenchReport): string {
     `Last run: ${report.date} on \`${m.hostname}\` — ${m.cpus} × ${m.cpuModel}, ${m.memGb} GB RAM,`,
     `${m.os}, Node ${m.node}, ${m.postgres ?? 'PostgreSQL ?'}, ${m.mosquitto ?? 'Mosquitto ?'}; load average at start ${m.loadAvg}. Whole run: ${report.durationSec} s.`,
     ...(report.kept
-      ? [`Only some groups were re-run then (\`--merge\`); the other figures are from the run of ${report.kept.from}.`]
+      ? [
+          `Only some groups were re-run then (\`--merge\`); the other figures are from the run of ${report.kept.from} (${report.kept.machine.cpus} × ${report.kept.machine.cpuModel}).`,
+        ]
       : []),
     '',
     '| benchmark | value | unit | baseline (same run) | ratio | goal | |',
