@@ -71,13 +71,14 @@ function faultySamples(m: MachineFaults) {
       diskShare = Math.min(m.diskFillTo, (diskShare ?? root.used / root.total) + m.diskFillPerSec);
       root.used = Math.round(root.total * diskShare);
     } else diskShare = null;
-    if (m.leakPerSec === null || !gw.connected) {
+    const total = s.memTotal ?? 0;
+    if (m.leakPerSec === null || !gw.connected || total === 0) {
       leakSince = null;
     } else {
       if (leakSince === null || restarts !== gw.produced.restarts) leakSince = s.t;
       restarts = gw.produced.restarts;
-      const leaked = Math.min(0.9, ((s.t - leakSince) / 1000) * m.leakPerSec) * s.memTotal;
-      s.memUsed = Math.min(s.memTotal, s.memUsed + leaked);
+      const leaked = Math.min(0.9, ((s.t - leakSince) / 1000) * m.leakPerSec) * total;
+      s.memUsed = Math.min(total, (s.memUsed ?? 0) + leaked);
       if (s.openclaw) s.openclaw.rss += leaked;
     }
     return s;
