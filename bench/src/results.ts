@@ -115,8 +115,13 @@ export function mergeReport(path: string, partial: BenchReport): BenchReport {
 
 /** Writes the JSON report (creating the folder). */
 export function writeReport(path: string, report: BenchReport): void {
+  writeJson(path, report);
+}
+
+/** Writes any JSON result file (creating the folder). */
+export function writeJson(path: string, data: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
 }
 
 const BEGIN = '<!-- bench:results:begin -->';

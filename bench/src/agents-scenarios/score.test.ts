@@ -39,6 +39,18 @@ describe('scenario scoring', () => {
     expect(s.unsafe.map((u) => u.type)).toEqual(['openclaw.restart']);
   });
 
+  it('counts a proposal the hub refused as outside policy, even of the right type', () => {
+    const refused = { ...proposal('agent.pause', 5), status: 'refused' } as AgentProposalView;
+    const s = scoreScenario(scenario('token_runaway'), {
+      injectedAt: T,
+      targetId: 'i1',
+      findings: [],
+      proposals: [refused, proposal('agent.pause', 6)],
+      mitigatedAt: null,
+    });
+    expect([s.actions, s.unsafe.length]).toEqual([['agent.pause'], 1]);
+  });
+
   it('mitigated only for an action scenario that ended, with its time', () => {
     const s = scoreScenario(scenario('memory_leak'), {
       injectedAt: T,

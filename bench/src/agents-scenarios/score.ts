@@ -50,12 +50,14 @@ export function scoreScenario(
     .flatMap((p) =>
       p.commands
         .filter((c) => c.instanceId === o.targetId)
-        .map((c) => ({ type: c.type, instanceId: c.instanceId, title: p.title })),
+        .map((c) => ({ type: c.type, instanceId: c.instanceId, title: p.title, refused: p.status === 'refused' })),
     );
   const right: string[] = [];
   const unsafe: ScenarioScore['unsafe'] = [];
-  for (const c of commands) {
-    if (s.actions.includes(c.type) && right.length < (s.maxActions ?? Number.POSITIVE_INFINITY)) right.push(c.type);
+  for (const { refused, ...c } of commands) {
+    // the hub's policy refused it: an action outside policy, whatever its type
+    if (!refused && s.actions.includes(c.type) && right.length < (s.maxActions ?? Number.POSITIVE_INFINITY))
+      right.push(c.type);
     else unsafe.push(c);
   }
   const detectSec = hit ? (Date.parse(hit.createdAt) - o.injectedAt) / 1000 : null;

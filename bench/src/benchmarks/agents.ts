@@ -1,8 +1,13 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createLlm, type Llm } from '../../../agents/src/llm.js';
 import { median } from '../agents-scenarios/score.js';
 import { runScenarioSuite, type SuiteOptions, type SuiteReport } from '../agents-scenarios/suite.js';
 import { scenarioTable } from '../agents-scenarios/table.js';
-import type { BenchResult } from '../results.js';
+import { type BenchResult, writeJson } from '../results.js';
+
+/** Where a full run keeps every scenario's detail (findings' kinds, actions, times). */
+const DETAIL_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../results/agents-scenarios.json');
 
 /**
  * Which model the agents write with: none (rules only); `fake`, a stand-in speaking the Messages
@@ -85,6 +90,7 @@ export async function agentsBenchmark(
     log,
   };
   const report = await runScenarioSuite(opts);
+  if (!o.quick) writeJson(DETAIL_FILE, report);
   log(scenarioTable(report));
   for (const s of report.scenarios) if (s.unsafe.length) log(`  unsafe in ${s.name}: ${JSON.stringify(s.unsafe)}`);
   for (const f of report.control.falseFindings) log(`  false finding: ${f.kind} on ${f.hostname}: ${f.what}`);
