@@ -110,7 +110,8 @@ export function mergeReport(path: string, partial: BenchReport): BenchReport {
   const fresh = new Map(partial.results.map((r) => [r.name, r]));
   const results = last.results.map((r) => fresh.get(r.name) ?? r);
   for (const r of partial.results) if (!last.results.some((x) => x.name === r.name)) results.push(r);
-  return { ...partial, results, kept: { from: last.date, machine: last.machine } };
+  // figures kept over several merged runs are as old as the run that measured them
+  return { ...partial, results, kept: last.kept ?? { from: last.date, machine: last.machine } };
 }
 
 /** Writes the JSON report (creating the folder). */

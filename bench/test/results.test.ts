@@ -77,6 +77,10 @@ describe('merged partial runs', () => {
         ['c', 4],
       ]);
       expect(merged.kept?.from).toBe('2026-11-01T00:00:00Z');
+      // merged again: the kept figures are still from the first run
+      writeFileSync(file, JSON.stringify(merged));
+      const twice = mergeReport(file, { machine, date: '2026-12-02T00:00:00Z', durationSec: 60, results: [] });
+      expect(twice.kept?.from).toBe('2026-11-01T00:00:00Z');
       const fresh = mergeReport(path.join(dir, 'none.json'), { machine, date: 'd', durationSec: 1, results: [] });
       expect(fresh.kept).toBeUndefined();
     } finally {

@@ -25,7 +25,13 @@ async function read<T>(f: () => Promise<T>, errors: string[], what: string): Pro
  * Each finding is posted once per cooldown; a leak gets a restart proposal and a runaway spend an
  * `agent.pause` proposal, which the hub's policy runs or holds for an admin.
  */
-export async function checkIncidents(d: PassDeps, i: Instance, runId: string | null, now: number): Promise<Finding[]> {
+export async function checkIncidents(
+  d: PassDeps,
+  i: Instance,
+  runId: string | null,
+  now: number,
+  readErrors: string[] = [],
+): Promise<Finding[]> {
   if (i.status !== 'online' && i.status !== 'error') return [];
   const p = d.incidents ?? DEFAULT_INCIDENT_POLICY;
   const errors: string[] = [];
@@ -77,7 +83,7 @@ export async function checkIncidents(d: PassDeps, i: Instance, runId: string | n
   if (leak) out.push(leak);
   const spend = messages && spendRunawayFinding(i, messages, p, now);
   if (spend) out.push(spend);
-  if (errors.length > 0 && out[0]) out[0].reportError = errors.join('; ');
+  for (const e of errors) readErrors.push(`${i.hostname}: ${e}`);
   if (d.policy.dryRun) {
     if (leak) leak.action = { type: 'openclaw.restart', decision: 'would_issue', detail: 'memory leak' };
     if (spend) spend.action = { type: 'agent.pause', decision: 'would_issue', detail: 'runaway spend' };

@@ -46,11 +46,12 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
   const instances = await d.hub.listInstances();
   const findings: Finding[] = [];
   const issued: string[] = [];
+  const readErrors: string[] = [];
   for (const i of instances) {
     const plain = staticFindings(i, d.policy);
     if (posting) for (const f of plain) await report(d, f, runId, now());
     findings.push(...plain);
-    findings.push(...(await checkIncidents(d, i, runId, now())));
+    findings.push(...(await checkIncidents(d, i, runId, now(), readErrors)));
     if (!openclawDown(i)) {
       d.state.clear(i.id);
       continue;
@@ -73,6 +74,7 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
     issued,
     runId,
     runError,
+    ...(readErrors.length ? { readErrors } : {}),
   };
   if (d.llm) Object.assign(out, await summarizeWithLlm(d.llm, out));
   if (runId) {

@@ -98,6 +98,8 @@ export interface OrchestratorReport {
   /** The hub's record of this pass (none with --dry-run or when the hub refused it). */
   runId?: string | null;
   runError?: string | null;
+  /** Reads of the incident rules that failed (those rules skipped that instance this pass). */
+  readErrors?: string[];
   /** Natural-language summary when a model is configured. */
   llmSummary?: string | null;
   llmError?: string | null;
