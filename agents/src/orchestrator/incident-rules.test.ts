@@ -59,6 +59,12 @@ describe('provider key rejected', () => {
     expect(providerAuthFinding(inst(), auth.slice(0, 4), P, T)).toBeNull();
     const other = Array.from({ length: 9 }, (_, k) => line(T - k * 1000, 'tool call timed out'));
     expect(providerAuthFinding(inst(), [...other, ...auth.slice(0, 4)], P, T)).toBeNull();
+    const channel = auth.map((l) => ({
+      ...l,
+      subsystem: 'gateway/channels/telegram',
+      msg: 'telegram: 401 Unauthorized',
+    }));
+    expect(providerAuthFinding(inst(), channel, P, T)).toBeNull();
     const stale = auth.map((l) => ({ ...l, t: iso(T - 3_600_000) }));
     expect(providerAuthFinding(inst(), stale, P, T)).toBeNull();
   });

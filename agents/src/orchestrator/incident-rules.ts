@@ -32,7 +32,10 @@ const AUTH_FAILURE = /\b401\b|authentication_error|invalid[ _-]?(x-)?api[ _-]?ke
  */
 export function providerAuthFinding(i: Instance, lines: LogLineView[], p: IncidentPolicy, now: number): Finding | null {
   const since = now - p.authWindowSec * 1000;
-  const hits = lines.filter((l) => Date.parse(l.t) >= since && AUTH_FAILURE.test(l.msg));
+  // a channel's 401 is its own token (Telegram, Slack), not the model provider's key
+  const hits = lines.filter(
+    (l) => Date.parse(l.t) >= since && !l.subsystem.startsWith('gateway/channels/') && AUTH_FAILURE.test(l.msg),
+  );
   if (hits.length < p.authFailures) return null;
   return {
     ...base(i),
