@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentsBenchmark, type LlmMode } from './benchmarks/agents.js';
+import { agentsBenchmark, type LlmMode, llmFor } from './benchmarks/agents.js';
 import { alertsBenchmarks } from './benchmarks/alerts.js';
 import { billingBenchmark } from './benchmarks/billing.js';
 import { commandBenchmark } from './benchmarks/command.js';
@@ -75,6 +75,14 @@ const llmMode = (
 if (!['off', 'fake', 'real'].includes(llmMode)) {
   log(`--llm must be off, fake or real (got ${llmMode})`);
   process.exit(2);
+}
+if (!only || only.includes('agents')) {
+  try {
+    llmFor(llmMode);
+  } catch (e) {
+    log((e as Error).message);
+    process.exit(2);
+  }
 }
 
 /** Groups in run order, with the names they produce (for a failed group's placeholder rows). */
