@@ -199,6 +199,11 @@ export class HubClient {
     return this.call('GET', '/audit', { query: q });
   }
 
+  /** Agent Ops: proposals, e.g. an agent's own still waiting for an admin (`status=pending,approved`). */
+  listProposals(q: { agent?: string; status?: string; limit?: number } = {}): Promise<ProposalView[]> {
+    return this.call('GET', '/agent-proposals', { query: q });
+  }
+
   getProposal(id: string): Promise<ProposalView> {
     return this.call('GET', `/agent-proposals/${enc(id)}`);
   }

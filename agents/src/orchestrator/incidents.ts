@@ -115,14 +115,43 @@ async function proposeRestart(d: PassDeps, i: Instance, f: Finding, runId: strin
   }
 }
 
-/** A pause for a runaway spend: the hub holds it for an admin unless its policy says otherwise. */
+/**
+ * A pause for a runaway spend: the hub holds it for an admin unless its policy says otherwise. One
+ * at a time: not while a pause proposal still waits for its admin, or a pause runs or just ran.
+ */
 async function proposePause(d: PassDeps, i: Instance, f: Finding, runId: string | null, now: number): Promise<void> {
+  const held = await waitingPause(d, i, now).catch(
+    (e): Omit<RestartAction, 'type'> => ({
+      decision: 'error',
+      detail: errText(e),
+    }),
+  );
+  if (held) {
+    f.action = { type: 'agent.pause', ...held };
+    return;
+  }
   const a = await propose(d, i, f, runId, now, 'agent.pause', {
     title: `Pause the agent on ${i.hostname} (runaway token spend)`,
     expectedEffect: 'the agent answers no one until resumed; token spend stops',
     risk: 'medium',
   }).catch((e): Omit<RestartAction, 'type'> => ({ decision: 'error', detail: errText(e) }));
   f.action = { type: 'agent.pause', ...a };
+}
+
+/** Why no new pause is proposed now (null: one may be). */
+async function waitingPause(d: PassDeps, i: Instance, now: number): Promise<Omit<RestartAction, 'type'> | null> {
+  const open = await d.hub.listProposals({ status: 'pending,approved,executing', limit: 100 });
+  const mine = open.find((p) => p.commands.some((c) => c.instanceId === i.id && c.type === 'agent.pause'));
+  if (mine) return { decision: 'proposed', proposalId: mine.id, detail: `pause proposal ${mine.id} is ${mine.status}` };
+  const history = await d.hub.listCommands(i.id, { type: 'agent.pause', limit: 5 });
+  const recent = history.find((c) => now - Date.parse(c.issuedAt) < d.policy.cooldownSec * 1000);
+  if (recent)
+    return {
+      decision: 'cooldown',
+      commandId: recent.id,
+      detail: `pause ${recent.id} (${recent.status}) within the cooldown`,
+    };
+  return null;
 }
 
 async function propose(
