@@ -2,6 +2,10 @@ import { type HubClient, HubError } from '../hub-client.js';
 import type { Instance } from '../hub-types.js';
 import type { Llm } from '../llm.js';
 import { runFleetRules } from './fleet-pass.js';
+import type { IncidentPolicy } from './incident-policy.js';
+import { DEFAULT_INCIDENT_POLICY } from './incident-policy.js';
+import { crashLoopFinding } from './incident-rules.js';
+import { checkIncidents } from './incidents.js';
 import { investigateFleet, restartKey } from './investigation.js';
 import type { Finding, OrchestratorPolicy, OrchestratorReport, RestartAction } from './policy.js';
 import { decideRestart, failedRestartFinding, openclawDown, staticFindings } from './rules.js';
@@ -13,6 +17,8 @@ export interface PassDeps {
   policy: OrchestratorPolicy;
   state: DownSinceStore;
   llm?: Llm | null;
+  /** Thresholds of the incident rules (DEFAULT_INCIDENT_POLICY when unset). */
+  incidents?: IncidentPolicy;
   /** Clock, injectable for tests of the grace period. */
   now?: () => number;
 }
@@ -41,10 +47,12 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
   const instances = await d.hub.listInstances();
   const findings: Finding[] = [];
   const issued: string[] = [];
+  const readErrors: string[] = [];
   for (const i of instances) {
     const plain = staticFindings(i, d.policy);
     if (posting) for (const f of plain) await report(d, f, runId, now());
     findings.push(...plain);
+    findings.push(...(await checkIncidents(d, i, runId, now(), readErrors)));
     if (!openclawDown(i)) {
       d.state.clear(i.id);
       continue;
@@ -69,6 +77,7 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
     issued,
     runId,
     runError,
+    ...(readErrors.length ? { readErrors } : {}),
   };
   const model = d.llm ? await investigateFleet(d.llm, d.hub, out, d.policy, now()) : null;
   if (model) {
@@ -141,6 +150,14 @@ async function handleDown(d: PassDeps, i: Instance, now: () => number, runId: st
     const out: Finding[] = [finding];
     const failed = failedRestartFinding(i, history);
     if (failed) out.push(failed);
+    const loop = crashLoopFinding(i, history, d.incidents ?? DEFAULT_INCIDENT_POLICY, now());
+    if (loop) {
+      // Restarting again would only repeat the loop: a person takes it from here.
+      out.push(loop);
+      finding.action = act({ decision: 'escalated', detail: loop.message });
+      if (!d.policy.dryRun) for (const f of out) await report(d, f, runId, now());
+      return out;
+    }
     const { restart, ...decision } = decideRestart({ now: now(), downSince, history, policy: d.policy });
     finding.action = act(decision);
     if (d.policy.dryRun) return out;

@@ -53,17 +53,24 @@ export type FindingKind =
   | 'memory_pressure'
   | 'idle_oversized'
   | 'openclaw_behind'
-  | 'sidecar_behind';
+  | 'sidecar_behind'
+  // incident rules (incident-rules.ts)
+  | 'crash_loop'
+  | 'provider_key_rejected'
+  | 'channel_down'
+  | 'memory_leak'
+  | 'token_spend_runaway';
 
 /** What the orchestrator proposes: restarts, and the hub actions and updates of the fleet rules. */
 export type ActionType =
   | 'openclaw.restart'
+  | 'agent.pause'
   | 'instance.replace'
   | 'instance.resize'
   | 'openclaw.update'
   | 'sidecar.update';
 
-/** What the orchestrator did (or would do) about a down OpenClaw. */
+/** What the orchestrator did (or would do) about a down OpenClaw, a leak or a runaway spend. */
 export interface RestartAction {
   type: ActionType;
   /**
@@ -71,8 +78,8 @@ export interface RestartAction {
    * recorded: the hub keeps the agent in dry-run; refused: the hub's policy said no (`detail`
    * has the HUB_ERR_POLICY_* code); would_issue: this agent's own --dry-run (nothing posted);
    * waiting_grace: down for less than the grace period; cooldown: a restart was issued within
-   * the cooldown; in_flight: a restart has not finished; error: the hub could not be reached or
-   * refused the call.
+   * the cooldown; in_flight: a restart has not finished; escalated: a crash loop, left to a
+   * person; error: the hub could not be reached or refused the call.
    */
   decision:
     | 'issued'
@@ -83,6 +90,7 @@ export interface RestartAction {
     | 'waiting_grace'
     | 'cooldown'
     | 'in_flight'
+    | 'escalated'
     | 'error';
   /** The hub's proposal, once posted. */
   proposalId?: string;
@@ -121,6 +129,8 @@ export interface OrchestratorReport {
   /** The hub's record of this pass (none with --dry-run or when the hub refused it). */
   runId?: string | null;
   runError?: string | null;
+  /** Reads of the incident rules that failed (those rules skipped that instance this pass). */
+  readErrors?: string[];
   /** The model's report when one is configured and the rules found something. */
   llmSummary?: string | null;
   llmError?: string | null;
