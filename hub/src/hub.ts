@@ -5,6 +5,7 @@ import { Alerts } from './alerts/index.js';
 import { buildApp } from './app.js';
 import type { BootstrapResult } from './auth/users.js';
 import { bootstrapAdmin } from './auth/users.js';
+import { BackupStores } from './backups/regions.js';
 import { createBackupStorage } from './backups/storage.js';
 import { BillingService } from './billing/service.js';
 import { verifyInstanceSecret } from './broker/credentials.js';
@@ -87,17 +88,19 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     let live: LiveSink = nullSink;
     const commands = new CommandService(db, fleet, () => broker, key, stats, log.child({ mod: 'commands' }));
     commands.secrets = security.secrets;
-    const backupStorage = await createBackupStorage(config);
-    log.info({ location: backupStorage.location }, 'backups are stored here');
-    // A store that does not answer is reported at start, not only when the first backup fails.
-    backupStorage.check?.().catch((e) => log.warn({ err: (e as Error).message }, 'backup storage is not usable'));
+    const backupStores = await BackupStores.create(config, await createBackupStorage(config));
+    for (const { region, storage } of backupStores.all()) {
+      log.info({ location: storage.location, region }, 'backups are stored here');
+      // A store that does not answer is reported at start, not only when the first backup fails.
+      storage.check?.().catch((e) => log.warn({ err: (e as Error).message, region }, 'backup storage is not usable'));
+    }
     const ops = createRemoteOps({
       db,
       fleet,
       commands,
       broker: () => broker,
       dataDir: config.dataDir,
-      backupStorage,
+      backupStores,
       log,
     });
     cleanups.push(() => ops.stop());
