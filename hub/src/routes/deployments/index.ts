@@ -6,6 +6,7 @@ import { assertRole, canSeeClient } from '../../auth/scope.js';
 import { HetznerError } from '../../cloud/hetzner/errors.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
+import { ServerChangeNotices } from '../../deploy/change-notice.js';
 import { InstanceLifecycle, LifecycleError } from '../../deploy/lifecycle.js';
 import { type DeploymentService, deploymentView, StepFailure } from '../../deploy/service.js';
 import { errorSchema, idParams } from '../schemas.js';
@@ -233,7 +234,16 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
 
   let lifecycle: InstanceLifecycle | null = null;
   const life = () => {
-    lifecycle ??= new InstanceLifecycle(ctx.db, svc());
+    lifecycle ??= new InstanceLifecycle(
+      ctx.db,
+      svc(),
+      new ServerChangeNotices({
+        db: ctx.db,
+        announcements: ctx.ops.announcements,
+        mailer: ctx.mailer,
+        log: ctx.log.child({ mod: 'server-change' }),
+      }),
+    );
     return lifecycle;
   };
   const adminOn = (req: Parameters<typeof requireUser>[0], id: string) => {
@@ -292,7 +302,7 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     async (req, reply) => {
       const { u, snap } = adminOn(req, req.params.id);
       const { serverType } = req.body as { serverType: string };
-      await life().resize(req.params.id, serverType).catch(providerError);
+      await life().resize(req.params.id, serverType, `user:${u.id}`).catch(providerError);
       await audit(ctx.db, `user:${u.id}`, 'instance.server_resize', req.params.id, snap.clientId, { serverType });
       return reply.code(202).send({ id: req.params.id, state: 'resizing' });
     },
@@ -309,7 +319,14 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     async (req, reply) => {
       const { u, snap } = adminOn(req, req.params.id);
       const { location } = req.body as { location: string };
-      await life().move(req.params.id, location, `user:${u.id}`).catch(providerError);
+      const place = (
+        await svc()
+          .catalogue()
+          .catch(() => null)
+      )?.locations.find((l) => l.name === location);
+      await life()
+        .move(req.params.id, location, `user:${u.id}`, place ? { city: place.city, country: place.country } : null)
+        .catch(providerError);
       await audit(ctx.db, `user:${u.id}`, 'instance.server_move', req.params.id, snap.clientId, { location });
       return reply.code(202).send({ id: req.params.id, state: 'moving' });
     },

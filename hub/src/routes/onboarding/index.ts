@@ -8,12 +8,14 @@ import { type AuthUser, createSession } from '../../auth/sessions.js';
 import { createUser } from '../../auth/users.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
+import { locationChoices, setClientLocation, UnknownLocation } from '../../deploy/region.js';
 import { OnboardingService } from '../../onboarding/service.js';
 import { SECRET } from '../../onboarding/types.js';
 import type { CheckResult } from '../../providers/index.js';
 import { checkAnthropicKey, checkOpenrouterKey, checkSlackTokens, checkTelegramToken } from '../../providers/index.js';
 import { newId } from '../../util/ids.js';
 import { sessionCookie } from '../auth/index.js';
+import { locationError } from '../clients/location.js';
 import { errorSchema } from '../schemas.js';
 import { onboardingView } from './view.js';
 
@@ -21,6 +23,8 @@ const company = z.object({
   company: z.string().trim().min(1, 'enter the company name').max(200),
   industry: z.string().trim().max(200).default(''),
   useCase: z.string().trim().max(2000).default(''),
+  /** Hetzner location of the client's servers (GET /locations); unset: the default. */
+  location: z.string().trim().min(1).max(32).optional(),
 });
 const clientQuery = z.object({ clientId: z.string().min(1).max(64).optional() });
 const view = z.record(z.string(), z.unknown());
@@ -58,6 +62,20 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
       throw new HttpError(403, HUB_ERR.FORBIDDEN, 'only the client owner or an admin can change onboarding');
     return { u, id: target(u, clientId) };
   };
+  /** A location picked at sign-up, checked against Hetzner's list (undefined: none picked). */
+  const chosenPlace = async (name?: string) => {
+    if (!name) return undefined;
+    const { locations } = await locationChoices(ctx.deployments, ctx.config.deployLocation).catch(locationError);
+    const l = locations.find((x) => x.name === name);
+    if (!l)
+      locationError(
+        new UnknownLocation(
+          name,
+          locations.map((x) => x.name),
+        ),
+      );
+    return l;
+  };
   const state = async (id: string) => {
     const row = (await svc.get(id)) ?? (await svc.create(id, {}));
     return onboardingView(ctx, id, row);
@@ -84,10 +102,13 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
       const email = b.email.toLowerCase();
       if ((await ctx.db.query('SELECT 1 FROM users WHERE email = $1', [email]))[0])
         throw new HttpError(409, HUB_ERR.CONFLICT, 'an account with this email exists: log in to continue onboarding');
+      // Checked before anything is made, so a bad location leaves no half-created client.
+      const place = await chosenPlace(b.location);
       const clientId = newId('cli');
       await ctx.db.query(
-        "INSERT INTO clients (id, name, industry, plan, status) VALUES ($1,$2,$3,'starter','onboarding')",
-        [clientId, b.company, b.industry],
+        `INSERT INTO clients (id, name, industry, plan, status, location, location_city, location_country)
+         VALUES ($1,$2,$3,'starter','onboarding',$4,$5,$6)`,
+        [clientId, b.company, b.industry, place?.name ?? null, place?.city ?? null, place?.country ?? null],
       );
       const user = await createUser(ctx.db, { email, password: b.password, role: 'client_owner', clientId });
       await svc.create(clientId, { company: { name: b.company, industry: b.industry, useCase: b.useCase } });
@@ -122,6 +143,10 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     { schema: { tags: ['onboarding'], querystring: clientQuery, body: company, response: { 200: view } } },
     async (req) => {
       const { id } = writable(req, req.query.clientId);
+      if (req.body.location)
+        await setClientLocation(ctx.db, ctx.deployments, ctx.config.deployLocation, id, req.body.location).catch(
+          locationError,
+        );
       await ctx.db.query('UPDATE clients SET name = $2, industry = $3 WHERE id = $1', [
         id,
         req.body.company,
