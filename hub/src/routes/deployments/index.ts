@@ -8,6 +8,7 @@ import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { ServerChangeNotices } from '../../deploy/change-notice.js';
 import { InstanceLifecycle, LifecycleError } from '../../deploy/lifecycle.js';
+import { clientLocation } from '../../deploy/region.js';
 import { type DeploymentService, deploymentView, StepFailure } from '../../deploy/service.js';
 import { errorSchema, idParams } from '../schemas.js';
 
@@ -93,7 +94,9 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
       const s = svc();
       ready(s);
       if (!(await ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [req.params.id]))[0]) throw notFound('client');
-      const location = req.body.location ?? ctx.config.deployLocation;
+      // Unnamed: where the client chose to be (data residency), else the hub's default.
+      const location =
+        req.body.location ?? (await clientLocation(ctx.db, req.params.id))?.name ?? ctx.config.deployLocation;
       const serverType = req.body.serverType ?? ctx.config.deployServerType;
       const cat = await s.catalogue().catch(providerError);
       if (!cat.locations.some((l) => l.name === location))
