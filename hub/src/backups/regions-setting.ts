@@ -38,17 +38,15 @@ export const backupRegionsSetting = z
       return z.NEVER;
     }
   })
-  .pipe(
-    z.record(
-      z
-        .string()
-        .regex(
-          /^([a-z][a-z0-9-]{1,31}|[A-Z]{2})$/,
-          'a location (fsn1), a country code (DE) or a network zone (eu-central)',
-        ),
-      regionalStore,
-    ),
-  )
+  .pipe(z.record(z.string(), regionalStore))
+  .superRefine((m, ctx) => {
+    for (const k of Object.keys(m))
+      if (!/^([a-z][a-z0-9-]{1,31}|[A-Z]{2})$/.test(k))
+        ctx.addIssue({
+          code: 'custom',
+          message: `region key ${JSON.stringify(k)}: a location (fsn1), a country code (DE) or a network zone (eu-central)`,
+        });
+  })
   .refine(
     (m) => Object.values(m).every((s) => !('bucket' in s) || !s.accessKeyId === !s.secretAccessKey),
     'accessKeyId and secretAccessKey go together',
