@@ -1,0 +1,17 @@
+'use client';
+import { MapPin } from 'lucide-react';
+import { placeLabel } from '@/lib/location';
+import type { Client } from '@/lib/types';
+import { useApi } from '@/lib/use-api';
+
+/** Where the client's agent runs (data residency), from its client record; nothing until chosen. */
+export function ServerLocation({ clientId }: { clientId: string | null }) {
+  const { data } = useApi<Client>(clientId ? `/clients/${encodeURIComponent(clientId)}` : null);
+  if (!data?.location) return null;
+  return (
+    <p className="flex items-center gap-1.5 text-sm text-muted-foreground" data-testid="server-location">
+      <MapPin className="size-4" aria-hidden="true" />
+      Your agent’s server runs in <span className="font-medium text-foreground">{placeLabel(data.location)}</span>
+    </p>
+  );
+}
