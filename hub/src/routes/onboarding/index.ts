@@ -94,6 +94,8 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
         response: {
           201: z.object({ token: z.string(), user: z.record(z.string(), z.unknown()), state: view }),
           409: errorSchema,
+          400: errorSchema,
+          503: errorSchema,
         },
       },
     },
@@ -140,7 +142,14 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
 
   app.put(
     '/onboarding/company',
-    { schema: { tags: ['onboarding'], querystring: clientQuery, body: company, response: { 200: view } } },
+    {
+      schema: {
+        tags: ['onboarding'],
+        querystring: clientQuery,
+        body: company,
+        response: { 200: view, 400: errorSchema, 503: errorSchema },
+      },
+    },
     async (req) => {
       const { id } = writable(req, req.query.clientId);
       if (req.body.location)
