@@ -7,6 +7,8 @@
  * hub, takes the client's configuration; the test-drive message is answered by that gateway
  * through the sidecar; only then does the client go live.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHetzner } from '../../hub/src/testing/hetzner-fake.js';
@@ -18,6 +20,14 @@ import { type FakeProviders, GOOD, startFakeProviders } from '../../hub/test/onb
 import type { OpenclawGateway } from '../../sidecar/test/fixtures/openclaw-gateway.js';
 import { CHROMIUM, hasChromium, launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.js';
 import { ensureDashboardBuilt } from './helpers/build.js';
+
+/** The end of the gateway's JSON-lines log (its daily file). */
+function readGatewayLog(dir: string): string {
+  return readdirSync(dir)
+    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+    .join('')
+    .slice(-4000);
+}
 
 const OWNER = { email: 'owner@fjord-coffee.test', password: 'fjord-password-123' };
 /** The deliberate wrong key answers 422, which the browser logs as a failed resource. */
@@ -145,7 +155,15 @@ describe.skipIf(!hasChromium)('a new client: sign-up to a test-drive answer from
     await page.fill('#chatMessage', 'Which beans do you recommend for espresso?');
     await page.getByRole('button', { name: 'Send' }).click();
     const reply = page.locator('[data-role=agent][data-state=done]');
-    await reply.waitFor({ timeout: 120_000 });
+    await reply.waitFor({ timeout: 240_000 }).catch(async (e) => {
+      // What the chat command, the sidecar and the gateway said, to tell where the answer stopped.
+      const cmds = await hub.api('GET', `/instances/${booted?.sidecarJson.instanceId}/commands?limit=5`);
+      const g = gateways[0];
+      const log = g ? readGatewayLog(g.logDir) : '';
+      throw new Error(
+        `${e}\ncommands: ${JSON.stringify(cmds.body).slice(0, 3000)}\nsidecar: ${booted?.stderr()}\ngateway: ${log}\npage: ${await page.locator('main').textContent()}`,
+      );
+    });
     expect(await reply.textContent()).toContain('Hello from the fake model');
     await screenshot(page, 'signup-test-drive-answer');
 
