@@ -5,7 +5,9 @@
  * in that location; the Test drive follows it live; the simulated server boots its user data,
  * starts a REAL OpenClaw gateway from the openclaw.json it writes and the sidecar bundle from the
  * hub, takes the client's configuration; the test-drive message is answered by that gateway
- * through the sidecar; only then does the client go live.
+ * through the sidecar; only then does the client go live. Then its dashboard says where the
+ * server runs, the operator changes the location from the Clients table, and a resize is
+ * announced on the client's dashboard with its downtime.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,11 +16,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHetzner } from '../../hub/src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../../hub/src/testing/tailscale-fake.js';
 import { VpsSimulator } from '../../hub/src/testing/vps-sim.js';
-import { startTestHub, type TestHub } from '../../hub/test/helpers/hub.js';
+import { ADMIN, startTestHub, type TestHub } from '../../hub/test/helpers/hub.js';
 import { realGatewayStarter } from '../../hub/test/helpers/vps-openclaw.js';
 import { type FakeProviders, GOOD, startFakeProviders } from '../../hub/test/onboarding-fake-providers.js';
 import type { OpenclawGateway } from '../../sidecar/test/fixtures/openclaw-gateway.js';
-import { CHROMIUM, hasChromium, launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.js';
+import {
+  CHROMIUM,
+  hasChromium,
+  launchBrowser,
+  login,
+  openPage,
+  screenshot,
+  type WatchedPage,
+} from './helpers/browser.js';
 import { ensureDashboardBuilt } from './helpers/build.js';
 
 /** The end of the gateway's JSON-lines log (its daily file). */
@@ -92,6 +102,7 @@ describe.skipIf(!hasChromium)('a new client: sign-up to a test-drive answer from
     await page.fill('#useCase', 'Answer questions about beans, brewing and opening hours');
     await page.fill('#email', OWNER.email);
     await page.fill('#password', OWNER.password);
+    await screenshot(page, 'signup-company-location');
     await page.getByRole('button', { name: /Create account/ }).click();
     await page.getByRole('heading', { name: 'Connect your AI provider' }).waitFor({ timeout: 60_000 });
 
@@ -152,10 +163,27 @@ describe.skipIf(!hasChromium)('a new client: sign-up to a test-drive answer from
     expect(booted?.gateway).not.toBeNull();
     expect(sim.errors).toEqual([]);
 
-    await page.fill('#chatMessage', 'Which beans do you recommend for espresso?');
-    await page.getByRole('button', { name: 'Send' }).click();
+    // OpenClaw restarts to take some settings (identity): while it does, the page shows the server
+    // again and a send is refused with "try again in a moment", as a person would see it.
     const reply = page.locator('[data-role=agent][data-state=done]');
-    await reply.waitFor({ timeout: 240_000 }).catch(async (e) => {
+    const refusal = page.locator('#chat-error');
+    const end = Date.now() + 240_000;
+    for (;;) {
+      await expect.poll(() => progress.count(), { timeout: 240_000, interval: 500 }).toBe(0);
+      await page.fill('#chatMessage', 'Which beans do you recommend for espresso?');
+      await page.getByRole('button', { name: 'Send' }).click();
+      const outcome = await Promise.race([
+        reply.waitFor({ timeout: 240_000 }).then(() => 'answered'),
+        refusal.waitFor({ timeout: 240_000 }).then(() => 'refused'),
+      ]).catch(() => 'nothing');
+      if (outcome !== 'refused' || Date.now() > end) break;
+      expect(await refusal.textContent()).toContain('try again in a moment');
+      // Until the hub hears the gateway is back.
+      await expect
+        .poll(() => hub.ctx.fleet.get(booted?.sidecarJson.instanceId ?? '')?.status, { timeout: 240_000 })
+        .toBe('online');
+    }
+    await reply.waitFor({ timeout: 1000 }).catch(async (e) => {
       // What the chat command, the sidecar and the gateway said, to tell where the answer stopped.
       const cmds = await hub.api('GET', `/instances/${booted?.sidecarJson.instanceId}/commands?limit=5`);
       const g = gateways[0];
@@ -177,6 +205,45 @@ describe.skipIf(!hasChromium)('a new client: sign-up to a test-drive answer from
     await expect
       .poll(() => page.getByTestId('server-location').textContent(), { timeout: 30_000 })
       .toContain('Helsinki, Finland (hel1)');
-    expect(unexpected(w.errors)).toEqual([]);
+
+    // Mission Control shows the client's location; the operator changes it from the Clients table.
+    const admin = await openPage(browser, hub.httpUrl, { width: 1440, height: 900 });
+    await login(admin.page, ADMIN.email, ADMIN.password);
+    await admin.page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 60_000 });
+    await admin.page.goto('/clients/');
+    const row = admin.page.getByTestId('client-row').filter({ hasText: 'Fjord Coffee' });
+    await expect
+      .poll(() => row.getByTestId('client-location').textContent(), { timeout: 30_000 })
+      .toBe('Helsinki, Finland (hel1)');
+    await admin.page.getByRole('button', { name: 'Change location of Fjord Coffee' }).click();
+    const dialog = admin.page.getByTestId('location-dialog');
+    await dialog.getByRole('combobox', { name: 'Location' }).click();
+    await admin.page.getByRole('option', { name: 'Nuremberg, Germany (nbg1)' }).click();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => row.getByTestId('client-location').textContent(), { timeout: 30_000 })
+      .toBe('Nuremberg, Germany (nbg1)');
+    await screenshot(admin.page, 'signup-clients-location');
+    await admin.context.close();
+
+    // A resize is announced on the client's dashboard with its downtime before the server goes down.
+    const resize = await hub.api('POST', `/instances/${booted?.sidecarJson.instanceId}/server/resize`, {
+      serverType: 'cx32',
+    });
+    expect(resize.status).toBe(202);
+    await page.goto('/client/');
+    await expect
+      .poll(() => page.getByText('Short downtime: your agent’s server is being resized').count(), { timeout: 30_000 })
+      .toBe(1);
+    expect(await page.getByText(/offline for about 2 to 5 minutes/).count()).toBe(1);
+    await screenshot(page, 'signup-resize-announced');
+    await expect
+      .poll(
+        async () =>
+          (await hub.api<{ state: string }>('GET', `/instances/${booted?.sidecarJson.instanceId}/server`)).body.state,
+        { timeout: 120_000 },
+      )
+      .toBe('running');
+    expect(unexpected([...w.errors, ...admin.errors])).toEqual([]);
   }, 600_000);
 });

@@ -432,16 +432,18 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     },
     async (req, reply) => {
       const { u, id } = writable(req, req.query.clientId);
-      const online = (
+      const snaps = (
         await ctx.db.query<{ id: string }>('SELECT id FROM instances WHERE client_id = $1 ORDER BY created_at', [id])
-      )
-        .map((r) => ctx.fleet.get(r.id))
-        .find((s) => s && (s.status === 'online' || s.status === 'paused'));
+      ).map((r) => ctx.fleet.get(r.id));
+      const online = snaps.find((s) => s && (s.status === 'online' || s.status === 'paused'));
       if (!online)
         throw new HttpError(
           409,
           HUB_ERR.UNAVAILABLE,
-          'your agent is not online yet: its server has not connected to Deep Signal',
+          // Connected but its gateway down: typically OpenClaw restarting to take a new setting.
+          snaps.some((s) => s?.status === 'error')
+            ? 'your agent’s server is connected, but its OpenClaw gateway is not answering right now (it restarts after some changes): try again in a moment'
+            : 'your agent is not online yet: its server has not connected to Deep Signal',
         );
       const params = COMMANDS['chat.send'].params.parse({ message: req.body.message, sessionKey: 'agent:main:main' });
       const { view: v } = await ctx.commands.create({
