@@ -4,7 +4,10 @@ import { placeLabel } from '@/lib/location';
 import type { Client } from '@/lib/types';
 import { useApi } from '@/lib/use-api';
 
-/** Where the client's agent runs (data residency), from its client record; nothing until chosen. */
+/**
+ * The client's region (data residency) from its client record: where its servers are rented and,
+ * where the hub has storage there, its backups kept. Nothing until chosen.
+ */
 export function ServerLocation({ clientId }: { clientId: string | null }) {
   const { data } = useApi<Client>(clientId ? `/clients/${encodeURIComponent(clientId)}` : null);
   if (!data?.location) return null;
