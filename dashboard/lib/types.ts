@@ -40,6 +40,8 @@ export interface Client {
   industry?: string | null;
   plan: string;
   status?: string | null;
+  /** Where its servers run (data residency); null until chosen. */
+  location?: { name: string; city: string | null; country: string | null } | null;
   createdAt?: string;
   onboarding?: { step?: string | number; completed?: number; total?: number; done?: boolean } | null;
   limits?: { tokensPerMonth?: number; costPerMonth?: number; messagesPerMonth?: number } | null;

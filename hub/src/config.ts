@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { backupRegionsSetting } from './backups/regions-setting.js';
 import { validAllowlist } from './security/ip.js';
 
 /**
@@ -218,6 +219,8 @@ export const configSchema = z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
       .transform((v) => v === true || v === 'true' || v === '1')
       .optional(),
+    /** Regional backup stores (JSON: region key -> bucket or dir), see backups/regions.ts. */
+    backupStorageRegions: backupRegionsSetting,
     /** Per-instance series on GET /metrics (off for very large fleets: the fleet totals stay). */
     metricsPerInstance: z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
@@ -598,6 +601,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_BACKUP_S3_FORCE_PATH_STYLE',
     flag: '--backup-s3-force-path-style',
     help: 'path-style URLs (true with an endpoint, else false)',
+  },
+  backupStorageRegions: {
+    env: 'DS_BACKUP_STORAGE_REGIONS',
+    flag: '--backup-storage-regions',
+    help: 'JSON: location, country or network zone -> {bucket,endpoint,…} or {dir} (none)',
   },
   metricsPerInstance: {
     env: 'DS_METRICS_PER_INSTANCE',

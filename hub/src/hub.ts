@@ -5,6 +5,7 @@ import { Alerts } from './alerts/index.js';
 import { buildApp } from './app.js';
 import type { BootstrapResult } from './auth/users.js';
 import { bootstrapAdmin } from './auth/users.js';
+import { BackupStores } from './backups/regions.js';
 import { createBackupStorage } from './backups/storage.js';
 import { BillingService } from './billing/service.js';
 import { verifyInstanceSecret } from './broker/credentials.js';
@@ -21,6 +22,8 @@ import { type Db, migrateOpen, openDatabase } from './db/index.js';
 import { PLAIN_SOURCES } from './db/metrics-query.js';
 import { Rollups } from './db/rollups.js';
 import { setupTimescale, TimescaleMonitor } from './db/timescale/index.js';
+import { ServerChangeNotices } from './deploy/change-notice.js';
+import { InstanceLifecycle } from './deploy/lifecycle.js';
 import { DeploymentService } from './deploy/service.js';
 import { Fleet } from './fleet/fleet.js';
 import { Ingest } from './ingest/index.js';
@@ -87,17 +90,19 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     let live: LiveSink = nullSink;
     const commands = new CommandService(db, fleet, () => broker, key, stats, log.child({ mod: 'commands' }));
     commands.secrets = security.secrets;
-    const backupStorage = await createBackupStorage(config);
-    log.info({ location: backupStorage.location }, 'backups are stored here');
-    // A store that does not answer is reported at start, not only when the first backup fails.
-    backupStorage.check?.().catch((e) => log.warn({ err: (e as Error).message }, 'backup storage is not usable'));
+    const backupStores = await BackupStores.create(config, await createBackupStorage(config));
+    for (const { region, storage } of backupStores.all()) {
+      log.info({ location: storage.location, region }, 'backups are stored here');
+      // A store that does not answer is reported at start, not only when the first backup fails.
+      storage.check?.().catch((e) => log.warn({ err: (e as Error).message, region }, 'backup storage is not usable'));
+    }
     const ops = createRemoteOps({
       db,
       fleet,
       commands,
       broker: () => broker,
       dataDir: config.dataDir,
-      backupStorage,
+      backupStores,
       log,
     });
     cleanups.push(() => ops.stop());
@@ -210,6 +215,17 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     });
     ctx.deployments = deployments;
     cleanups.push(() => deployments.stop());
+    // Resizes and moves, by an operator or an agent's approved proposal, tell the client first.
+    InstanceLifecycle.for(
+      db,
+      deployments,
+      new ServerChangeNotices({
+        db,
+        announcements: ops.announcements,
+        mailer: security.mailer,
+        log: log.child({ mod: 'server-change' }),
+      }),
+    );
     const liveServer = attachLive(app.server, ctx);
     cleanups.push(() => liveServer.close());
     if (config.redisUrl)

@@ -9,6 +9,7 @@ import { AgentStatus } from '@/components/client/agent-status';
 import { Announcements } from '@/components/client/announcements';
 import { ExportDialog } from '@/components/client/export-dialog';
 import { HelpDialog } from '@/components/client/help-dialog';
+import { ServerLocation } from '@/components/client/server-location';
 import { ThreadList } from '@/components/conversations/thread-list';
 import { QuickActions } from '@/components/instance/quick-actions';
 import { OnboardingResumeBanner } from '@/components/onboarding/resume-banner';
@@ -56,6 +57,7 @@ function ClientDashboard() {
     return (
       <div className="flex flex-col gap-6">
         <OnboardingResumeBanner clientId={wantedClient} />
+        <ServerLocation clientId={wantedClient} />
         <EmptyState
           icon={ServerOff}
           title="Your agent is being set up"
@@ -67,6 +69,7 @@ function ClientDashboard() {
     <div className="flex flex-col gap-6">
       <OnboardingResumeBanner clientId={wantedClient} />
       <Announcements />
+      <ServerLocation clientId={wantedClient ?? mine[0]?.clientId ?? null} />
       {mine.length > 1 && (
         <SimpleSelect
           aria-label="Agent"

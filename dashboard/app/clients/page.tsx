@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useMemo } from 'react';
 import { PlansCard } from '@/components/billing/plans-card';
 import { AddUserDialog, ClientPlanDialog, NewClientDialog } from '@/components/clients/client-dialogs';
+import { LocationDialog } from '@/components/clients/location-dialog';
 import { DeployDialog } from '@/components/deploy/deploy-dialog';
 import { WarmPoolCard } from '@/components/deploy/warm-pool-card';
 import { AppShell } from '@/components/shell/app-shell';
@@ -28,6 +29,7 @@ import {
 import { useFleet } from '@/lib/fleet-store';
 import { fmtCompact, fmtMoney, fmtPct } from '@/lib/format';
 import { healthOf } from '@/lib/health';
+import { placeLabel } from '@/lib/location';
 import { useApi } from '@/lib/use-api';
 import { useClients } from '@/lib/use-clients';
 
@@ -148,12 +150,13 @@ function Clients() {
         />
       ) : (
         <Card className="overflow-x-auto">
-          <table className="w-full min-w-[960px] text-sm">
+          <table className="w-full min-w-[1080px] text-sm">
             <thead>
               <tr className="border-b border-border text-left text-xs text-muted-foreground">
                 <th className="p-3 font-medium">Client</th>
                 <th className="p-3 font-medium">Plan</th>
                 <th className="p-3 font-medium">Status</th>
+                <th className="p-3 font-medium">Location</th>
                 <th className="p-3 font-medium">Onboarding</th>
                 <th className="p-3 font-medium">Instances</th>
                 <th className="p-3 font-medium">Tokens this month</th>
@@ -193,6 +196,9 @@ function Clients() {
                       >
                         {c.status ?? '—'}
                       </Badge>
+                    </td>
+                    <td className="p-3 text-xs" data-testid="client-location">
+                      {c.location ? placeLabel(c.location) : <span className="text-muted-foreground">not chosen</span>}
                     </td>
                     <td className="w-36 p-3">
                       <Progress value={ob} tone={ob >= 100 ? 'success' : 'accent'} />
@@ -261,7 +267,12 @@ function Clients() {
                           />
                         )}
                         {user?.role === 'admin' && <AddUserDialog clientId={c.id} clientName={c.name} />}
-                        {user?.role === 'admin' && <DeployDialog clientId={c.id} clientName={c.name} />}
+                        {user?.role === 'admin' && (
+                          <LocationDialog clientId={c.id} clientName={c.name} current={c.location} onSaved={reload} />
+                        )}
+                        {user?.role === 'admin' && (
+                          <DeployDialog clientId={c.id} clientName={c.name} clientLocation={c.location?.name} />
+                        )}
                         <Button asChild size="sm" variant="ghost" aria-label={`Open ${c.name}'s dashboard`}>
                           <Link href={`/client/?clientId=${encodeURIComponent(c.id)}`}>
                             <ExternalLink />

@@ -17,8 +17,19 @@ import { api } from '@/lib/api';
 import { DeploymentProgress } from './deployment-progress';
 import { type Catalogue, fmtEur } from './types';
 
-/** "Deploy new instance": server type and location with the monthly price, then live progress. */
-export function DeployDialog({ clientId, clientName }: { clientId: string; clientName: string }) {
+/**
+ * "Deploy new instance": server type and location with the monthly price, then live progress.
+ * The location starts at the client's own (data residency), else the hub's default.
+ */
+export function DeployDialog({
+  clientId,
+  clientName,
+  clientLocation,
+}: {
+  clientId: string;
+  clientName: string;
+  clientLocation?: string | null;
+}) {
   const [open, setOpen] = useState(false);
   const [cat, setCat] = useState<Catalogue | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -33,11 +44,13 @@ export function DeployDialog({ clientId, clientName }: { clientId: string; clien
     api<Catalogue>('/deploy/catalogue')
       .then((c) => {
         setCat(c);
-        setLocation(c.defaults.location);
+        setLocation(
+          clientLocation && c.locations.some((l) => l.name === clientLocation) ? clientLocation : c.defaults.location,
+        );
         setServerType(c.defaults.serverType);
       })
       .catch((e) => setLoadError((e as Error).message));
-  }, [open, cat]);
+  }, [open, cat, clientLocation]);
 
   const types = useMemo(
     () => (cat?.serverTypes ?? []).filter((t) => t.monthlyPrice[location] !== undefined),

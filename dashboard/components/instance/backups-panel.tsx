@@ -22,9 +22,15 @@ interface Backup {
   scheduled: boolean;
   commandId: string | null;
   error: string | null;
+  /** Where the archive is kept: its region's store, or the default one (region null). */
+  storage?: { region: string | null; location: string };
   createdAt: string;
   completedAt: string | null;
 }
+
+/** Where a backup is kept, as one short phrase. */
+const storedIn = (s: Backup['storage']) =>
+  s ? `stored in ${s.region ? `region ${s.region} (${s.location})` : `the default store (${s.location})`}` : null;
 
 /** A running restore: its command, as the live stream and GET /commands/:id report it. */
 interface RestoreRun {
@@ -205,6 +211,11 @@ export function BackupsPanel({ instance, isAdmin }: { instance: Instance; isAdmi
                       : 'in progress'}{' '}
                   · {b.scheduled ? 'daily' : 'by hand'}
                 </p>
+                {b.storage && (
+                  <p className="truncate text-xs text-muted-foreground" data-testid="backup-storage">
+                    {storedIn(b.storage)}
+                  </p>
+                )}
               </div>
               <div className="flex items-center gap-2">
                 <Badge variant={b.status === 'ready' ? 'success' : b.status === 'failed' ? 'danger' : 'outline'}>

@@ -1,8 +1,9 @@
 'use client';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { Input, Textarea } from '@/components/ui/input';
 import { api } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
+import { type LocationChoices, placeLabel } from '@/lib/location';
 import { call, errorText } from './api';
 import { Field, StepFrame, SubmitFooter } from './field';
 import type { OnboardingState } from './types';
@@ -47,6 +48,18 @@ export function Company({
   const [errors, setErrors] = useState<Record<string, string | null>>({});
   const [busy, setBusy] = useState(false);
   const signup = !state;
+  // Data residency: the Hetzner locations this hub deploys to (none: the choice is not shown).
+  const [places, setPlaces] = useState<LocationChoices | null>(null);
+  const [location, setLocation] = useState(state?.location?.name ?? '');
+  useEffect(() => {
+    api<LocationChoices>('/locations')
+      .then((c) => {
+        setPlaces(c);
+        setLocation((cur) => cur || c.default);
+      })
+      .catch(() => setPlaces(null));
+  }, []);
+  const withLocation = places?.locations.length && location ? { location } : {};
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
 
   const submit = async (e: FormEvent) => {
@@ -61,17 +74,32 @@ export function Company({
     setBusy(true);
     try {
       if (signup) {
-        await api('/onboarding/start', { method: 'POST', body: { ...f, email: f.email.trim() } });
+        await api('/onboarding/start', { method: 'POST', body: { ...f, email: f.email.trim(), ...withLocation } });
         // A normal login stores the session where the rest of the dashboard expects it.
         await auth.login(f.email.trim(), f.password);
         onSaved(await call('GET', '', undefined, query));
       } else {
-        onSaved(await call('PUT', '/company', { company: f.company, industry: f.industry, useCase: f.useCase }, query));
+        onSaved(
+          await call(
+            'PUT',
+            '/company',
+            { company: f.company, industry: f.industry, useCase: f.useCase, ...withLocation },
+            query,
+          ),
+        );
       }
       next();
     } catch (err) {
       const msg = errorText(err);
-      setErrors(/email/i.test(msg) ? { email: msg } : /password/i.test(msg) ? { password: msg } : { form: msg });
+      setErrors(
+        /email/i.test(msg)
+          ? { email: msg }
+          : /password/i.test(msg)
+            ? { password: msg }
+            : /location/i.test(msg)
+              ? { location: msg }
+              : { form: msg },
+      );
     } finally {
       setBusy(false);
     }
@@ -117,6 +145,31 @@ export function Company({
               {(a) => <Textarea {...a} value={f.useCase} onChange={set('useCase')} rows={3} />}
             </Field>
           </div>
+          {!!places?.locations.length && (
+            <div className="sm:col-span-2">
+              <Field
+                id="location"
+                label="Where should your agent’s server run?"
+                hint="Your agent’s server is rented in this location, and its backups are kept in that region where we have storage there."
+                error={errors.location}
+              >
+                {(a) => (
+                  <select
+                    {...a}
+                    value={location}
+                    onChange={(e) => setLocation(e.target.value)}
+                    className="h-9 rounded-lg border border-input bg-background px-3 text-sm outline-none focus-visible:border-accent focus-visible:ring-2 focus-visible:ring-ring/30"
+                  >
+                    {places.locations.map((l) => (
+                      <option key={l.name} value={l.name}>
+                        {placeLabel(l)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            </div>
+          )}
           {signup && (
             <>
               <Field id="email" label="Your work email" error={errors.email}>

@@ -3,6 +3,8 @@ export interface OnboardingState {
   clientId: string;
   clientName: string;
   clientStatus: string;
+  /** Where the client's servers run (chosen on the company screen); null until chosen. */
+  location?: { name: string; city: string | null; country: string | null } | null;
   steps: string[];
   completed: string[];
   revision: number;

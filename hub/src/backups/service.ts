@@ -8,6 +8,7 @@ import type { Db } from '../db/index.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { newId } from '../util/ids.js';
 import { FileReceiver, type Received } from './receiver.js';
+import type { BackupStores } from './regions.js';
 import { FileSender } from './sender.js';
 import { type BackupStorage, StorageError } from './storage.js';
 
@@ -28,11 +29,13 @@ export interface BackupView {
   scheduled: boolean;
   commandId: string | null;
   error: string | null;
+  /** Where the archive is: its region key (null: the default store) and the store's address. */
+  storage: { region: string | null; location: string };
   createdAt: string;
   completedAt: string | null;
 }
 
-const view = (r: Record<string, unknown>): BackupView => ({
+const view = (r: Record<string, unknown>, stores: BackupStores): BackupView => ({
   id: String(r.id),
   instanceId: String(r.instance_id),
   status: String(r.status),
@@ -42,6 +45,10 @@ const view = (r: Record<string, unknown>): BackupView => ({
   scheduled: Boolean(r.scheduled),
   commandId: (r.command_id as string | null) ?? null,
   error: (r.error as string | null) ?? null,
+  storage: {
+    region: (r.storage_region as string | null) ?? null,
+    location: stores.store((r.storage_region as string | null) ?? null).location,
+  },
   createdAt: new Date(r.created_at as string).toISOString(),
   completedAt: r.completed_at ? new Date(r.completed_at as string).toISOString() : null,
 });
@@ -61,10 +68,38 @@ export class BackupService {
     private readonly fleet: Fleet,
     private readonly commands: CommandService,
     private readonly broker: () => BrokerLink | null,
-    readonly storage: BackupStorage,
+    readonly stores: BackupStores,
     private readonly log: Logger,
   ) {
     commands.onChange((v) => this.onCommand(v));
+  }
+
+  /** The default store (backups of clients outside every configured region). */
+  get storage(): BackupStorage {
+    return this.stores.fallback;
+  }
+
+  /**
+   * The region a new backup of this instance goes to: its client's chosen location, else where
+   * its server is (null: no configured region matches, the default store).
+   */
+  async regionFor(instanceId: string, clientId: string | null): Promise<string | null> {
+    if (this.stores.regions.size === 0) return null;
+    const r = (
+      await this.db.query<{ location: string | null; country: string | null }>(
+        `SELECT COALESCE(c.location, h.location) AS location,
+                CASE WHEN c.location IS NOT NULL THEN c.location_country ELSE h.country END AS country
+           FROM (SELECT 1) one
+           LEFT JOIN clients c ON c.id = $2
+           LEFT JOIN instance_hosts h ON h.instance_id = $1`,
+        [instanceId, clientId],
+      )
+    )[0];
+    return this.stores.regionOf({ location: r?.location ?? null, country: r?.country ?? null });
+  }
+
+  private storeOf(row: Record<string, unknown>): BackupStorage {
+    return this.stores.store((row.storage_region as string | null) ?? null);
   }
 
   private publish(instanceId: string, transferId: string, frame: Record<string, unknown>): Promise<void> {
@@ -81,15 +116,18 @@ export class BackupService {
   async create(instanceId: string, issuer: Issuer, scheduled = false): Promise<BackupView> {
     const id = newId('bak');
     const clientId = this.fleet.get(instanceId)?.clientId ?? null;
+    const region = await this.regionFor(instanceId, clientId);
     await this.db.query(
-      `INSERT INTO backups (id, instance_id, client_id, status, scheduled, created_by) VALUES ($1,$2,$3,'pending',$4,$5)`,
-      [id, instanceId, clientId, scheduled, issuer.userId],
+      `INSERT INTO backups (id, instance_id, client_id, status, scheduled, created_by, storage_region)
+       VALUES ($1,$2,$3,'pending',$4,$5,$6)`,
+      [id, instanceId, clientId, scheduled, issuer.userId, region],
     );
-    const file = this.storage.tempFile(`${id}.tar.gz.part`);
+    const store = this.stores.store(region);
+    const file = store.tempFile(`${id}.tar.gz.part`);
     const r = new FileReceiver(
       file,
       (seq) => void this.publish(instanceId, id, { type: 'ack', seq }).catch(() => {}),
-      (res) => void this.received(id, instanceId, file, res),
+      (res) => void this.received(id, instanceId, file, res, store),
       MAX_BACKUP_BYTES,
     );
     this.receivers.set(id, { instanceId, r });
@@ -108,7 +146,13 @@ export class BackupService {
     return (await this.get(id)) as BackupView;
   }
 
-  private async received(id: string, instanceId: string, file: string, res: Received): Promise<void> {
+  private async received(
+    id: string,
+    instanceId: string,
+    file: string,
+    res: Received,
+    store: BackupStorage,
+  ): Promise<void> {
     this.receivers.delete(id);
     if (!res.ok) {
       await this.fail(id, res.reason);
@@ -116,7 +160,7 @@ export class BackupService {
     }
     const key = `${instanceId}/${id}.tar.gz`;
     try {
-      await this.storage.put(key, file, { size: res.size, sha256: res.sha256 });
+      await store.put(key, file, { size: res.size, sha256: res.sha256 });
       await this.db.query(
         `UPDATE backups SET status = 'ready', size = $2, sha256 = $3, storage_key = $4, completed_at = now() WHERE id = $1`,
         [id, res.size, res.sha256, key],
@@ -159,13 +203,14 @@ export class BackupService {
     if (b?.status !== 'ready') throw new Error('backup is not ready');
     const key = String(b.storage_key);
     const info = { size: Number(b.size), sha256: String(b.sha256) };
-    const stored = await this.storage.stat(key);
-    if (!stored) throw new StorageError(`backup archive is missing from ${this.storage.location}`, true);
+    const store = this.storeOf(b);
+    const stored = await store.stat(key);
+    if (!stored) throw new StorageError(`backup archive is missing from ${store.location}`, true);
     if (stored.size !== info.size)
       throw new StorageError(`the stored archive has ${stored.size} bytes, the backup ${info.size}`, true);
     const transferId = newId('xfr');
     const open = async () => {
-      const got = await this.storage.get(key);
+      const got = await store.get(key);
       if (!got) throw new StorageError('backup archive is missing from storage', true);
       return got.stream;
     };
@@ -231,7 +276,7 @@ export class BackupService {
 
   async get(id: string): Promise<BackupView | null> {
     const rows = await this.db.query('SELECT * FROM backups WHERE id = $1', [id]);
-    return rows[0] ? view(rows[0]) : null;
+    return rows[0] ? view(rows[0], this.stores) : null;
   }
 
   async list(instanceId: string): Promise<BackupView[]> {
@@ -239,14 +284,14 @@ export class BackupService {
       'SELECT * FROM backups WHERE instance_id = $1 ORDER BY created_at DESC LIMIT 200',
       [instanceId],
     );
-    return rows.map(view);
+    return rows.map((r) => view(r, this.stores));
   }
 
   /** The archive of a ready backup. */
   async download(id: string) {
     const b = (await this.db.query('SELECT * FROM backups WHERE id = $1', [id]))[0];
     if (b?.status !== 'ready') return null;
-    return this.storage.get(String(b.storage_key));
+    return this.storeOf(b).get(String(b.storage_key));
   }
 
   /** Daily schedule: back up online instances whose last scheduled backup is a day old; prune old ones. */
@@ -263,15 +308,15 @@ export class BackupService {
         this.log.warn({ err: (e as Error).message, id: r.instance_id }, 'scheduled backup failed to start'),
       );
     }
-    const old = await this.db.query<{ id: string; storage_key: string | null }>(
-      `SELECT b.id, b.storage_key FROM backups b WHERE b.scheduled AND b.created_at < $1
+    const old = await this.db.query<{ id: string; storage_key: string | null; storage_region: string | null }>(
+      `SELECT b.id, b.storage_key, b.storage_region FROM backups b WHERE b.scheduled AND b.created_at < $1
        AND b.id <> (SELECT id FROM backups x WHERE x.instance_id = b.instance_id AND x.status = 'ready'
                     ORDER BY x.created_at DESC LIMIT 1)`,
       [new Date(now - BACKUP_RETENTION_DAYS * 86400_000)],
     );
     for (const b of old) {
       try {
-        if (b.storage_key) await this.storage.delete(b.storage_key);
+        if (b.storage_key) await this.storeOf(b).delete(b.storage_key);
       } catch (e) {
         // Kept in the table, so the next run tries again.
         this.log.warn({ id: b.id, err: (e as Error).message }, 'expired backup could not be deleted');

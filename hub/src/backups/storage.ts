@@ -52,12 +52,12 @@ export function checkKey(key: string): string {
   return key;
 }
 
-/** Archives under `<dataDir>/backups/<key>`. */
+/** Archives under `<dataDir>/backups/<key>` (or `<dir>/<key>` with `sub` '.', a regional volume). */
 export class LocalBackupStorage implements BackupStorage {
   readonly root: string;
 
-  constructor(dataDir: string) {
-    this.root = resolve(dataDir, 'backups');
+  constructor(dataDir: string, sub = 'backups') {
+    this.root = resolve(dataDir, sub);
     mkdirSync(this.root, { recursive: true, mode: 0o700 });
   }
 

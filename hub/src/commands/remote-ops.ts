@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
+import { BackupStores } from '../backups/regions.js';
 import { BackupService } from '../backups/service.js';
-import { type BackupStorage, LocalBackupStorage } from '../backups/storage.js';
+import { LocalBackupStorage } from '../backups/storage.js';
 import type { BrokerLink } from '../broker/types.js';
 import { recordChanges } from '../changes/recorder.js';
 import { type ConsoleOp, ConsoleService, userRoom } from '../console/service.js';
@@ -34,8 +35,8 @@ export function createRemoteOps(deps: {
   commands: CommandService;
   broker: () => BrokerLink | null;
   dataDir: string;
-  /** Where backups go (default: the data directory). */
-  backupStorage?: BackupStorage;
+  /** Where backups go (default: the data directory), with the regional stores. */
+  backupStores?: BackupStores;
   log: Logger;
 }): RemoteOps {
   const announcements = new AnnouncementService(deps.db);
@@ -55,13 +56,13 @@ export function createRemoteOps(deps: {
     deps.dataDir,
     deps.log.child({ mod: 'console' }),
   );
-  const storage: BackupStorage = deps.backupStorage ?? new LocalBackupStorage(deps.dataDir);
+  const stores = deps.backupStores ?? BackupStores.of(new LocalBackupStorage(deps.dataDir));
   const backups = new BackupService(
     deps.db,
     deps.fleet,
     deps.commands,
     deps.broker,
-    storage,
+    stores,
     deps.log.child({ mod: 'backups' }),
   );
   const timers: NodeJS.Timeout[] = [];
@@ -106,7 +107,7 @@ export function createRemoteOps(deps: {
     async stop() {
       for (const t of timers.splice(0)) clearInterval(t);
       await console.stop();
-      storage.close?.();
+      stores.close();
     },
   };
 }

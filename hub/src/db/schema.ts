@@ -28,6 +28,10 @@ export const clients = pgTable('clients', {
   industry: text('industry').notNull().default(''),
   plan: text('plan').notNull().default('starter'),
   status: text('status').notNull().default('onboarding'),
+  /** Hetzner location the client's servers run in (data residency), with its city and country. */
+  location: text('location'),
+  locationCity: text('location_city'),
+  locationCountry: text('location_country'),
   createdAt: created(),
 });
 
@@ -498,6 +502,8 @@ export const backups = pgTable(
     sha256: text('sha256'),
     files: integer('files'),
     storageKey: text('storage_key'),
+    /** The regional store the archive is in (a DS_BACKUP_STORAGE_REGIONS key); null: the default store. */
+    storageRegion: text('storage_region'),
     scheduled: boolean('scheduled').notNull().default(false),
     error: text('error'),
     createdBy: text('created_by').notNull(),

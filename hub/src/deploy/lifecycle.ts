@@ -2,6 +2,7 @@ import type { HetznerClient } from '../cloud/hetzner/client.js';
 import { monthlyPrice } from '../cloud/hetzner/client.js';
 import { HetznerError } from '../cloud/hetzner/errors.js';
 import type { Db } from '../db/index.js';
+import type { ServerChangeNotices } from './change-notice.js';
 import type { DeploymentRow, DeploymentService } from './service.js';
 import { LABEL } from './service.js';
 
@@ -68,10 +69,10 @@ export class InstanceLifecycle {
   private static readonly shared = new WeakMap<DeploymentService, InstanceLifecycle>();
 
   /** The one lifecycle of a hub's deployments (its busy set guards each instance across callers). */
-  static for(db: Db, deployments: DeploymentService): InstanceLifecycle {
+  static for(db: Db, deployments: DeploymentService, notices?: ServerChangeNotices): InstanceLifecycle {
     let l = InstanceLifecycle.shared.get(deployments);
     if (!l) {
-      l = new InstanceLifecycle(db, deployments);
+      l = new InstanceLifecycle(db, deployments, notices);
       InstanceLifecycle.shared.set(deployments, l);
     }
     return l;
@@ -80,6 +81,8 @@ export class InstanceLifecycle {
   constructor(
     private readonly db: Db,
     private readonly deployments: DeploymentService,
+    /** Tells the client before a resize or a move takes its agent offline. */
+    private readonly notices?: ServerChangeNotices,
   ) {}
 
   private hz(): HetznerClient {
@@ -172,9 +175,10 @@ export class InstanceLifecycle {
   }
 
   /** Hetzner change_type: power off, change, power on (a few minutes of downtime). */
-  async resize(instanceId: string, serverType: string): Promise<void> {
+  async resize(instanceId: string, serverType: string, actor = 'system'): Promise<void> {
     const h = await this.claim(instanceId, ['running']);
     await setOp(this.db, instanceId, 'resize', 'running', null, 'resizing');
+    await this.notices?.announce({ kind: 'resize', instanceId, clientId: h.clientId, to: serverType, actor });
     this.background(instanceId, 'resize', async () => {
       const hz = this.hz();
       if (h.serverId === null) throw new Error('no server to resize');
@@ -194,9 +198,15 @@ export class InstanceLifecycle {
   }
 
   /** Pause here, resume in `location` (Hetzner snapshots are usable in every location). */
-  async move(instanceId: string, location: string, actor: string): Promise<void> {
+  async move(
+    instanceId: string,
+    location: string,
+    actor: string,
+    place?: { city: string; country: string } | null,
+  ): Promise<void> {
     const h = await this.claim(instanceId, ['running']);
     await setOp(this.db, instanceId, 'move', 'running', null, 'moving');
+    await this.notices?.announce({ kind: 'move', instanceId, clientId: h.clientId, to: location, place, actor });
     this.background(instanceId, 'move', async () => {
       await this.doPause(h);
       this.busy.delete(instanceId);

@@ -15,6 +15,7 @@ import { DeployArtifacts } from './artifacts.js';
 import { buildUserData, CLIENT_FIREWALL_RULES, openclawConfigFor } from './cloud-init.js';
 import { WarmPool } from './pool.js';
 import { createInstanceRecord, deleteInstanceRecord, issueInstanceSecret } from './records.js';
+import { clientLocation } from './region.js';
 
 export const STEP_NAMES = [
   'reserve',
@@ -373,7 +374,7 @@ export class DeploymentService {
 
   /**
    * Onboarding's deploy: once a client has a working provider key, its first server is deployed
-   * (default location and server type), unless deploys wait for an operator (DS_DEPLOY_APPROVAL).
+   * (the client's location or the default, default server type), unless deploys wait for an operator (DS_DEPLOY_APPROVAL).
    */
   async startForOnboarding(clientId: string, actor: string): Promise<DeploymentRow | null> {
     if (this.d.config.deployApproval !== 'auto' || this.unavailableReason() || this.onboardingStarts.has(clientId))
@@ -382,9 +383,11 @@ export class DeploymentService {
     try {
       if (await this.activeFor(clientId)) return null;
       if ((await this.d.db.query('SELECT 1 FROM instances WHERE client_id = $1 LIMIT 1', [clientId]))[0]) return null;
+      // The location the client chose at onboarding (or an operator set), else the default.
+      const chosen = await clientLocation(this.d.db, clientId);
       return await this.create({
         clientId,
-        location: this.d.config.deployLocation,
+        location: chosen?.name ?? this.d.config.deployLocation,
         serverType: this.d.config.deployServerType,
         actor,
       });

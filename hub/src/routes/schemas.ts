@@ -9,12 +9,20 @@ export const userSchema = z.object({
   role: z.string(),
   clientId: z.string().nullable(),
 });
+/** Where a client's servers run (Hetzner location, city, ISO country). */
+export const clientLocationSchema = z.object({
+  name: z.string(),
+  city: z.string().nullable(),
+  country: z.string().nullable(),
+});
 export const clientSchema = z.object({
   id: z.string(),
   name: z.string(),
   industry: z.string(),
   plan: z.string(),
   status: z.string(),
+  /** Where the client's servers run (Hetzner location, city, ISO country); null until chosen. */
+  location: clientLocationSchema.nullable(),
   createdAt: z.string(),
 });
 export const isoDate = z.iso.datetime({ offset: true });

@@ -8,6 +8,22 @@ import { fileFromUserData } from '../deploy/cloud-init.js';
 import type { FakeServer } from './hetzner-fake.js';
 import type { FakeTailscale } from './tailscale-fake.js';
 
+/** A real OpenClaw gateway run for a simulated server (see {@link VpsSimulator.openclaw}). */
+export interface SimGateway {
+  wsUrl: string;
+  /** OpenClaw's config file as the gateway runs it (the sidecar reads its token there). */
+  configPath: string;
+  /** Directory of the gateway's daily log file. */
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a gateway from the OpenClaw config the server's user data writes. */
+export type GatewayStarter = (o: { server: FakeServer; config: Record<string, unknown> }) => Promise<SimGateway>;
+
+/** Where the user data puts OpenClaw's config (cloud-init.ts). */
+const OPENCLAW_CONFIG = '/var/lib/openclaw/.openclaw/openclaw.json';
+
 /** What one simulated server did with its user data. */
 export interface BootedServer {
   server: FakeServer;
@@ -16,7 +32,11 @@ export interface BootedServer {
   sidecarJsonMode: number;
   /** OpenClaw's state directory on this server (what backups take and restores replace). */
   openclawDir: string;
+  /** OpenClaw's config as the user data writes it. */
+  openclawConfig: Record<string, unknown> | null;
   sidecar: ChildProcess | null;
+  /** The real gateway, when the simulator runs one. */
+  gateway: SimGateway | null;
   stderr: () => string;
 }
 
@@ -25,7 +45,9 @@ export interface BootedServer {
  * tailnet with the auth key from /etc/deepsignal/tailscale-authkey, writes
  * /etc/deepsignal/sidecar.json exactly as the user data has it (mode included) into a temp root,
  * fetches the sidecar bundle from the hub URL in bootstrap.env and checks its sha256, then runs
- * that bundle with `--config` pointing at the file. No OpenClaw (the gateway is unreachable).
+ * that bundle with `--config` pointing at the file. No OpenClaw by default (the gateway is
+ * unreachable); with {@link openclaw} set, a real gateway is started from the OpenClaw config the
+ * user data writes, and the sidecar is attached to it as on a real server.
  * Used by the deploy tests and the provisioning benchmark.
  */
 export class VpsSimulator {
@@ -45,6 +67,12 @@ export class VpsSimulator {
   /** Time from boot to the tailnet join (cloud-init start, Tailscale install/up). */
   joinMs: (s: FakeServer) => number = () => 0;
   errors: string[] = [];
+  /**
+   * Off by default. When set, each server runs a real OpenClaw gateway started by this function
+   * from its user data's openclaw.json (what `bootstrap.sh` installs and starts as a unit), so
+   * config.apply and chats reach a real agent.
+   */
+  openclaw: GatewayStarter | null = null;
 
   constructor(private readonly tailscale: FakeTailscale) {}
 
@@ -96,29 +124,41 @@ export class VpsSimulator {
       throw new Error('installer checksum mismatch');
     const bundlePath = path.join(dir, 'deepsignal-sidecar.mjs');
     writeFileSync(bundlePath, body);
+    const oc = fileFromUserData(s.userData, OPENCLAW_CONFIG, parse);
     const b: BootedServer = {
       server: s,
       dir,
       sidecarJson: JSON.parse(conf.content),
       sidecarJsonMode: statSync(confPath).mode & 0o777,
       openclawDir: path.join(dir, 'openclaw'),
+      openclawConfig: oc ? (JSON.parse(oc.content) as Record<string, unknown>) : null,
       sidecar: null,
+      gateway: null,
       stderr: () => '',
     };
     mkdirSync(b.openclawDir, { recursive: true });
     this.booted.set(s.id, b);
     if (this.noSidecarAll || this.noSidecar.has(s.name)) return;
     await new Promise((r) => setTimeout(r, this.installMs(s)));
+    if (this.openclaw) {
+      if (!b.openclawConfig) throw new Error(`user data writes no ${OPENCLAW_CONFIG}`);
+      b.gateway = await this.openclaw({ server: s, config: b.openclawConfig });
+    }
+    // The server may have been deleted while its gateway started.
+    if (!this.booted.has(s.id) || this.halted.has(s.id)) {
+      await b.gateway?.stop();
+      return;
+    }
     const child = spawn(process.execPath, [bundlePath, '--config', confPath], {
       cwd: dir,
       env: {
         PATH: process.env.PATH,
         DS_STATE_DIR: path.join(dir, 'state'),
-        DS_OPENCLAW_URL: 'ws://127.0.0.1:9',
-        DS_OPENCLAW_CONFIG: path.join(dir, 'no-openclaw.json'),
+        DS_OPENCLAW_URL: b.gateway?.wsUrl ?? 'ws://127.0.0.1:9',
+        DS_OPENCLAW_CONFIG: b.gateway?.configPath ?? path.join(dir, 'no-openclaw.json'),
         // Its own state directory, apart from the sidecar's files, as on a real server.
         OPENCLAW_STATE_DIR: b.openclawDir,
-        DS_OPENCLAW_LOG_DIR: path.join(dir, 'no-logs'),
+        DS_OPENCLAW_LOG_DIR: b.gateway?.logDir ?? path.join(dir, 'no-logs'),
         DS_BATCH_INTERVAL_MS: '500',
         DS_LOG_LEVEL: 'warn',
       },
@@ -132,9 +172,15 @@ export class VpsSimulator {
     b.stderr = () => err;
   }
 
-  /** Stops the sidecar of a server (the server was deleted). */
+  private readonly halted = new Set<number>();
+
+  /** Stops the sidecar (and gateway) of a server (the server was deleted). */
   async halt(serverId: number) {
+    this.halted.add(serverId);
     const b = this.booted.get(serverId);
+    const gw = b?.gateway;
+    if (b) b.gateway = null;
+    await gw?.stop();
     if (!b?.sidecar || b.sidecar.exitCode !== null || b.sidecar.signalCode !== null) return;
     const exited = new Promise((r) => b.sidecar?.once('exit', r));
     b.sidecar.kill('SIGTERM');

@@ -18,6 +18,9 @@ const backupSchema = z.object({
   scheduled: z.boolean(),
   commandId: z.string().nullable(),
   error: z.string().nullable(),
+  storage: z
+    .object({ region: z.string().nullable(), location: z.string() })
+    .describe('where the archive is: its DS_BACKUP_STORAGE_REGIONS key (null: the default store) and address'),
   createdAt: z.string(),
   completedAt: z.string().nullable(),
 });

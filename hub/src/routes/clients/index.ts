@@ -5,10 +5,12 @@ import { requireUser } from '../../auth/plugin.js';
 import { assertClient, assertRole, seesFleet } from '../../auth/scope.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
+import { locationOfRow } from '../../deploy/region.js';
 import { newId } from '../../util/ids.js';
 import { publicBase } from '../auth/password-reset.js';
 import { clientSchema, errorSchema, idParams, userSchema } from '../schemas.js';
 import { inviteUser } from '../users/index.js';
+import { clientLocationRoutes } from './location.js';
 import { clientSecretRoutes } from './secrets.js';
 import { clientSettingsRoutes } from './settings.js';
 
@@ -18,6 +20,7 @@ const toClient = (r: Record<string, unknown>) => ({
   industry: String(r.industry),
   plan: String(r.plan),
   status: String(r.status),
+  location: locationOfRow(r),
   createdAt: new Date(r.created_at as string).toISOString(),
 });
 
@@ -97,4 +100,5 @@ export const clientRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
 
   await app.register(clientSettingsRoutes, { ctx });
   await app.register(clientSecretRoutes, { ctx });
+  await app.register(clientLocationRoutes, { ctx });
 };

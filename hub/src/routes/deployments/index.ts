@@ -7,6 +7,7 @@ import { HetznerError } from '../../cloud/hetzner/errors.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { InstanceLifecycle, LifecycleError } from '../../deploy/lifecycle.js';
+import { clientLocation } from '../../deploy/region.js';
 import { type DeploymentService, deploymentView, StepFailure } from '../../deploy/service.js';
 import { errorSchema, idParams } from '../schemas.js';
 
@@ -106,7 +107,9 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
       const s = svc();
       ready(s);
       if (!(await ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [req.params.id]))[0]) throw notFound('client');
-      const location = req.body.location ?? ctx.config.deployLocation;
+      // Unnamed: where the client chose to be (data residency), else the hub's default.
+      const location =
+        req.body.location ?? (await clientLocation(ctx.db, req.params.id))?.name ?? ctx.config.deployLocation;
       const serverType = req.body.serverType ?? ctx.config.deployServerType;
       const cat = await s.catalogue().catch(providerError);
       if (!cat.locations.some((l) => l.name === location))
@@ -305,7 +308,7 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     async (req, reply) => {
       const { u, snap } = adminOn(req, req.params.id);
       const { serverType } = req.body as { serverType: string };
-      await life().resize(req.params.id, serverType).catch(providerError);
+      await life().resize(req.params.id, serverType, `user:${u.id}`).catch(providerError);
       await audit(ctx.db, `user:${u.id}`, 'instance.server_resize', req.params.id, snap.clientId, { serverType });
       return reply.code(202).send({ id: req.params.id, state: 'resizing' });
     },
@@ -322,7 +325,14 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     async (req, reply) => {
       const { u, snap } = adminOn(req, req.params.id);
       const { location } = req.body as { location: string };
-      await life().move(req.params.id, location, `user:${u.id}`).catch(providerError);
+      const place = (
+        await svc()
+          .catalogue()
+          .catch(() => null)
+      )?.locations.find((l) => l.name === location);
+      await life()
+        .move(req.params.id, location, `user:${u.id}`, place ? { city: place.city, country: place.country } : null)
+        .catch(providerError);
       await audit(ctx.db, `user:${u.id}`, 'instance.server_move', req.params.id, snap.clientId, { location });
       return reply.code(202).send({ id: req.params.id, state: 'moving' });
     },

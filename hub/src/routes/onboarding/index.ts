@@ -8,12 +8,14 @@ import { type AuthUser, createSession } from '../../auth/sessions.js';
 import { createUser } from '../../auth/users.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
+import { locationChoices, setClientLocation, UnknownLocation } from '../../deploy/region.js';
 import { OnboardingService } from '../../onboarding/service.js';
 import { SECRET } from '../../onboarding/types.js';
 import type { CheckResult } from '../../providers/index.js';
 import { checkAnthropicKey, checkOpenrouterKey, checkSlackTokens, checkTelegramToken } from '../../providers/index.js';
 import { newId } from '../../util/ids.js';
 import { sessionCookie } from '../auth/index.js';
+import { locationError } from '../clients/location.js';
 import { errorSchema } from '../schemas.js';
 import { onboardingView } from './view.js';
 
@@ -21,6 +23,8 @@ const company = z.object({
   company: z.string().trim().min(1, 'enter the company name').max(200),
   industry: z.string().trim().max(200).default(''),
   useCase: z.string().trim().max(2000).default(''),
+  /** Hetzner location of the client's servers (GET /locations); unset: the default. */
+  location: z.string().trim().min(1).max(32).optional(),
 });
 const clientQuery = z.object({ clientId: z.string().min(1).max(64).optional() });
 const view = z.record(z.string(), z.unknown());
@@ -58,6 +62,20 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
       throw new HttpError(403, HUB_ERR.FORBIDDEN, 'only the client owner or an admin can change onboarding');
     return { u, id: target(u, clientId) };
   };
+  /** A location picked at sign-up, checked against Hetzner's list (undefined: none picked). */
+  const chosenPlace = async (name?: string) => {
+    if (!name) return undefined;
+    const { locations } = await locationChoices(ctx.deployments, ctx.config.deployLocation).catch(locationError);
+    const l = locations.find((x) => x.name === name);
+    if (!l)
+      locationError(
+        new UnknownLocation(
+          name,
+          locations.map((x) => x.name),
+        ),
+      );
+    return l;
+  };
   const state = async (id: string) => {
     const row = (await svc.get(id)) ?? (await svc.create(id, {}));
     return onboardingView(ctx, id, row);
@@ -76,6 +94,8 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
         response: {
           201: z.object({ token: z.string(), user: z.record(z.string(), z.unknown()), state: view }),
           409: errorSchema,
+          400: errorSchema,
+          503: errorSchema,
         },
       },
     },
@@ -84,10 +104,13 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
       const email = b.email.toLowerCase();
       if ((await ctx.db.query('SELECT 1 FROM users WHERE email = $1', [email]))[0])
         throw new HttpError(409, HUB_ERR.CONFLICT, 'an account with this email exists: log in to continue onboarding');
+      // Checked before anything is made, so a bad location leaves no half-created client.
+      const place = await chosenPlace(b.location);
       const clientId = newId('cli');
       await ctx.db.query(
-        "INSERT INTO clients (id, name, industry, plan, status) VALUES ($1,$2,$3,'starter','onboarding')",
-        [clientId, b.company, b.industry],
+        `INSERT INTO clients (id, name, industry, plan, status, location, location_city, location_country)
+         VALUES ($1,$2,$3,'starter','onboarding',$4,$5,$6)`,
+        [clientId, b.company, b.industry, place?.name ?? null, place?.city ?? null, place?.country ?? null],
       );
       const user = await createUser(ctx.db, { email, password: b.password, role: 'client_owner', clientId });
       await svc.create(clientId, { company: { name: b.company, industry: b.industry, useCase: b.useCase } });
@@ -119,9 +142,20 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
 
   app.put(
     '/onboarding/company',
-    { schema: { tags: ['onboarding'], querystring: clientQuery, body: company, response: { 200: view } } },
+    {
+      schema: {
+        tags: ['onboarding'],
+        querystring: clientQuery,
+        body: company,
+        response: { 200: view, 400: errorSchema, 503: errorSchema },
+      },
+    },
     async (req) => {
       const { id } = writable(req, req.query.clientId);
+      if (req.body.location)
+        await setClientLocation(ctx.db, ctx.deployments, ctx.config.deployLocation, id, req.body.location).catch(
+          locationError,
+        );
       await ctx.db.query('UPDATE clients SET name = $2, industry = $3 WHERE id = $1', [
         id,
         req.body.company,
@@ -398,16 +432,18 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     },
     async (req, reply) => {
       const { u, id } = writable(req, req.query.clientId);
-      const online = (
+      const snaps = (
         await ctx.db.query<{ id: string }>('SELECT id FROM instances WHERE client_id = $1 ORDER BY created_at', [id])
-      )
-        .map((r) => ctx.fleet.get(r.id))
-        .find((s) => s && (s.status === 'online' || s.status === 'paused'));
+      ).map((r) => ctx.fleet.get(r.id));
+      const online = snaps.find((s) => s && (s.status === 'online' || s.status === 'paused'));
       if (!online)
         throw new HttpError(
           409,
           HUB_ERR.UNAVAILABLE,
-          'your agent is not online yet: its server has not connected to Deep Signal',
+          // Connected but its gateway down: typically OpenClaw restarting to take a new setting.
+          snaps.some((s) => s?.status === 'error')
+            ? 'your agent’s server is connected, but its OpenClaw gateway is not answering right now (it restarts after some changes): try again in a moment'
+            : 'your agent is not online yet: its server has not connected to Deep Signal',
         );
       const params = COMMANDS['chat.send'].params.parse({ message: req.body.message, sessionKey: 'agent:main:main' });
       const { view: v } = await ctx.commands.create({

@@ -1,5 +1,6 @@
 import { MODEL_PRICES, monthlyEstimate, type OpenclawState } from '@deepsignal/protocol';
 import type { HubContext } from '../../context.js';
+import { locationOfRow } from '../../deploy/region.js';
 import type { OnboardingRow } from '../../onboarding/service.js';
 import { SECRET, STEPS } from '../../onboarding/types.js';
 
@@ -12,9 +13,9 @@ export type Drift = 'in_sync' | 'applying' | 'pending' | 'failed' | 'offline' | 
  */
 export async function onboardingView(ctx: HubContext, clientId: string, row: OnboardingRow) {
   const names = new Set((await ctx.secrets.list(clientId)).map((s) => s.name));
-  const client = (
-    await ctx.db.query<{ name: string; status: string }>('SELECT name, status FROM clients WHERE id = $1', [clientId])
-  )[0];
+  const client = (await ctx.db.query('SELECT * FROM clients WHERE id = $1', [clientId]))[0] as
+    | { name: string; status: string }
+    | undefined;
   const inst = await ctx.db.query<{ id: string; hostname: string }>(
     'SELECT id, hostname FROM instances WHERE client_id = $1 ORDER BY created_at',
     [clientId],
@@ -65,6 +66,7 @@ export async function onboardingView(ctx: HubContext, clientId: string, row: Onb
     clientId,
     clientName: client?.name ?? '',
     clientStatus: client?.status ?? '',
+    location: client ? locationOfRow(client as Record<string, unknown>) : null,
     steps: [...STEPS],
     completed: row.completed,
     desired: d,
