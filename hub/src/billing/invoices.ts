@@ -73,7 +73,7 @@ async function nextNumber(q: Q, series: string): Promise<string> {
 }
 
 /** The client's plan and status at the start of `period` and the changes during it. */
-async function planHistory(q: Q, clientId: string, period: string) {
+export async function planHistory(q: Q, clientId: string, period: string) {
   const { start, end } = periodBounds(period);
   const client = (await q.query<Record<string, unknown>>('SELECT * FROM clients WHERE id = $1', [clientId]))[0];
   if (!client) throw notFound('client');

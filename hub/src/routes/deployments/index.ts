@@ -44,7 +44,8 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     '/deploy/catalogue',
     { schema: { tags: ['deployments'], response: { 200: view, 403: errorSchema, 503: errorSchema } } },
     async (req) => {
-      assertRole(requireUser(req), 'admin', 'support');
+      // Service accounts read it too: the billing agent compares servers with their load and price.
+      assertRole(requireUser(req), 'admin', 'support', 'service');
       const s = svc();
       ready(s);
       const c = await s.catalogue().catch(providerError);
