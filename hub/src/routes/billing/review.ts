@@ -128,7 +128,6 @@ export const invoiceReviewRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; billi
       schema: {
         tags: ['billing'],
         summary: 'Send the payment reminders that are due now',
-        response: { 403: errorSchema },
       },
     },
     async (req) => {
