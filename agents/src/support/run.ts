@@ -106,7 +106,15 @@ export async function runSupport(d: SupportDeps): Promise<SupportReport> {
     out.push(await one(d, ticket, auto));
   }
   const articles = await proposeArticles(d.hub, { llm: d.llm, dryRun: d.dryRun }).catch(() => []);
-  return { at: new Date().toISOString(), hub: d.hub.baseUrl, dryRun: d.dryRun, tickets: out, skipped, followUps, articles };
+  return {
+    at: new Date().toISOString(),
+    hub: d.hub.baseUrl,
+    dryRun: d.dryRun,
+    tickets: out,
+    skipped,
+    followUps,
+    articles,
+  };
 }
 
 async function one(d: SupportDeps, ticket: SupportTicket, auto: Set<string>): Promise<TriagedTicket> {
@@ -226,6 +234,8 @@ export function formatSupport(r: SupportReport): string {
   }
   for (const f of r.followUps) lines.push(`follow-up ${f.ticketId}: ${f.action} (${f.detail})`);
   for (const a of r.articles)
-    lines.push(`article draft from ${a.ticketId}: ${a.articleId ?? (a.error ? `failed: ${a.error}` : 'would propose')} “${a.title}”`);
+    lines.push(
+      `article draft from ${a.ticketId}: ${a.articleId ?? (a.error ? `failed: ${a.error}` : 'would propose')} “${a.title}”`,
+    );
   return lines.join('\n');
 }

@@ -87,7 +87,9 @@ export function triage(
   const since = Date.parse(req.createdAt) - 86_400_000;
   const changes = (ctx?.changes ?? []).filter((c) => Date.parse(c.t) >= since).slice(0, 3);
   if (changes.length)
-    evidence.push(`recent changes: ${changes.map((c) => `${c.title}${c.status ? ` (${c.status})` : ''} at ${c.t}`).join('; ')}`);
+    evidence.push(
+      `recent changes: ${changes.map((c) => `${c.title}${c.status ? ` (${c.status})` : ''} at ${c.t}`).join('; ')}`,
+    );
   const measured = category !== null;
   const text = `${req.subject}\n${req.body}`;
   if (!category) category = KEYWORDS.find(([, re]) => re.test(text))?.[0] ?? 'general';

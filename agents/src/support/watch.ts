@@ -72,9 +72,13 @@ export async function watchTicket(
   const why = `the ${state.category} problem has been gone since ${state.healthySince} (${healthyFor} s, window ${o.windowSec} s)`;
   if (o.autoCategories.has(state.category)) {
     try {
-      await write(`Resolution (support agent): ${why}; resolving automatically, as allowed for ${state.category}.`, {}, {
-        resolve: `Good news: the problem you reported is fixed — ${resolvedLine(state.category)} and has stayed so for a while. If anything is still wrong, just reply and we will look again.`,
-      });
+      await write(
+        `Resolution (support agent): ${why}; resolving automatically, as allowed for ${state.category}.`,
+        {},
+        {
+          resolve: `Good news: the problem you reported is fixed — ${resolvedLine(state.category)} and has stayed so for a while. If anything is still wrong, just reply and we will look again.`,
+        },
+      );
       return { ticketId: t.id, action: 'resolved', detail: why };
     } catch (e) {
       return { ticketId: t.id, action: 'refused', detail: (e as Error).message };
