@@ -171,7 +171,7 @@ describe('support agent: dead channels, staying healthy, escalation, article dra
       60_000,
     );
     expect((await pass()).followUps.find((f) => f.ticketId === again)?.action).toBe('relapsed');
-    expect((await ticket(again)).state).toBe('open');
+    expect((await ticket(again)).state).not.toBe('resolved');
   });
 
   it('"I want a human" escalates, with no automatic reply even where the category allows one', async () => {
@@ -209,7 +209,7 @@ describe('support agent: dead channels, staying healthy, escalation, article dra
     );
     const first = await pass();
     expect(first.tickets.find((x) => x.ticket.id === id)?.articles).toEqual([]);
-    await t.api('POST', `/tickets/${id}/replies`, { body: 'Open Conversations, pick the range and press Export CSV.' });
+    await t.api('POST', `/tickets/${id}/replies`, { body: 'Settings, Agent, Greeting: write it in French there.' });
     expect((await t.api('PATCH', `/tickets/${id}`, { state: 'resolved' })).status).toBe(200);
 
     const fake = await fakeAnthropic(
@@ -227,7 +227,7 @@ describe('support agent: dead channels, staying healthy, escalation, article dra
         )
       ).body;
       expect(article).toMatchObject({ status: 'draft', sourceTicketId: id });
-      expect(article.body).toContain('press Export CSV');
+      expect(article.body).toContain('write it there');
     } finally {
       await fake.close();
     }
@@ -236,13 +236,13 @@ describe('support agent: dead channels, staying healthy, escalation, article dra
     expect(again.articles.map((a) => a.ticketId)).not.toContain(id);
     expect(again.articles.map((a) => a.ticketId)).not.toContain(dead);
     // Without a key the draft is the rules' own text from the thread.
-    const id2 = await open('Changing the bot name', 'How do we rename our assistant in the chat?');
-    await pass();
-    await t.api('POST', `/tickets/${id2}/replies`, { body: 'Settings, Agent, Name; it applies at once.' });
+    const id2 = await open('Farewell wording', 'Can the farewell line be shorter?');
+    expect((await pass()).tickets.find((x) => x.ticket.id === id2)?.articles).toEqual([]);
+    await t.api('POST', `/tickets/${id2}/replies`, { body: 'Settings, Agent, Farewell; it applies at once.' });
     await t.api('PATCH', `/tickets/${id2}`, { state: 'resolved' });
     const plain = (await pass()).articles.find((a) => a.ticketId === id2);
     const body = (await t.api<{ body: string }>('GET', `/kb/articles/${plain?.articleId}`)).body.body;
     expect(body).toContain('## The symptom');
-    expect(body).toContain('Settings, Agent, Name');
+    expect(body).toContain('Settings, Agent, Farewell');
   });
 });

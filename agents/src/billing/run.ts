@@ -48,6 +48,8 @@ export interface BillingReport {
   servers: ServerSaving[];
   findings: number;
   errors: string[];
+  /** Checks left out and why (e.g. no provider configured for server prices). */
+  skipped: string[];
   llmSummary?: string | null;
   llmError?: string | null;
 }
@@ -76,6 +78,7 @@ const SYSTEM =
 export async function runBilling(d: BillingDeps): Promise<BillingReport> {
   const now = d.now?.() ?? new Date();
   const errors: string[] = [];
+  const skipped: string[] = [];
   const known = new Set(
     (await d.hub.listFindings({ agent: 'billing', limit: 500 }).catch(() => [] as FindingView[]))
       .map((f) => (f.evidence as { key?: string } | null)?.key)
@@ -204,7 +207,9 @@ export async function runBilling(d: BillingDeps): Promise<BillingReport> {
       });
     }
   } catch (e) {
-    errors.push(`servers: ${(e as Error).message}`);
+    // 503: the hub deploys no servers (no provider configured), so there are no prices to compare.
+    if (e instanceof HubError && e.status === 503) skipped.push(`servers: ${e.message}`);
+    else errors.push(`servers: ${(e as Error).message}`);
   }
 
   const report: BillingReport = {
@@ -220,6 +225,7 @@ export async function runBilling(d: BillingDeps): Promise<BillingReport> {
     servers,
     findings,
     errors,
+    skipped,
   };
   if (d.llm && (held.length || savings.length || servers.length)) {
     const w = await maybeWrite(
@@ -266,6 +272,7 @@ export function formatBilling(r: BillingReport): string {
   for (const s of r.servers)
     lines.push(`  oversized: ${s.instanceId} ${s.current.type} → ${s.suggested.type}, saves ${s.savingMonthly}/month`);
   for (const e of r.errors) lines.push(`  error: ${e}`);
+  for (const e of r.skipped) lines.push(`  skipped: ${e}`);
   if (r.llmSummary) lines.push('', r.llmSummary);
   return lines.join('\n');
 }
