@@ -203,17 +203,14 @@ describe('support agent: dead channels, staying healthy, escalation, article dra
   });
 
   it('proposes a draft article from a resolved ticket that had none, once, for an editor to publish', async () => {
-    const id = await open(
-      'Exporting conversations as CSV',
-      'How do we get our conversations out as a spreadsheet file?',
-    );
+    const id = await open('Greeting in French', 'Bonjour! Can the greeting be in French?');
     const first = await pass();
     expect(first.tickets.find((x) => x.ticket.id === id)?.articles).toEqual([]);
     await t.api('POST', `/tickets/${id}/replies`, { body: 'Settings, Agent, Greeting: write it in French there.' });
     expect((await t.api('PATCH', `/tickets/${id}`, { state: 'resolved' })).status).toBe(200);
 
     const fake = await fakeAnthropic(
-      '## Exporting conversations\n\nOpen Conversations, pick a range, press Export CSV.',
+      '## A greeting in your language\n\nOpen Settings, Agent, Greeting and write it there.',
     );
     try {
       const llm = createLlm({ apiKey: 'test-key', baseUrl: fake.url, model: 'claude-test' });

@@ -58,6 +58,12 @@ export interface SupportDeps {
   healthyWindowSec?: number;
 }
 
+/**
+ * The hub's search also returns articles sharing a single common word with the ticket (ranked a
+ * tenth of a real match); below this rank an article is not one that applies.
+ */
+export const MIN_ARTICLE_RANK = 0.01;
+
 /** Default stay-healthy window before an automatic resolution. */
 export const DEFAULT_HEALTHY_WINDOW_SEC = 600;
 
@@ -129,7 +135,9 @@ async function one(d: SupportDeps, ticket: SupportTicket, auto: Set<string>): Pr
     .filter((c) => c.error || c.connected === false)
     .map((c) => c.id)
     .join(' ');
-  const articles = await d.hub.kbSuggest(`${ticket.subject} ${words} ${channelWords}`.slice(0, 500)).catch(() => []);
+  const articles = (
+    await d.hub.kbSuggest(`${ticket.subject} ${words} ${channelWords}`.slice(0, 500)).catch(() => [])
+  ).filter((a) => a.rank >= MIN_ARTICLE_RANK);
   const escalation = ticket.escalatedAt
     ? null
     : escalationReason(fromClient.at(-1)?.body ?? '', words, t.measured || articles.length > 0);
