@@ -83,7 +83,14 @@ describe('billing agent against a real hub', () => {
   };
 
   beforeAll(async () => {
-    t = await startAgentHub();
+    // The hub's own run waits longer than the test: the agent reviews and runs the period itself.
+    t = await startAgentHub({ billingReviewHours: 240 });
+    const before = new Date(monthStart(1)).toISOString().slice(0, 7); // the run covered the month before
+    await t.hub.db.query(
+      `INSERT INTO hub_settings (key, value) VALUES ('billing.lastRun', $1)
+       ON CONFLICT (key) DO UPDATE SET value = $1`,
+      [JSON.stringify(before)],
+    );
     token = (await t.api<{ token: string }>('POST', '/ops-agents/billing/token')).body.token;
     readToken = await t.serviceToken('billing-reader', ['read']);
     // A steady client, one whose usage jumps tenfold, one who changed plan mid-period, one whose
@@ -184,6 +191,7 @@ describe('billing agent against a real hub', () => {
     const again = await runBilling({ hub, dryRun: false, policy: DEFAULT_BILLING_POLICY, period: PERIOD });
     expect(again.held.every((h) => !h.new)).toBe(true);
     expect(again.findings).toBe(0);
+    expect(again.invoiceRun).toBeNull(); // the period's run is done: not repeated
 
     // The operator looks, clears, and the invoice goes out.
     const cleared = await t.api<{ hold: { active: boolean }; invoice: { clientId: string; total: number } }>(

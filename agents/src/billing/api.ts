@@ -61,7 +61,11 @@ export interface InstanceServer {
 /** The billing agent's calls that the shared client does not type. */
 export const billingApi = {
   preview: (hub: HubClient, period?: string) =>
-    hub.call<{ period: string; invoices: InvoicePreview[] }>('GET', '/billing/invoice-preview', { query: { period } }),
+    hub.call<{ period: string; lastRun: string | null; invoices: InvoicePreview[] }>(
+      'GET',
+      '/billing/invoice-preview',
+      { query: { period } },
+    ),
   hold: (hub: HubClient, h: { clientId: string; period: string; reason: string; evidence: Record<string, unknown> }) =>
     hub.call<InvoiceHold>('POST', '/billing/holds', { body: h }),
   runInvoices: (hub: HubClient, period: string) =>

@@ -115,7 +115,10 @@ export async function runBilling(d: BillingDeps): Promise<BillingReport> {
 
   let invoiceRun: BillingReport['invoiceRun'] = null;
   let reminders: BillingReport['reminders'] = null;
-  if (!d.dryRun && d.policy.runInvoices)
+  // Only a period the hub has not run yet: a hub that started billing mid-month starts with the
+  // next period (it never metered this one whole), and a run once done is not repeated.
+  const due = preview.lastRun !== null && preview.lastRun < preview.period;
+  if (!d.dryRun && d.policy.runInvoices && due)
     invoiceRun = await billingApi.runInvoices(d.hub, preview.period).catch((e) => {
       errors.push(`invoice run: ${(e as Error).message}`);
       return null;

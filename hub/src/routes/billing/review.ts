@@ -41,7 +41,12 @@ export const invoiceReviewRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; billi
       operatorOnly(u);
       const now = billing.clock();
       const p = req.query.period ?? lastPeriod(now);
-      return { period: p, invoices: await previewPeriod(ctx.db, p, now) };
+      // The last period the invoice run covered (null on a hub that has not started billing yet).
+      const last = await ctx.db.query<{ value: unknown }>(
+        `SELECT value FROM hub_settings WHERE key = 'billing.lastRun'`,
+      );
+      const lastRun = last[0] ? String(last[0].value) : null;
+      return { period: p, lastRun, invoices: await previewPeriod(ctx.db, p, now) };
     },
   );
 
