@@ -100,7 +100,7 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
   },
   {
     key: 'dashboard',
-    names: ['dashboard.fleet_1000_first_render_ms', 'dashboard.fleet_frame_p95_ms'],
+    names: ['dashboard.fleet_1000_first_render_ms', 'dashboard.fleet_frame_p95_ms', 'dashboard.fleet_late_frames_pct'],
     run: () => dashboardBenchmark(log, quick ? { instances: 200, measureSec: 8 } : {}),
   },
 ];

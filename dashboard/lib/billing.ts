@@ -28,9 +28,18 @@ export interface Plan {
   includedTokens: number;
   overagePer1kMessagesCents: number;
   models: string[];
-  hardLimit: 'none' | 'model' | 'pause';
+  hardLimit: HardLimit;
   fallbackModel: string | null;
 }
+
+/** What the hub does when a client's model spend reaches its hard budget. */
+export type HardLimit = 'none' | 'throttle' | 'model' | 'pause';
+export const HARD_LIMIT_OPTIONS: { value: HardLimit; label: string }[] = [
+  { value: 'none', label: 'Nothing (bill overage)' },
+  { value: 'throttle', label: 'Throttle the agent' },
+  { value: 'model', label: 'Switch to a cheaper model' },
+  { value: 'pause', label: 'Pause the agent' },
+];
 
 export interface Allowance {
   plan: string;
@@ -42,7 +51,7 @@ export interface Allowance {
   overagePer1kMessagesCents: number;
   budgetSoftCents: number | null;
   budgetHardCents: number | null;
-  hardLimit: 'none' | 'model' | 'pause';
+  hardLimit: HardLimit;
 }
 
 export interface Forecast {
@@ -144,6 +153,8 @@ export function fmtCents(cents: number | null | undefined, currency = 'EUR') {
 /** What happens at the hard limit, in words. */
 export function hardLimitText(h: string | null | undefined, fallbackModel?: string | null) {
   if (h === 'pause') return 'the agent is paused until the next month or a higher budget';
+  if (h === 'throttle')
+    return 'the agent is slowed down (one conversation at a time, bursts answered together) until the next month or a higher budget';
   if (h === 'model') return `the agent switches to ${fallbackModel ?? 'a cheaper model'} until the next month`;
   return 'nothing is stopped; usage above the plan is billed as overage';
 }
@@ -155,6 +166,20 @@ export const STATUS_TONE: Record<BillingStatus, 'success' | 'warning' | 'danger'
   failed: 'danger',
   none: 'outline',
 };
+
+/** Cents as the operator types them in major units: "49", "49.5", "49,50" -> 4900, 4950, 4950; null when not a price. */
+export function parseMoney(text: string): number | null {
+  const t = text.trim().replace(',', '.');
+  if (!/^\d{1,9}(\.\d{1,2})?$/.test(t)) return null;
+  return Math.round(Number(t) * 100);
+}
+
+/** A whole number as typed ("25,000", "25 000" and "25000" alike); null when not one. */
+export function parseCount(text: string): number | null {
+  const t = text.trim().replace(/[\s,_]/g, '');
+  if (!/^\d{1,13}$/.test(t)) return null;
+  return Number(t);
+}
 
 /** Downloads an invoice PDF with the session (a plain link would not carry the bearer token). */
 export async function downloadInvoicePdf(inv: Pick<Invoice, 'id' | 'number'>): Promise<void> {

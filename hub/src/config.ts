@@ -42,6 +42,11 @@ export const configSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/)
       .default('deepsignal-hub'),
+    /**
+     * Redis that carries live-stream frames between several hubs (Socket.IO's Redis adapter), so
+     * a browser on any hub sees every instance. Unset: one hub, frames stay in the process.
+     */
+    redisUrl: optStr,
     /** Master key(s) for envelope encryption: `id:base64` (or bare base64) list, newest first. */
     masterKey: optStr,
     masterKeyFile: optStr,
@@ -369,6 +374,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
   },
   dashboardDir: { env: 'DS_DASHBOARD_DIR', flag: '--dashboard-dir', help: 'static dashboard export (dashboard/out)' },
   shareGroup: { env: 'DS_SHARE_GROUP', flag: '--share-group', help: 'shared-subscription group (deepsignal-hub)' },
+  redisUrl: {
+    env: 'DS_REDIS_URL',
+    flag: '--redis-url',
+    help: 'redis://… carrying live frames between several hubs (unset: one hub)',
+  },
   masterKey: { env: 'DS_MASTER_KEY', flag: '--master-key', help: 'master key(s) id:base64, newest first' },
   masterKeyFile: {
     env: 'DS_MASTER_KEY_FILE',

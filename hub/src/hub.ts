@@ -202,6 +202,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     cleanups.push(() => deployments.stop());
     const liveServer = attachLive(app.server, ctx);
     cleanups.push(() => liveServer.close());
+    if (config.redisUrl)
+      await liveServer.shareThroughRedis(config.redisUrl, config.shareGroup, log.child({ mod: 'live' }));
     live = liveServer.sink;
     fleet.live = live;
     commands.live = live;

@@ -3,6 +3,7 @@ export * from './canonical.js';
 export * from './commands/catalog.js';
 export * from './commands/change.js';
 export { QR_LOGIN_CHANNELS, type QrLoginChannel } from './commands/channel-login.js';
+export { type OpenclawLimits, openclawLimits } from './commands/config-apply.js';
 export * from './commands/define.js';
 export * from './commands/lifecycle.js';
 export { sidecarBundleVersion } from './commands/sidecar-update.js';

@@ -152,4 +152,36 @@ describe('guarded changes on a real OpenClaw gateway', () => {
       await modelServer({});
     }
   }, 620_000);
+
+  it("config.apply sets OpenClaw's concurrency and queue limits, reports the old values, and puts them back", async () => {
+    await hub.waitFor(() => events().some((e) => e.type === 'openclaw.state' && e.data?.up === true), 30_000);
+    // Warm the canary's session (as above) when this test runs on its own.
+    await command('chat.send', { message: 'Hello', sessionKey: 'agent:main:ds-health' });
+    const limits = {
+      maxConcurrent: 1,
+      subagentsMaxConcurrent: 1,
+      queueMode: 'collect',
+      queueCap: 5,
+      inboundDebounceMs: 5000,
+    };
+    const on = await command('config.apply', { limits, ...SLOW });
+    expect(on.state, JSON.stringify(on)).toBe('succeeded');
+    const res = on.result as Rec;
+    expect(res.applied).toEqual(expect.arrayContaining(['limits.maxConcurrent', 'limits.queueMode']));
+    // The gateway's own config file now holds them, where OpenClaw reads them.
+    const cfg = () => JSON.parse(readFileSync(gw.configPath, 'utf8')) as { agents: { defaults: Rec }; messages?: Rec };
+    expect(cfg().agents.defaults.maxConcurrent).toBe(1);
+    expect((cfg().agents.defaults.subagents as Rec).maxConcurrent).toBe(1);
+    expect(cfg().messages?.queue).toMatchObject({ mode: 'collect', cap: 5 });
+    expect((cfg().messages?.inbound as Rec | undefined)?.debounceMs).toBe(5000);
+    const previous = res.previousLimits as Rec;
+    expect(Object.keys(previous).sort()).toEqual(Object.keys(limits).sort());
+
+    const off = await command('config.apply', { limits: previous, ...SLOW });
+    expect(off.state, JSON.stringify(off)).toBe('succeeded');
+    const back = cfg();
+    expect(back.agents.defaults.maxConcurrent ?? null).toBe(previous.maxConcurrent);
+    expect((back.messages?.queue as Rec | undefined)?.mode ?? null).toBe(previous.queueMode);
+    expect((back.messages?.inbound as Rec | undefined)?.debounceMs ?? null).toBe(previous.inboundDebounceMs);
+  }, 900_000);
 });

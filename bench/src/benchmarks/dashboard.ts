@@ -9,6 +9,8 @@ import { SyntheticMachine } from '../sim/synthetic-metrics.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Headless Chromium's frame interval (60 Hz). */
+const VSYNC_MS = 1000 / 60;
 
 /**
  * Mission Control at fleet scale, in a real Chromium: the hub serves the built dashboard with
@@ -18,6 +20,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  *   instance (count in the header, first status cells painted), logged in.
  * - `dashboard.fleet_frame_p95_ms`: p95 of requestAnimationFrame intervals while the live stream
  *   updates every instance once a second; main-thread busy share from the Chromium task clock.
+ *   At 60 Hz an interval is a whole number of vsyncs, so one frame on time is 16.7 ms.
+ * - `dashboard.fleet_late_frames_pct`: the share of intervals longer than 1.5 vsyncs (dropped frames).
  */
 export async function dashboardBenchmark(
   log: (s: string) => void,
@@ -106,9 +110,14 @@ export async function dashboardBenchmark(
     const busy = (await task()) - t0;
     const wall = (Date.now() - w0) / 1000;
     const cellsShown = await page.locator('[data-testid=fleet-cell]').count();
-    const p95 = percentile(frames.slice(1), 95);
+    const intervals = frames.slice(1);
+    const p95 = percentile(intervals, 95);
+    // Headless Chromium paints at 60 Hz, so an interval is a whole number of vsyncs (16.7 ms,
+    // 33.3 ms, …): a frame is late when it took more than one and a half of them.
+    const late = intervals.filter((f) => f > VSYNC_MS * 1.5).length;
+    const latePct = intervals.length ? (late / intervals.length) * 100 : 0;
     log(
-      `  frames ${frames.length} in ${measureSec} s, p95 ${p95.toFixed(1)} ms, main thread busy ${((busy / wall) * 100).toFixed(0)}%, ${cellsShown} cells in the DOM`,
+      `  frames ${frames.length} in ${measureSec} s, p95 ${p95.toFixed(1)} ms, late ${late} (${latePct.toFixed(1)}%), main thread busy ${((busy / wall) * 100).toFixed(0)}%, ${cellsShown} cells in the DOM`,
     );
     const note = `${n} instances at 1 Hz, Chromium ${browser.version()} headless at 1440x900, dense view (virtualised: ${cellsShown} cells in the DOM)`;
     return [
@@ -123,8 +132,17 @@ export async function dashboardBenchmark(
         name: 'dashboard.fleet_frame_p95_ms',
         value: Math.round(p95 * 10) / 10,
         unit: 'ms',
-        goal: '<= 16',
+        // One frame at 60 Hz (16.7 ms) plus the timer's jitter (a few tenths of a millisecond):
+        // an interval is either about 16.7 ms or, for a late frame, 33.3 ms and more.
+        goal: '<= 17',
         note: `${frames.length} frames over ${measureSec} s; main thread busy ${((busy / wall) * 100).toFixed(0)}% of wall time; ${note}`,
+      },
+      {
+        name: 'dashboard.fleet_late_frames_pct',
+        value: Math.round(latePct * 10) / 10,
+        unit: '% of frames',
+        goal: '<= 5',
+        note: `frames later than 1.5 vsyncs (${late} of ${intervals.length}) while every instance updates once a second`,
       },
     ];
   } finally {

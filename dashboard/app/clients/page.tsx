@@ -2,7 +2,8 @@
 import { Building2, ExternalLink, TriangleAlert } from 'lucide-react';
 import Link from 'next/link';
 import { useMemo } from 'react';
-import { AddUserDialog, NewClientDialog } from '@/components/clients/client-dialogs';
+import { PlansCard } from '@/components/billing/plans-card';
+import { AddUserDialog, ClientPlanDialog, NewClientDialog } from '@/components/clients/client-dialogs';
 import { DeployDialog } from '@/components/deploy/deploy-dialog';
 import { WarmPoolCard } from '@/components/deploy/warm-pool-card';
 import { AppShell } from '@/components/shell/app-shell';
@@ -121,6 +122,7 @@ function Clients() {
         {user?.role === 'admin' && <NewClientDialog onCreated={reload} />}
       </div>
       {(user?.role === 'admin' || user?.role === 'support') && <WarmPoolCard />}
+      <PlansCard plans={plans} canEdit={user?.role === 'admin'} />
       {alerts.length > 0 && (
         <Card className="border-warning/40 p-4" data-testid="usage-alerts">
           <p className="mb-2 flex items-center gap-2 text-sm font-semibold text-warning">
@@ -248,6 +250,16 @@ function Clients() {
                     </td>
                     <td className="p-3">
                       <div className="flex justify-end gap-1">
+                        {user?.role === 'admin' && (
+                          <ClientPlanDialog
+                            client={c}
+                            plans={plans.data ?? []}
+                            onChanged={() => {
+                              reload();
+                              overview.reload();
+                            }}
+                          />
+                        )}
                         {user?.role === 'admin' && <AddUserDialog clientId={c.id} clientName={c.name} />}
                         {user?.role === 'admin' && <DeployDialog clientId={c.id} clientName={c.name} />}
                         <Button asChild size="sm" variant="ghost" aria-label={`Open ${c.name}'s dashboard`}>

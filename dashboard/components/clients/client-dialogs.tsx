@@ -1,6 +1,6 @@
 'use client';
-import { Loader2, Plus, UserPlus } from 'lucide-react';
-import { useState } from 'react';
+import { Loader2, Plus, SlidersHorizontal, UserPlus } from 'lucide-react';
+import { type FormEvent, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Dialog, DialogContent, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from '@/components/ui/dialog';
 import { Input, Label } from '@/components/ui/input';
@@ -135,6 +135,100 @@ export function AddUserDialog({ clientId, clientName }: { clientId: string; clie
             {busy && <Loader2 className="animate-spin" />} Add user
           </Button>
         </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+const CLIENT_STATUSES = ['onboarding', 'active', 'paused', 'churned'] as const;
+
+/**
+ * PATCH /clients/:id: plan and status. The hub records the change and prorates the next invoice;
+ * its refusal (an unknown plan, for one) is shown as it answered.
+ */
+export function ClientPlanDialog({
+  client,
+  plans,
+  onChanged,
+}: {
+  client: { id: string; name: string; plan?: string | null; status?: string | null };
+  plans: { id: string; name: string }[];
+  onChanged: () => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [plan, setPlan] = useState(client.plan ?? 'starter');
+  const [status, setStatus] = useState(client.status ?? 'onboarding');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api(`/clients/${encodeURIComponent(client.id)}`, { method: 'PATCH', body: { plan, status } });
+      toast('Client updated', { tone: 'success', description: `${client.name}: ${plan}, ${status}` });
+      setOpen(false);
+      onChanged();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(o) => {
+        setOpen(o);
+        if (o) {
+          setPlan(client.plan ?? 'starter');
+          setStatus(client.status ?? 'onboarding');
+          setError(null);
+        }
+      }}
+    >
+      <DialogTrigger asChild>
+        <Button size="sm" variant="ghost" aria-label={`Change ${client.name}'s plan or status`}>
+          <SlidersHorizontal />
+        </Button>
+      </DialogTrigger>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>Plan and status of {client.name}</DialogTitle>
+        </DialogHeader>
+        <form className="flex flex-col gap-3" onSubmit={save} data-testid="client-plan-form">
+          <div className="flex flex-col gap-1.5">
+            <Label>Plan</Label>
+            <SimpleSelect
+              aria-label="Plan"
+              value={plan}
+              onValueChange={setPlan}
+              options={plans.map((p) => ({ value: p.id, label: p.name }))}
+            />
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label>Status</Label>
+            <SimpleSelect
+              aria-label="Status"
+              value={status}
+              onValueChange={setStatus}
+              options={CLIENT_STATUSES.map((s) => ({ value: s, label: s }))}
+            />
+            <p className="text-[11px] text-muted-foreground">
+              Active and paused clients are billed; onboarding and churned ones are not.
+            </p>
+          </div>
+          {error && (
+            <p className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger" role="alert">
+              {error}
+            </p>
+          )}
+          <DialogFooter>
+            <Button type="submit" variant="accent" disabled={busy}>
+              {busy && <Loader2 className="animate-spin" />} Save
+            </Button>
+          </DialogFooter>
+        </form>
       </DialogContent>
     </Dialog>
   );

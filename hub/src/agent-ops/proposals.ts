@@ -1,5 +1,6 @@
 import { mayIssue, TERMINAL_STATES, validateParams } from '@deepsignal/protocol';
 import { HttpError, HUB_ERR, notFound } from '../auth/errors.js';
+import { assertModelsInPlan } from '../billing/model-allowlist.js';
 import { withDrainDefault } from '../changes/drain-default.js';
 import { audit } from '../commands/audit.js';
 import type { CommandView } from '../commands/service.js';
@@ -91,6 +92,7 @@ export class Proposals {
     let mode: 'auto' | 'approve';
     try {
       mode = this.admit(a, commands);
+      await this.assertInPlans(commands);
     } catch (e) {
       // Refused before anything is stored: still on the record, with what the agent asked and why.
       if (e instanceof PolicyError)
@@ -152,6 +154,24 @@ export class Proposals {
       }
     }
     return { view: await this.get(id), created: true };
+  }
+
+  /**
+   * The client's plan model allow-list holds for agents as for people: a command that would put an
+   * agent on a model outside its client's plan refuses the proposal (403 HUB_ERR_MODEL_NOT_IN_PLAN).
+   */
+  private async assertInPlans(commands: readonly PlannedCommand[]): Promise<void> {
+    for (const c of commands) {
+      const clientId = this.d.fleet.get(c.instanceId)?.clientId;
+      if (!clientId) continue;
+      try {
+        await assertModelsInPlan(this.d.db, clientId, c.type, c.params);
+      } catch (e) {
+        if (e instanceof HttpError && !(e instanceof PolicyError))
+          throw new PolicyError(e.statusCode, e.code, e.message);
+        throw e;
+      }
+    }
   }
 
   /** The checks before a proposal is stored: active agent, no `never` type, plan within the blast radius. */
@@ -241,6 +261,8 @@ export class Proposals {
       if (p.status !== 'approved') throw await this.wrongState(id, 'approved');
       const a = await this.agent(p.agent);
       try {
+        // The plan may have changed since the proposal was made: checked again before it runs.
+        await this.assertInPlans(p.commands);
         await assertMayExecute(this.d, a, p);
       } catch (e) {
         // An approved proposal stays approved (it can be executed later); the refusal is shown on it.

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import type { SecretStore } from '../secrets/store.js';
-import type { ChannelType } from './channels.js';
+import type { ChannelType } from './types.js';
 
 /**
  * The config fields of a channel that are credentials: whoever has them can page the on-call

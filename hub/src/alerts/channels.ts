@@ -3,9 +3,7 @@ import type { Db } from '../db/index.js';
 import type { SecretStore } from '../secrets/store.js';
 import { openConfig } from './channel-secrets.js';
 import { matchesAll } from './matchers.js';
-import type { Alert, Matcher } from './types.js';
-
-export type ChannelType = 'pagerduty' | 'webhook' | 'email' | 'slack';
+import type { Alert, ChannelType, Matcher } from './types.js';
 
 /** Which alerts a channel gets: every filter given must match (empty = all in reach). */
 export interface ChannelRoute {

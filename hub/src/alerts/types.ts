@@ -92,3 +92,6 @@ export interface Muting {
   inhibitedBy: string | null;
   maintenance: string | null;
 }
+
+/** Where a notification goes. */
+export type ChannelType = 'pagerduty' | 'webhook' | 'email' | 'slack';

@@ -5,6 +5,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import { type LiveSink, rooms } from '../live/sink.js';
 import { periodBounds } from './invoice-math.js';
 import { type HardLimit, periodOf, planAllowance } from './plans.js';
+import { limitsToRestore, THROTTLE_LIMITS } from './throttle.js';
 import { clientUsage } from './usage.js';
 
 /** What the hub did at a hard limit, kept on client_billing.enforcement until it is undone. */
@@ -15,6 +16,8 @@ export interface Enforcement {
   /** model.set: the model each instance had before, to put back. */
   previousModels?: Record<string, string | null>;
   commandIds: string[];
+  /** throttle: the config.apply sent to each instance, whose result holds the limits to put back. */
+  throttleCommands?: Record<string, string>;
 }
 
 export interface BudgetDeps {
@@ -159,9 +162,11 @@ async function enforce(
     if (e.action === 'model' && fallback) {
       e.previousModels = { ...(e.previousModels ?? {}), [i.id]: currentModel(d, i.id) };
       cmd = { type: 'model.set', params: { model: fallback } };
-    } else cmd = { type: 'agent.pause', params: {} };
+    } else if (e.action === 'throttle') cmd = { type: 'config.apply', params: { limits: THROTTLE_LIMITS } };
+    else cmd = { type: 'agent.pause', params: {} };
     const { view } = await d.commands.create({ instanceId: i.id, ...cmd, idempotencyKey: key, issuer: ISSUER });
     e.commandIds.push(view.id);
+    if (e.action === 'throttle') e.throttleCommands = { ...(e.throttleCommands ?? {}), [i.id]: view.id };
   }
   return e;
 }
@@ -177,6 +182,17 @@ async function undo(d: BudgetDeps, clientId: string, e: Enforcement): Promise<vo
           instanceId: i.id,
           type: 'model.set',
           params: { model: prev },
+          idempotencyKey: key,
+          issuer: ISSUER,
+        });
+    } else if (e.action === 'throttle') {
+      const sent = e.throttleCommands?.[i.id];
+      const limits = sent ? await limitsToRestore(d.commands, sent) : null;
+      if (limits)
+        await d.commands.create({
+          instanceId: i.id,
+          type: 'config.apply',
+          params: { limits },
           idempotencyKey: key,
           issuer: ISSUER,
         });

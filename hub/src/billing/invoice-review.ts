@@ -1,8 +1,8 @@
 import { HttpError, HUB_ERR, notFound } from '../auth/errors.js';
+import type { HubConfig } from '../config.js';
 import type { Querier } from '../db/index.js';
-import { invoiceLines, periodBounds, segmentsOf, totalsOf } from './invoice-math.js';
-import { PERIOD_RE, planHistory } from './invoices.js';
-import { DEFAULT_PLANS, listPlans, type Plan } from './plans.js';
+import { periodBounds } from './invoice-math.js';
+import { draftInvoice, loadInputs, PERIOD_RE, planHistory, planLookup } from './invoices.js';
 import { clientUsage } from './usage.js';
 
 type Q = Pick<Querier, 'query'>;
@@ -101,6 +101,15 @@ async function holdOf(q: Q, clientId: string, period: string): Promise<InvoiceHo
   return rows[0] ? toHold(rows[0]) : null;
 }
 
+/** Clients whose invoice for `period` is held now. */
+export async function activeHolds(q: Q, period: string): Promise<Set<string>> {
+  const rows = await q.query<{ client_id: string }>(
+    'SELECT client_id FROM invoice_holds WHERE period = $1 AND cleared_at IS NULL',
+    [period],
+  );
+  return new Set(rows.map((r) => r.client_id));
+}
+
 /** Refuses to issue an invoice whose hold is active (409 HUB_ERR_INVOICE_HELD, with the reason). */
 export async function assertNotHeld(q: Q, clientId: string, period: string): Promise<void> {
   const h = await holdOf(q, clientId, period);
@@ -167,26 +176,22 @@ const shiftPeriod = (period: string, months: number) => {
 
 /**
  * What each billable client's invoice for `period` would be, computed as the invoice run computes
- * it (plan segments, overage), with the facts a reviewer needs: plan changes inside the period,
- * the three periods' messages before, the invoice if already issued and the hold if any.
+ * it (the same inputs and draft, nothing stored), with the facts a reviewer needs: plan changes
+ * inside the period, the three periods' messages before, the invoice if already issued, the hold.
  */
-export async function previewPeriod(q: Q, period: string, now: Date): Promise<InvoicePreview[]> {
+export async function previewPeriod(q: Q, config: HubConfig, period: string, now: Date): Promise<InvoicePreview[]> {
   if (!PERIOD_RE.test(period)) throw new HttpError(400, HUB_ERR.VALIDATION, 'period must be YYYY-MM');
-  const { start, end } = periodBounds(period);
-  if (start > now) throw new HttpError(400, HUB_ERR.VALIDATION, `period ${period} has not started`);
-  const byId = new Map<string, Plan>([...DEFAULT_PLANS, ...(await listPlans(q))].map((p) => [p.id, p]));
-  const plans = (id: string) => byId.get(id) ?? DEFAULT_PLANS[0];
+  if (periodBounds(period).start > now)
+    throw new HttpError(400, HUB_ERR.VALIDATION, `period ${period} has not started`);
+  const plans = await planLookup(q);
+  const ids = await billableClients(q, period);
+  const inputs = await loadInputs(q, ids, period, now);
   const out: InvoicePreview[] = [];
-  for (const clientId of await billableClients(q, period)) {
-    const h = await planHistory(q, clientId, period);
-    const changes = h.changes.map((c) => ({
-      at: new Date(c.at as string),
-      toPlan: c.to_plan as string | null,
-      toStatus: c.to_status as string | null,
-    }));
-    const segs = segmentsOf(period, h.initial, changes, plans);
-    const usage = await clientUsage(q, clientId, start, end < now ? end : now);
-    const totals = totalsOf(invoiceLines(period, segs, usage.messages), { rate: 0, note: null });
+  for (const clientId of ids) {
+    const input = inputs.get(clientId);
+    if (!input) continue;
+    const h = planHistory(input, period);
+    const draft = draftInvoice(input, period, config, plans);
     const priorMessages: number[] = [];
     for (const back of [-3, -2, -1]) {
       const b = periodBounds(shiftPeriod(period, back));
@@ -198,8 +203,8 @@ export async function previewPeriod(q: Q, period: string, now: Date): Promise<In
     );
     out.push({
       clientId,
-      clientName: String(h.client.name),
-      status: String(h.client.status),
+      clientName: String(input.client.name),
+      status: String(input.client.status),
       period,
       planAtStart: h.initial.plan,
       statusAtStart: h.initial.status,
@@ -210,11 +215,11 @@ export async function previewPeriod(q: Q, period: string, now: Date): Promise<In
         fromStatus: (c.from_status as string | null) ?? null,
         toStatus: (c.to_status as string | null) ?? null,
       })),
-      messages: usage.messages,
+      messages: input.messages,
       priorMessages,
-      subtotal: totals.subtotal,
-      currency: plans(segs.at(-1)?.plan.id ?? 'starter').currency,
-      lines: totals.lines,
+      subtotal: draft.subtotal,
+      currency: draft.currency,
+      lines: JSON.parse(draft.lines) as InvoicePreview['lines'],
       invoiceId: inv[0]?.id ?? null,
       hold: await holdOf(q, clientId, period),
     });

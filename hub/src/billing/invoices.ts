@@ -5,7 +5,7 @@ import { newId } from '../util/ids.js';
 import { type InvoiceLine, invoiceLines, periodBounds, segmentsOf, totalsOf } from './invoice-math.js';
 import { DEFAULT_PLANS, listPlans, type Plan } from './plans.js';
 import { taxCents, taxFor } from './tax.js';
-import { clientUsage } from './usage.js';
+import { usageOfClients } from './usage.js';
 
 type Q = Pick<Querier, 'query'>;
 type Tx = { tx<T>(fn: (q: Querier) => Promise<T>): Promise<T> } & Q;
@@ -64,23 +64,78 @@ export const PERIOD_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** Next number of a series, taken in the caller's transaction: a rolled-back invoice leaves no gap. */
 async function nextNumber(q: Q, series: string): Promise<string> {
+  return (await nextNumbers(q, series, 1))[0];
+}
+
+/** The next `n` numbers of a series in one statement (same transaction rule as {@link nextNumber}). */
+async function nextNumbers(q: Q, series: string, n: number): Promise<string[]> {
   const r = await q.query<{ last: number }>(
-    `INSERT INTO invoice_counters (series, last) VALUES ($1, 1)
-     ON CONFLICT (series) DO UPDATE SET last = invoice_counters.last + 1 RETURNING last`,
-    [series],
+    `INSERT INTO invoice_counters (series, last) VALUES ($1, $2)
+     ON CONFLICT (series) DO UPDATE SET last = invoice_counters.last + $2 RETURNING last`,
+    [series, n],
   );
-  return `${series}-${String(r[0].last).padStart(6, '0')}`;
+  const last = Number(r[0].last);
+  return Array.from({ length: n }, (_, i) => `${series}-${String(last - n + 1 + i).padStart(6, '0')}`);
+}
+
+type Row = Record<string, unknown>;
+
+/** What an invoice is computed from: the client, its plan and status changes, billing details, messages. */
+export interface InvoiceInput {
+  client: Row;
+  changes: Row[];
+  billing: Row | undefined;
+  messages: number;
+}
+
+const groupBy = (rows: Row[]) => {
+  const m = new Map<string, Row[]>();
+  for (const r of rows) {
+    const k = String(r.client_id);
+    m.set(k, [...(m.get(k) ?? []), r]);
+  }
+  return m;
+};
+
+/**
+ * The inputs of many clients' invoices for a period in four queries (clients, plan changes,
+ * billing details, usage), whatever their number: the monthly run reads 1,000 clients at once.
+ */
+export async function loadInputs(
+  q: Q,
+  clientIds: string[],
+  period: string,
+  now: Date,
+): Promise<Map<string, InvoiceInput>> {
+  const { start, end } = periodBounds(period);
+  const clients = await q.query<Row>('SELECT * FROM clients WHERE id = ANY($1::text[])', [clientIds]);
+  const changes = groupBy(
+    await q.query<Row>(
+      'SELECT * FROM plan_changes WHERE client_id = ANY($1::text[]) AND at < $2 ORDER BY client_id, at, id',
+      [clientIds, end],
+    ),
+  );
+  const billing = groupBy(
+    await q.query<Row>('SELECT * FROM client_billing WHERE client_id = ANY($1::text[])', [clientIds]),
+  );
+  const usage = await usageOfClients(q, clientIds, start, end < now ? end : now);
+  const out = new Map<string, InvoiceInput>();
+  for (const c of clients) {
+    const id = String(c.id);
+    out.set(id, {
+      client: c,
+      changes: changes.get(id) ?? [],
+      billing: billing.get(id)?.[0],
+      messages: usage.get(id)?.messages ?? 0,
+    });
+  }
+  return out;
 }
 
 /** The client's plan and status at the start of `period` and the changes during it. */
-export async function planHistory(q: Q, clientId: string, period: string) {
-  const { start, end } = periodBounds(period);
-  const client = (await q.query<Record<string, unknown>>('SELECT * FROM clients WHERE id = $1', [clientId]))[0];
-  if (!client) throw notFound('client');
-  const changes = await q.query<Record<string, unknown>>(
-    'SELECT * FROM plan_changes WHERE client_id = $1 AND at < $2 ORDER BY at, id',
-    [clientId, end],
-  );
+export function planHistory(input: InvoiceInput, period: string) {
+  const { start } = periodBounds(period);
+  const { client, changes } = input;
   const before = changes.filter((c) => new Date(c.at as string) <= start).at(-1);
   const inside = changes.filter((c) => new Date(c.at as string) > start);
   const initial = before
@@ -88,34 +143,113 @@ export async function planHistory(q: Q, clientId: string, period: string) {
     : inside[0]
       ? { plan: String(inside[0].from_plan), status: String(inside[0].from_status) }
       : { plan: String(client.plan), status: String(client.status) };
-  return { client, initial, changes: inside };
+  return { initial, changes: inside };
 }
 
 /** Issuer and recipient as printed, frozen into the invoice. */
-async function parties(q: Q, config: HubConfig, client: Record<string, unknown>) {
-  const b = (
-    await q.query<Record<string, unknown>>('SELECT * FROM client_billing WHERE client_id = $1', [client.id])
-  )[0];
+function billTo(config: HubConfig, client: Row, b: Row | undefined) {
   return {
-    billing: b,
-    billTo: {
-      seller: {
-        name: config.billingCompanyName,
-        address: config.billingCompanyAddress,
-        country: config.billingCompanyCountry,
-        vatId: config.billingCompanyVatId,
-        email: config.billingCompanyEmail,
-      },
-      client: {
-        id: client.id,
-        name: (b?.company_name as string) || client.name,
-        address: b?.address ?? '',
-        country: b?.country ?? null,
-        vatId: b?.vat_id ?? null,
-        email: b?.billing_email ?? null,
-      },
+    seller: {
+      name: config.billingCompanyName,
+      address: config.billingCompanyAddress,
+      country: config.billingCompanyCountry,
+      vatId: config.billingCompanyVatId,
+      email: config.billingCompanyEmail,
+    },
+    client: {
+      id: client.id,
+      name: (b?.company_name as string) || client.name,
+      address: b?.address ?? '',
+      country: b?.country ?? null,
+      vatId: b?.vat_id ?? null,
+      email: b?.billing_email ?? null,
     },
   };
+}
+
+/** An invoice's row values, all but its id and number: plan fees, overage, VAT. */
+export function draftInvoice(input: InvoiceInput, period: string, config: HubConfig, plans: (id: string) => Plan) {
+  const h = planHistory(input, period);
+  // New clients start in onboarding (not billed); becoming active is a recorded change.
+  const changes = h.changes.map((c) => ({
+    at: new Date(c.at as string),
+    toPlan: c.to_plan as string | null,
+    toStatus: c.to_status as string | null,
+  }));
+  const segs = segmentsOf(period, h.initial, changes, plans);
+  const lines = invoiceLines(period, segs, input.messages);
+  const tax = taxFor(config.billingCompanyCountry, {
+    country: input.billing?.country as string,
+    vatId: input.billing?.vat_id as string,
+  });
+  const totals = totalsOf(lines, tax);
+  return {
+    clientId: String(input.client.id),
+    status: totals.total === 0 ? 'paid' : 'open',
+    currency: plans(segs.at(-1)?.plan.id ?? 'starter').currency,
+    lines: JSON.stringify(totals.lines),
+    subtotal: totals.subtotal,
+    taxRate: tax.rate,
+    taxNote: tax.note,
+    tax: totals.tax,
+    total: totals.total,
+    billTo: JSON.stringify(billTo(config, input.client, input.billing)),
+  };
+}
+
+const COLS = 15;
+
+/** Numbers and inserts drafted invoices in the caller's transaction, one statement for all. */
+async function insertInvoices(
+  q: Q,
+  drafts: ReturnType<typeof draftInvoice>[],
+  period: string,
+  now: Date,
+  dueDays: number,
+): Promise<InvoiceView[]> {
+  if (!drafts.length) return [];
+  const numbers = await nextNumbers(q, `INV-${period.slice(0, 4)}`, drafts.length);
+  const due = new Date(now.getTime() + dueDays * 86_400_000);
+  const params: unknown[] = [];
+  const values = drafts.map((d, i) => {
+    params.push(
+      newId('inv'),
+      numbers[i],
+      d.clientId,
+      period,
+      d.status,
+      d.currency,
+      d.lines,
+      d.subtotal,
+      d.taxRate,
+      d.taxNote,
+      d.tax,
+      d.total,
+      d.billTo,
+      now,
+      due,
+    );
+    const at = i * COLS;
+    const p = Array.from({ length: COLS }, (_, k) => `$${at + k + 1}`);
+    return `(${p.slice(0, 2).join(',')},'invoice',${p.slice(2).join(',')})`;
+  });
+  const rows = await q.query(
+    `INSERT INTO invoices (id, number, kind, client_id, period, status, currency, lines, subtotal, tax_rate, tax_note, tax, total, bill_to, issued_at, due_at)
+     VALUES ${values.join(',')} RETURNING *`,
+    params,
+  );
+  return rows.map(toInvoice).sort((a, b) => a.number.localeCompare(b.number));
+}
+
+export async function planLookup(q: Q): Promise<(id: string) => Plan> {
+  const byId = new Map<string, Plan>([...DEFAULT_PLANS, ...(await listPlans(q))].map((p) => [p.id, p]));
+  return (id: string) => byId.get(id) ?? DEFAULT_PLANS[0];
+}
+
+function assertPeriod(period: string, now: Date) {
+  if (!PERIOD_RE.test(period)) throw new HttpError(400, HUB_ERR.VALIDATION, 'period must be YYYY-MM');
+  if (periodBounds(period).start > now)
+    throw new HttpError(400, HUB_ERR.VALIDATION, `period ${period} has not started`);
 }
 
 /**
@@ -130,58 +264,56 @@ export async function issueInvoice(
   period: string,
   now: Date,
 ): Promise<InvoiceView> {
-  if (!PERIOD_RE.test(period)) throw new HttpError(400, HUB_ERR.VALIDATION, 'period must be YYYY-MM');
-  const { start, end } = periodBounds(period);
-  if (start > now) throw new HttpError(400, HUB_ERR.VALIDATION, `period ${period} has not started`);
-  const planRows = await listPlans(db);
-  const byId = new Map<string, Plan>([...DEFAULT_PLANS, ...planRows].map((p) => [p.id, p]));
-  const plans = (id: string) => byId.get(id) ?? DEFAULT_PLANS[0];
+  assertPeriod(period, now);
+  const plans = await planLookup(db);
   return db.tx(async (q) => {
     const dup = await q.query<{ id: string }>(
       `SELECT id FROM invoices WHERE client_id = $1 AND period = $2 AND kind = 'invoice'`,
       [clientId, period],
     );
     if (dup[0]) throw new HttpError(409, HUB_ERR.CONFLICT, `client already has invoice ${dup[0].id} for ${period}`);
-    const h = await planHistory(q, clientId, period);
-    // New clients start in onboarding (not billed); becoming active is a recorded change.
-    const changes = h.changes.map((c) => ({
-      at: new Date(c.at as string),
-      toPlan: c.to_plan as string | null,
-      toStatus: c.to_status as string | null,
-    }));
-    const segs = segmentsOf(period, h.initial, changes, plans);
-    const usage = await clientUsage(q, clientId, start, end < now ? end : now);
-    const lines = invoiceLines(period, segs, usage.messages);
-    const { billing, billTo } = await parties(q, config, h.client);
-    const tax = taxFor(config.billingCompanyCountry, {
-      country: billing?.country as string,
-      vatId: billing?.vat_id as string,
-    });
-    const totals = totalsOf(lines, tax);
-    const number = await nextNumber(q, `INV-${period.slice(0, 4)}`);
-    const due = new Date(now.getTime() + config.billingDueDays * 86_400_000);
-    const rows = await q.query(
-      `INSERT INTO invoices (id, number, kind, client_id, period, status, currency, lines, subtotal, tax_rate, tax_note, tax, total, bill_to, issued_at, due_at)
-       VALUES ($1,$2,'invoice',$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) RETURNING *`,
-      [
-        newId('inv'),
-        number,
-        clientId,
-        period,
-        totals.total === 0 ? 'paid' : 'open',
-        plans(segs.at(-1)?.plan.id ?? 'starter').currency,
-        JSON.stringify(totals.lines),
-        totals.subtotal,
-        tax.rate,
-        tax.note,
-        totals.tax,
-        totals.total,
-        JSON.stringify(billTo),
-        now,
-        due,
-      ],
+    const input = (await loadInputs(q, [clientId], period, now)).get(clientId);
+    if (!input) throw notFound('client');
+    const [inv] = await insertInvoices(
+      q,
+      [draftInvoice(input, period, config, plans)],
+      period,
+      now,
+      config.billingDueDays,
     );
-    return toInvoice(rows[0]);
+    return inv;
+  });
+}
+
+/**
+ * Issues the invoices of many clients for a period in one transaction (the monthly run, in
+ * batches): the same arithmetic as {@link issueInvoice}, read in a handful of queries, numbered
+ * in one counter update and inserted in one statement, consecutive in the order given. Clients
+ * already invoiced for the period are skipped. Any failure rolls the whole batch back, numbers
+ * included, so the caller can retry it client by client.
+ */
+export async function issueInvoices(
+  db: Tx,
+  config: HubConfig,
+  clientIds: string[],
+  period: string,
+  now: Date,
+): Promise<{ issued: InvoiceView[]; skipped: string[] }> {
+  assertPeriod(period, now);
+  const plans = await planLookup(db);
+  return db.tx(async (q) => {
+    const dup = await q.query<{ client_id: string }>(
+      `SELECT client_id FROM invoices WHERE client_id = ANY($1::text[]) AND period = $2 AND kind = 'invoice'`,
+      [clientIds, period],
+    );
+    const skipped = new Set(dup.map((d) => d.client_id));
+    const todo = clientIds.filter((id) => !skipped.has(id));
+    const inputs = await loadInputs(q, todo, period, now);
+    const missing = todo.find((id) => !inputs.has(id));
+    if (missing) throw notFound('client');
+    const drafts = todo.map((id) => draftInvoice(inputs.get(id) as InvoiceInput, period, config, plans));
+    const issued = await insertInvoices(q, drafts, period, now, config.billingDueDays);
+    return { issued, skipped: [...skipped] };
   });
 }
 

@@ -3,8 +3,11 @@ import type { Querier } from '../db/index.js';
 type Q = Pick<Querier, 'query'>;
 
 export const PLAN_IDS = ['starter', 'growth', 'enterprise'] as const;
-/** At the hard limit: nothing, switch every instance to the plan's cheaper model, or pause the agent. */
-export const HARD_LIMITS = ['none', 'model', 'pause'] as const;
+/**
+ * At the hard limit: nothing, slow the agent down with OpenClaw's own concurrency and queue
+ * settings (`billing/throttle.ts`), switch every instance to the plan's cheaper model, or pause the agent.
+ */
+export const HARD_LIMITS = ['none', 'throttle', 'model', 'pause'] as const;
 export type HardLimit = (typeof HARD_LIMITS)[number];
 
 export interface Plan {

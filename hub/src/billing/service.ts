@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { HttpError, HUB_ERR, notFound } from '../auth/errors.js';
-import { audit } from '../commands/audit.js';
+import { audit, auditMany } from '../commands/audit.js';
 import type { CommandService } from '../commands/service.js';
 import type { HubConfig } from '../config.js';
 import type { Db } from '../db/index.js';
@@ -11,8 +11,8 @@ import type { Mailer } from '../security/mailer.js';
 import { checkBudget } from './budgets.js';
 import { billingRecipients, resumeAfterPayment, runDunning } from './dunning.js';
 import { forecast } from './forecast.js';
-import { assertNotHeld, billableClients, HUB_ERR_INVOICE_HELD } from './invoice-review.js';
-import { getInvoice, type InvoiceView, issueCreditNote, issueInvoice } from './invoices.js';
+import { activeHolds, assertNotHeld, billableClients } from './invoice-review.js';
+import { getInvoice, type InvoiceView, issueCreditNote, issueInvoice, issueInvoices } from './invoices.js';
 import { invoicePdf, money } from './pdf.js';
 import { ensurePlans, type PlanAllowance, periodOf, planAllowance } from './plans.js';
 import { createStripe, type StripeLink } from './stripe.js';
@@ -39,6 +39,10 @@ export class BillingService {
   stripe: StripeLink | null;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<unknown> | null = null;
+  /** Stripe and mail of the monthly run's invoices, done after the run has answered, in order. */
+  private deliveries: Promise<void> = Promise.resolve();
+  /** Clients invoiced per transaction in the monthly run. */
+  runBatchSize = 250;
 
   constructor(private readonly d: BillingDeps) {
     this.stripe = createStripe(d.config);
@@ -139,18 +143,41 @@ export class BillingService {
     let skipped = 0;
     let held = 0;
     let failed = 0;
-    for (const id of await billableClients(this.d.db, period)) {
+    // Held invoices wait for an operator; the rest are issued in batches.
+    const billable = await billableClients(this.d.db, period);
+    const onHold = await activeHolds(this.d.db, period);
+    const ids = billable.filter((id) => !onHold.has(id));
+    held = billable.length - ids.length;
+    for (let i = 0; i < ids.length; i += this.runBatchSize) {
+      const batch = ids.slice(i, i + this.runBatchSize);
+      let out: Awaited<ReturnType<typeof issueInvoices>>;
       try {
-        await this.issue(id, period, actor);
-        issued++;
+        out = await issueInvoices(this.d.db, this.d.config, batch, period, this.clock());
       } catch (e) {
-        if (e instanceof HttpError && e.code === HUB_ERR_INVOICE_HELD) held++;
-        else if (e instanceof HttpError && e.statusCode === 409) skipped++;
-        else {
-          failed++;
-          this.d.log.warn({ err: (e as Error).message, clientId: id, period }, 'invoice run: client failed');
-        }
+        // The batch rolled back whole (numbers too): client by client, so one bad client fails alone.
+        this.d.log.warn(
+          { err: (e as Error).message, period, clients: batch.length },
+          'invoice batch failed; one by one',
+        );
+        const one = await this.issueEach(batch, period, actor);
+        issued += one.issued;
+        skipped += one.skipped;
+        failed += one.failed;
+        continue;
       }
+      issued += out.issued.length;
+      skipped += out.skipped.length;
+      await auditMany(
+        this.d.db,
+        out.issued.map((inv) => ({
+          actor,
+          action: 'invoice.issue',
+          target: inv.id,
+          clientId: inv.clientId,
+          detail: { number: inv.number, total: inv.total },
+        })),
+      );
+      this.deliverLater(out.issued);
     }
     await this.d.db.query(
       `INSERT INTO hub_settings (key, value) VALUES ('billing.lastRun', $1)
@@ -158,6 +185,43 @@ export class BillingService {
       [JSON.stringify(period)],
     );
     return { period, issued, skipped, held, failed };
+  }
+
+  /** The monthly run's slow path: each client in its own transaction, as a single issue. */
+  private async issueEach(ids: string[], period: string, actor: string) {
+    const n = { issued: 0, skipped: 0, failed: 0 };
+    for (const id of ids) {
+      try {
+        await this.issue(id, period, actor);
+        n.issued++;
+      } catch (e) {
+        if (e instanceof HttpError && e.statusCode === 409) n.skipped++;
+        else {
+          n.failed++;
+          this.d.log.warn({ err: (e as Error).message, clientId: id, period }, 'invoice run: client failed');
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Stripe and mail (with the rendered PDF) of issued invoices, after the run has answered: at
+   * 1,000 clients these take far longer than issuing. Each invoice is delivered once, in order.
+   */
+  private deliverLater(invoices: InvoiceView[]): void {
+    for (const inv of invoices)
+      this.deliveries = this.deliveries.then(() =>
+        this.deliver(inv).then(
+          () => undefined,
+          (e) => this.d.log.warn({ err: (e as Error).message, invoice: inv.id }, 'invoice delivery failed'),
+        ),
+      );
+  }
+
+  /** Resolves when every delivery queued so far is done. */
+  deliveriesDone(): Promise<void> {
+    return this.deliveries;
   }
 
   async creditNote(
@@ -308,5 +372,6 @@ export class BillingService {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.ticking;
+    await this.deliveries;
   }
 }

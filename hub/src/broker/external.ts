@@ -7,6 +7,16 @@ import type { Fleet } from '../fleet/fleet.js';
 import type { HubStats } from '../stats.js';
 import type { BrokerLink, MessageSink } from './types.js';
 
+/**
+ * Topics every hub subscribes to (not shared): presence, so each hub knows it for its browsers,
+ * and console and transfer output, which only the hub holding that session or transfer can use
+ * (the others ignore it). Everything else is split between the hubs by the shared subscription.
+ */
+const EVERY_HUB: readonly string[] = [
+  `${TOPIC_PREFIX}/+/status`,
+  `${TOPIC_PREFIX}/+/console/+/out`,
+  `${TOPIC_PREFIX}/+/transfer/+/out`,
+];
 /** Options of the external-broker mode. */
 export interface ExternalBrokerOptions {
   url: string;
@@ -52,11 +62,10 @@ export async function startExternalBroker(o: ExternalBrokerOptions): Promise<Bro
     known(packet.topic).then(deliver, deliver);
   };
   client.on('error', (e) => o.log.warn({ err: e.message }, 'external broker error'));
-  const statusTopic = `${TOPIC_PREFIX}/+/status`;
-  const shared = HUB_SUBSCRIPTIONS.filter((t) => t !== statusTopic).map((t) => `$share/${o.shareGroup}/${t}`);
+  const shared = HUB_SUBSCRIPTIONS.filter((t) => !EVERY_HUB.includes(t)).map((t) => `$share/${o.shareGroup}/${t}`);
   const subscribe = async () => {
     const granted = await client.subscribeAsync(
-      Object.fromEntries([...shared, statusTopic].map((topic) => [topic, { qos: 1 as const }])),
+      Object.fromEntries([...shared, ...EVERY_HUB].map((topic) => [topic, { qos: 1 as const }])),
     );
     // A refused subscription (ACL, or no shared-subscription support) would silently lose data.
     const refused = granted.filter((g) => g.qos >= 0x80).map((g) => g.topic);
@@ -101,7 +110,7 @@ function knownInstances(o: ExternalBrokerOptions): (topic: string) => Promise<vo
       'SELECT id, client_id, hostname, presence, last_seen, paused, openclaw FROM instances WHERE id = $1',
       [id],
     );
-    if (rows[0]) o.fleet.add(rows[0]);
+    if (rows[0]) o.fleet.announce(o.fleet.add(rows[0]));
     else {
       if (misses.size > 10_000) misses.clear();
       misses.set(id, Date.now() + 30_000);

@@ -3,11 +3,11 @@ import { BackupService } from '../backups/service.js';
 import { type BackupStorage, LocalBackupStorage } from '../backups/storage.js';
 import type { BrokerLink } from '../broker/types.js';
 import { recordChanges } from '../changes/recorder.js';
-import { ConsoleService, userRoom } from '../console/service.js';
+import { type ConsoleOp, ConsoleService, userRoom } from '../console/service.js';
 import type { Db } from '../db/index.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { ChannelMessage } from '../ingest/index.js';
-import type { LiveServer } from '../live/socket.js';
+import { type LiveServer, toOtherHubs } from '../live/socket.js';
 import { AnnouncementService } from '../rollouts/announcements.js';
 import { RolloutService } from '../rollouts/service.js';
 import type { CommandService } from './service.js';
@@ -79,7 +79,15 @@ export function createRemoteOps(deps: {
       announcements.live = live.sink;
       console.live = live.sink;
       console.joinUser = (userId, room) => live.io.in(userRoom(userId)).socketsJoin(room);
-      live.io.on('connection', (socket) => attachConsoleEvents(socket as unknown as ConsoleSocket, console));
+      // With several hubs (live stream shared through Redis), the browser's socket may be on
+      // another hub than the session: its operations go to the hub that holds the session.
+      const forward = (op: ConsoleOp) => {
+        if (live.shared()) toOtherHubs(live, CONSOLE_RELAY, op);
+      };
+      live.io.on(CONSOLE_RELAY, (op: ConsoleOp) => {
+        console.apply(op);
+      });
+      live.io.on('connection', (socket) => attachConsoleEvents(socket as unknown as ConsoleSocket, console, forward));
     },
     start() {
       const t = setInterval(
@@ -113,6 +121,9 @@ interface ConsoleSocket {
   ): unknown;
 }
 
+/** Server-side event carrying a browser's console operation to the hub that holds the session. */
+const CONSOLE_RELAY = 'console.relay';
+
 const str = (v: unknown, max: number) => (typeof v === 'string' && v.length <= max ? v : null);
 const int = (v: unknown, min: number, max: number) =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : null;
@@ -121,24 +132,27 @@ const int = (v: unknown, min: number, max: number) =>
  * Console events from a browser socket (protocol live.ts). Only the user who opened a session
  * drives it; malformed events are dropped without an answer. [SPEC 7.1]
  */
-function attachConsoleEvents(socket: ConsoleSocket, c: ConsoleService): void {
+function attachConsoleEvents(socket: ConsoleSocket, c: ConsoleService, forward: (op: ConsoleOp) => void): void {
   const user = (socket.data as { user?: { id: string } }).user;
   if (!user) return;
   socket.join(userRoom(user.id));
+  const apply = (op: ConsoleOp) => {
+    if (!c.apply(op)) forward(op);
+  };
   socket.on('console.input', (e) => {
     const sid = str(e?.sessionId, 64);
     const data = str(e?.data, 64 * 1024);
-    if (sid && data !== null) c.input(sid, user.id, data);
+    if (sid && data !== null) apply({ op: 'input', sessionId: sid, userId: user.id, data });
   });
   socket.on('console.resize', (e) => {
     const sid = str(e?.sessionId, 64);
     const cols = int(e?.cols, 1, 1000);
     const rows = int(e?.rows, 1, 500);
-    if (sid && cols && rows) c.resize(sid, user.id, cols, rows);
+    if (sid && cols && rows) apply({ op: 'resize', sessionId: sid, userId: user.id, cols, rows });
   });
   socket.on('console.ack', (e) => {
     const sid = str(e?.sessionId, 64);
     const bytes = int(e?.bytes, 0, 16 * 1024 * 1024);
-    if (sid && bytes !== null) c.ack(sid, user.id, bytes);
+    if (sid && bytes !== null) apply({ op: 'ack', sessionId: sid, userId: user.id, bytes });
   });
 }

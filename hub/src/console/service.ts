@@ -31,6 +31,13 @@ interface Open {
   closing: boolean;
 }
 
+/** What a browser does in a console session (protocol live.ts), with the user who did it. */
+export type ConsoleOp = { sessionId: string; userId: string } & (
+  | { op: 'input'; data: string }
+  | { op: 'resize'; cols: number; rows: number }
+  | { op: 'ack'; bytes: number }
+);
+
 /** A console request that cannot be served (409). */
 export class ConsoleLimitError extends Error {}
 
@@ -119,24 +126,27 @@ export class ConsoleService {
     }).catch((e) => this.log.warn({ err: (e as Error).message, id: o.id }, 'console frame publish failed'));
   }
 
-  input(sessionId: string, userId: string, data: string): void {
-    const o = this.open.get(sessionId);
-    if (o && o.userId === userId && !o.closing) this.send(o, { type: 'input', data });
-  }
-
-  resize(sessionId: string, userId: string, cols: number, rows: number): void {
-    const o = this.open.get(sessionId);
-    if (!o || o.userId !== userId || o.closing) return;
-    o.rec.resize(cols, rows);
-    this.send(o, { type: 'resize', cols, rows });
-  }
-
-  /** The browser rendered `bytes` more of the output: more credit for the sidecar. */
-  ack(sessionId: string, userId: string, bytes: number): void {
-    const o = this.open.get(sessionId);
-    if (!o || o.userId !== userId) return;
-    o.consumed += bytes;
-    this.send(o, { type: 'ack', bytes: o.consumed });
+  /**
+   * A browser's keystrokes, resize or ack for a session, from the user who opened it. Returns
+   * false when this hub does not hold the session (with several hubs, the one that opened it may
+   * be another: the caller forwards the operation there).
+   */
+  apply(op: ConsoleOp): boolean {
+    const o = this.open.get(op.sessionId);
+    if (!o) return false;
+    if (o.userId !== op.userId) return true;
+    if (op.op === 'input') {
+      if (!o.closing) this.send(o, { type: 'input', data: op.data });
+    } else if (op.op === 'resize') {
+      if (o.closing) return true;
+      o.rec.resize(op.cols, op.rows);
+      this.send(o, { type: 'resize', cols: op.cols, rows: op.rows });
+    } else {
+      // The browser rendered `bytes` more of the output: more credit for the sidecar.
+      o.consumed += op.bytes;
+      this.send(o, { type: 'ack', bytes: o.consumed });
+    }
+    return true;
   }
 
   /** Closes from the hub side (the user or an admin); the sidecar answers with `exit`. */

@@ -166,10 +166,19 @@ export class Fleet {
     if (next === s.status) return;
     s.status = next;
     this.onStatus(s);
+    this.announce(s);
+  }
+
+  /**
+   * Tells this hub's browsers an instance's status. Also for an instance this hub just learnt
+   * of from the database (created through another hub): its row may already say what the other
+   * hub saw, so no change would announce it here.
+   */
+  announce(s: InstanceSnapshot): void {
     this.live.emit(this.to(s), 'instance.status', {
       instanceId: s.id,
       clientId: s.clientId,
-      status: next,
+      status: s.status,
       lastSeen: s.lastSeen?.toISOString() ?? null,
     });
   }

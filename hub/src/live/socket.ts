@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { LiveClientEvents, LiveServerEvents } from '@deepsignal/protocol';
+import type { Logger } from 'pino';
 import { Server } from 'socket.io';
 import { canSeeClient, seesFleet } from '../auth/scope.js';
 import {
@@ -15,6 +16,7 @@ import type { HubConfig } from '../config.js';
 import type { HubContext } from '../context.js';
 import { ipAllowed } from '../security/ip.js';
 import { clientIp, originHost } from '../security/proxy.js';
+import { shareLiveThroughRedis } from './redis-adapter.js';
 import { type LiveSink, rooms } from './sink.js';
 
 /** How often every socket's session is re-checked when no revocation event says so sooner. */
@@ -50,6 +52,13 @@ function canSeeClientOf(ctx: Pick<HubContext, 'fleet'>, u: AuthUser, instanceId:
   return !!s && canSeeClient(u, s.clientId);
 }
 
+/**
+ * Events every hub emits itself, from messages every hub receives (presence comes on the `status`
+ * topic, which no hub shares): sent to this hub's sockets only, so that with several hubs a
+ * browser does not get one copy per hub. Everything else reaches the sockets of every hub.
+ */
+const LOCAL_EVENTS: ReadonlySet<string> = new Set(['instance.status']);
+
 /** Frames waiting for one socket beyond which droppable frames are not sent to it. */
 const MAX_BEHIND = 2_000;
 
@@ -69,12 +78,23 @@ function behind(io: Server, to: string[]): string[] {
 
 /** The Socket.IO server of the live stream and the sink the rest of the hub emits into. */
 export interface LiveServer {
-  io: Server<LiveClientEvents, LiveServerEvents>;
+  io: Server<LiveClientEvents, LiveServerEvents, HubToHubEvents>;
   sink: LiveSink;
   /** Re-checks every socket's session now (also done every RECHECK_MS and on revocations). */
   recheck(): Promise<void>;
+  /** Shares the stream with other hubs through Redis (`DS_REDIS_URL`); see redis-adapter.ts. */
+  shareThroughRedis(url: string, group: string, log: Logger): Promise<void>;
+  /** Whether other hubs share this stream (rooms, server-side events reach them). */
+  shared(): boolean;
   close(): Promise<void>;
 }
+
+/** Events between the hubs of one live stream (`io.serverSideEmit`), e.g. a console relay. */
+export type HubToHubEvents = Record<string, (payload: never) => void>;
+
+/** Sends a server-side event to the other hubs (a no-op target when the stream is not shared). */
+export const toOtherHubs = (live: LiveServer, event: string, payload: unknown) =>
+  (live.io.serverSideEmit as (ev: string, p: unknown) => boolean)(event, payload);
 
 /**
  * Live stream on the HTTP server (path /socket.io; see protocol live.ts). The handshake is
@@ -89,7 +109,7 @@ export function attachLive(
   server: HttpServer,
   ctx: Pick<HubContext, 'db' | 'fleet' | 'stats'> & Partial<Pick<HubContext, 'allowlists' | 'config'>>,
 ): LiveServer {
-  const io = new Server<LiveClientEvents, LiveServerEvents, Record<string, never>, SocketData>(server, {
+  const io = new Server<LiveClientEvents, LiveServerEvents, HubToHubEvents, SocketData>(server, {
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -185,22 +205,34 @@ export function attachLive(
   const sweep = setInterval(() => void recheck(() => true), RECHECK_MS);
   sweep.unref();
 
+  let closed = false;
   const sink: LiveSink = {
     emit(to, event, payload, droppable) {
+      // After close nothing is sent (with Redis, a publish on a closed connection would reject).
+      if (closed) return;
       const slow = droppable ? behind(io, to) : [];
       if (slow.length) ctx.stats.liveDropped.inc({}, slow.length);
-      const target = slow.length ? io.to(to).except(slow) : io.to(to);
+      // Only the local sockets for what every hub works out for itself (see LOCAL_EVENTS).
+      const all = LOCAL_EVENTS.has(event) ? io.local : io;
+      const target = slow.length ? all.to(to).except(slow) : all.to(to);
       (target.emit as (ev: string, p: unknown) => boolean)(event, payload);
     },
   };
+  let unshare: (() => Promise<void>) | null = null;
   return {
     io,
     sink,
     recheck: () => recheck(() => true),
-    close: () => {
+    async shareThroughRedis(url, group, log) {
+      unshare = await shareLiveThroughRedis(io, url, group, log);
+    },
+    shared: () => unshare !== null,
+    close: async () => {
+      closed = true;
       clearInterval(sweep);
       revocations.off('revoked', onRevoked);
-      return new Promise((r) => io.close(() => r()));
+      await new Promise<void>((r) => io.close(() => r()));
+      await unshare?.();
     },
   };
 }

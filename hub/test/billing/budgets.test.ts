@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meterMessages } from '../../src/billing/meter.js';
+import { answeringSidecar } from '../helpers/agent-ops.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { type SidecarProc, spawnSidecar, until } from '../helpers/sidecar-proc.js';
 
@@ -44,7 +45,8 @@ describe('budget enforcement reaches the sidecar', () => {
     );
 
   /** The sidecar accepted the command (verified signature, journal) and reported running it. */
-  const reached = async (type: string) => {
+  const reached = (type: string) => reachedOn(sc, type);
+  const reachedOn = async (sc: SidecarProc, type: string) => {
     const cmd = await until(
       async () =>
         (
@@ -125,5 +127,108 @@ describe('budget enforcement reaches the sidecar', () => {
     expect(types.map((e) => e.type)).toEqual(
       expect.arrayContaining(['billing.budget_near', 'billing.limit_reached', 'billing.limit_lifted']),
     );
+  }, 120_000);
+
+  it("throttles with OpenClaw's own concurrency and queue settings and puts them back", async () => {
+    now = new Date(Date.UTC(2027, 0, 10, 12));
+    const client = (await hub.api<{ id: string }>('POST', '/clients', { name: 'Busy', plan: 'growth' })).body.id;
+    const inst = await hub.newInstance(client);
+    const side = spawnSidecar({ mqttUrl: hub.mqttUrl, id: inst.id, secret: inst.secret, hubKey: hub.hubPublicKey });
+    try {
+      await until(() => hub.ctx.fleet.get(inst.id)?.presence === 'online', 60_000, 'sidecar online');
+      const put = (body: Record<string, unknown>) => hub.api('PUT', `/clients/${client}/billing`, body);
+      expect((await put({ budgetHardCents: 400, hardLimit: 'throttle' })).status).toBe(200);
+      await spend(inst.id, 500, Date.UTC(2027, 0, 9));
+      expect(await billing().checkBudgets()).toEqual({ [client]: ['enforce:throttle'] });
+      const throttle = await reachedOn(side, 'config.apply');
+      expect(throttle.params).toEqual({
+        limits: {
+          maxConcurrent: 1,
+          subagentsMaxConcurrent: 1,
+          queueMode: 'collect',
+          queueCap: 5,
+          inboundDebounceMs: 5000,
+        },
+      });
+      const view = await hub.api<{ billing: { enforcement: { action: string } | null } }>(
+        'GET',
+        `/clients/${client}/billing`,
+      );
+      expect(view.body.billing.enforcement?.action).toBe('throttle');
+      expect(await billing().checkBudgets()).toEqual({}); // once per period
+
+      // Raising the budget lifts it: a second config.apply with the settings to put back. This
+      // sidecar has no OpenClaw beside it, so the throttle never reported the values it replaced:
+      // the hub falls back to OpenClaw's defaults (null removes the key).
+      expect((await put({ budgetHardCents: 50_000 })).status).toBe(200);
+      const lifted = await reachedOn(side, 'config.apply');
+      expect(lifted.id).not.toBe(throttle.id);
+      expect(lifted.params).toEqual({
+        limits: {
+          maxConcurrent: null,
+          subagentsMaxConcurrent: null,
+          queueMode: null,
+          queueCap: null,
+          inboundDebounceMs: null,
+        },
+      });
+      const types = await hub.db.query<{ type: string; data: { action?: string } | null }>(
+        "SELECT type, data FROM events WHERE instance_id = $1 AND type LIKE 'billing.limit_%' ORDER BY t",
+        [inst.id],
+      );
+      expect(types.filter((e) => e.data?.action === 'throttle').map((e) => e.type)).toEqual([
+        'billing.limit_reached',
+        'billing.limit_lifted',
+      ]);
+    } finally {
+      await side.dispose();
+    }
+  }, 180_000);
+
+  it('lifting a throttle puts back the limits the instance had before', async () => {
+    now = new Date(Date.UTC(2027, 1, 10, 12));
+    const client = (await hub.api<{ id: string }>('POST', '/clients', { name: 'Tuned', plan: 'growth' })).body.id;
+    const inst = await hub.newInstance(client);
+    // What this instance's OpenClaw had before the throttle, as the sidecar reports it.
+    const before = {
+      maxConcurrent: 4,
+      subagentsMaxConcurrent: null,
+      queueMode: 'followup',
+      queueCap: null,
+      inboundDebounceMs: 1500,
+    };
+    const side = await answeringSidecar(hub, inst, undefined, (type) =>
+      type === 'config.apply' ? { applied: ['limits.maxConcurrent'], hash: 'h1', previousLimits: before } : {},
+    );
+    try {
+      await until(() => hub.ctx.fleet.get(inst.id)?.presence === 'online', 60_000, 'instance online');
+      const put = (body: Record<string, unknown>) => hub.api('PUT', `/clients/${client}/billing`, body);
+      expect((await put({ budgetHardCents: 100, hardLimit: 'throttle' })).status).toBe(200);
+      await spend(inst.id, 200, Date.UTC(2027, 1, 9));
+      expect(await billing().checkBudgets()).toEqual({ [client]: ['enforce:throttle'] });
+      const first = await until(
+        () => side.received.find((r) => r.type === 'config.apply'),
+        30_000,
+        'throttle received',
+      );
+      await until(
+        async () => (await hub.ctx.commands.get(first.id))?.status === 'succeeded',
+        30_000,
+        'throttle succeeded',
+      );
+      // The period turns: the limits it replaced go back, keys it had unset are removed.
+      now = new Date(Date.UTC(2027, 2, 1, 0, 5));
+      expect(await billing().checkBudgets()).toEqual({ [client]: ['undo:throttle'] });
+      const undo = await until(
+        () => side.received.filter((r) => r.type === 'config.apply')[1],
+        30_000,
+        'undo received',
+      );
+      expect(undo.params).toEqual({ limits: before });
+      // Its reports are on their way: let them land before this instance disconnects.
+      await until(async () => (await hub.ctx.commands.get(undo.id))?.status === 'succeeded', 30_000, 'undo succeeded');
+    } finally {
+      await side.c.endAsync();
+    }
   }, 120_000);
 });

@@ -267,4 +267,73 @@ describe('invoices through the API', () => {
     expect(ov.body.clients.find((c) => c.clientId === t.client)?.billingStatus).toBe('due');
     expect((await hub.api('GET', '/billing/overview', undefined, t.owner)).status).toBe(403);
   });
+
+  it('the monthly run invoices in batches with the same arithmetic, consecutive numbers, each client once', async () => {
+    const billing = hub.ctx.billing as NonNullable<typeof hub.ctx.billing>;
+    billing.runBatchSize = 2;
+    now = new Date(Date.UTC(2027, 0, 1));
+    const run = await Promise.all(['run1', 'run2', 'run3', 'run4', 'run5'].map((n) => makeTenant(hub, n)));
+    for (const [k, r] of run.entries()) {
+      expect((await hub.api('PATCH', `/clients/${r.client}`, { status: 'active' })).status).toBe(200);
+      expect((await hub.api('PUT', `/clients/${r.client}/billing`, { country: k === 4 ? 'US' : 'DE' })).status).toBe(
+        200,
+      );
+      // run1 and run2 alike; the others differ in usage (growth includes 2 messages: overage).
+      await usage(r.inst, k <= 1 ? 7 : 3 + k * 5, Date.UTC(2027, 0, 10));
+    }
+    // Mid-month plan change on run3, prorated by the run as by a single issue.
+    now = new Date(Date.UTC(2027, 0, 17));
+    expect((await hub.api('PATCH', `/clients/${run[2].client}`, { plan: 'starter' })).status).toBe(200);
+
+    now = new Date(Date.UTC(2027, 1, 1, 6));
+    const single = await hub.api<Invoice>('POST', `/clients/${run[0].client}/invoices`, { period: '2027-01' });
+    expect(single.status).toBe(201);
+    const billed = await hub.db.query<{ id: string }>(
+      "SELECT id FROM clients WHERE status IN ('active', 'paused') ORDER BY id",
+    );
+    const r1 = await hub.api<{ issued: number; skipped: number; failed: number }>('POST', '/billing/run', {
+      period: '2027-01',
+    });
+    expect(r1.status).toBe(200);
+    expect(r1.body).toEqual({ period: '2027-01', issued: billed.length - 1, skipped: 1, held: 0, failed: 0 });
+    await billing.deliveriesDone();
+
+    const all = await hub.db.query<{ client_id: string; number: string }>(
+      "SELECT client_id, number FROM invoices WHERE period = '2027-01' AND kind = 'invoice' ORDER BY number",
+    );
+    expect(all.map((a) => a.number)).toEqual(
+      Array.from({ length: billed.length }, (_, k) => `INV-2027-${String(k + 1).padStart(6, '0')}`),
+    );
+    expect(new Set(all.map((a) => a.client_id)).size).toBe(billed.length);
+    const get = async (client: string) =>
+      (await hub.api<Invoice[]>('GET', `/clients/${client}/invoices`)).body.find(
+        (i) => i.period === '2027-01',
+      ) as Invoice;
+    // Same inputs, same invoice, whichever path issued it.
+    const [a, b] = [single.body, await get(run[1].client)];
+    expect({ lines: b.lines, subtotal: b.subtotal, tax: b.tax, total: b.total }).toEqual({
+      lines: a.lines,
+      subtotal: a.subtotal,
+      tax: a.tax,
+      total: a.total,
+    });
+    expect(a.lines.at(-1)).toMatchObject({ quantity: 5, unitPrice: 0.9, amount: 5 }); // 7 messages, 2 included: 4.5 ct
+    const prorated = await get(run[2].client);
+    expect(prorated.lines.map((l) => l.amount).slice(0, 2)).toEqual([
+      Math.round((19900 * 16) / 31),
+      Math.round((4900 * 15) / 31),
+    ]);
+    expect((await get(run[4].client)).tax).toBe(0); // outside the EU
+    const audits = await hub.db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM audit_log WHERE action = 'invoice.issue' AND target = ANY($1::text[])",
+      [(await hub.db.query<{ id: string }>("SELECT id FROM invoices WHERE period = '2027-01'")).map((r) => r.id)],
+    );
+    expect(Number(audits[0].n)).toBe(billed.length);
+
+    // Run again: nothing new, no number taken.
+    const r2 = await hub.api('POST', '/billing/run', { period: '2027-01' });
+    expect(r2.body).toMatchObject({ issued: 0, skipped: billed.length, failed: 0 });
+    const counter = await hub.db.query<{ last: number }>("SELECT last FROM invoice_counters WHERE series = 'INV-2027'");
+    expect(Number(counter[0].last)).toBe(billed.length);
+  }, 180_000);
 });

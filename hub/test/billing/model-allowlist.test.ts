@@ -4,6 +4,7 @@
  * alike; a plan with no models listed allows any; other clients' plans do not matter.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintAgent } from '../helpers/agent-ops.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 let hub: TestHub;
@@ -52,5 +53,48 @@ describe("a plan's model allow-list", () => {
     expect((await issue(starter.id, 'model.set', { model: 'anthropic/claude-sonnet-4-5' })).status).toBe(202);
     expect((await issue(growth.id, 'model.set', { model: 'anthropic/claude-opus-4' })).status).toBe(202);
     expect((await issue(starter.id, 'openclaw.restart', {})).status).toBe(202);
+  });
+
+  it("holds ops agents' proposals to the plan, when proposed and again when approved", async () => {
+    const token = await mintAgent(hub, 'orchestrator');
+    type Proposal = { id: string; status: string; refusal: { code: string } | null };
+    type Err = { error: { code: string; message: string } };
+    const propose = (model: string) =>
+      hub.api<Proposal & Err>(
+        'POST',
+        '/agent-proposals',
+        {
+          title: `Switch ${starter.id} to ${model}`,
+          commands: [{ instanceId: starter.id, type: 'model.set', params: { model } }],
+          expectedEffect: 'replies again',
+          risk: 'medium',
+          reasoning: 'the current model keeps timing out',
+        },
+        token,
+      );
+    const refused = await propose('anthropic/claude-opus-4');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('HUB_ERR_MODEL_NOT_IN_PLAN');
+    expect(refused.body.error.message).toContain('anthropic/claude-haiku-4-5, anthropic/claude-sonnet-4-5');
+    expect((await hub.api<Proposal[]>('GET', '/agent-proposals?agent=orchestrator')).body).toEqual([]);
+
+    // In the plan when proposed (waits for an admin), out of it by the time it is approved.
+    const ok = await propose('anthropic/claude-sonnet-4-5');
+    expect(ok.status).toBe(201);
+    expect(ok.body.status).toBe('pending');
+    expect((await hub.api('PATCH', '/plans/starter', { models: ['anthropic/claude-haiku-4-5'] })).status).toBe(200);
+    try {
+      const approve = await hub.api<Err>('POST', `/agent-proposals/${ok.body.id}/approve`);
+      expect(approve.status).toBe(403);
+      expect(approve.body.error.code).toBe('HUB_ERR_MODEL_NOT_IN_PLAN');
+      const p = (await hub.api<Proposal>('GET', `/agent-proposals/${ok.body.id}`)).body;
+      expect(p.refusal?.code).toBe('HUB_ERR_MODEL_NOT_IN_PLAN');
+      const cmds = (await hub.api<{ issuedBy: string }[]>('GET', `/instances/${starter.id}/commands`)).body;
+      expect(cmds.filter((c) => c.issuedBy.includes('agent-orchestrator'))).toEqual([]);
+    } finally {
+      await hub.api('PATCH', '/plans/starter', {
+        models: ['anthropic/claude-haiku-4-5', 'anthropic/claude-sonnet-4-5'],
+      });
+    }
   });
 });

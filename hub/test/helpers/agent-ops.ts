@@ -10,18 +10,20 @@ export async function mintAgent(hub: TestHub, name: string): Promise<string> {
 
 /**
  * An instance's command side over real MQTT: online, verifies every signed command and answers
- * delivered -> `outcome()` (succeeded unless told otherwise). `received` lists what came in.
+ * delivered -> `outcome()` (succeeded unless told otherwise) with `resultOf(type)` as the result.
+ * `received` lists what came in.
  */
 export async function answeringSidecar(
   hub: TestHub,
   inst: { id: string; secret: string },
   outcome: () => 'succeeded' | 'failed' = () => 'succeeded',
-): Promise<{ c: MqttClient; received: { id: string; type: string }[] }> {
+  resultOf: (type: string) => Record<string, unknown> = () => ({ method: 'gateway', readyAfterMs: 900 }),
+): Promise<{ c: MqttClient; received: { id: string; type: string; params: Record<string, unknown> }[] }> {
   const c = await connectSidecar(hub.mqttUrl, inst.id, inst.secret);
-  const received: { id: string; type: string }[] = [];
+  const received: { id: string; type: string; params: Record<string, unknown> }[] = [];
   await serveCommands(c, inst.id, hub.hubPublicKey, (v, report) => {
     if (!v.ok) return void report(v.commandId ?? 'x', 'rejected', { error: { code: v.reason, message: v.message } });
-    received.push({ id: v.command.id, type: v.command.type });
+    received.push({ id: v.command.id, type: v.command.type, params: v.command.params as Record<string, unknown> });
     const end = outcome();
     void report(v.command.id, 'delivered').then(() =>
       report(
@@ -29,7 +31,7 @@ export async function answeringSidecar(
         end,
         end === 'failed'
           ? { error: { code: 'gateway_unready', message: 'the gateway did not come back' } }
-          : { result: { method: 'gateway', readyAfterMs: 900 } },
+          : { result: resultOf(v.command.type) },
       ),
     );
   });

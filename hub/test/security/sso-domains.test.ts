@@ -248,7 +248,7 @@ describe('SSO email domains need proof before they route logins', () => {
 });
 
 describe('SSO domains set up before claims needed proof', () => {
-  it('get a pending claim on upgrade: they route no login until proved or approved', async () => {
+  it('get a pending claim on upgrade: they route no login until proved or approved', { timeout: 120_000 }, async () => {
     const db = await openPglite(null);
     try {
       await migrate(db);

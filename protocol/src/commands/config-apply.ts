@@ -7,6 +7,29 @@ import { modelRef } from './model-set.js';
 const channelToken = z.string().min(1).max(512);
 
 /**
+ * OpenClaw's own throughput settings, as `config.apply` sets them (`null` removes the key, back to
+ * OpenClaw's default). They are what the hub's "throttle" hard limit changes:
+ * - `maxConcurrent` -> `agents.defaults.maxConcurrent`: agent runs in parallel across sessions
+ *   (the gateway's `main` lane; default max(8, CPUs × 4)). 1 serializes every conversation.
+ * - `subagentsMaxConcurrent` -> `agents.defaults.subagents.maxConcurrent` (default 8).
+ * - `queueMode` -> `messages.queue.mode`: `collect` coalesces messages that arrive during a run
+ *   into one follow-up turn instead of steering or running each.
+ * - `queueCap` -> `messages.queue.cap`: messages held per session before the oldest are summarized.
+ * - `inboundDebounceMs` -> `messages.inbound.debounceMs`: a burst of messages within the window
+ *   becomes one turn.
+ */
+export const openclawLimits = z
+  .object({
+    maxConcurrent: z.number().int().min(1).max(1024).nullable().optional(),
+    subagentsMaxConcurrent: z.number().int().min(1).max(1024).nullable().optional(),
+    queueMode: z.enum(['steer', 'followup', 'collect', 'interrupt']).nullable().optional(),
+    queueCap: z.number().int().min(1).max(1000).nullable().optional(),
+    inboundDebounceMs: z.number().int().min(0).max(600_000).nullable().optional(),
+  })
+  .strict();
+export type OpenclawLimits = z.infer<typeof openclawLimits>;
+
+/**
  * The desired state of an agent: model, channels, identity and persona files. Every part is
  * optional; what is given is applied with `config.patch` on the current hash, persona files are
  * written to the workspace. [SPEC 6.2]
@@ -14,7 +37,7 @@ const channelToken = z.string().min(1).max(512);
 export const configApply = defineCommand({
   type: 'config.apply',
   description:
-    'Apply desired configuration: model, channels, identity, persona files (SOUL.md, AGENTS.md, IDENTITY.md).',
+    'Apply desired configuration: model, channels, identity, concurrency and queue limits, persona files (SOUL.md, AGENTS.md, IDENTITY.md).',
   params: z
     .object({
       model: modelRef.optional(),
@@ -51,6 +74,8 @@ export const configApply = defineCommand({
         })
         .strict()
         .optional(),
+      /** OpenClaw's concurrency and queue settings; the result reports what they were before. */
+      limits: openclawLimits.optional(),
       /** Opaque revision of the desired state, echoed back so the hub can tell drift. */
       revision: z.number().int().nonnegative().optional(),
       ...guardParams,
@@ -59,6 +84,8 @@ export const configApply = defineCommand({
   result: z.object({
     applied: z.array(z.string()),
     hash: z.string().nullable(),
+    /** With `limits`: the values those keys had before (null: unset), to put back later. */
+    previousLimits: openclawLimits.optional(),
     revision: z.number().int().nonnegative().optional(),
     change: changeReport.optional(),
   }),

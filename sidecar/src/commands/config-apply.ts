@@ -1,8 +1,10 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type { OpenclawLimits } from '@deepsignal/protocol';
 import { guardedChange } from '../changes/guarded.js';
 import { openclawConfigPath, openclawWorkspace } from '../openclaw/config-file.js';
-import { patchConfig } from '../openclaw/ops.js';
+import { addLimitsToPatch, currentLimits } from '../openclaw/limits.js';
+import { getConfig, patchConfig } from '../openclaw/ops.js';
 import { requireGateway } from './gateway.js';
 import type { CommandHandler } from './types.js';
 
@@ -12,6 +14,7 @@ interface Params {
   channels?: Record<string, Record<string, unknown>>;
   identity?: Record<string, unknown>;
   files?: Record<string, string | undefined>;
+  limits?: OpenclawLimits;
   revision?: number;
 }
 
@@ -60,9 +63,13 @@ async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
     patch.channels = p.channels;
     applied.push(...Object.keys(p.channels).map((c) => `channels.${c}`));
   }
+  if (p.limits) applied.push(...addLimitsToPatch(patch, p.limits));
   let hash: string | null = null;
+  let previousLimits: OpenclawLimits | undefined;
   if (Object.keys(patch).length) {
     const gw = await requireGateway(ctx);
+    // What the limits were, so the hub can put them back (a throttle is lifted later).
+    if (p.limits) previousLimits = currentLimits((await getConfig(gw)).config, p.limits);
     hash = await patchConfig(gw, patch);
     ctx.progress({ message: 'configuration patched' });
   }
@@ -76,5 +83,10 @@ async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
       applied.push(`files.${name}`);
     }
   }
-  return { applied, hash, ...(p.revision !== undefined ? { revision: p.revision } : {}) };
+  return {
+    applied,
+    hash,
+    ...(previousLimits ? { previousLimits } : {}),
+    ...(p.revision !== undefined ? { revision: p.revision } : {}),
+  };
 }

@@ -36,3 +36,25 @@ export const ssoDomainClaims = pgTable(
     index('sso_domain_claims_domain_idx').on(t.domain),
   ],
 );
+
+/**
+ * A single sign-on login in flight, between the redirect to the identity provider and its
+ * callback (10 minutes at most). In the database, so the callback may reach any hub; taken once
+ * (`DELETE … RETURNING`), so a replayed callback finds nothing.
+ */
+export const ssoLoginsPending = pgTable(
+  'sso_logins_pending',
+  {
+    /** sha256 of the `state` parameter (the state itself travels only in the browser's URL). */
+    stateHash: text('state_hash').primaryKey(),
+    clientId: text('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    /** PKCE code verifier and OIDC nonce of this login. */
+    verifier: text('verifier').notNull(),
+    nonce: text('nonce').notNull(),
+    redirectUri: text('redirect_uri').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('sso_logins_pending_expires_idx').on(t.expiresAt)],
+);

@@ -188,7 +188,7 @@ export const billingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; billing: Bi
             name: z.string().min(1).max(80).optional(),
             currency: z
               .string()
-              .regex(/^[A-Z]{3}$/)
+              .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO currency code such as EUR')
               .optional(),
             priceCents: z.number().int().min(0).max(1e9).optional(),
             includedMessages: z.number().int().min(0).max(1e10).optional(),

@@ -46,7 +46,7 @@ export const invoiceReviewRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; billi
         `SELECT value FROM hub_settings WHERE key = 'billing.lastRun'`,
       );
       const lastRun = last[0] ? String(last[0].value) : null;
-      return { period: p, lastRun, invoices: await previewPeriod(ctx.db, p, now) };
+      return { period: p, lastRun, invoices: await previewPeriod(ctx.db, ctx.config, p, now) };
     },
   );
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { HubContext } from '../../context.js';
 import {
@@ -23,6 +24,7 @@ export interface OidcSettings {
 export const SSO_SECRET = 'sso.oidc-client-secret';
 
 const PENDING_TTL_MS = 10 * 60_000;
+const hashState = (state: string) => createHash('sha256').update(state).digest('hex');
 const PENDING_MAX = 10_000;
 const CONFIG_TTL_MS = 5 * 60_000;
 
@@ -70,11 +72,10 @@ export async function checkedAuthorizationEndpoint(
 
 /**
  * OIDC relying party per client, on openid-client: discovery (cached 5 min), authorization code
- * flow with PKCE, state and nonce. Logins in flight are kept in this hub's memory for 10 minutes
- * (so the callback must reach the hub that started the login).
+ * flow with PKCE, state and nonce. Logins in flight are kept in the database for 10 minutes, so
+ * with several hubs the callback may reach any of them.
  */
 export class OidcLogins {
-  private readonly pending = new Map<string, Pending>();
   private readonly configs = new Map<string, { at: number; config: oidc.Configuration; authorize: URL }>();
   readonly policy: OutboundPolicy;
   private readonly fetch: typeof fetch;
@@ -146,6 +147,43 @@ export class OidcLogins {
     return entry;
   }
 
+  /** Keeps a login in flight in the database, so the provider's callback may reach any hub. */
+  private async remember(state: string, p: Pending): Promise<void> {
+    const db = this.ctx.db;
+    await db.query('DELETE FROM sso_logins_pending WHERE expires_at < now()');
+    // A flood of started logins cannot grow the table without bound: the oldest give way.
+    await db.query(
+      `DELETE FROM sso_logins_pending WHERE state_hash IN (
+         SELECT state_hash FROM sso_logins_pending ORDER BY expires_at DESC OFFSET $1)`,
+      [PENDING_MAX - 1],
+    );
+    await db.query(
+      `INSERT INTO sso_logins_pending (state_hash, client_id, verifier, nonce, redirect_uri, expires_at)
+       VALUES ($1,$2,$3,$4,$5,$6)`,
+      [hashState(state), p.clientId, p.verifier, p.nonce, p.redirectUri, new Date(p.expires)],
+    );
+  }
+
+  /** Takes a login in flight once: a second callback with the same state finds nothing. */
+  private async take(state: string): Promise<Pending | null> {
+    const rows = await this.ctx.db.query<{
+      client_id: string;
+      verifier: string;
+      nonce: string;
+      redirect_uri: string;
+      expires_at: Date | string;
+    }>('DELETE FROM sso_logins_pending WHERE state_hash = $1 RETURNING *', [hashState(state)]);
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      clientId: r.client_id,
+      verifier: r.verifier,
+      nonce: r.nonce,
+      redirectUri: r.redirect_uri,
+      expires: new Date(r.expires_at).getTime(),
+    };
+  }
+
   forget(clientId: string): void {
     for (const k of this.configs.keys()) if (k.startsWith(`${clientId}|`)) this.configs.delete(k);
   }
@@ -156,9 +194,7 @@ export class OidcLogins {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    const now = Date.now();
-    for (const [k, p] of this.pending) if (p.expires < now || this.pending.size >= PENDING_MAX) this.pending.delete(k);
-    this.pending.set(state, { clientId, verifier, nonce, redirectUri, expires: now + PENDING_TTL_MS });
+    await this.remember(state, { clientId, verifier, nonce, redirectUri, expires: Date.now() + PENDING_TTL_MS });
     const target = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: 'openid email',
@@ -175,8 +211,7 @@ export class OidcLogins {
   /** Completes a login: the verified email and the client it was for. Throws on any mismatch. */
   async finish(currentUrl: URL): Promise<{ clientId: string; email: string; settings: OidcSettings }> {
     const state = currentUrl.searchParams.get('state') ?? '';
-    const p = this.pending.get(state);
-    this.pending.delete(state);
+    const p = await this.take(state);
     if (!p || p.expires < Date.now()) throw new Error('unknown or expired login; start again');
     const s = await this.settings(p.clientId);
     if (!s) throw new Error('single sign-on is not configured for this client');

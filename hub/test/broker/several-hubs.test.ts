@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectSidecar, metricsMsg, pub, startTestHub, type TestHub } from '../helpers/hub.js';
+import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from '../helpers/pg.js';
+import { type SidecarProc, spawnSidecar, until } from '../helpers/sidecar-proc.js';
+import { browserLogin, startProvider } from '../security/oidc-idp.js';
+import { makeTenant } from '../security/tenants.js';
+
+/**
+ * Several hubs as an operator runs them: one Mosquitto (shared subscriptions), one PostgreSQL
+ * schema and one Redis carrying the live stream between them. A browser on either hub sees
+ * everything; a console opened through one hub is driven from a socket on the other; an SSO login
+ * started on one hub completes on the other.
+ */
+const BROKER = process.env.DS_TEST_MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
+const REDIS = process.env.DS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const reachable = (url: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const u = new URL(url);
+    const s = connect(Number(u.port || port), u.hostname);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+const ready = (await reachable(BROKER, 1883)) && (await reachable(REDIS, 6379)) && (await pgAvailable());
+
+let h1: TestHub;
+let h2: TestHub;
+let idp: Awaited<ReturnType<typeof startProvider>>;
+const sockets: Socket[] = [];
+const sidecars: SidecarProc[] = [];
+const schema = uniqueSchema('hubs');
+// Its own shared-subscription group, and so its own live stream on Redis: parallel runs stay apart.
+const group = `t${randomBytes(5).toString('hex')}`;
+
+const openSocket = async (hub: TestHub) => {
+  const s = io(hub.httpUrl, { path: '/socket.io', auth: { token: hub.token }, transports: ['websocket'] });
+  sockets.push(s);
+  await new Promise<void>((res, rej) => {
+    s.once('connect', () => res());
+    s.once('connect_error', rej);
+  });
+  return s;
+};
+
+beforeAll(async () => {
+  if (!ready) return;
+  const common = {
+    databaseUrl: PG_URL,
+    dbSchema: schema,
+    mqttUrl: BROKER,
+    shareGroup: group,
+    redisUrl: REDIS,
+    ssoAllowInsecureIssuers: true,
+    // Hubs of one deployment share the master key (secrets sealed by one are opened by another).
+    masterKey: `k1:${randomBytes(32).toString('base64')}`,
+  };
+  h2 = await startTestHub(common);
+  // Behind one address, as behind a load balancer: the SSO callback names hub 2.
+  h1 = await startTestHub({ ...common, publicUrl: h2.httpUrl });
+  idp = await startProvider(`${h2.httpUrl}/api/v1/auth/sso/callback`);
+}, 120_000);
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  for (const s of sidecars) await s.dispose();
+  await h1?.stop();
+  await h2?.stop();
+  await idp?.close();
+  if (ready) await dropSchema(schema);
+});
+
+describe.skipIf(!ready)('several hubs (Mosquitto, PostgreSQL, Redis)', () => {
+  it('a browser on one hub gets the live frames of messages the other hub ingested, and one status change each', async () => {
+    const socket = await openSocket(h2);
+    const framesFor = new Set<string>();
+    const statusCount = new Map<string, number>();
+    socket.on('metrics', (e: { instanceId: string }) => framesFor.add(e.instanceId));
+    socket.on('instance.status', (e: { instanceId: string; status: string }) => {
+      if (e.status === 'online') statusCount.set(e.instanceId, (statusCount.get(e.instanceId) ?? 0) + 1);
+    });
+    const committed = (h: TestHub) => h.ctx.stats.value(h.ctx.stats.committed, { stream: 'metrics' });
+    const before = await Promise.all([h1, h2].map(committed));
+    // Mosquitto hands a shared subscription's messages out in turn: a dozen instances land on both hubs.
+    const K = 12;
+    const ids: string[] = [];
+    for (let k = 0; k < K; k++) {
+      const inst = await h1.newInstance();
+      ids.push(inst.id);
+      const c = await connectSidecar(BROKER, inst.id, inst.secret);
+      await pub(c, `ds/v1/${inst.id}/status`, {
+        v: 1,
+        id: `st-${k}`,
+        instanceId: inst.id,
+        bootId: 'boot-h',
+        seq: 0,
+        ts: Date.now(),
+        state: 'online',
+      });
+      await pub(c, `ds/v1/${inst.id}/metrics`, metricsMsg(inst.id, 'boot-h', 0, Date.now()));
+      await c.endAsync();
+    }
+    await until(() => ids.every((id) => framesFor.has(id)), 60_000, 'a frame for every instance on hub 2');
+    const per = (await Promise.all([h1, h2].map(committed))).map((n, i) => n - before[i]);
+    // Some of those frames came from hub 1's ingest: that is what the shared stream is for.
+    expect(per[0]).toBeGreaterThan(0);
+    expect(per[1]).toBeGreaterThan(0);
+    expect(per[0] + per[1]).toBe(K);
+    // Presence is worked out by every hub: the browser hears it from its own hub only, once.
+    await until(() => ids.every((id) => statusCount.has(id)), 30_000, 'online status for every instance');
+    expect([...statusCount.values()].every((n) => n === 1)).toBe(true);
+  }, 120_000);
+
+  it('a console opened through one hub is driven from a socket on the other', async () => {
+    const inst = await h1.newInstance();
+    const sc = spawnSidecar(
+      { mqttUrl: BROKER, id: inst.id, secret: inst.secret, hubKey: h1.hubPublicKey },
+      { SHELL: '/bin/sh' },
+    );
+    sidecars.push(sc);
+    await until(() => h1.ctx.fleet.get(inst.id)?.presence === 'online', 90_000, 'sidecar online');
+    const socket = await openSocket(h2);
+    let output = '';
+    socket.on('console.output', (e: { data: string }) => {
+      output += e.data;
+    });
+    const open = await h1.api<{ sessionId: string }>('POST', `/instances/${inst.id}/console`, { cols: 80, rows: 24 });
+    expect(open.status).toBe(201);
+    const sid = open.body.sessionId;
+    await until(
+      async () => {
+        socket.emit('console.input', { sessionId: sid, data: 'echo across-$((6*7))\r' });
+        await new Promise((r) => setTimeout(r, 300));
+        return output.includes('across-42');
+      },
+      60_000,
+      'echo through the other hub',
+    );
+    socket.emit('console.input', { sessionId: sid, data: 'exit 0\r' });
+    await until(
+      async () =>
+        (await h2.api<{ id: string; status: string }[]>('GET', `/instances/${inst.id}/console`)).body.find(
+          (s) => s.id === sid,
+        )?.status === 'closed',
+      30_000,
+      'session closed, as both hubs report it',
+    );
+  }, 180_000);
+
+  it('an SSO login started on one hub completes on the other, once', async () => {
+    const a = await makeTenant(h1, 'multi');
+    const cfg = await h1.api(
+      'PUT',
+      `/clients/${a.client}/sso`,
+      {
+        issuer: idp.issuer,
+        clientId: 'deepsignal-hub',
+        clientSecret: 'sso-client-secret-123',
+        allowedDomain: 'multi.test',
+      },
+      a.owner,
+    );
+    expect(cfg.status).toBe(200);
+    expect((await h1.api('POST', `/clients/${a.client}/sso/domains/multi.test/approve`)).status).toBe(200);
+    const r = await browserLogin(`${h1.httpUrl}/api/v1/auth/sso/${a.client}/start`, 'client_viewer@multi.test');
+    expect(r.status, r.body).toBe(302);
+    const cookie = r.cookies.find((c) => c.startsWith('ds_session='))?.split(';')[0] as string;
+    const me = await fetch(`${h1.httpUrl}/api/v1/auth/me`, { headers: { cookie } });
+    expect(await me.json()).toMatchObject({ email: 'client_viewer@multi.test', clientId: a.client });
+    const left = await h1.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM sso_logins_pending WHERE client_id = $1',
+      [a.client],
+    );
+    expect(left[0].n).toBe(0);
+  }, 120_000);
+});
