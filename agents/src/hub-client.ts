@@ -4,12 +4,14 @@ import type {
   AdvisoryList,
   ArticleSuggestion,
   AuditEntry,
+  Catalogue,
   CommandView,
   ConsoleSession,
   ConversationView,
   FindingView,
   Instance,
   InstanceDetail,
+  InstanceServer,
   KeyAges,
   LogLineView,
   MetricSeries,
@@ -197,6 +199,21 @@ export class HubClient {
   /** The audit log, newest first (logins, failed logins, every change). */
   audit(q: { action?: string; from?: string; limit?: number } = {}): Promise<AuditEntry[]> {
     return this.call('GET', '/audit', { query: q });
+  }
+
+  /** Where an instance runs; `probe` also asks the provider whether the server still exists. */
+  instanceServer(id: string, o: { probe?: boolean } = {}): Promise<InstanceServer> {
+    return this.call('GET', `/instances/${enc(id)}/server`, { query: o.probe ? { probe: 'true' } : {} });
+  }
+
+  /** Server types and their monthly prices per location (what a resize costs). */
+  catalogue(): Promise<Catalogue> {
+    return this.call('GET', '/deploy/catalogue');
+  }
+
+  /** Agent Ops: proposals, newest first (`status` a comma-separated list). */
+  listProposals(q: { agent?: string; status?: string; limit?: number } = {}): Promise<ProposalView[]> {
+    return this.call('GET', '/agent-proposals', { query: q });
   }
 
   getProposal(id: string): Promise<ProposalView> {

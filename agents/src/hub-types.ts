@@ -206,3 +206,34 @@ export interface AuditEntry {
   clientId: string | null;
   detail: unknown;
 }
+
+/** `GET /instances/:id/server`: where an instance runs (servers the hub deployed). */
+export interface InstanceServer {
+  instanceId: string;
+  provider: string;
+  serverId: number | null;
+  serverName: string;
+  serverType: string;
+  location: string;
+  monthlyPrice: number | null;
+  /** running, resizing, pausing, paused, moving, … */
+  state: string;
+  deploymentId: string | null;
+  operation: { kind: string; status: string; error: string | null } | null;
+  /** With `probe`: the server as the provider has it now (`deleted`, `off`, `running`, … or `unknown`). */
+  providerStatus?: string;
+}
+
+/** `GET /deploy/catalogue`: server types with their monthly gross price (EUR) per location. */
+export interface Catalogue {
+  locations: { name: string; country: string }[];
+  serverTypes: {
+    name: string;
+    cores: number;
+    memoryGb: number;
+    diskGb: number;
+    cpuType: string;
+    architecture: string;
+    monthlyPrice: Record<string, number>;
+  }[];
+}

@@ -11,3 +11,6 @@ export { SettingsError } from './settings.js';
 export { supportCommand } from './support/command.js';
 export { formatSupport, runSupport } from './support/run.js';
 export { triage } from './support/triage.js';
+export { hubReadTools } from './tools/hub-read-tools.js';
+export { type Investigation, investigate } from './tools/investigate.js';
+export { hubWriteTools, type ModelProposal } from './tools/propose-tools.js';

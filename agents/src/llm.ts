@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type { BetaRunnableTool } from '@anthropic-ai/sdk/lib/tools/BetaRunnableTool';
 
 /** Settings of the optional language model; without `apiKey` the agents run on rules alone. */
 export interface LlmSettings {
@@ -17,6 +18,14 @@ export interface LlmUsage {
   costUsd: number;
 }
 
+/** The token counts of one reply's `usage`. */
+interface BilledUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
 /** USD per million input / output tokens; models not listed are priced as Sonnet. */
 const PRICES: Record<string, [number, number]> = {
   'claude-sonnet-4-5': [3, 15],
@@ -31,6 +40,31 @@ export interface Llm {
   readonly usage: LlmUsage;
   /** Returns the model's text, or throws; callers fall back to the rules' own text. */
   write(system: string, prompt: string): Promise<string>;
+  /**
+   * Lets the model call `tools` (the SDK's tool runner) until it answers in text or `maxIterations`
+   * calls were made; every call's usage is added to `usage`, also when a later call throws.
+   */
+  runTools(r: ToolRun): Promise<ToolRunResult>;
+}
+
+/** A conversation in which the model may call tools. */
+export interface ToolRun {
+  system: string;
+  prompt: string;
+  tools: BetaRunnableTool[];
+  /** Messages API calls at most (each model turn is one). */
+  maxIterations: number;
+  maxTokens?: number;
+}
+
+export interface ToolRunResult {
+  /** The model's last text (empty when it stopped while still calling tools). */
+  text: string;
+  stopReason: string | null;
+  /** Messages API calls made. */
+  calls: number;
+  /** The tools the model called, in order. */
+  toolCalls: string[];
 }
 
 export const DEFAULT_MODEL = 'claude-sonnet-4-5';
@@ -44,11 +78,26 @@ export function createLlm(s: LlmSettings): Llm | null {
     // The Messages API's documented header is `x-api-key` (this SDK version would send a bearer
     // header, which some gateways do not accept): send the key there and nowhere else.
     defaultHeaders: { 'x-api-key': s.apiKey, authorization: null },
-    maxRetries: 1,
+    // 429 and 529 are retried (after `retry-after` when the API sends one), then reported.
+    maxRetries: 2,
     timeout: s.timeoutMs ?? 60_000,
   });
   const usage: LlmUsage = { tokensIn: 0, tokensOut: 0, costUsd: 0 };
   const [pin, pout] = PRICES[s.model] ?? PRICES['claude-sonnet-4-5'];
+  const count = (u: BilledUsage | undefined) => {
+    if (!u) return;
+    // Cache writes cost 1.25 times an input token, cache reads a tenth.
+    const write = u.cache_creation_input_tokens ?? 0;
+    const read = u.cache_read_input_tokens ?? 0;
+    usage.tokensIn += u.input_tokens + write + read;
+    usage.tokensOut += u.output_tokens;
+    usage.costUsd += ((u.input_tokens + write * 1.25 + read * 0.1) * pin + u.output_tokens * pout) / 1e6;
+  };
+  const textOf = (content: { type: string; text?: string }[]) =>
+    content
+      .map((b) => (b.type === 'text' ? (b.text ?? '') : ''))
+      .join('')
+      .trim();
   return {
     model: s.model,
     usage,
@@ -59,15 +108,31 @@ export function createLlm(s: LlmSettings): Llm | null {
         system,
         messages: [{ role: 'user', content: prompt }],
       });
-      usage.tokensIn += msg.usage?.input_tokens ?? 0;
-      usage.tokensOut += msg.usage?.output_tokens ?? 0;
-      usage.costUsd = (usage.tokensIn * pin + usage.tokensOut * pout) / 1e6;
-      const text = msg.content
-        .map((b) => (b.type === 'text' ? b.text : ''))
-        .join('')
-        .trim();
+      count(msg.usage);
+      const text = textOf(msg.content);
       if (!text) throw new Error('the model returned no text');
       return text;
+    },
+    async runTools(r) {
+      const runner = client.beta.messages.toolRunner({
+        model: s.model,
+        max_tokens: r.maxTokens ?? s.maxTokens ?? 1500,
+        system: r.system,
+        messages: [{ role: 'user', content: r.prompt }],
+        tools: r.tools,
+        max_iterations: r.maxIterations,
+        // The whole conversation on every call: the plain Messages API, no server-held thread.
+        thread: false,
+      });
+      const out: ToolRunResult = { text: '', stopReason: null, calls: 0, toolCalls: [] };
+      for await (const msg of runner) {
+        out.calls++;
+        count(msg.usage);
+        out.stopReason = msg.stop_reason;
+        out.text = textOf(msg.content) || out.text;
+        for (const b of msg.content) if (b.type === 'tool_use') out.toolCalls.push(b.name);
+      }
+      return out;
     },
   };
 }

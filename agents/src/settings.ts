@@ -26,8 +26,9 @@ export const COMMON_HELP = `Common settings:
   --json                    print the report as JSON instead of text
   --no-llm                  never call a model, even with ANTHROPIC_API_KEY set
   --anthropic-base-url URL  Messages API endpoint (DS_ANTHROPIC_BASE_URL)
-  --model NAME              model for summaries (DS_ANTHROPIC_MODEL, default ${DEFAULT_MODEL})
-  ANTHROPIC_API_KEY         enables short written summaries; without it the rules work alone
+  --model NAME              model (DS_ANTHROPIC_MODEL, default ${DEFAULT_MODEL})
+  ANTHROPIC_API_KEY         lets a model investigate the rules' findings with read-only hub tools
+                            and propose through the hub's policy; without it the rules work alone
   -h, --help                this help`;
 
 /** Settings shared by every agent. */

@@ -5,7 +5,8 @@ import { DEFAULT_BILLING_POLICY, runBilling } from '../src/billing/run.js';
 import { HubClient } from '../src/hub-client.js';
 import type { FindingView, ProposalView } from '../src/hub-types.js';
 import { createLlm } from '../src/llm.js';
-import { type AgentTestHub, fakeAnthropic, simulatedSidecar, startAgentHub, until } from './helpers.js';
+import { say, startMessagesApiFake } from '../src/testing/messages-api-fake.js';
+import { type AgentTestHub, simulatedSidecar, startAgentHub, until } from './helpers.js';
 
 type Sidecar = Awaited<ReturnType<typeof simulatedSidecar>>;
 
@@ -209,12 +210,15 @@ describe('billing agent against a real hub', () => {
 
   it('suggests a cheaper model of the plan with its evidence, as a proposal an admin approves', async () => {
     const hub = new HubClient({ baseUrl: t.hub.httpUrl, token });
-    const fake = await fakeAnthropic('Three invoices wait for review; Pricey could save on Haiku.');
+    const fake = await startMessagesApiFake({
+      script: () => say('Three invoices wait for review; Pricey could save on Haiku.'),
+    });
     try {
       const llm = createLlm({ apiKey: 'test-key', baseUrl: fake.url, model: 'claude-test' });
       const r = await runBilling({ hub, llm, dryRun: false, policy: DEFAULT_BILLING_POLICY, period: PERIOD });
       expect(r.llmSummary).toBe('Three invoices wait for review; Pricey could save on Haiku.');
-      expect(fake.seen.length).toBe(1);
+      expect(fake.requests.length).toBe(1);
+      expect(fake.rejected).toEqual([]);
       const s = r.savings.find((x) => x.clientId === clients.Pricey);
       expect(s).toMatchObject({
         model: 'anthropic/claude-opus-4-1',

@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningHub, startHub } from '@deepsignal/hub';
@@ -185,51 +183,20 @@ export async function simulatedSidecar(mqttUrl: string, hubPublicKey: string, id
           },
         ],
       }),
+    /** A metric history in one message: CPU % and memory % at each time (e.g. the last half hour). */
+    history: (samples: { t: number; cpu: number; memPct: number }[]) =>
+      pub('metrics', {
+        samples: samples.map((x) => ({
+          t: x.t,
+          cpu: x.cpu,
+          load1: 0.2,
+          memUsed: x.memPct * 1e7,
+          memTotal: 1e9,
+          disks: [{ mount: '/', used: 30e8, total: 1e10 }],
+        })),
+      }),
     close: () => c.endAsync(),
   };
-}
-
-/** What the fake Anthropic server saw. */
-export interface SeenRequest {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: { model: string; max_tokens: number; system?: string; messages: { role: string; content: unknown }[] };
-}
-
-/** A local stand-in for the Messages API (POST /v1/messages), answering with a real `message` object. */
-export async function fakeAnthropic(reply: string) {
-  const seen: SeenRequest[] = [];
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d) => {
-      raw += d;
-    });
-    req.on('end', () => {
-      const json = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${seen.length}` });
-        res.end(JSON.stringify(body));
-      };
-      if (req.method !== 'POST' || req.url !== '/v1/messages')
-        return json(404, { type: 'error', error: { type: 'not_found_error', message: 'not found' } });
-      if (req.headers['x-api-key'] !== 'test-key' || !req.headers['anthropic-version'])
-        return json(401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } });
-      const body = JSON.parse(raw) as SeenRequest['body'];
-      seen.push({ path: req.url, headers: req.headers, body });
-      json(200, {
-        id: `msg_${seen.length}`,
-        type: 'message',
-        role: 'assistant',
-        model: body.model,
-        content: [{ type: 'text', text: reply }],
-        stop_reason: 'end_turn',
-        stop_sequence: null,
-        usage: { input_tokens: 120, output_tokens: 30 },
-      });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** Polls until `check` returns true (hooks cannot use expect.poll). */

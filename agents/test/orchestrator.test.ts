@@ -10,7 +10,8 @@ import { runPass } from '../src/orchestrator/pass.js';
 import { DEFAULT_POLICY, type OrchestratorPolicy } from '../src/orchestrator/policy.js';
 import { formatReport } from '../src/orchestrator/report.js';
 import { DownSinceStore } from '../src/orchestrator/state.js';
-import { type AgentTestHub, fakeAnthropic, simulatedSidecar, startAgentHub, until } from './helpers.js';
+import { say, startMessagesApiFake } from '../src/testing/messages-api-fake.js';
+import { type AgentTestHub, simulatedSidecar, startAgentHub, until } from './helpers.js';
 
 describe('orchestrator against a real hub', () => {
   let t: AgentTestHub;
@@ -165,18 +166,20 @@ describe('orchestrator against a real hub', () => {
   });
 
   it('writes a short summary through the Anthropic Messages API when a key is set', async () => {
-    const fake = await fakeAnthropic('One instance has OpenClaw down; a restart already ran. One is offline.');
+    const fake = await startMessagesApiFake({
+      script: () => say('One instance has OpenClaw down; a restart already ran. One is offline.'),
+    });
     try {
       const llm = createLlm({ apiKey: 'test-key', baseUrl: fake.url, model: 'claude-test' });
       const hub = new HubClient({ baseUrl: t.hub.httpUrl, token: readToken });
       const r = await runPass({ hub, policy: policy({ dryRun: true }), state: new DownSinceStore(), llm });
       expect(r.llmSummary).toBe('One instance has OpenClaw down; a restart already ran. One is offline.');
       expect(r.llmError).toBeNull();
-      expect(fake.seen).toHaveLength(1);
-      expect(fake.seen[0].headers['anthropic-version']).toBeTruthy();
-      expect(fake.seen[0].headers.authorization).toBeUndefined(); // the key goes in x-api-key only
-      expect(fake.seen[0].body.model).toBe('claude-test');
-      expect(JSON.stringify(fake.seen[0].body.messages)).toContain('vps-gone');
+      expect(fake.requests).toHaveLength(1);
+      expect(fake.requests[0].headers['anthropic-version']).toBeTruthy();
+      expect(fake.requests[0].headers.authorization).toBeUndefined(); // the key goes in x-api-key only
+      expect(fake.requests[0].body.model).toBe('claude-test');
+      expect(JSON.stringify(fake.requests[0].body.messages)).toContain('vps-gone');
       // A failing model never fails the pass.
       const broken = createLlm({ apiKey: 'wrong-key', baseUrl: fake.url, model: 'claude-test' });
       const r2 = await runPass({ hub, policy: policy({ dryRun: true }), state: new DownSinceStore(), llm: broken });
@@ -259,7 +262,10 @@ describe("orchestrator under the hub's policy", () => {
   });
 
   it("records the run with the model's tokens and their cost", async () => {
-    const fake = await fakeAnthropic('OpenClaw is down on vps-sick; a restart ran.');
+    const fake = await startMessagesApiFake({
+      script: [say('OpenClaw is down on vps-sick; a restart ran.')],
+      usage: { input_tokens: 120, output_tokens: 30 },
+    });
     try {
       const llm = createLlm({ apiKey: 'test-key', baseUrl: fake.url, model: 'claude-sonnet-4-5' });
       const r = await runPass({

@@ -201,6 +201,7 @@ describe('security agent against a real hub', () => {
         'anomaly_messages',
         'console_outside_window',
         'failed_login_burst',
+        'hub_key_old', // one per instance, each with its hubkey.rotate proposal
         'hub_key_old',
         'instance_secret_old',
         'openclaw_vulnerable',
@@ -226,7 +227,18 @@ describe('security agent against a real hub', () => {
     expect(by('console_outside_window')).toMatchObject({ instanceId: old.id, evidence: { sessionId: 'con-test-1' } });
     expect(by('anomaly_messages')).toMatchObject({ instanceId: steady.id, evidence: { direction: 'above' } });
     expect((by('anomaly_messages').evidence.hours as unknown[]).length).toBe(3);
-    expect(r.findings.filter((f) => f.instanceId === steady.id).map((f) => f.kind)).toEqual(['anomaly_messages']);
+    expect(r.findings.filter((f) => f.instanceId === steady.id).map((f) => f.kind)).toEqual([
+      'hub_key_old',
+      'anomaly_messages',
+    ]);
+    // The old hub key: each instance gets a hubkey.rotate for an admin; the hub names its next key.
+    const hubKey = r.findings.filter((f) => f.kind === 'hub_key_old');
+    expect(hubKey.map((f) => f.instanceId).sort()).toEqual([steady.id, old.id].sort());
+    for (const f of hubKey) {
+      expect(f.proposed).toMatchObject({ status: 'pending' });
+      const p = (await t.api<ProposalView>('GET', `/agent-proposals/${f.proposed?.proposalId}`)).body;
+      expect(p.commands).toEqual([{ instanceId: f.instanceId, type: 'hubkey.rotate', params: {} }]);
+    }
 
     // Posted with the evidence and dedupe key; the rotation proposal holds no secret (the hub makes it).
     const posted = await findings();
@@ -266,7 +278,7 @@ describe('security agent against a real hub', () => {
     expect(r.findings.every((f) => f.posted?.seen)).toBe(true);
     expect((await findings()).length).toBe(before);
     const proposals = (await t.api<ProposalView[]>('GET', '/agent-proposals?agent=security&limit=100')).body;
-    expect(proposals).toHaveLength(2);
+    expect(proposals).toHaveLength(4);
   });
 
   it('runs by hand: --dry-run posts nothing, bad settings are clear', async () => {

@@ -4,7 +4,8 @@ import { createLlm } from '../src/llm.js';
 import { RUNNABLE } from '../src/runner/run.js';
 import type { SupportTicket } from '../src/support/api.js';
 import { runSupport } from '../src/support/run.js';
-import { type AgentTestHub, fakeAnthropic, simulatedSidecar, startAgentHub, until } from './helpers.js';
+import { say, startMessagesApiFake } from '../src/testing/messages-api-fake.js';
+import { type AgentTestHub, simulatedSidecar, startAgentHub, until } from './helpers.js';
 
 type Sidecar = Awaited<ReturnType<typeof simulatedSidecar>>;
 
@@ -209,9 +210,9 @@ describe('support agent: dead channels, staying healthy, escalation, article dra
     await t.api('POST', `/tickets/${id}/replies`, { body: 'Settings, Agent, Greeting: write it in French there.' });
     expect((await t.api('PATCH', `/tickets/${id}`, { state: 'resolved' })).status).toBe(200);
 
-    const fake = await fakeAnthropic(
-      '## A greeting in your language\n\nOpen Settings, Agent, Greeting and write it there.',
-    );
+    const fake = await startMessagesApiFake({
+      script: () => say('## A greeting in your language\n\nOpen Settings, Agent, Greeting and write it there.'),
+    });
     try {
       const llm = createLlm({ apiKey: 'test-key', baseUrl: fake.url, model: 'claude-test' });
       const r = await runSupport({ hub, dryRun: false, logLines: 20, healthyWindowSec: WINDOW_SEC, llm });

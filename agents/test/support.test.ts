@@ -4,7 +4,8 @@ import type { TicketWithThread } from '../src/hub-types.js';
 import { createLlm } from '../src/llm.js';
 import { supportCommand } from '../src/support/command.js';
 import { runSupport } from '../src/support/run.js';
-import { type AgentTestHub, fakeAnthropic, simulatedSidecar, startAgentHub, until } from './helpers.js';
+import { say, startMessagesApiFake } from '../src/testing/messages-api-fake.js';
+import { type AgentTestHub, simulatedSidecar, startAgentHub, until } from './helpers.js';
 
 const NOTICE = 'This is an automatic reply';
 
@@ -144,7 +145,9 @@ describe('support agent against a real hub: notes and drafts land on the tickets
     await until(async () => (await admin.getInstance(inst.id)).status === 'online', 'instance healthy');
     await t.api('POST', `/tickets/${bot}/replies`, { body: 'Still nothing?' }, client);
 
-    const fake = await fakeAnthropic('Restart fixed the port clash; the agent answers again.');
+    const fake = await startMessagesApiFake({
+      script: () => say('Restart fixed the port clash; the agent answers again.'),
+    });
     try {
       const hub = new HubClient({ baseUrl: t.hub.httpUrl, token: agentToken });
       const llm = createLlm({ apiKey: 'test-key', baseUrl: fake.url, model: 'claude-test' });

@@ -26,6 +26,8 @@ export interface BenchReport {
   date: string;
   durationSec: number;
   results: BenchResult[];
+  /** After `--merge`: the figures not re-measured are from this earlier run. */
+  kept?: { from: string; machine: MachineInfo };
 }
 
 /** Adds `ratio` when both sides are there. */
@@ -93,10 +95,34 @@ export function formatTable(results: BenchResult[]): string {
     .join('\n');
 }
 
+/**
+ * A partial run's figures put into the last report at `path`: each figure replaces the one of the
+ * same name (or is added), the others stay; machine and date become this run's, and a note on
+ * every kept figure would be noise, so `kept` says when the rest was measured.
+ */
+export function mergeReport(path: string, partial: BenchReport): BenchReport {
+  let last: BenchReport | null = null;
+  try {
+    last = JSON.parse(readFileSync(path, 'utf8')) as BenchReport;
+  } catch {
+    return partial;
+  }
+  const fresh = new Map(partial.results.map((r) => [r.name, r]));
+  const results = last.results.map((r) => fresh.get(r.name) ?? r);
+  for (const r of partial.results) if (!last.results.some((x) => x.name === r.name)) results.push(r);
+  // figures kept over several merged runs are as old as the run that measured them
+  return { ...partial, results, kept: last.kept ?? { from: last.date, machine: last.machine } };
+}
+
 /** Writes the JSON report (creating the folder). */
 export function writeReport(path: string, report: BenchReport): void {
+  writeJson(path, report);
+}
+
+/** Writes any JSON result file (creating the folder). */
+export function writeJson(path: string, data: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
 }
 
 const BEGIN = '<!-- bench:results:begin -->';
@@ -109,6 +135,11 @@ export function markdownBlock(report: BenchReport): string {
     BEGIN,
     `Last run: ${report.date} on \`${m.hostname}\` — ${m.cpus} × ${m.cpuModel}, ${m.memGb} GB RAM,`,
     `${m.os}, Node ${m.node}, ${m.postgres ?? 'PostgreSQL ?'}, ${m.mosquitto ?? 'Mosquitto ?'}; load average at start ${m.loadAvg}. Whole run: ${report.durationSec} s.`,
+    ...(report.kept
+      ? [
+          `Only some groups were re-run then (\`--merge\`); the other figures are from the run of ${report.kept.from} (${report.kept.machine.cpus} × ${report.kept.machine.cpuModel}).`,
+        ]
+      : []),
     '',
     '| benchmark | value | unit | baseline (same run) | ratio | goal | |',
     '|---|---:|---|---|---:|---|---|',

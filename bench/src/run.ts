@@ -2,11 +2,13 @@
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
  * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, idle, alerts, billing, provision,
- * dashboard, update),
- * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`.
+ * dashboard, update, agents),
+ * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`, `--merge`,
+ * `--llm off|fake|real` (the agents group's model).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentsBenchmark, type LlmMode, llmFor } from './benchmarks/agents.js';
 import { alertsBenchmarks } from './benchmarks/alerts.js';
 import { billingBenchmark } from './benchmarks/billing.js';
 import { commandBenchmark } from './benchmarks/command.js';
@@ -25,6 +27,7 @@ import {
   type BenchReport,
   type BenchResult,
   formatTable,
+  mergeReport,
   updateBenchmarksMd,
   withRatio,
   writeReport,
@@ -39,9 +42,13 @@ Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
   --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, idle, alerts, billing,
-               provision, dashboard, update
+               provision, dashboard, update, agents
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
+  --merge      with --only: put these groups' figures into latest.json and BENCHMARKS.md, keeping
+               the other figures of the last run (without it a partial run writes partial.json)
+  --llm MODE   agents group: off (rules only), fake (a Messages API stand-in at
+               DS_ANTHROPIC_BASE_URL), real (ANTHROPIC_API_KEY); default real when the key is set
 
 Needs PostgreSQL on 127.0.0.1:5432 (database test) and Mosquitto on 127.0.0.1:1883;
 installs Debian's prometheus-node-exporter for the sidecar baseline when it is missing.
@@ -54,6 +61,29 @@ const only = onlyArg
   ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1]).split(',')
   : null;
 const log = (s: string) => process.stderr.write(`${s}\n`);
+const merge = args.includes('--merge') && !!only && !quick;
+const llmArg = args.find((a) => a.startsWith('--llm'));
+const llmMode = (
+  llmArg
+    ? llmArg.includes('=')
+      ? llmArg.split('=')[1]
+      : args[args.indexOf(llmArg) + 1]
+    : process.env.ANTHROPIC_API_KEY
+      ? 'real'
+      : 'off'
+) as LlmMode;
+if (!['off', 'fake', 'real'].includes(llmMode)) {
+  log(`--llm must be off, fake or real (got ${llmMode})`);
+  process.exit(2);
+}
+if (!only || only.includes('agents')) {
+  try {
+    llmFor(llmMode);
+  } catch (e) {
+    log((e as Error).message);
+    process.exit(2);
+  }
+}
 
 /** Groups in run order, with the names they produce (for a failed group's placeholder rows). */
 const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> }[] = [
@@ -103,6 +133,17 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     names: ['dashboard.fleet_1000_first_render_ms', 'dashboard.fleet_frame_p95_ms', 'dashboard.fleet_late_frames_pct'],
     run: () => dashboardBenchmark(log, quick ? { instances: 200, measureSec: 8 } : {}),
   },
+  {
+    key: 'agents',
+    names: [
+      'agents.incidents_detected',
+      'agents.incidents_mitigated',
+      'agents.unsafe_actions',
+      'agents.false_findings',
+      'agents.detect_s_p50',
+    ],
+    run: () => agentsBenchmark(log, { quick, llm: llmMode }),
+  },
 ];
 
 async function main(): Promise<void> {
@@ -136,9 +177,11 @@ async function main(): Promise<void> {
     for (const r of report.results) r.note = `[quick run] ${r.note ?? ''}`.trim();
   }
   // only a full run is `latest.json`; partial and quick runs never replace it
-  const file = path.join(ROOT, 'bench/results', quick ? 'quick.json' : only ? 'partial.json' : 'latest.json');
-  writeReport(file, report);
-  if (!quick && !only && !args.includes('--no-md')) updateBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), report);
+  const file = path.join(ROOT, 'bench/results', quick ? 'quick.json' : only && !merge ? 'partial.json' : 'latest.json');
+  const written = merge ? mergeReport(file, report) : report;
+  writeReport(file, written);
+  if (!quick && (!only || merge) && !args.includes('--no-md'))
+    updateBenchmarksMd(path.join(ROOT, 'BENCHMARKS.md'), written);
   process.stdout.write(
     `\n${formatTable(report.results)}\n\nwrote ${path.relative(process.cwd(), file)} (${report.durationSec} s)\n`,
   );

@@ -70,6 +70,10 @@ export function proposalDiff(p: AgentProposal): { instanceId: string; title: str
       { sign: '-', text: openclawNow(t.openclaw) },
     ];
     for (const c of p.commands.filter((x) => x.instanceId === t.instanceId)) {
+      if (c.preview) {
+        raw.push(...hubActionLines(c.type, c.preview));
+        continue;
+      }
       const params = Object.keys(c.params).length ? ` ${JSON.stringify(c.params)}` : '';
       raw.push({ sign: '+', text: `run ${c.type}${params}` });
     }
@@ -77,6 +81,50 @@ export function proposalDiff(p: AgentProposal): { instanceId: string; title: str
     const lines = raw.map((l, n) => ({ ...l, key: `${n}` }));
     return { instanceId: t.instanceId, title: t.hostname ? `${t.hostname} (${t.instanceId})` : t.instanceId, lines };
   });
+}
+
+type Preview = NonNullable<AgentProposal['commands'][number]['preview']>;
+const eur = (v: number | null) => (v === null ? 'price not listed' : `${v.toFixed(2)} EUR/month`);
+/** "+3.58 EUR/month" / "−11.54 EUR/month" / "same price" */
+export const priceDelta = (d: number | null) =>
+  d === null
+    ? 'price difference unknown'
+    : d === 0
+      ? 'same price'
+      : `${d > 0 ? '+' : '−'}${Math.abs(d).toFixed(2)} EUR/month`;
+
+/** A hub action (run by the hub itself) as what it changes: the server now, and after. */
+function hubActionLines(type: string, v: Preview): Omit<DiffLine, 'key'>[] {
+  const now = `server: ${v.fromServerType} in ${v.fromLocation} (${eur(v.monthlyFrom)})`;
+  if (type === 'instance.replace')
+    return [
+      { sign: '-', text: `${now}${v.oldServerId ? `, #${v.oldServerId}` : ''}: dead` },
+      {
+        sign: '+',
+        text: `new server: ${v.toServerType} in ${v.toLocation} (${eur(v.monthlyTo)}, ${priceDelta(v.monthlyDelta)})`,
+      },
+      {
+        sign: '+',
+        text: `restore backup ${v.backupId ?? '(latest)'}${v.backupAt ? ` of ${fmtWhen(v.backupAt)}` : ''}`,
+      },
+      { sign: '+', text: `then release the dead server${v.oldServerId ? ` #${v.oldServerId}` : ''}` },
+    ];
+  return [
+    { sign: '-', text: now },
+    {
+      sign: '+',
+      text: `server: ${v.toServerType} in ${v.toLocation} (${eur(v.monthlyTo)}, ${priceDelta(v.monthlyDelta)})`,
+    },
+  ];
+}
+
+const fmtWhen = (iso: string) => iso.replace('T', ' ').slice(0, 16) + ' UTC';
+
+/** An outcome in words: its state, and for a change held for the maintenance window, when it runs. */
+export function outcomeText(o: AgentProposal['outcomes'][number]): string {
+  if (o.status === 'scheduled')
+    return `waits for the maintenance window${o.runAfter ? ` from ${fmtWhen(o.runAfter)}` : ''}`;
+  return o.detail ?? o.commandId;
 }
 
 /** USD with enough digits for model costs of a cent or less. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type AgentProposal, fmtUsd, isQueued, proposalDiff, proposalTone } from '../lib/agent-ops';
+import {
+  type AgentProposal,
+  fmtUsd,
+  isQueued,
+  outcomeText,
+  priceDelta,
+  proposalDiff,
+  proposalTone,
+} from '../lib/agent-ops';
 
 const proposal = (over: Partial<AgentProposal> = {}): AgentProposal => ({
   id: 'aprop-1',
@@ -62,5 +70,71 @@ describe('agent ops view helpers', () => {
     ]);
     expect(fmtUsd(0.00081)).toBe('$0.0008');
     expect(fmtUsd(12.5)).toBe('$12.50');
+  });
+
+  it('shows a hub action as the server now and after: type, location, price difference, backup', () => {
+    const base = { fromLocation: 'fsn1', toLocation: 'fsn1', currency: 'EUR' as const };
+    const [resize] = proposalDiff(
+      proposal({
+        commands: [
+          {
+            instanceId: 'inst-a',
+            type: 'instance.resize',
+            params: { serverType: 'cx32' },
+            preview: {
+              ...base,
+              fromServerType: 'cx22',
+              toServerType: 'cx32',
+              monthlyFrom: 4.51,
+              monthlyTo: 8.09,
+              monthlyDelta: 3.58,
+            },
+          },
+        ],
+      }),
+    );
+    expect(resize.lines.map((l) => `${l.sign} ${l.text}`).slice(2, 4)).toEqual([
+      '- server: cx22 in fsn1 (4.51 EUR/month)',
+      '+ server: cx32 in fsn1 (8.09 EUR/month, +3.58 EUR/month)',
+    ]);
+    const [replace] = proposalDiff(
+      proposal({
+        commands: [
+          {
+            instanceId: 'inst-a',
+            type: 'instance.replace',
+            params: {},
+            preview: {
+              ...base,
+              fromServerType: 'cx22',
+              toServerType: 'cx22',
+              monthlyFrom: 4.51,
+              monthlyTo: 4.51,
+              monthlyDelta: 0,
+              backupId: 'bak-1',
+              backupAt: '2026-12-02T03:00:00.000Z',
+              oldServerId: 1001,
+            },
+          },
+        ],
+      }),
+    );
+    expect(replace.lines.map((l) => l.text).slice(2, 6)).toEqual([
+      'server: cx22 in fsn1 (4.51 EUR/month), #1001: dead',
+      'new server: cx22 in fsn1 (4.51 EUR/month, same price)',
+      'restore backup bak-1 of 2026-12-02 03:00 UTC',
+      'then release the dead server #1001',
+    ]);
+    expect(priceDelta(-11.54)).toBe('−11.54 EUR/month');
+  });
+
+  it('says when a change held for the maintenance window runs', () => {
+    const o = { instanceId: 'inst-a', type: 'openclaw.update', commandId: '', error: null };
+    expect(outcomeText({ ...o, status: 'scheduled', runAfter: '2026-12-04T03:00:00.000Z' })).toBe(
+      'waits for the maintenance window from 2026-12-04 03:00 UTC',
+    );
+    expect(outcomeText({ ...o, status: 'running', commandId: 'dep-1', detail: 'restoring backup bak-1' })).toBe(
+      'restoring backup bak-1',
+    );
   });
 });

@@ -147,4 +147,48 @@ describe.skipIf(!hasChromium)('agent ops page in a browser', () => {
     expect(side.received.filter((t) => t === 'openclaw.restart')).toHaveLength(1);
     expect(errors).toEqual([]);
   });
+
+  it('an approved update outside the window shows the window it waits for', async () => {
+    await env.api('PUT', '/ops-agents/orchestrator/policy', { dryRun: false }, env.adminToken);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const client = env.hub.ctx.fleet.get(side.instanceId)?.clientId;
+    await env.api(
+      'POST',
+      '/maintenance-windows',
+      {
+        clientId: client,
+        name: 'night',
+        timeZone: 'UTC',
+        startDate: tomorrow,
+        startTime: '03:00',
+        durationMin: 60,
+        days: [0, 1, 2, 3, 4, 5, 6],
+      },
+      env.adminToken,
+    );
+    const p = await asAgent<{ id: string; status: string }>('/agent-proposals', {
+      title: 'Update OpenClaw on initech-agent-1 to 2026.9.6',
+      commands: [{ instanceId: side.instanceId, type: 'openclaw.update', params: { version: '2026.9.6' } }],
+      expectedEffect: 'OpenClaw 2026.9.6, applied in the maintenance window',
+      risk: 'medium',
+      reasoning: 'OpenClaw 2026.1.2 is behind the pinned 2026.9.6',
+    });
+    expect(p.status).toBe('pending');
+    const { page, errors } = pages[0];
+    await page.click('[data-testid=tab-queue]');
+    const card = page.locator(`[data-testid=proposal][data-id=${p.id}]`);
+    await card.waitFor({ timeout: 30_000 });
+    await card.locator('[data-testid=proposal-approve]').click();
+    await page.click('[data-testid=tab-history]');
+    const held = page.locator(
+      `[data-testid=proposal-history] [data-testid=proposal][data-id=${p.id}][data-status=executing]`,
+    );
+    await held.waitFor({ timeout: 30_000 });
+    await expect(held.locator('[data-testid=proposal-outcomes]').innerText()).resolves.toContain(
+      `waits for the maintenance window from ${tomorrow} 03:00 UTC`,
+    );
+    await screenshot(page, 'agent-ops-window');
+    expect(side.received).not.toContain('openclaw.update');
+    expect(errors).toEqual([]);
+  });
 });

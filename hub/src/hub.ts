@@ -136,7 +136,17 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     fleet.onStatus = () => alerts.kick();
     cleanups.push(() => alerts.stop());
 
-    const agentOps = new AgentOps({ db, fleet, commands, maintenance, config });
+    const agentOps = new AgentOps({
+      db,
+      fleet,
+      commands,
+      maintenance,
+      config,
+      deployments: () => ctx.deployments,
+      backups: () => ops.backups,
+      scheduled: () => ctx.scheduledChanges,
+      hubActionPollMs: Math.max(100, Math.min(config.deployPollMs, 1000)),
+    });
     await agentOps.start();
 
     let ready = false;
@@ -258,7 +268,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     cleanups.push(() => timers.forEach(clearInterval));
     hubUrl ||= `http://${config.bind.includes(':') ? `[${config.bind}]` : config.bind}:${(app.server.address() as { port: number }).port}`;
     alerts.start();
-    if (!deployments.unavailableReason()) await deployments.startAll();
+    if (!deployments.unavailableReason()) {
+      await deployments.startAll();
+      await agentOps.proposals.resumeHubActions();
+    }
     ready = true;
 
     const addr = app.server.address();

@@ -68,7 +68,11 @@ export interface AgentProposalView {
   runId: string | null;
   findingId: string | null;
   title: string;
-  commands: { instanceId: string; type: string; params: Record<string, unknown> }[];
+  /**
+   * Sidecar commands and hub actions (`instance.replace`, `instance.resize`: run by the hub
+   * itself). A hub action carries the hub's `preview` of what will change, made when proposed.
+   */
+  commands: { instanceId: string; type: string; params: Record<string, unknown>; preview?: HubActionPreview }[];
   expectedEffect: string;
   risk: 'low' | 'medium' | 'high';
   reasoning: string;
@@ -85,6 +89,13 @@ export interface AgentProposalView {
     commandId: string;
     status: string;
     error: { code: string; message: string } | null;
+    /** A hub action's deployment (replace), backup restored, and where it is in words. */
+    deploymentId?: string;
+    backupId?: string;
+    detail?: string;
+    /** A change the hub held for the client's maintenance window (status `scheduled` until then). */
+    scheduledChangeId?: string;
+    runAfter?: string | null;
   }[];
   /** Each instance the plan touches, as it is now: the "before" of the proposal's diff. */
   targets: {
@@ -97,6 +108,25 @@ export interface AgentProposalView {
   createdAt: string;
   executedAt: string | null;
   finishedAt: string | null;
+}
+
+/** What a hub action in a proposal will change, as the hub worked it out when it was proposed. */
+export interface HubActionPreview {
+  /** Server type and location now, and after. */
+  fromServerType: string;
+  toServerType: string;
+  fromLocation: string;
+  toLocation: string;
+  /** Monthly gross prices (EUR) in the target location; null when the provider lists none. */
+  monthlyFrom: number | null;
+  monthlyTo: number | null;
+  monthlyDelta: number | null;
+  currency: 'EUR';
+  /** replace: the backup restored onto the new server, and when it was made. */
+  backupId?: string;
+  backupAt?: string | null;
+  /** replace: the dead server released once the new one is live. */
+  oldServerId?: number | null;
 }
 
 /** One recorded run of an ops agent (`GET /agent-runs`). */

@@ -1,8 +1,13 @@
 import { type HubClient, HubError } from '../hub-client.js';
 import type { Instance } from '../hub-types.js';
 import type { Llm } from '../llm.js';
+import { runFleetRules } from './fleet-pass.js';
+import type { IncidentPolicy } from './incident-policy.js';
+import { DEFAULT_INCIDENT_POLICY } from './incident-policy.js';
+import { crashLoopFinding } from './incident-rules.js';
+import { checkIncidents } from './incidents.js';
+import { investigateFleet, restartKey } from './investigation.js';
 import type { Finding, OrchestratorPolicy, OrchestratorReport, RestartAction } from './policy.js';
-import { summarizeWithLlm } from './report.js';
 import { decideRestart, failedRestartFinding, openclawDown, staticFindings } from './rules.js';
 import type { DownSinceStore } from './state.js';
 
@@ -12,6 +17,8 @@ export interface PassDeps {
   policy: OrchestratorPolicy;
   state: DownSinceStore;
   llm?: Llm | null;
+  /** Thresholds of the incident rules (DEFAULT_INCIDENT_POLICY when unset). */
+  incidents?: IncidentPolicy;
   /** Clock, injectable for tests of the grace period. */
   now?: () => number;
 }
@@ -40,10 +47,12 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
   const instances = await d.hub.listInstances();
   const findings: Finding[] = [];
   const issued: string[] = [];
+  const readErrors: string[] = [];
   for (const i of instances) {
     const plain = staticFindings(i, d.policy);
     if (posting) for (const f of plain) await report(d, f, runId, now());
     findings.push(...plain);
+    findings.push(...(await checkIncidents(d, i, runId, now(), readErrors)));
     if (!openclawDown(i)) {
       d.state.clear(i.id);
       continue;
@@ -52,6 +61,8 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
     findings.push(...f);
     for (const x of f) if (x.action?.decision === 'issued' && x.action.commandId) issued.push(x.action.commandId);
   }
+  // Failover, scaling and updates (fleet-pass.ts): proposals only, decided by the hub.
+  findings.push(...(await runFleetRules(d, instances, runId)));
   d.state.retain(new Set(instances.map((i) => i.id)));
   d.state.save();
   const counts: Record<string, number> = {};
@@ -66,8 +77,13 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
     issued,
     runId,
     runError,
+    ...(readErrors.length ? { readErrors } : {}),
   };
-  if (d.llm) Object.assign(out, await summarizeWithLlm(d.llm, out));
+  const model = d.llm ? await investigateFleet(d.llm, d.hub, out, d.policy, now()) : null;
+  if (model) {
+    Object.assign(out, model);
+    for (const p of model.modelProposals) if (p.decision === 'issued') issued.push(...(p.commandIds ?? []));
+  }
   if (runId) {
     const u = d.llm && usage0 ? d.llm.usage : null;
     await d.hub
@@ -85,7 +101,7 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
 }
 
 /** Posts a finding unless the same one was posted within the cooldown (one per lasting condition). */
-async function report(d: PassDeps, f: Finding, runId: string | null, now: number): Promise<void> {
+export async function report(d: PassDeps, f: Finding, runId: string | null, now: number): Promise<void> {
   const key = `${f.instanceId}:${f.kind}`;
   if (!d.state.dueReport(key, now, d.policy.cooldownSec * 1000)) {
     f.findingId = d.state.findingId(key);
@@ -108,7 +124,7 @@ async function report(d: PassDeps, f: Finding, runId: string | null, now: number
 }
 
 /** The action a posted proposal became, in the hub's words. */
-function fromProposal(status: string): RestartAction['decision'] {
+export function fromProposal(status: string): RestartAction['decision'] {
   if (status === 'pending' || status === 'approved') return 'proposed';
   if (status === 'dry_run') return 'recorded';
   if (status === 'refused' || status === 'rejected') return 'refused';
@@ -134,13 +150,20 @@ async function handleDown(d: PassDeps, i: Instance, now: () => number, runId: st
     const out: Finding[] = [finding];
     const failed = failedRestartFinding(i, history);
     if (failed) out.push(failed);
+    const loop = crashLoopFinding(i, history, d.incidents ?? DEFAULT_INCIDENT_POLICY, now());
+    if (loop) {
+      // Restarting again would only repeat the loop: a person takes it from here.
+      out.push(loop);
+      finding.action = act({ decision: 'escalated', detail: loop.message });
+      if (!d.policy.dryRun) for (const f of out) await report(d, f, runId, now());
+      return out;
+    }
     const { restart, ...decision } = decideRestart({ now: now(), downSince, history, policy: d.policy });
     finding.action = act(decision);
     if (d.policy.dryRun) return out;
     for (const f of out) await report(d, f, runId, now());
     if (!restart) return out;
     // One key per instance and cooldown window: two agents running at once make one proposal.
-    const window = Math.floor(now() / (Math.max(d.policy.cooldownSec, 1) * 1000));
     try {
       const p = await d.hub.propose({
         ...(runId ? { runId } : {}),
@@ -150,7 +173,7 @@ async function handleDown(d: PassDeps, i: Instance, now: () => number, runId: st
         expectedEffect: 'OpenClaw is up and ready again; conversations resume',
         risk: 'low',
         reasoning: `${finding.message}; ${decision.detail}; no restart within the cooldown of ${d.policy.cooldownSec} s`,
-        idempotencyKey: `restart-${i.id}-${window}`,
+        idempotencyKey: restartKey(i.id, now(), d.policy.cooldownSec),
       });
       const commandId = p.outcomes[0]?.commandId;
       finding.action = act({

@@ -1,4 +1,4 @@
-import { type Llm, maybeWrite } from '../llm.js';
+import { formatModelProposals } from '../tools/format.js';
 import type { OrchestratorReport } from './policy.js';
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
@@ -25,33 +25,8 @@ export function formatReport(r: OrchestratorReport): string {
   const unposted = r.findings.filter((f) => f.reportError);
   if (unposted.length) lines.push(`(${unposted.length} finding(s) not posted: ${unposted[0].reportError})`);
   if (r.runError) lines.push(`(run not recorded: ${r.runError})`);
+  lines.push(...formatModelProposals(r.modelProposals));
   if (r.llmSummary) lines.push('', r.llmSummary);
   if (r.llmError) lines.push('', `(no summary: ${r.llmError})`);
   return lines.join('\n');
-}
-
-const SYSTEM =
-  'You are the operations assistant of a managed AI-assistant hosting fleet. Summarise the fleet ' +
-  'check below for the on-call operator in at most 5 short sentences: what needs a human, what was ' +
-  'already done automatically, what can wait. Use only the facts given; do not invent causes.';
-
-/** A short natural-language summary of a report; rules' findings stay the source of truth. */
-export async function summarizeWithLlm(
-  llm: Llm,
-  r: OrchestratorReport,
-): Promise<{ llmSummary: string | null; llmError: string | null }> {
-  const facts = {
-    instances: r.instances,
-    counts: r.counts,
-    dryRun: r.dryRun,
-    findings: r.findings.map((f) => ({
-      host: f.hostname,
-      kind: f.kind,
-      severity: f.severity,
-      message: f.message,
-      action: f.action ? `${f.action.decision}${f.action.finalStatus ? ` -> ${f.action.finalStatus}` : ''}` : undefined,
-    })),
-  };
-  const { text, error } = await maybeWrite(llm, SYSTEM, JSON.stringify(facts, null, 1));
-  return { llmSummary: text, llmError: error };
 }

@@ -88,7 +88,7 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
         if (a.name === 'orchestrator')
           out(formatReport(await runPass({ hub, policy: { ...DEFAULT_POLICY, waitSec: 0 }, state, llm })));
         else if (a.name === 'security')
-          out(formatSecurity(await runSecurity({ hub, policy: DEFAULT_SECURITY_POLICY, dryRun: false })));
+          out(formatSecurity(await runSecurity({ hub, policy: DEFAULT_SECURITY_POLICY, dryRun: false, llm })));
         else if (a.name === 'billing')
           out(
             formatBilling(

@@ -1,4 +1,5 @@
 import { HubClient, HubError } from '../hub-client.js';
+import { createLlm } from '../llm.js';
 import { COMMON_HELP, COMMON_OPTIONS, commonSettings, numberSetting, parseFlags } from '../settings.js';
 import { formatSecurity } from './report.js';
 import { DEFAULT_SECURITY_POLICY, runSecurity, type SecurityPolicy } from './run.js';
@@ -82,7 +83,8 @@ export async function securityCommand(
   };
   const hub = new HubClient({ baseUrl: common.hubUrl, token: common.token });
   try {
-    const r = await runSecurity({ hub, policy, dryRun: !!v['dry-run'] });
+    const llm = createLlm(common.llm ?? { model: '' });
+    const r = await runSecurity({ hub, policy, dryRun: !!v['dry-run'], llm });
     out(common.json ? JSON.stringify(r, null, 2) : formatSecurity(r));
     return 0;
   } catch (e) {

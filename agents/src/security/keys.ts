@@ -21,8 +21,9 @@ const days = (since: string, now: number) => Math.floor((now - Date.parse(since)
 
 /**
  * Key hygiene: each key's age against its threshold. Instance secrets get a `credentials.rotate`
- * proposal (the hub makes the new secret, an admin approves); a provider key only its client can
- * replace, so it is a finding; the hub key and tokens are findings for an admin.
+ * proposal (the hub makes the new secret, an admin approves); an old hub key a `hubkey.rotate`
+ * proposal per instance (the hub names its next key); a provider key only its client can replace,
+ * so it is a finding; tokens are findings for an admin.
  */
 export function checkKeys(k: KeyAges, p: KeyPolicy, now: number): SecurityFinding[] {
   const out: SecurityFinding[] = [];
@@ -67,15 +68,7 @@ export function checkKeys(k: KeyAges, p: KeyPolicy, now: number): SecurityFindin
   }
   if (k.hubKey.createdAt) {
     const age = days(k.hubKey.createdAt, now);
-    if (age > p.hubKeyDays)
-      out.push({
-        dedupeKey: `keys:hub:${k.hubKey.keyId}`,
-        check: 'keys',
-        kind: 'hub_key_old',
-        severity: 'warning',
-        what: `the hub's signing key ${k.hubKey.keyId} is ${age} days old (threshold ${p.hubKeyDays})`,
-        evidence: { keyId: k.hubKey.keyId, createdAt: k.hubKey.createdAt, ageDays: age, thresholdDays: p.hubKeyDays },
-      });
+    if (age > p.hubKeyDays) out.push(...hubKeyFindings(k, age, p.hubKeyDays));
   }
   for (const t of k.tokens) {
     if (!/^agent-[a-z]+@service\.deepsignal$/.test(t.account)) continue;
@@ -97,4 +90,41 @@ export function checkKeys(k: KeyAges, p: KeyPolicy, now: number): SecurityFindin
     });
   }
   return out;
+}
+
+/**
+ * An old hub signing key: one finding per instance, each with its own `hubkey.rotate` proposal
+ * (`params: {}`: the hub names its next key when it executes), so each stays within the hub's
+ * blast radius and an admin approves them as the fleet allows. Without instances, one finding.
+ */
+function hubKeyFindings(k: KeyAges, age: number, threshold: number): SecurityFinding[] {
+  const what = `the hub's signing key ${k.hubKey.keyId} is ${age} days old (threshold ${threshold})`;
+  const evidence = { keyId: k.hubKey.keyId, createdAt: k.hubKey.createdAt, ageDays: age, thresholdDays: threshold };
+  if (!k.instanceSecrets.length)
+    return [
+      {
+        dedupeKey: `keys:hub:${k.hubKey.keyId}`,
+        check: 'keys',
+        kind: 'hub_key_old',
+        severity: 'warning',
+        what,
+        evidence,
+      },
+    ];
+  return k.instanceSecrets.map((s) => ({
+    dedupeKey: `keys:hub:${k.hubKey.keyId}:${s.instanceId}`,
+    check: 'keys',
+    instanceId: s.instanceId,
+    kind: 'hub_key_old',
+    severity: 'warning',
+    what: `${what}; ${s.hostname} must learn the next one`,
+    evidence: { ...evidence, hostname: s.hostname },
+    proposal: {
+      title: `Teach ${s.hostname} the hub's next signing key`,
+      commands: [{ instanceId: s.instanceId, type: 'hubkey.rotate', params: {} }],
+      expectedEffect: "the sidecar trusts the hub's next signing key beside the current one",
+      risk: 'medium',
+      reasoning: what,
+    },
+  }));
 }

@@ -1,3 +1,4 @@
+import { formatModelProposals } from '../tools/format.js';
 import type { SecurityReport } from './run.js';
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
@@ -18,5 +19,8 @@ export function formatSecurity(r: SecurityReport): string {
       );
   }
   for (const e of r.errors) lines.push(`(check ${e.check} did not run: ${e.error})`);
+  lines.push(...formatModelProposals(r.modelProposals));
+  if (r.llmSummary) lines.push('', r.llmSummary);
+  if (r.llmError) lines.push('', `(no model report: ${r.llmError})`);
   return lines.join('\n');
 }

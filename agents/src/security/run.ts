@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { type HubClient, HubError } from '../hub-client.js';
 import type { InstanceDetail } from '../hub-types.js';
+import type { Llm } from '../llm.js';
+import type { ModelProposal } from '../tools/propose-tools.js';
 import { ACCESS_BASELINE_MS, type AccessPolicy, checkAccess, DEFAULT_ACCESS_POLICY } from './access.js';
 import { type AnomalyPolicy, checkAnomalies, DEFAULT_ANOMALY_POLICY } from './anomalies.js';
 import { HOUR_MS, type SecurityFinding } from './finding.js';
+import { investigateSecurity } from './investigation.js';
 import { checkKeys, DEFAULT_KEY_POLICY, type KeyPolicy } from './keys.js';
 import { checkVersions } from './versions.js';
 
@@ -30,12 +33,18 @@ export interface SecurityReport {
   /** A check that could not run (the others still did). */
   errors: { check: SecurityFinding['check']; error: string }[];
   runId: string | null;
+  /** The model's report, when one is configured and the checks found something new. */
+  llmSummary?: string | null;
+  llmError?: string | null;
+  modelProposals?: ModelProposal[];
+  modelToolCalls?: string[];
 }
 
 export interface SecurityDeps {
   hub: HubClient;
   policy: SecurityPolicy;
   dryRun: boolean;
+  llm?: Llm | null;
   now?: () => number;
 }
 
@@ -99,23 +108,35 @@ export async function runSecurity(d: SecurityDeps): Promise<SecurityReport> {
       report.errors.push({ check, error: errText(e) });
     }
   }
-  if (d.dryRun) return report;
+  if (d.dryRun) {
+    if (d.llm) Object.assign(report, await investigateSecurity(d.llm, d.hub, report, report.findings));
+    return report;
+  }
 
   const seen = await postedKeys(d.hub);
   const fresh = report.findings.filter((f) => !seen.has(f.dedupeKey));
   for (const f of report.findings) if (seen.has(f.dedupeKey)) f.posted = { findingId: null, seen: true };
   report.runId = (await d.hub.startRun().catch(() => null))?.id ?? null;
+  const u0 = d.llm ? { ...d.llm.usage } : null;
   let runError: string | undefined;
   try {
     for (const f of fresh) await post(d.hub, f, report.runId);
     report.newFindings = fresh.filter((f) => f.posted?.findingId).length;
+    // Only new problems go to the model: a known one was investigated when it was new.
+    if (d.llm) Object.assign(report, await investigateSecurity(d.llm, d.hub, report, fresh));
   } catch (e) {
     runError = errText(e);
     throw e;
   } finally {
+    const u = d.llm?.usage;
     if (report.runId)
       await d.hub
-        .finishRun(report.runId, { costUsd: 0, tokensIn: 0, tokensOut: 0, ...(runError ? { error: runError } : {}) })
+        .finishRun(report.runId, {
+          costUsd: u && u0 ? Math.max(0, u.costUsd - u0.costUsd) : 0,
+          tokensIn: u && u0 ? u.tokensIn - u0.tokensIn : 0,
+          tokensOut: u && u0 ? u.tokensOut - u0.tokensOut : 0,
+          ...(runError ? { error: runError } : report.llmError ? { error: report.llmError } : {}),
+        })
         .catch(() => {});
   }
   return report;

@@ -52,20 +52,25 @@ export class HubScenario {
 
   /** Starts (or restarts) the hub child and points the proxy at it. */
   async startHub(): Promise<void> {
-    this.hub = await startChild<HubInfo>('bench/src/hub/hub-process.ts', {
+    this.hub = await this.startHubChild(this.store.dataDir);
+    const u = new URL(this.hub.info.mqttUrl);
+    this.proxy?.retarget({ host: u.hostname, port: Number(u.port) });
+    this.token = await login(this.hub.info.httpUrl);
+  }
+
+  /** A hub process on the scenario's database (and `extraEnv`) with its own data directory. */
+  startHubChild(dataDir: string): Promise<Child<HubInfo>> {
+    return startChild<HubInfo>('bench/src/hub/hub-process.ts', {
       DS_HTTP_PORT: '0',
       DS_MQTT_PORT: '0',
       DS_BIND: '127.0.0.1',
-      DS_DATA_DIR: this.store.dataDir,
+      DS_DATA_DIR: dataDir,
       DATABASE_URL: this.store.databaseUrl,
       DS_DB_SCHEMA: this.store.dbSchema,
       DS_ADMIN_EMAIL: BENCH_ADMIN.email,
       DS_ADMIN_PASSWORD: BENCH_ADMIN.password,
       ...this.extraEnv,
     });
-    const u = new URL(this.hub.info.mqttUrl);
-    this.proxy?.retarget({ host: u.hostname, port: Number(u.port) });
-    this.token = await login(this.hub.info.httpUrl);
   }
 
   /** A JSON call to the hub's API. */

@@ -1,5 +1,6 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { MetricSample } from '@deepsignal/protocol';
 import { COLLECTORS } from '../../../sidecar/src/collectors/registry.js';
 import type { CollectorFactory } from '../../../sidecar/src/collectors/types.js';
 import { HANDLERS } from '../../../sidecar/src/commands/registry.js';
@@ -24,6 +25,16 @@ export interface SimInstanceOptions {
   recordFile?: string;
   /** Extra bytes per sample (long disk mount names), to fill an outbox quickly. */
   padSamples?: boolean;
+  /** Changes each sample before it is sent (an incident: a filling disk, a leak). */
+  adjustSample?: (s: MetricSample, gateway: SimulatedGateway) => MetricSample;
+  /** Replaces command handlers (given the gateway), e.g. a service manager's restart of a crashed gateway. */
+  handlers?: (gateway: SimulatedGateway) => Record<string, CommandHandler>;
+  /** The gateway's URL the sidecar checks readiness at (`/readyz`). */
+  openclawUrl?: string;
+  /** Write an OpenClaw config file, so the sidecar knows OpenClaw is installed even while it is down. */
+  openclawInstalled?: boolean;
+  /** How often the sidecar polls the gateway's state (the sidecar's default when unset). */
+  openclawPollMs?: number;
 }
 
 /** A real sidecar with a simulated OpenClaw that records what it produced and ran. */
@@ -61,7 +72,7 @@ export async function startSimInstance(o: SimInstanceOptions): Promise<SimInstan
       name: 'synthetic',
       sample: (now: number) => {
         machine.busy = gateway.busy;
-        const s = machine.sample(now);
+        const s = o.adjustSample ? o.adjustSample(machine.sample(now), gateway) : machine.sample(now);
         if (o.padSamples)
           s.disks = Array.from({ length: 16 }, (_, i) => ({ mount: `/${'x'.repeat(200)}${i}`, used: 1, total: 2 }));
         produced.push(now);
@@ -75,6 +86,8 @@ export async function startSimInstance(o: SimInstanceOptions): Promise<SimInstan
     record(`c ${ctx.command.id}`);
     return HANDLERS.ping(ctx);
   };
+  const openclawConfig = path.join(o.stateDir, o.openclawInstalled ? 'openclaw.json' : 'no-openclaw.json');
+  if (o.openclawInstalled) writeFileSync(openclawConfig, '{}\n');
   const ticker = setInterval(() => gateway.tick(Date.now()), 1000);
   const sidecar = await startSidecar(
     {
@@ -88,12 +101,14 @@ export async function startSimInstance(o: SimInstanceOptions): Promise<SimInstan
       outboxMaxMb: o.outboxMaxMb ?? 64,
       replayRate: 200,
       openclawLogDir: logDir,
-      openclawConfig: path.join(o.stateDir, 'no-openclaw.json'),
+      openclawConfig,
+      ...(o.openclawUrl ? { openclawUrl: o.openclawUrl } : {}),
+      ...(o.openclawPollMs ? { openclawPollMs: o.openclawPollMs } : {}),
     },
     {
       collectors: [synthetic, ...COLLECTORS.filter((c) => c.name !== 'system' && c.name !== 'process')],
       gateway,
-      handlers: { ...HANDLERS, ping },
+      handlers: { ...HANDLERS, ping, ...o.handlers?.(gateway) },
       log: silentLogger,
       backoffMs: { min: 200, max: 1000 },
       ackTimeoutMs: 5000,

@@ -23,6 +23,23 @@ export interface OpenclawSimOptions {
   logDir?: string;
 }
 
+/**
+ * Incidents a simulated gateway can be given (the agents' scenario suite): set and clear them at
+ * any time; all off by default.
+ */
+export interface GatewayFaults {
+  /** Crash this long after every start and stay down until `relaunch` (a service manager's restart). */
+  crashAfterMs: number | null;
+  /** Every reply fails with this provider error, written as an ERROR line (e.g. a revoked key's 401). */
+  replyError: string | null;
+  /** Channels `channels.status` reports disconnected, with this error, while the gateway is up. */
+  deadChannels: Map<string, string>;
+  /** Tokens of every reply are multiplied by this (a runaway loop). */
+  tokenMultiplier: number;
+  /** Seconds between user messages while set (floods the agent), instead of the usual rate. */
+  floodIntervalSec: number | null;
+}
+
 /** A transcript line as OpenClaw writes it (see FACTS: transcript message line). */
 export interface TranscriptLine {
   type: 'message';
@@ -143,6 +160,14 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
   readonly produced = { userMessages: 0, assistantMessages: 0, logLines: 0, restarts: 0 };
   /** 0..1 while answering; the synthetic machine adds CPU for it. */
   busy = 0;
+  readonly faults: GatewayFaults = {
+    crashAfterMs: null,
+    replyError: null,
+    deadChannels: new Map(),
+    tokenMultiplier: 1,
+    floodIntervalSec: null,
+  };
+  private upAt = 0;
 
   constructor(
     readonly instanceId: string,
@@ -190,6 +215,7 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
   private connect(): void {
     if (!this.started || this.up) return;
     this.up = true;
+    this.upAt = Date.now();
     this.hello = { protocol: 4, version: this.o.version ?? '2026.9.6', methods: METHODS, raw: { type: 'hello-ok' } };
     this.log(
       Date.now(),
@@ -207,6 +233,10 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
       if (now >= this.downUntil) this.connect();
       return;
     }
+    if (this.faults.crashAfterMs !== null && now - this.upAt >= this.faults.crashAfterMs) {
+      this.crash(now);
+      return;
+    }
     if ((this.o.restartProbPerSec ?? 0) > 0 && this.r() < (this.o.restartProbPerSec ?? 0)) {
       this.restart(now);
       return;
@@ -221,7 +251,8 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
     }
     if (!this.channelsStopped && now >= this.nextChatAt) {
       this.userMessage(now);
-      this.nextChatAt = now + (0.2 + this.r() * 1.6) * (this.o.meanChatIntervalSec ?? 30) * 1000;
+      const mean = this.faults.floodIntervalSec ?? this.o.meanChatIntervalSec ?? 30;
+      this.nextChatAt = now + (0.2 + this.r() * 1.6) * mean * 1000;
     }
     this.busy = this.pending.length > 0 ? 1 : 0;
     const due = this.pending.filter((p) => p.at <= now);
@@ -271,8 +302,12 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
   }
 
   private reply(now: number, p: (typeof this.pending)[number]): void {
-    const input = 800 + Math.floor(this.r() * 4000);
-    const output = 40 + Math.floor(this.r() * 400);
+    if (this.faults.replyError) {
+      this.log(now, 'ERROR', 'agents/embedded', `run failed on ${p.sessionKey}: ${this.faults.replyError}`);
+      return;
+    }
+    const input = (800 + Math.floor(this.r() * 4000)) * this.faults.tokenMultiplier;
+    const output = (40 + Math.floor(this.r() * 400)) * this.faults.tokenMultiplier;
     const cost = Math.round((input * 3e-6 + output * 15e-6) * 1e6) / 1e6;
     this.costTotal += cost;
     const [provider, model] = this.model.split('/');
@@ -349,6 +384,22 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
     this.log(now, 'INFO', 'gateway', 'restart requested');
   }
 
+  /** Exits (a crash): down until `relaunch`, as a gateway whose service manager gave up. */
+  crash(now = Date.now()): void {
+    this.up = false;
+    this.downUntil = Number.POSITIVE_INFINITY;
+    this.emit('down', 'gateway exited');
+    this.log(now, 'ERROR', 'gateway', 'gateway exited with code 1');
+    this.flushLog(now);
+  }
+
+  /** Starts a stopped or crashed gateway again after `restartDownSec` (a service restart). */
+  relaunch(now = Date.now()): void {
+    this.produced.restarts++;
+    if (this.up) this.restart(now);
+    else this.downUntil = now + (this.o.restartDownSec ?? 8) * 1000;
+  }
+
   /** Every message of the transcript (for checks that conversations arrived complete). */
   allMessages(): TranscriptLine[] {
     return [...this.transcript.values()].flat();
@@ -413,7 +464,10 @@ export class SimulatedGateway extends EventEmitter implements GatewayLike {
           return {
             channelOrder: CHANNELS,
             channels: Object.fromEntries(
-              CHANNELS.map((id) => [id, { configured: true, running: !this.channelsStopped, lastError: null }]),
+              CHANNELS.map((id) => {
+                const dead = this.faults.deadChannels.get(id);
+                return [id, { configured: true, running: !this.channelsStopped && !dead, lastError: dead ?? null }];
+              }),
             ),
           };
         case 'channels.stop':

@@ -5,7 +5,7 @@ import { fmtDateTime } from '@/components/admin/when';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { toast } from '@/components/ui/toast';
-import { type AgentProposal, isQueued, proposalDiff, proposalTone } from '@/lib/agent-ops';
+import { type AgentProposal, isQueued, outcomeText, proposalDiff, proposalTone } from '@/lib/agent-ops';
 import { api } from '@/lib/api';
 import { cn } from '@/lib/utils';
 
@@ -83,12 +83,27 @@ export function ProposalCard({
       {p.outcomes.length > 0 && (
         <ul className="flex flex-col gap-1 text-xs" data-testid="proposal-outcomes">
           {p.outcomes.map((o) => (
-            <li key={o.commandId} className="flex flex-wrap items-center gap-2">
-              <Badge variant={o.status === 'succeeded' ? 'success' : o.status === 'failed' ? 'danger' : 'outline'}>
+            <li
+              key={`${o.type}:${o.commandId}:${o.scheduledChangeId ?? ''}`}
+              className="flex flex-wrap items-center gap-2"
+            >
+              <Badge
+                variant={
+                  o.status === 'succeeded'
+                    ? 'success'
+                    : o.status === 'failed'
+                      ? 'danger'
+                      : o.status === 'scheduled'
+                        ? 'warning'
+                        : 'outline'
+                }
+              >
                 {o.status}
               </Badge>
               <span className="font-mono">{o.type}</span>
-              <span className="text-muted-foreground">{o.commandId}</span>
+              <span className="text-muted-foreground" data-testid="proposal-outcome-text">
+                {outcomeText(o)}
+              </span>
               {o.error && <span className="text-danger">{o.error.message}</span>}
             </li>
           ))}

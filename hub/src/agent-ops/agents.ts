@@ -28,9 +28,15 @@ const NEVER = { 'credentials.rotate': 'never', 'hubkey.rotate': 'never', 'consol
 export const AGENTS: Record<AgentName, AgentDef> = {
   orchestrator: {
     name: 'orchestrator',
-    description: 'watches the fleet; proposes restarts of a down OpenClaw',
+    description: 'watches the fleet; proposes restarts, failover, resizes and updates in the window',
     scopes: REPORT,
-    actions: { 'openclaw.restart': 'auto', ...NEVER, '*': 'approve' },
+    actions: {
+      'openclaw.restart': 'auto',
+      'instance.replace': 'approve',
+      'instance.resize': 'approve',
+      ...NEVER,
+      '*': 'approve',
+    },
   },
   security: {
     name: 'security',

@@ -1,9 +1,11 @@
+import type { HubActionPreview } from '@deepsignal/protocol';
 import { HttpError, HUB_ERR } from '../auth/errors.js';
 import type { HubConfig } from '../config.js';
 import type { Db } from '../db/index.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Maintenance } from '../maintenance/index.js';
 import { type AgentName, agentEmail, modeFor } from './agents.js';
+import { HUB_ACTION_TYPES } from './hub-actions.js';
 
 /** An agent's row as the policy reads it. */
 export interface AgentState {
@@ -19,11 +21,13 @@ export interface AgentState {
   breakerReason: string | null;
 }
 
-/** One command of a plan. */
+/** One command of a plan (a sidecar command, or a hub action: agent-ops/hub-actions.ts). */
 export interface PlannedCommand {
   instanceId: string;
   type: string;
   params: Record<string, unknown>;
+  /** A hub action's change as the hub worked it out when it was proposed. */
+  preview?: HubActionPreview;
 }
 
 export type Risk = 'low' | 'medium' | 'high';
@@ -119,9 +123,12 @@ export async function assertMayExecute(
   assertActive(a);
   const targets = [...new Set(p.commands.map((c) => c.instanceId))];
   const { maxInstancesPerHour } = limitsOf(a, d.config);
+  // Commands it was executed under, and the hub actions (replace, resize) its proposals ran.
   const touched = await d.db.query<{ instance_id: string }>(
-    `SELECT DISTINCT instance_id FROM commands WHERE issued_by = $1 AND issued_at > $2`,
-    [`user:${agentEmail(a.name)}`, new Date(now.getTime() - 3_600_000)],
+    `SELECT DISTINCT instance_id FROM commands WHERE issued_by = $1 AND issued_at > $2
+     UNION SELECT DISTINCT o->>'instanceId' FROM agent_proposals p, jsonb_array_elements(p.outcomes) o
+       WHERE p.agent = $3 AND p.executed_at > $2 AND o->>'type' = ANY($4::text[])`,
+    [`user:${agentEmail(a.name)}`, new Date(now.getTime() - 3_600_000), a.name, [...HUB_ACTION_TYPES]],
   );
   const seen = new Set(touched.map((r) => r.instance_id));
   const fresh = targets.filter((t) => !seen.has(t));
@@ -136,6 +143,15 @@ export async function assertMayExecute(
      WHERE instance_id = ANY($1::text[]) AND status IN ('queued','delivered','running') AND expires_at > now()`,
     [targets],
   );
+  // A server being deployed, resized, paused or moved is a change in flight too.
+  const hosts = await d.db.query<{ instance_id: string; id: string; type: string }>(
+    `SELECT instance_id, id, 'deployment' AS type FROM deployments
+       WHERE instance_id = ANY($1::text[]) AND status NOT IN ('live','failed','canceled')
+     UNION ALL SELECT instance_id, instance_id AS id, operation->>'kind' AS type FROM instance_hosts
+       WHERE instance_id = ANY($1::text[]) AND operation->>'status' = 'running'`,
+    [targets],
+  );
+  busy.push(...hosts);
   if (busy[0])
     throw refuse(
       409,
@@ -144,7 +160,12 @@ export async function assertMayExecute(
     );
   const risk = effectiveRisk(p.commands, p.risk);
   if (risk === 'low') return;
-  for (const t of targets) {
+  // Replacing a dead server cannot disturb anyone: the instance is down already, so it does not wait.
+  const waits = (t: string) =>
+    p.commands.some(
+      (c) => c.instanceId === t && !(c.type === 'instance.replace' && d.fleet.get(t)?.presence !== 'online'),
+    );
+  for (const t of targets.filter(waits)) {
     const clientId = d.fleet.get(t)?.clientId;
     if (clientId && d.maintenance.activeWindow(clientId, now)) continue;
     const next = clientId ? d.maintenance.nextWindowStart(clientId, now) : null;

@@ -3,9 +3,11 @@ import { HttpError, HUB_ERR, notFound } from '../auth/errors.js';
 import { assertModelsInPlan } from '../billing/model-allowlist.js';
 import { withDrainDefault } from '../changes/drain-default.js';
 import { audit } from '../commands/audit.js';
+import { loadOrCreateNextHubKey } from '../commands/keys.js';
 import type { CommandView } from '../commands/service.js';
 import { newId, newSecret } from '../util/ids.js';
 import { type AgentName, agentEmail } from './agents.js';
+import { type HubActionOutcome, HubActions, isHubAction } from './hub-actions.js';
 import {
   type AgentState,
   assertActive,
@@ -18,6 +20,19 @@ import {
 } from './policy.js';
 import type { AgentOpsDeps } from './service.js';
 import { type Outcome, type ProposalView, toProposal } from './views.js';
+import { scheduleIntoWindow, windowRefusalSchedulable } from './window-schedule.js';
+
+/** Command params an agent leaves out of a proposal: the hub makes them at execution. */
+const HUB_MADE_PARAMS: Record<string, { fields: string[]; placeholder: Record<string, unknown> }> = {
+  'credentials.rotate': { fields: ['secret'], placeholder: { secret: 'x'.repeat(32) } },
+  'hubkey.rotate': {
+    fields: ['publicKey', 'retireOldAfter'],
+    placeholder: { publicKey: `ed25519:${'A'.repeat(43)}`, retireOldAfter: 0 },
+  },
+};
+
+/** `retireOldAfter` of an agent's hubkey.rotate: 9999-12-31, i.e. keep trusting the current key. */
+const KEEP_BOTH_UNTIL = Date.UTC(9999, 11, 31);
 
 /** A plan an agent posts. */
 export interface NewProposal {
@@ -45,11 +60,21 @@ const agentIssuer = /^user:agent-([a-z]+)@service\.deepsignal$/;
  */
 export class Proposals {
   private chain: Promise<unknown> = Promise.resolve();
+  readonly hubActions: HubActions;
 
   constructor(
     private readonly d: AgentOpsDeps,
     private readonly agent: (name: string) => Promise<AgentState>,
-  ) {}
+  ) {
+    this.hubActions = new HubActions({
+      db: d.db,
+      fleet: d.fleet,
+      commands: d.commands,
+      deployments: () => d.deployments?.(),
+      backups: () => d.backups?.(),
+      pollMs: d.hubActionPollMs,
+    });
+  }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.chain.then(fn, fn);
@@ -63,6 +88,17 @@ export class Proposals {
       if (!TERMINAL_STATES.has(v.status) || !agentIssuer.test(v.issuedBy)) return;
       void this.serial(() => this.settle(v)).catch(() => {});
     });
+  }
+
+  /**
+   * Picks up the hub actions a previous hub left running (their deployments resume on their own;
+   * this follows them to the end again). Called once deployments run.
+   */
+  async resumeHubActions(): Promise<void> {
+    const rows = await this.d.db.query<Row>("SELECT * FROM agent_proposals WHERE status = 'executing'");
+    for (const r of rows)
+      for (const [i, o] of ((r.outcomes as HubActionOutcome[] | null) ?? []).entries())
+        if (isHubAction(o.type) && o.status === 'running') this.followHubAction(r, i, o, true);
   }
 
   async get(id: string): Promise<ProposalView> {
@@ -89,6 +125,8 @@ export class Proposals {
   async create(name: AgentName, actor: string, p: NewProposal): Promise<{ view: ProposalView; created: boolean }> {
     const a = await this.agent(name);
     const commands = p.commands.map((c) => this.checkCommand(c));
+    // What a hub action will change is worked out now, so the approver sees it (and a bad target is a 4xx).
+    for (const c of commands) if (isHubAction(c.type)) c.preview = await this.hubActions.preview(c);
     let mode: 'auto' | 'approve';
     try {
       mode = this.admit(a, commands);
@@ -191,12 +229,21 @@ export class Proposals {
 
   /** Params checked with the protocol's schema and the service role, as the command route does. [SPEC 6.2] */
   private checkCommand(c: PlannedCommand): PlannedCommand {
-    // A proposal is readable by operators and agents, so it never holds a new MQTT secret: the hub
-    // makes one when it executes the proposal (`params: {}`), and the command path seals it.
-    const hubSecret = c.type === 'credentials.rotate';
-    if (hubSecret && c.params.secret !== undefined)
-      throw new HttpError(400, HUB_ERR.BAD_PARAMS, 'credentials.rotate: leave out secret, the hub makes it');
-    const check = validateParams(c.type, hubSecret ? { ...c.params, secret: 'x'.repeat(32) } : c.params);
+    if (isHubAction(c.type)) {
+      if (!this.d.fleet.get(c.instanceId)) throw notFound('instance');
+      return { instanceId: c.instanceId, type: c.type, params: this.hubActions.checkParams(c) };
+    }
+    // A proposal is readable by operators and agents, so it never holds key material: the hub makes
+    // the new MQTT secret (credentials.rotate) or names its next signing key (hubkey.rotate) when it
+    // executes the proposal (`params: {}`), and the command path seals the secret.
+    const made = HUB_MADE_PARAMS[c.type];
+    if (made && Object.keys(c.params).some((k) => made.fields.includes(k)))
+      throw new HttpError(
+        400,
+        HUB_ERR.BAD_PARAMS,
+        `${c.type}: leave out ${made.fields.join(', ')}, the hub makes them`,
+      );
+    const check = validateParams(c.type, made ? { ...c.params, ...made.placeholder } : c.params);
     if (!check.ok)
       throw new HttpError(
         400,
@@ -205,7 +252,17 @@ export class Proposals {
       );
     if (!mayIssue('service', c.type)) throw new HttpError(403, HUB_ERR.FORBIDDEN, `agents may not issue ${c.type}`);
     if (!this.d.fleet.get(c.instanceId)) throw notFound('instance');
-    return { instanceId: c.instanceId, type: c.type, params: hubSecret ? {} : check.params };
+    return { instanceId: c.instanceId, type: c.type, params: made ? {} : check.params };
+  }
+
+  /** A command's params as executed: what the hub makes filled in, drain defaults applied. */
+  private paramsToExecute(c: PlannedCommand): Record<string, unknown> {
+    if (c.type === 'credentials.rotate') return { secret: newSecret(32) };
+    if (c.type === 'hubkey.rotate')
+      // The hub keeps signing with its current key: sidecars trust both until a later rotation
+      // names a retirement time, so nothing stops working before the hub switches keys.
+      return { publicKey: loadOrCreateNextHubKey(this.d.config.dataDir).publicKey, retireOldAfter: KEEP_BOTH_UNTIL };
+    return withDrainDefault(c.type, c.params, 'service', this.d.config.agentDrain);
   }
 
   private async markRefused(id: string, e: PolicyError): Promise<void> {
@@ -265,6 +322,14 @@ export class Proposals {
         await this.assertInPlans(p.commands);
         await assertMayExecute(this.d, a, p);
       } catch (e) {
+        // Changes that may wait for the client's window wait there instead of being refused.
+        const sc = this.d.scheduled?.();
+        if (sc && windowRefusalSchedulable(e, p.commands)) {
+          const held = await scheduleIntoWindow({ db: this.d.db, scheduled: sc }, p, a, by, (c) =>
+            withDrainDefault(c.type, c.params, 'service', this.d.config.agentDrain),
+          );
+          if (held) return this.get(id);
+        }
         // An approved proposal stays approved (it can be executed later); the refusal is shown on it.
         if (e instanceof PolicyError)
           await this.d.db.query('UPDATE agent_proposals SET refusal = $2 WHERE id = $1', [
@@ -274,19 +339,31 @@ export class Proposals {
         throw e;
       }
       const email = agentEmail(a.name);
-      const outcomes: Outcome[] = [];
+      const outcomes: HubActionOutcome[] = [];
       await this.d.db.query(
         "UPDATE agent_proposals SET status = 'executing', executed_at = now(), refusal = NULL WHERE id = $1",
         [id],
       );
       for (const [i, c] of p.commands.entries()) {
+        if (isHubAction(c.type)) {
+          try {
+            outcomes.push(await this.hubActions.start(c, `${id}:${i}`, `agent:${a.name}:${id}`));
+          } catch (e) {
+            const err = e as HttpError;
+            outcomes.push({
+              instanceId: c.instanceId,
+              type: c.type,
+              commandId: `${id}:${i}`,
+              status: 'failed',
+              error: { code: err.code ?? 'internal', message: err.message },
+            });
+          }
+          continue;
+        }
         const { view } = await this.d.commands.create({
           instanceId: c.instanceId,
           type: c.type,
-          params:
-            c.type === 'credentials.rotate'
-              ? { secret: newSecret(32) }
-              : withDrainDefault(c.type, c.params, 'service', this.d.config.agentDrain),
+          params: this.paramsToExecute(c),
           idempotencyKey: `${id}:${i}`,
           issuer: { userId: a.accountId ?? `agent-${a.name}`, email },
         });
@@ -298,8 +375,15 @@ export class Proposals {
         reason: p.reasoning,
         commands: outcomes.map((o) => ({ instanceId: o.instanceId, type: o.type, commandId: o.commandId })),
       });
+      const row = (await this.d.db.query<Row>('SELECT * FROM agent_proposals WHERE id = $1', [id]))[0];
+      for (const [i, o] of outcomes.entries())
+        if (isHubAction(o.type)) {
+          if (o.status === 'running') this.followHubAction(row, i, o, false);
+          else await this.settleOutcome(id, i, o);
+        }
       // A command that already finished (e.g. an idempotent repeat) settles now.
       for (const o of outcomes) {
+        if (isHubAction(o.type)) continue;
         const v = await this.d.commands.get(o.commandId);
         if (v && TERMINAL_STATES.has(v.status)) await this.settle(v);
       }
@@ -309,15 +393,66 @@ export class Proposals {
 
   /** Records a command's final state on its proposal; the last one ends the proposal and feeds the breaker. */
   private async settle(v: CommandView): Promise<void> {
-    const rows = await this.d.db.query<Row>(
+    let rows = await this.d.db.query<Row>(
       "SELECT * FROM agent_proposals WHERE status = 'executing' AND outcomes @> $1::jsonb",
       [JSON.stringify([{ commandId: v.id }])],
     );
+    // A change held for the maintenance window is known by its scheduled change until it is issued.
+    const sch = rows[0]
+      ? null
+      : (await this.d.db.query<{ id: string }>('SELECT id FROM scheduled_changes WHERE command_id = $1', [v.id]))[0]
+          ?.id;
+    if (sch)
+      rows = await this.d.db.query<Row>(
+        "SELECT * FROM agent_proposals WHERE status = 'executing' AND outcomes @> $1::jsonb",
+        [JSON.stringify([{ scheduledChangeId: sch }])],
+      );
     const r = rows[0];
     if (!r) return;
     const outcomes = (r.outcomes as Outcome[]).map((o) =>
-      o.commandId === v.id ? { ...o, status: v.status, error: v.error ?? null } : o,
+      o.commandId === v.id || (sch && o.scheduledChangeId === sch)
+        ? { ...o, commandId: v.id, status: v.status, error: v.error ?? null }
+        : o,
     );
+    await this.finishOutcomes(r, outcomes, v);
+  }
+
+  /** Follows a hub action in the background; each change lands on the proposal in order. */
+  private followHubAction(r: Row, i: number, o: HubActionOutcome, resumed: boolean): void {
+    const a = String(r.agent);
+    const issuer = { userId: `agent-${a}`, email: agentEmail(a as AgentName) };
+    void this.agent(a)
+      .then((st) =>
+        this.hubActions.follow(
+          o,
+          { ...issuer, userId: st.accountId ?? issuer.userId },
+          (next) => this.serial(() => this.settleOutcome(String(r.id), i, next)),
+          resumed,
+        ),
+      )
+      .catch(() => {});
+  }
+
+  /** Records a hub action's new state on its proposal (the last one ends the proposal, as a command's does). */
+  private async settleOutcome(id: string, i: number, o: HubActionOutcome): Promise<void> {
+    const r = (
+      await this.d.db.query<Row>("SELECT * FROM agent_proposals WHERE id = $1 AND status = 'executing'", [id])
+    )[0];
+    if (!r) return;
+    const outcomes = [...(r.outcomes as HubActionOutcome[])];
+    outcomes[i] = o;
+    if (!TERMINAL_STATES.has(o.status as CommandView['status'])) {
+      await this.d.db.query('UPDATE agent_proposals SET outcomes = $2 WHERE id = $1', [id, JSON.stringify(outcomes)]);
+      return;
+    }
+    await this.finishOutcomes(r, outcomes, { id: o.commandId, type: o.type, status: o.status, error: o.error });
+  }
+
+  private async finishOutcomes(
+    r: Row,
+    outcomes: Outcome[],
+    v: { id: string; type: string; status: string; error?: { code: string; message: string } | null },
+  ): Promise<void> {
     const done = outcomes.every((o) => TERMINAL_STATES.has(o.status as CommandView['status']));
     const failed = outcomes.some((o) => FAILED.has(o.status));
     await this.d.db.query(
@@ -333,7 +468,10 @@ export class Proposals {
   }
 
   /** Circuit breaker: a failed action counts, a success resets; at the limit the agent is stopped. */
-  private async countOutcome(name: string, v: CommandView): Promise<void> {
+  private async countOutcome(
+    name: string,
+    v: { id: string; type: string; status: string; error?: { code: string } | null },
+  ): Promise<void> {
     const a = await this.agent(name);
     if (v.status === 'canceled') return;
     if (!AGENT_FAILED.has(v.status)) {

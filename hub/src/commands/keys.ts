@@ -7,8 +7,20 @@ import { generateHubKeyPair, type HubKeyPair, keyIdOf, publicKeyFromPrivatePem }
  * 0600) and reused afterwards. [SPEC 6.3]
  */
 export function loadOrCreateHubKey(dataDir: string): HubKeyPair {
+  return loadOrCreate(dataDir, 'hub-key.pem');
+}
+
+/**
+ * The hub's next signing key, `<dataDir>/hub-key.next.pem`, made the first time a `hubkey.rotate`
+ * is executed and reused by every later one, so the whole fleet learns the same key. [SPEC 6.7]
+ */
+export function loadOrCreateNextHubKey(dataDir: string): HubKeyPair {
+  return loadOrCreate(dataDir, 'hub-key.next.pem');
+}
+
+function loadOrCreate(dataDir: string, name: string): HubKeyPair {
   const dir = resolve(dataDir);
-  const file = join(dir, 'hub-key.pem');
+  const file = join(dir, name);
   if (existsSync(file)) {
     const privateKeyPem = readFileSync(file, 'utf8');
     const publicKey = publicKeyFromPrivatePem(privateKeyPem);

@@ -65,6 +65,17 @@ const words = (e: unknown) => (e instanceof HetznerError ? e.describe() : (e as 
  */
 export class InstanceLifecycle {
   private readonly busy = new Set<string>();
+  private static readonly shared = new WeakMap<DeploymentService, InstanceLifecycle>();
+
+  /** The one lifecycle of a hub's deployments (its busy set guards each instance across callers). */
+  static for(db: Db, deployments: DeploymentService): InstanceLifecycle {
+    let l = InstanceLifecycle.shared.get(deployments);
+    if (!l) {
+      l = new InstanceLifecycle(db, deployments);
+      InstanceLifecycle.shared.set(deployments, l);
+    }
+    return l;
+  }
 
   constructor(
     private readonly db: Db,
@@ -100,6 +111,11 @@ export class InstanceLifecycle {
     this.background(instanceId, 'pause', async () => {
       await this.doPause(h);
     });
+  }
+
+  /** Whether a background change of the instance runs on this hub now. */
+  isBusy(instanceId: string): boolean {
+    return this.busy.has(instanceId);
   }
 
   /** Waits until a background change of the instance ends (tests, move). */

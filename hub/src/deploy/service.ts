@@ -60,7 +60,8 @@ export class StepFailure extends Error {
 /** A deployment row as the service works on it. */
 export interface DeploymentRow {
   id: string;
-  kind: 'deploy' | 'resume';
+  /** deploy: a new instance; resume: a paused one from its snapshot; replace: a new server for a dead one. */
+  kind: 'deploy' | 'resume' | 'replace';
   clientId: string;
   instanceId: string;
   status: DeploymentStatus;
@@ -93,7 +94,7 @@ export interface DeploymentRow {
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 const toRow = (r: Record<string, unknown>): DeploymentRow => ({
   id: String(r.id),
-  kind: r.kind === 'resume' ? 'resume' : 'deploy',
+  kind: r.kind === 'resume' || r.kind === 'replace' ? r.kind : 'deploy',
   clientId: String(r.client_id),
   instanceId: String(r.instance_id),
   status: r.status as DeploymentStatus,
@@ -314,6 +315,8 @@ export class DeploymentService {
     image?: string;
     /** Resume: bring this existing instance back from `image` (its snapshot). */
     resume?: { instanceId: string; image: string };
+    /** Replace: a new server (named `serverName`, beside the dead one) for this existing instance. */
+    replace?: { instanceId: string; serverName: string };
   }): Promise<DeploymentRow> {
     const id = newId('dep');
     const image = o.resume?.image ?? o.image ?? this.d.config.hetznerImage;
@@ -328,26 +331,26 @@ export class DeploymentService {
     // A new instance takes a ready warm-pool server when one matches (the pool's snapshot unless
     // the deploy names another image); the take and the deployment row are one transaction.
     const poolImage = this.pool.pinned().image;
-    const pooled = !o.resume && (!o.image || o.image === poolImage) && !this.unavailableReason();
+    const pooled = !o.resume && !o.replace && (!o.image || o.image === poolImage) && !this.unavailableReason();
     const slot = await this.d.db.tx(async (q) => {
       const taken = pooled
         ? await WarmPool.take(q, { deploymentId: id, location: o.location, serverType: o.serverType, image: poolImage })
         : null;
-      const instanceId = taken?.instanceId ?? o.resume?.instanceId ?? newId('inst');
+      const instanceId = taken?.instanceId ?? o.resume?.instanceId ?? o.replace?.instanceId ?? newId('inst');
       await q.query(
         `INSERT INTO deployments (id, kind, client_id, instance_id, status, location, server_type, image, steps, server_name,
            created_by, server_id, ipv4, tailnet_ip, tailnet_name, tailnet_device_id, monthly_price)
          VALUES ($1,$2,$3,$4,'queued',$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
         [
           id,
-          o.resume ? 'resume' : 'deploy',
+          o.resume ? 'resume' : o.replace ? 'replace' : 'deploy',
           o.clientId,
           instanceId,
           o.location,
           o.serverType,
           taken?.image ?? image,
           JSON.stringify(steps),
-          taken?.serverName ?? `ds-${instanceId}`,
+          taken?.serverName ?? o.replace?.serverName ?? `ds-${instanceId}`,
           o.actor,
           taken?.serverId ?? null,
           taken?.ipv4 ?? null,
@@ -574,10 +577,10 @@ export class DeploymentService {
           );
           return `instance ${row.instanceId} on warm-pool server ${row.serverId} (slot ${row.poolSlotId})`;
         }
-        if (row.kind === 'resume') {
+        if (row.kind !== 'deploy') {
           const fw = await this.retrying(() => this.ensureFirewall(hz), signal);
           await this.artifacts.sidecarBundle();
-          return `instance ${row.instanceId} from snapshot ${row.image}; firewall ${fw}`;
+          return `instance ${row.instanceId} ${row.kind === 'resume' ? `from snapshot ${row.image}` : 'on a replacement server'}; firewall ${fw}`;
         }
         await createInstanceRecord(this.d.db, this.d.fleet, {
           id: row.instanceId,
@@ -853,7 +856,7 @@ export class DeploymentService {
          tailnet_ip, tailnet_name, tailnet_device_id, monthly_price, state, deployment_id)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,'provisioning',$13)
        ON CONFLICT (instance_id) DO UPDATE SET server_id = EXCLUDED.server_id, ipv4 = EXCLUDED.ipv4,
-         server_type = EXCLUDED.server_type, location = EXCLUDED.location, deployment_id = EXCLUDED.deployment_id,
+         server_type = EXCLUDED.server_type, server_name = EXCLUDED.server_name, location = EXCLUDED.location, deployment_id = EXCLUDED.deployment_id,
          country = COALESCE(EXCLUDED.country, instance_hosts.country), tailnet_ip = EXCLUDED.tailnet_ip,
          tailnet_name = EXCLUDED.tailnet_name, tailnet_device_id = EXCLUDED.tailnet_device_id,
          monthly_price = EXCLUDED.monthly_price, updated_at = now()`,
@@ -907,6 +910,11 @@ export class DeploymentService {
       } catch (e) {
         out.tailnetDevice = `not deleted: ${describe(e).message}`;
       }
+    }
+    if (row.kind === 'replace') {
+      // The instance stays; the replacement (deploy/replace.ts) puts its old server back on record.
+      out.instance = 'kept';
+      return out;
     }
     if (row.kind === 'resume') {
       // The instance and its snapshot stay: it is paused again and can be resumed once more.

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -14,6 +14,8 @@ export interface BootedServer {
   dir: string;
   sidecarJson: Record<string, string>;
   sidecarJsonMode: number;
+  /** OpenClaw's state directory on this server (what backups take and restores replace). */
+  openclawDir: string;
   sidecar: ChildProcess | null;
   stderr: () => string;
 }
@@ -99,9 +101,11 @@ export class VpsSimulator {
       dir,
       sidecarJson: JSON.parse(conf.content),
       sidecarJsonMode: statSync(confPath).mode & 0o777,
+      openclawDir: path.join(dir, 'openclaw'),
       sidecar: null,
       stderr: () => '',
     };
+    mkdirSync(b.openclawDir, { recursive: true });
     this.booted.set(s.id, b);
     if (this.noSidecarAll || this.noSidecar.has(s.name)) return;
     await new Promise((r) => setTimeout(r, this.installMs(s)));
@@ -112,6 +116,8 @@ export class VpsSimulator {
         DS_STATE_DIR: path.join(dir, 'state'),
         DS_OPENCLAW_URL: 'ws://127.0.0.1:9',
         DS_OPENCLAW_CONFIG: path.join(dir, 'no-openclaw.json'),
+        // Its own state directory, apart from the sidecar's files, as on a real server.
+        OPENCLAW_STATE_DIR: b.openclawDir,
         DS_OPENCLAW_LOG_DIR: path.join(dir, 'no-logs'),
         DS_BATCH_INTERVAL_MS: '500',
         DS_LOG_LEVEL: 'warn',

@@ -2,6 +2,7 @@ import { isCommandType } from '@deepsignal/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ACTION_MODES, AGENT_NAMES, isAgentName } from '../../agent-ops/agents.js';
+import { isHubAction } from '../../agent-ops/hub-actions.js';
 import { mintAgentToken } from '../../agent-ops/identity.js';
 import { callerAgent } from '../../agent-ops/service.js';
 import { notFound } from '../../auth/errors.js';
@@ -116,7 +117,10 @@ export const opsAgentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async 
                 z
                   .string()
                   .max(64)
-                  .refine((t) => t === '*' || isCommandType(t), 'a command type of the catalog, or * for any other'),
+                  .refine(
+                    (t) => t === '*' || isCommandType(t) || isHubAction(t),
+                    'a command type of the catalog, a hub action (instance.replace, instance.resize), or * for any other',
+                  ),
                 z.enum(ACTION_MODES as ['auto', 'approve', 'never']),
               )
               .optional(),

@@ -25,6 +25,19 @@ function providerError(e: unknown): never {
   throw e;
 }
 
+/** The server as the provider has it now: deleted behind our back, powered off, running… */
+async function probeServer(s: DeploymentService | undefined, serverId: unknown) {
+  const checkedAt = new Date().toISOString();
+  if (!s?.hetzner || serverId === null || serverId === undefined)
+    return { providerStatus: 'unknown', providerCheckedAt: checkedAt };
+  try {
+    const x = await s.hetzner.getServer(Number(serverId));
+    return { providerStatus: x ? x.status : 'deleted', providerCheckedAt: checkedAt };
+  } catch {
+    return { providerStatus: 'unknown', providerCheckedAt: checkedAt };
+  }
+}
+
 /**
  * Deployments: an operator rents a server for a client's agent and follows it until it is live;
  * the server's data shows on the instance; release deletes the server and its tailnet device.
@@ -44,7 +57,7 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     '/deploy/catalogue',
     { schema: { tags: ['deployments'], response: { 200: view, 403: errorSchema, 503: errorSchema } } },
     async (req) => {
-      // Service accounts read it too: the billing agent compares servers with their load and price.
+      // Prices are no secret: the ops agents read them for resize proposals.
       assertRole(requireUser(req), 'admin', 'support', 'service');
       const s = svc();
       ready(s);
@@ -175,8 +188,9 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
       schema: {
         tags: ['deployments'],
         description:
-          'Where the instance runs: provider, server type, location, public IPv4, tailnet IP, server id, monthly price.',
+          'Where the instance runs: provider, server type, location, public IPv4, tailnet IP, server id, monthly price. With probe=true also the server as the provider has it now (providerStatus: running, off, …, deleted, or unknown when the provider did not answer).',
         params: idParams,
+        querystring: z.object({ probe: z.enum(['true', 'false']).optional() }),
         response: { 200: view, 404: errorSchema },
       },
     },
@@ -190,7 +204,9 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
         ])
       )[0];
       if (!r) throw notFound('server for this instance');
+      const probed = req.query.probe === 'true' ? await probeServer(ctx.deployments, r.server_id) : {};
       return {
+        ...probed,
         instanceId: req.params.id,
         provider: r.provider,
         serverId: r.server_id === null ? null : Number(r.server_id),
@@ -232,11 +248,7 @@ export const deploymentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     },
   );
 
-  let lifecycle: InstanceLifecycle | null = null;
-  const life = () => {
-    lifecycle ??= new InstanceLifecycle(ctx.db, svc());
-    return lifecycle;
-  };
+  const life = () => InstanceLifecycle.for(ctx.db, svc());
   const adminOn = (req: Parameters<typeof requireUser>[0], id: string) => {
     const u = requireUser(req);
     assertRole(u, 'admin');

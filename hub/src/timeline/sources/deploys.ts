@@ -40,7 +40,7 @@ export const deploysSource: TimelineSource = {
           t: iso(r.created_at),
           kind: 'deploy',
           title:
-            `${r.kind === 'resume' ? 'resume' : 'deploy'} to ${r.server_type} in ${r.location}: ${r.status}` +
+            `${r.kind === 'resume' || r.kind === 'replace' ? r.kind : 'deploy'} to ${r.server_type} in ${r.location}: ${r.status}` +
             (r.status === 'live' && took !== null ? ` in ${took} s` : '') +
             (error ? ` at ${error.step} (${error.message})` : ''),
           actor: String(r.created_by),
