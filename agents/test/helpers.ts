@@ -12,8 +12,8 @@ export interface AgentTestHub {
   hub: RunningHub;
   adminToken: string;
   api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }>;
-  /** A client and an instance; returns the instance's id and secret. */
-  newInstance(hostname: string): Promise<{ id: string; secret: string; clientId: string }>;
+  /** A client and an instance (of the given client, else the shared one); returns the instance's id and secret. */
+  newInstance(hostname: string, forClient?: string): Promise<{ id: string; secret: string; clientId: string }>;
   /** A service account with a token of these scopes, made through the API as an operator would. */
   serviceToken(name: string, scopes: string[]): Promise<string>;
   close(): Promise<void>;
@@ -52,7 +52,20 @@ export async function startAgentHub(settings: Record<string, unknown> = {}): Pro
     hub,
     adminToken,
     api: (m, p, b, t = adminToken) => api(m, p, b, t),
-    async newInstance(hostname) {
+    async newInstance(hostname, forClient) {
+      if (forClient) {
+        const r = must(
+          await api<{ id: string; secret: string }>(
+            'POST',
+            '/instances',
+            { clientId: forClient, hostname },
+            adminToken,
+          ),
+          201,
+          'instance',
+        );
+        return { ...r, clientId: forClient };
+      }
       clientId ??= must(
         await api<{ id: string }>(
           'POST',
@@ -153,6 +166,8 @@ export async function simulatedSidecar(mqttUrl: string, hubPublicKey: string, id
       pub('hello', { ...v, protocolVersion: 1, capabilities: [], hostname: id }),
     openclaw: (data: Record<string, unknown>) =>
       pub('events', { events: [{ t: Date.now(), type: 'openclaw.state', data }] }),
+    /** Conversation messages (timestamps may lie in the past: the hub meters them where they fall). */
+    conversations: (messages: Record<string, unknown>[]) => pub('conversations', { messages }),
     logs: (lines: { level: string; subsystem: string; msg: string }[]) =>
       pub('logs', { lines: lines.map((l) => ({ t: Date.now(), ...l })) }),
     metrics: (diskPct: number, memPct: number) =>

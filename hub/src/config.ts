@@ -236,6 +236,8 @@ export const configSchema = z
     billingCompanyVatId: z.string().default(''),
     billingCompanyEmail: z.string().default(''),
     billingDueDays: z.coerce.number().int().min(0).max(120).default(14),
+    /** Hours after a period ends before the hub's own invoice run: the billing agent reviews first. */
+    billingReviewHours: z.coerce.number().min(0).max(240).default(6),
     /** After the last reminder (+14 days) pause the agent of a client that has not paid. */
     billingPauseAfterDunning: z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
@@ -638,6 +640,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     help: 'seller contact on invoices',
   },
   billingDueDays: { env: 'DS_BILLING_DUE_DAYS', flag: '--billing-due-days', help: 'invoice payment term in days (14)' },
+  billingReviewHours: {
+    env: 'DS_BILLING_REVIEW_HOURS',
+    flag: '--billing-review-hours',
+    help: 'hours after a period ends before the hub runs the invoices itself (6): time for review',
+  },
   billingPauseAfterDunning: {
     env: 'DS_BILLING_PAUSE_AFTER_DUNNING',
     flag: '--billing-pause-after-dunning',

@@ -56,7 +56,7 @@ describe('agent ops: identities, findings, proposals', () => {
     expect(support).toBe(200);
     // The support agent also gets support:triage, nothing more.
     const sup = await hub.api<{ scopes: string[] }>('POST', '/ops-agents/support/token');
-    expect(sup.body.scopes).toEqual(['read', 'agent:report', 'support:triage']);
+    expect(sup.body.scopes).toEqual(['read', 'agent:report', 'support:triage', 'kb:propose']);
     // An agent cannot mint tokens or issue commands itself.
     expect((await hub.api('POST', '/ops-agents/orchestrator/token', undefined, orch)).status).toBe(403);
     const cmd = await hub.api<{ error: { code: string } }>(

@@ -1,3 +1,4 @@
+import { DEFAULT_BILLING_POLICY, formatBilling, runBilling } from '../billing/run.js';
 import { HubClient, HubError } from '../hub-client.js';
 import { createLlm, type Llm, type LlmSettings } from '../llm.js';
 import { runPass } from '../orchestrator/pass.js';
@@ -9,8 +10,11 @@ import { DEFAULT_SECURITY_POLICY, runSecurity } from '../security/run.js';
 import { formatSupport, runSupport } from '../support/run.js';
 import { TokenKeeper } from './token.js';
 
-/** The agents the runner can run, with their default seconds between runs. */
-export const RUNNABLE = { orchestrator: 60, support: 300, security: 900 } as const;
+/**
+ * The agents the runner can run, with their default seconds between runs: support every minute
+ * (every new ticket triaged within one), billing hourly (it reviews a month's invoices once).
+ */
+export const RUNNABLE = { orchestrator: 60, support: 60, security: 900, billing: 3600 } as const;
 export type RunnableAgent = keyof typeof RUNNABLE;
 
 /** What the hub hands the runner on stdin when it starts it. */
@@ -85,6 +89,14 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
           out(formatReport(await runPass({ hub, policy: { ...DEFAULT_POLICY, waitSec: 0 }, state, llm })));
         else if (a.name === 'security')
           out(formatSecurity(await runSecurity({ hub, policy: DEFAULT_SECURITY_POLICY, dryRun: false, llm })));
+        else if (a.name === 'billing')
+          out(
+            formatBilling(
+              await recordedRun(hub, llm, () =>
+                runBilling({ hub, llm, dryRun: false, policy: DEFAULT_BILLING_POLICY }),
+              ),
+            ),
+          );
         else
           out(formatSupport(await recordedRun(hub, llm, () => runSupport({ hub, llm, dryRun: false, logLines: 20 }))));
       } catch (e) {

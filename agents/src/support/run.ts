@@ -1,8 +1,12 @@
 import { type HubClient, HubError } from '../hub-client.js';
-import type { ArticleSuggestion, LogLineView, TicketEntry, TicketView, TicketWithThread } from '../hub-types.js';
+import type { ArticleSuggestion, LogLineView, TicketEntry, TicketView } from '../hub-types.js';
 import { type Llm, maybeWrite } from '../llm.js';
+import { type SupportTicket, supportApi } from './api.js';
+import { type ProposedArticle, proposeArticles } from './articles.js';
+import { escalationReason } from './escalation.js';
 import { draftReply, PRIORITY, triageNote } from './reply.js';
 import { type InstanceContext, type Triage, triage } from './triage.js';
+import { type NoteMeta, type WatchOutcome, watchTicket } from './watch.js';
 
 /** One triaged ticket, with what the hub knows about its instance. */
 export interface TriagedTicket {
@@ -16,6 +20,8 @@ export interface TriagedTicket {
   } | null;
   errorLines: LogLineView[];
   articles: ArticleSuggestion[];
+  /** Why the ticket goes to a person, when it does. */
+  escalation: string | null;
   note: string;
   draft: string;
   /** Written note from a model, when one is configured. */
@@ -33,6 +39,10 @@ export interface SupportReport {
   tickets: TriagedTicket[];
   /** Tickets already triaged since their last client message. */
   skipped: string[];
+  /** Follow-ups of triaged tickets whose measured cause the agent watches. */
+  followUps: WatchOutcome[];
+  /** Draft articles proposed from resolved tickets that had none. */
+  articles: ProposedArticle[];
 }
 
 /** What the support pass needs. */
@@ -44,7 +54,18 @@ export interface SupportDeps {
   logLines: number;
   /** Where articles are linked in drafted replies (the client help page). */
   helpBase?: string;
+  /** Seconds the cause must stay gone before a ticket is resolved (or proposed for it). */
+  healthyWindowSec?: number;
 }
+
+/**
+ * The hub's search also returns articles sharing a single common word with the ticket (ranked a
+ * tenth of a real match); below this rank an article is not one that applies.
+ */
+export const MIN_ARTICLE_RANK = 0.01;
+
+/** Default stay-healthy window before an automatic resolution. */
+export const DEFAULT_HEALTHY_WINDOW_SEC = 600;
 
 const SYSTEM =
   'You help the operator of a managed AI-assistant hosting service triage a client support ticket. ' +
@@ -65,32 +86,61 @@ function alreadyTriaged(thread: TicketEntry[]): boolean {
  * it (the hub checks again and adds the automatic notice).
  */
 export async function runSupport(d: SupportDeps): Promise<SupportReport> {
-  const open = await d.hub.tickets({ state: 'open' });
+  const listed = [
+    ...(await d.hub.tickets({ state: 'open' })),
+    ...(await d.hub.tickets({ state: 'waiting_on_client' })),
+  ];
   const auto = await d.hub
     .supportSettings()
     .then((s) => new Set(s.categories.filter((c) => c.autoReply).map((c) => c.category)))
     .catch(() => new Set<string>());
   const out: TriagedTicket[] = [];
   const skipped: string[] = [];
-  for (const listed of open) {
-    const ticket = await d.hub.ticket(listed.id);
+  const followUps: WatchOutcome[] = [];
+  for (const l of listed) {
+    const ticket = await supportApi.ticket(d.hub, l.id);
     if (alreadyTriaged(ticket.thread)) {
       skipped.push(ticket.id);
+      const w = await watchTicket(d.hub, ticket, {
+        windowSec: d.healthyWindowSec ?? DEFAULT_HEALTHY_WINDOW_SEC,
+        autoCategories: auto,
+        dryRun: d.dryRun,
+      }).catch((e) => ({ ticketId: ticket.id, action: 'refused' as const, detail: (e as Error).message }));
+      if (w) followUps.push(w);
       continue;
     }
     out.push(await one(d, ticket, auto));
   }
-  return { at: new Date().toISOString(), hub: d.hub.baseUrl, dryRun: d.dryRun, tickets: out, skipped };
+  const articles = await proposeArticles(d.hub, { llm: d.llm, dryRun: d.dryRun }).catch(() => []);
+  return {
+    at: new Date().toISOString(),
+    hub: d.hub.baseUrl,
+    dryRun: d.dryRun,
+    tickets: out,
+    skipped,
+    followUps,
+    articles,
+  };
 }
 
-async function one(d: SupportDeps, ticket: TicketWithThread, auto: Set<string>): Promise<TriagedTicket> {
+async function one(d: SupportDeps, ticket: SupportTicket, auto: Set<string>): Promise<TriagedTicket> {
   const fromClient = ticket.thread.filter((e) => e.kind === 'message' && e.author === 'client');
   const words = (fromClient.length ? fromClient : ticket.thread.filter((e) => e.kind === 'message').slice(0, 1))
     .map((e) => e.body)
     .join('\n');
   const ctx = ticket.instanceId ? await context(d, ticket.instanceId) : null;
   const t = triage({ subject: ticket.subject, body: words, createdAt: ticket.createdAt }, ctx);
-  const articles = await d.hub.kbSuggest(`${ticket.subject} ${words}`).catch(() => []);
+  // The broken channels' names find their articles even when the client does not name them.
+  const channelWords = (ctx?.instance?.openclaw?.channels ?? [])
+    .filter((c) => c.error || c.connected === false)
+    .map((c) => c.id)
+    .join(' ');
+  const articles = (
+    await d.hub.kbSuggest(`${ticket.subject} ${words} ${channelWords}`.slice(0, 500)).catch(() => [])
+  ).filter((a) => a.rank >= MIN_ARTICLE_RANK);
+  const escalation = ticket.escalatedAt
+    ? null
+    : escalationReason(fromClient.at(-1)?.body ?? '', words, t.measured || articles.length > 0);
   const item: TriagedTicket = {
     ticket,
     triage: t,
@@ -104,6 +154,7 @@ async function one(d: SupportDeps, ticket: TicketWithThread, auto: Set<string>):
       : null,
     errorLines: ctx?.errorLines ?? [],
     articles,
+    escalation,
     note: '',
     draft: draftReply(t, articles, d.helpBase ?? '/client/help/?article='),
   };
@@ -121,18 +172,29 @@ async function one(d: SupportDeps, ticket: TicketWithThread, auto: Set<string>):
     item.llmError = w.error;
   }
   item.note = triageNote(t, articles, item.llmNote);
+  if (escalation) item.note += `\nEscalated to a person: ${escalation}.`;
   if (d.dryRun) return item;
-  // Outages need a person; an automatic answer is only for what the category setting allows.
-  const mayAuto = auto.has(t.category) && !['instance_offline', 'openclaw_down', 'resources'].includes(t.category);
+  // Outages and escalations need a person; an automatic answer is only for what the category allows.
+  const mayAuto =
+    !escalation && auto.has(t.category) && !['instance_offline', 'openclaw_down', 'resources'].includes(t.category);
+  const meta: NoteMeta = {
+    triage: true,
+    category: t.category,
+    measured: t.measured,
+    escalated: escalation ?? ticket.escalationReason ?? null,
+    articles: articles.map((a) => a.id),
+    healthySince: null,
+  };
   try {
-    const r = await d.hub.triageTicket(ticket.id, {
+    const r = await supportApi.write(d.hub, ticket.id, {
       note: item.note,
       category: t.category,
       priority: PRIORITY[t.category],
       draftReply: mayAuto ? undefined : item.draft,
       proposeResolution: t.proposeResolve ? (t.evidence.at(-1) ?? 'the cause is gone') : undefined,
       autoReply: mayAuto ? item.draft : undefined,
-      meta: { triage: true, category: t.category, articles: articles.map((a) => a.id) },
+      escalate: escalation ?? undefined,
+      meta: meta as Record<string, unknown>,
     });
     item.posted = {
       ok: true,
@@ -147,12 +209,13 @@ async function one(d: SupportDeps, ticket: TicketWithThread, auto: Set<string>):
 
 async function context(d: SupportDeps, instanceId: string): Promise<InstanceContext> {
   try {
-    const [instance, errorLines, commands] = await Promise.all([
+    const [instance, errorLines, commands, changes] = await Promise.all([
       d.hub.getInstance(instanceId),
       d.hub.logs(instanceId, { level: 'warn', limit: d.logLines }),
       d.hub.listCommands(instanceId, { limit: 20 }),
+      supportApi.timeline(d.hub, instanceId).catch(() => []),
     ]);
-    return { instance, errorLines, commands };
+    return { instance, errorLines, commands, changes };
   } catch (e) {
     return { instance: null, errorLines: [], commands: [], error: (e as Error).message };
   }
@@ -174,7 +237,13 @@ export function formatSupport(r: SupportReport): string {
     lines.push(`  next: ${x.triage.nextStep}`);
     if (x.articles.length) lines.push(`  articles: ${x.articles.map((a) => a.title).join('; ')}`);
     if (x.llmError) lines.push(`  (no written note: ${x.llmError})`);
+    if (x.escalation) lines.push(`  escalated: ${x.escalation}`);
     if (x.posted) lines.push(`  hub: ${x.posted.ok ? x.posted.detail : `refused: ${x.posted.detail}`}`);
   }
+  for (const f of r.followUps) lines.push(`follow-up ${f.ticketId}: ${f.action} (${f.detail})`);
+  for (const a of r.articles)
+    lines.push(
+      `article draft from ${a.ticketId}: ${a.articleId ?? (a.error ? `failed: ${a.error}` : 'would propose')} “${a.title}”`,
+    );
   return lines.join('\n');
 }

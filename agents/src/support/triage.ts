@@ -1,4 +1,5 @@
 import type { CommandView, InstanceDetail, LogLineView, SupportRequest } from '../hub-types.js';
+import type { TimelineEntry } from './api.js';
 
 /** What a request is most likely about. */
 export type SupportCategory =
@@ -18,6 +19,8 @@ export interface InstanceContext {
   errorLines: LogLineView[];
   /** Recent commands, newest first. */
   commands: CommandView[];
+  /** Recent changes from the instance's timeline (commands, config, deploys, status), newest first. */
+  changes?: TimelineEntry[];
   /** Why the context is missing, when it is. */
   error?: string;
 }
@@ -25,6 +28,8 @@ export interface InstanceContext {
 /** The triage of one request: a category, the next step, and whether it may be closed. */
 export interface Triage {
   category: SupportCategory;
+  /** Whether the category comes from the instance's measured health (not the ticket's words). */
+  measured: boolean;
   /** Facts the category rests on. */
   evidence: string[];
   nextStep: string;
@@ -78,6 +83,14 @@ export function triage(
     if (!category && badChannels.length) category = 'channel';
   } else if (ctx?.error) evidence.push(`no instance data: ${ctx.error}`);
   if (ctx?.errorLines.length) evidence.push(`${ctx.errorLines.length} warn/error log line(s) in the last 24 h`);
+  // Recent changes: what was done to the instance in the day before the ticket and since.
+  const since = Date.parse(req.createdAt) - 86_400_000;
+  const changes = (ctx?.changes ?? []).filter((c) => Date.parse(c.t) >= since).slice(0, 3);
+  if (changes.length)
+    evidence.push(
+      `recent changes: ${changes.map((c) => `${c.title}${c.status ? ` (${c.status})` : ''} at ${c.t}`).join('; ')}`,
+    );
+  const measured = category !== null;
   const text = `${req.subject}\n${req.body}`;
   if (!category) category = KEYWORDS.find(([, re]) => re.test(text))?.[0] ?? 'general';
 
@@ -91,6 +104,7 @@ export function triage(
   if (proposeResolve && fixedAfter) evidence.push(`openclaw.restart ${fixedAfter.id} succeeded after the request`);
   return {
     category,
+    measured,
     evidence,
     nextStep: proposeResolve ? 'Fixed by a restart and healthy now: resolve and tell the client.' : NEXT[category],
     proposeResolve,
@@ -98,3 +112,19 @@ export function triage(
 }
 
 const fmt = (n: number | undefined) => (n === undefined ? '?' : Math.round(n));
+
+/** Categories whose cause the hub measures, so the agent can see it gone. */
+export const MEASURED: readonly SupportCategory[] = ['instance_offline', 'openclaw_down', 'resources', 'channel'];
+
+/**
+ * Whether the health that explained a ticket of this category is back to normal now: online,
+ * OpenClaw up and ready, disk and memory under 90 %, and (for channels) every channel connected.
+ */
+export function causeGone(category: SupportCategory, i: InstanceDetail | null): boolean {
+  if (!i || !MEASURED.includes(category)) return false;
+  const oc = i.openclaw;
+  const up = i.status === 'online' && !!oc?.up && oc.ready !== false;
+  const roomy = (i.metrics.disk ?? 0) <= 90 && (i.metrics.memory ?? 0) <= 90;
+  const channelsOk = (oc?.channels ?? []).every((c) => !c.error && c.connected !== false);
+  return up && roomy && channelsOk;
+}

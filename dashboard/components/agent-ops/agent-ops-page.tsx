@@ -2,6 +2,7 @@
 import { Bot, Inbox, ListChecks, Search } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { fmtDateTime } from '@/components/admin/when';
+import { HeldInvoices } from '@/components/billing/held-invoices';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -19,7 +20,8 @@ const REFRESH_MS = 3000;
 
 /**
  * Mission Control's Agent Ops: each agent's state, the approval queue (a diff of what each
- * proposal changes; approve or reject in one click), findings, and the history with outcomes.
+ * proposal changes; approve or reject in one click), findings, the history with outcomes, and
+ * the invoices the billing agent held before they went out (an admin clears them).
  */
 export function AgentOpsPage() {
   const { user } = useAuth();
@@ -71,6 +73,9 @@ export function AgentOpsPage() {
           <TabsTrigger value="history" data-testid="tab-history">
             History
           </TabsTrigger>
+          <TabsTrigger value="held" data-testid="tab-held">
+            Held invoices
+          </TabsTrigger>
         </TabsList>
         <TabsContent value="queue" data-testid="approval-queue">
           <ProposalList
@@ -85,6 +90,9 @@ export function AgentOpsPage() {
         </TabsContent>
         <TabsContent value="findings">
           <FindingsList items={findings.data ?? []} loading={findings.loading && !findings.data} />
+        </TabsContent>
+        <TabsContent value="held">
+          <HeldInvoices canClear={admin} />
         </TabsContent>
         <TabsContent value="history" data-testid="proposal-history">
           <ProposalList

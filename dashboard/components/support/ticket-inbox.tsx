@@ -117,6 +117,11 @@ export function TicketInbox() {
                   >
                     <span className="flex items-center gap-2">
                       <span className="min-w-0 flex-1 truncate font-medium">{t.subject}</span>
+                      {t.escalatedAt && (
+                        <Badge variant="danger" title={t.escalationReason ?? undefined} data-testid="ticket-escalated">
+                          escalated
+                        </Badge>
+                      )}
                       <Badge variant={SLA_VARIANT[t.sla.state]}>{SLA_LABEL[t.sla.state]}</Badge>
                     </span>
                     <span className="flex flex-wrap gap-x-2 whitespace-nowrap text-xs text-muted-foreground">

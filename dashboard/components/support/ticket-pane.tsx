@@ -2,6 +2,7 @@
 import { BookPlus, Loader2, Send, StickyNote } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import { fmtDateTime } from '@/components/admin/when';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
@@ -124,6 +125,11 @@ export function TicketPane({ id, onChanged, assignees }: { id: string; onChanged
               </Button>
             )}
           </div>
+          {tk.escalatedAt && (
+            <p className="rounded-lg border border-danger/30 bg-danger/10 p-2 text-xs" data-testid="escalation">
+              Escalated to a person ({fmtDateTime(tk.escalatedAt)}): {tk.escalationReason}
+            </p>
+          )}
           {tk.proposedResolution && (
             <p
               className="rounded-lg border border-success/30 bg-success/10 p-2 text-xs"

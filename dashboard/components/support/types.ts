@@ -22,6 +22,9 @@ export interface Ticket {
   draftReply?: string | null;
   draftBy?: string | null;
   proposedResolution?: string | null;
+  /** Handed to a person by the support agent, with why. */
+  escalatedAt?: string | null;
+  escalationReason?: string | null;
 }
 export interface ThreadEntry {
   id: string;

@@ -47,11 +47,17 @@ export const AGENTS: Record<AgentName, AgentDef> = {
   },
   support: {
     name: 'support',
-    description: 'triages support tickets (notes, drafts, proposals)',
-    scopes: [...REPORT, 'support:triage'],
+    description: 'triages support tickets (notes, drafts, escalations, auto-resolution, article drafts)',
+    scopes: [...REPORT, 'support:triage', 'kb:propose'],
     actions: { ...NEVER, '*': 'approve' },
   },
-  billing: { name: 'billing', description: 'usage and cost findings', scopes: REPORT, actions: { '*': 'never' } },
+  billing: {
+    name: 'billing',
+    description: 'runs and reviews the invoices (holds what looks wrong), reminders, cost findings',
+    scopes: [...REPORT, 'billing:review'],
+    // Cost suggestions are proposals an admin approves; nothing else is ever executed.
+    actions: { 'model.set': 'approve', '*': 'never' },
+  },
   onboarding: {
     name: 'onboarding',
     description: 'helps new clients through setup',

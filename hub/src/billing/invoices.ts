@@ -81,7 +81,7 @@ async function nextNumbers(q: Q, series: string, n: number): Promise<string[]> {
 type Row = Record<string, unknown>;
 
 /** What an invoice is computed from: the client, its plan and status changes, billing details, messages. */
-interface InvoiceInput {
+export interface InvoiceInput {
   client: Row;
   changes: Row[];
   billing: Row | undefined;
@@ -101,7 +101,12 @@ const groupBy = (rows: Row[]) => {
  * The inputs of many clients' invoices for a period in four queries (clients, plan changes,
  * billing details, usage), whatever their number: the monthly run reads 1,000 clients at once.
  */
-async function loadInputs(q: Q, clientIds: string[], period: string, now: Date): Promise<Map<string, InvoiceInput>> {
+export async function loadInputs(
+  q: Q,
+  clientIds: string[],
+  period: string,
+  now: Date,
+): Promise<Map<string, InvoiceInput>> {
   const { start, end } = periodBounds(period);
   const clients = await q.query<Row>('SELECT * FROM clients WHERE id = ANY($1::text[])', [clientIds]);
   const changes = groupBy(
@@ -128,7 +133,7 @@ async function loadInputs(q: Q, clientIds: string[], period: string, now: Date):
 }
 
 /** The client's plan and status at the start of `period` and the changes during it. */
-function planHistory(input: InvoiceInput, period: string) {
+export function planHistory(input: InvoiceInput, period: string) {
   const { start } = periodBounds(period);
   const { client, changes } = input;
   const before = changes.filter((c) => new Date(c.at as string) <= start).at(-1);
@@ -163,7 +168,7 @@ function billTo(config: HubConfig, client: Row, b: Row | undefined) {
 }
 
 /** An invoice's row values, all but its id and number: plan fees, overage, VAT. */
-function draftInvoice(input: InvoiceInput, period: string, config: HubConfig, plans: (id: string) => Plan) {
+export function draftInvoice(input: InvoiceInput, period: string, config: HubConfig, plans: (id: string) => Plan) {
   const h = planHistory(input, period);
   // New clients start in onboarding (not billed); becoming active is a recorded change.
   const changes = h.changes.map((c) => ({
@@ -236,7 +241,7 @@ async function insertInvoices(
   return rows.map(toInvoice).sort((a, b) => a.number.localeCompare(b.number));
 }
 
-async function planLookup(q: Q): Promise<(id: string) => Plan> {
+export async function planLookup(q: Q): Promise<(id: string) => Plan> {
   const byId = new Map<string, Plan>([...DEFAULT_PLANS, ...(await listPlans(q))].map((p) => [p.id, p]));
   return (id: string) => byId.get(id) ?? DEFAULT_PLANS[0];
 }

@@ -11,6 +11,7 @@ import type { Mailer } from '../security/mailer.js';
 import { checkBudget } from './budgets.js';
 import { billingRecipients, resumeAfterPayment, runDunning } from './dunning.js';
 import { forecast } from './forecast.js';
+import { activeHolds, assertNotHeld, billableClients } from './invoice-review.js';
 import { getInvoice, type InvoiceView, issueCreditNote, issueInvoice, issueInvoices } from './invoices.js';
 import { invoicePdf, money } from './pdf.js';
 import { ensurePlans, type PlanAllowance, periodOf, planAllowance } from './plans.js';
@@ -26,6 +27,7 @@ export interface BillingDeps {
   live?: () => LiveSink;
 }
 
+const periodEnd = (period: string) => Date.UTC(Number(period.slice(0, 4)), Number(period.slice(5, 7)), 1);
 const prevPeriod = (now: Date) => periodOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)));
 
 /**
@@ -65,6 +67,7 @@ export class BillingService {
 
   /** Issues the invoice, then (best effort, after the commit) mirrors it to Stripe and mails it. */
   async issue(clientId: string, period: string, actor: string): Promise<InvoiceView> {
+    await assertNotHeld(this.d.db, clientId, period);
     const inv = await issueInvoice(this.d.db, this.d.config, clientId, period, this.clock());
     await audit(this.d.db, actor, 'invoice.issue', inv.id, clientId, { number: inv.number, total: inv.total });
     return this.deliver(inv);
@@ -128,22 +131,23 @@ export class BillingService {
     return (await getInvoice(this.d.db, inv.id)) as InvoiceView;
   }
 
-  /** Invoices every client that was billed in `period` (default: last month); existing ones are kept. */
+  /**
+   * Invoices every client that was billed in `period` (default: last month); existing ones are
+   * kept, and clients whose invoice is held for review are left for an operator to clear.
+   */
   async monthlyRun(
     period = prevPeriod(this.clock()),
     actor = 'system',
-  ): Promise<{ period: string; issued: number; skipped: number; failed: number }> {
-    const clients = await this.d.db.query<{ id: string }>(
-      `SELECT c.id FROM clients c WHERE c.status IN ('active', 'paused')
-          OR EXISTS (SELECT 1 FROM plan_changes p WHERE p.client_id = c.id AND p.to_status IN ('active', 'paused')
-                     AND p.at < ($1 || '-01')::date + interval '1 month')
-       ORDER BY c.id`,
-      [period],
-    );
+  ): Promise<{ period: string; issued: number; skipped: number; held: number; failed: number }> {
     let issued = 0;
     let skipped = 0;
+    let held = 0;
     let failed = 0;
-    const ids = clients.map((c) => c.id);
+    // Held invoices wait for an operator; the rest are issued in batches.
+    const billable = await billableClients(this.d.db, period);
+    const onHold = await activeHolds(this.d.db, period);
+    const ids = billable.filter((id) => !onHold.has(id));
+    held = billable.length - ids.length;
     for (let i = 0; i < ids.length; i += this.runBatchSize) {
       const batch = ids.slice(i, i + this.runBatchSize);
       let out: Awaited<ReturnType<typeof issueInvoices>>;
@@ -180,7 +184,7 @@ export class BillingService {
        ON CONFLICT (key) DO UPDATE SET value = $1, updated_at = now()`,
       [JSON.stringify(period)],
     );
-    return { period, issued, skipped, failed };
+    return { period, issued, skipped, held, failed };
   }
 
   /** The monthly run's slow path: each client in its own transaction, as a single issue. */
@@ -345,7 +349,12 @@ export class BillingService {
         `INSERT INTO hub_settings (key, value) VALUES ('billing.lastRun', $1) ON CONFLICT DO NOTHING`,
         [JSON.stringify(due)],
       );
-    else if (String(last) < due) await this.monthlyRun(due);
+    // The review window lets the billing agent look at (and hold) the invoices before they go out.
+    else if (
+      String(last) < due &&
+      this.clock().getTime() >= periodEnd(due) + this.d.config.billingReviewHours * 3_600_000
+    )
+      await this.monthlyRun(due);
   }
 
   start(everyMs = 60_000): void {

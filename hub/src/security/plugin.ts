@@ -43,6 +43,14 @@ const PUBLIC_ROUTES = new Set([...CSRF_EXEMPT]);
 const COMMAND_ROUTE = '/api/v1/instances/:id/commands';
 /** The support agent's write-back (triage note, draft, proposal): scope `support:triage`. */
 const TRIAGE_ROUTE = '/api/v1/tickets/:id/triage';
+/** The billing agent's review and runs: scope `billing:review`. */
+const BILLING_REVIEW_ROUTES = new Set([
+  '/api/v1/billing/holds',
+  '/api/v1/billing/run',
+  '/api/v1/billing/reminders/run',
+]);
+/** A draft knowledge-base article from a resolved ticket (an editor publishes it): scope `kb:propose`. */
+const KB_PROPOSE_ROUTE = '/api/v1/tickets/:id/article';
 /** What an ops agent writes (findings, proposals, runs, its own token rotation): scope `agent:report`. */
 const AGENT_REPORT_ROUTES = new Set([
   '/api/v1/agent-findings',
@@ -65,7 +73,7 @@ export function routePath(req: FastifyRequest): string {
 
 /**
  * What an API token's scopes allow: `read` for reads, `command:<type>` to issue that type,
- * `support:triage` and `agent:report` for the agents' write-backs.
+ * `support:triage`, `billing:review`, `kb:propose` and `agent:report` for the agents' write-backs.
  */
 export function scopeAllows(scopes: readonly string[], method: string, route: string | undefined, body: unknown) {
   if (SAFE.has(method)) return scopes.includes('read');
@@ -74,6 +82,8 @@ export function scopeAllows(scopes: readonly string[], method: string, route: st
     return typeof type === 'string' && scopes.includes(`command:${type}`);
   }
   if (method === 'POST' && route === TRIAGE_ROUTE) return scopes.includes('support:triage');
+  if (method === 'POST' && route && BILLING_REVIEW_ROUTES.has(route)) return scopes.includes('billing:review');
+  if (method === 'POST' && route === KB_PROPOSE_ROUTE) return scopes.includes('kb:propose');
   if (method === 'POST' && route && AGENT_REPORT_ROUTES.has(route)) return scopes.includes('agent:report');
   return false;
 }

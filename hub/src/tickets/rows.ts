@@ -30,6 +30,8 @@ export interface TicketRow {
   draft_reply: string | null;
   draft_by: string | null;
   proposed_resolution: string | null;
+  escalated_at: Date | null;
+  escalation_reason: string | null;
   /** Joined: the client's plan, name and business hours. */
   plan?: string;
   client_name?: string;
@@ -51,6 +53,7 @@ export function ticketRow(r: Row): TicketRow {
     first_response_breached_at: date(r.first_response_breached_at),
     resolution_breached_at: date(r.resolution_breached_at),
     paused_ms: Number(r.paused_ms ?? 0),
+    escalated_at: date(r.escalated_at),
   };
 }
 

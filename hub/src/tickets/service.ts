@@ -87,6 +87,8 @@ export class TicketService {
       t.draftReply = r.draft_reply;
       t.draftBy = r.draft_by;
       t.proposedResolution = r.proposed_resolution;
+      t.escalatedAt = iso(r.escalated_at);
+      t.escalationReason = r.escalation_reason;
     }
     return t;
   }
@@ -308,6 +310,8 @@ export class TicketService {
       priority?: string;
       draftReply?: string;
       proposeResolution?: string;
+      /** Hand the ticket to a person: why. Raises the priority to at least high. */
+      escalate?: string;
       meta?: unknown;
     },
   ): Promise<TicketRow> {
@@ -315,6 +319,12 @@ export class TicketService {
     const set: Record<string, unknown> = {};
     if (t.category) set.category = t.category;
     if (t.priority) set.priority = t.priority;
+    if (t.escalate) {
+      set.escalated_at = this.now();
+      set.escalation_reason = t.escalate;
+      const p = String(set.priority ?? r.priority);
+      if (p !== 'urgent') set.priority = 'high';
+    }
     if (t.draftReply !== undefined) {
       set.draft_reply = t.draftReply;
       set.draft_by = actor.email ?? actor.author;

@@ -37,6 +37,9 @@ export interface Ticket {
   draftReply?: string | null;
   draftBy?: string | null;
   proposedResolution?: string | null;
+  /** Operators only: handed to a person, with why (the client asked, sentiment, the agent unsure). */
+  escalatedAt?: string | null;
+  escalationReason?: string | null;
 }
 
 export interface ThreadEntry {

@@ -295,7 +295,7 @@ describe('invoices through the API', () => {
       period: '2027-01',
     });
     expect(r1.status).toBe(200);
-    expect(r1.body).toEqual({ period: '2027-01', issued: billed.length - 1, skipped: 1, failed: 0 });
+    expect(r1.body).toEqual({ period: '2027-01', issued: billed.length - 1, skipped: 1, held: 0, failed: 0 });
     await billing.deliveriesDone();
 
     const all = await hub.db.query<{ client_id: string; number: string }>(

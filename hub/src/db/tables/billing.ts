@@ -177,3 +177,24 @@ export const stripeEvents = pgTable('stripe_events', {
   type: text('type').notNull(),
   receivedAt: created(),
 });
+
+/**
+ * A hold on a client's invoice for a period, set before it is issued (by the billing agent or an
+ * operator) with its reason and the numbers behind it. The invoice run skips held clients and an
+ * invoice cannot be issued while its hold is active; an operator clears it (and issues).
+ */
+export const invoiceHolds = pgTable(
+  'invoice_holds',
+  {
+    clientId: text('client_id').notNull(),
+    period: text('period').notNull(),
+    reason: text('reason').notNull(),
+    evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull().default({}),
+    heldBy: text('held_by').notNull(),
+    createdAt: created(),
+    clearedBy: text('cleared_by'),
+    clearedAt: ts('cleared_at'),
+    clearNote: text('clear_note'),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.period] })],
+);

@@ -53,6 +53,9 @@ export const tickets = pgTable(
     draftBy: text('draft_by'),
     /** The support agent's proposal to resolve, with its reason; an operator decides. */
     proposedResolution: text('proposed_resolution'),
+    /** Handed to a person (the client asked, negative sentiment, or the agent was unsure), with why. */
+    escalatedAt: ts('escalated_at'),
+    escalationReason: text('escalation_reason'),
   },
   (t) => [
     index('tickets_client_idx').on(t.clientId, t.createdAt),

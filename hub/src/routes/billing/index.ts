@@ -13,6 +13,7 @@ import { clientUsage, fleetUsage } from '../../billing/usage.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { idParams } from '../schemas.js';
+import { invoiceReviewRoutes } from './review.js';
 
 const range = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -78,6 +79,7 @@ export const billingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; billing: Bi
   { ctx, billing },
 ) => {
   const actorOf = (u: { id: string }) => `user:${u.id}`;
+  await app.register(invoiceReviewRoutes, { ctx, billing });
 
   app.get(
     '/clients/:id/usage',
@@ -272,7 +274,8 @@ export const billingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; billing: Bi
     { schema: { tags: ['billing'], body: z.object({ period: period.optional() }).strict() } },
     async (req) => {
       const u = requireUser(req);
-      assertRole(u, 'admin');
+      // The billing agent runs it too (its token's `billing:review` scope lets it POST here).
+      assertRole(u, 'admin', 'service');
       return billing.monthlyRun(req.body.period, actorOf(u));
     },
   );

@@ -9,7 +9,7 @@ import type { HubContext } from '../../context.js';
 import { seedKnowledgeBase } from '../../kb/seed.js';
 import { type KbScope, KnowledgeBase } from '../../kb/service.js';
 import { errorSchema, idParams } from '../schemas.js';
-import { visibleTicket } from '../tickets/access.js';
+import { actorOf, visibleTicket } from '../tickets/access.js';
 
 const audience = z.enum(['clients', 'operators']);
 const status = z.enum(['draft', 'published']);
@@ -169,40 +169,54 @@ export const kbRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, 
       schema: {
         tags: ['kb'],
         params: idParams,
-        body: z.object({ title: z.string().trim().min(1).max(200).optional() }).default({}),
+        body: z
+          .object({
+            title: z.string().trim().min(1).max(200).optional(),
+            /** A proposed text (the support agent's); else the hub drafts one from the thread. */
+            body: z.string().min(1).max(100_000).optional(),
+            tags: tags.optional(),
+          })
+          .default({}),
         response: { 201: articleSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
     async (req, reply) => {
       const { u, r } = await visibleTicket(ctx, req, req.params.id);
-      assertEditor(u);
+      // The support agent proposes drafts (its token's `kb:propose`); an editor publishes them.
+      if (u.role !== 'service') assertEditor(u);
       if (r.state !== 'resolved' && r.state !== 'closed')
         throw new HttpError(409, HUB_ERR.CONFLICT, 'turn a ticket into an article once it is resolved');
+      const existing = await ctx.db.query<{ id: string; title: string }>(
+        'SELECT id, title FROM kb_articles WHERE source_ticket_id = $1',
+        [r.id],
+      );
+      if (existing[0])
+        throw new HttpError(409, HUB_ERR.CONFLICT, `ticket ${r.id} already has article ${existing[0].id}`);
       const thread = await ctx.tickets.thread(r.id, false);
       const question = thread.find((e) => e.kind === 'message' && e.author === 'client')?.body ?? '';
       const answers = thread.filter((e) => e.kind === 'message' && e.author !== 'client' && !e.automatic);
       // A draft: names and details of the client stay out until an editor publishes it.
-      const body = [
-        '## The question',
-        '',
-        question,
-        '',
-        '## The answer',
-        '',
-        answers.map((e) => e.body).join('\n\n') || '_Write the answer here._',
-      ].join('\n');
+      const body =
+        req.body.body ??
+        [
+          '## The question',
+          '',
+          question,
+          '',
+          '## The answer',
+          '',
+          answers.map((e) => e.body).join('\n\n') || '_Write the answer here._',
+        ].join('\n');
       const a = await kb.create({
         title: req.body.title ?? r.subject,
         body,
-        tags: [r.category],
+        tags: req.body.tags ?? [r.category],
         audience: 'clients',
         status: 'draft',
         updatedBy: u.email,
         sourceTicketId: r.id,
       });
-      await ctx.tickets.note(r, { author: 'operator', id: u.id, email: u.email }, `Draft article: ${a.title}`, {
-        articleId: a.id,
-      });
+      await ctx.tickets.note(r, actorOf(u), `Draft article: ${a.title}`, { articleId: a.id });
       await audit(ctx.db, `user:${u.id}`, 'kb.from_ticket', a.id, r.client_id);
       return reply.code(201).send(a);
     },

@@ -32,6 +32,8 @@ export const ticketSchema = z.object({
   draftReply: z.string().nullable().optional(),
   draftBy: z.string().nullable().optional(),
   proposedResolution: z.string().nullable().optional(),
+  escalatedAt: z.string().nullable().optional(),
+  escalationReason: z.string().nullable().optional(),
 });
 
 export const entrySchema = z.object({

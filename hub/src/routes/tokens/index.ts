@@ -19,9 +19,14 @@ const scope = z
     (s) =>
       s === 'read' ||
       s === 'support:triage' ||
+      s === 'billing:review' ||
+      s === 'kb:propose' ||
       s === 'agent:report' ||
       (s.startsWith('command:') && isCommandType(s.slice(8))),
-    { message: 'a scope is `read`, `support:triage`, `agent:report` or `command:<type>` with a known command type' },
+    {
+      message:
+        'a scope is `read`, `support:triage`, `billing:review`, `kb:propose`, `agent:report` or `command:<type>` with a known command type',
+    },
   );
 
 const tokenView = z.object({
