@@ -20,8 +20,9 @@ const scope = z
       s === 'read' ||
       s === 'support:triage' ||
       s === 'agent:report' ||
+      s === 'onboarding:help' ||
       (s.startsWith('command:') && isCommandType(s.slice(8))),
-    { message: 'a scope is `read`, `support:triage`, `agent:report` or `command:<type>` with a known command type' },
+    { message: 'a scope is `read`, `support:triage`, `agent:report`, `onboarding:help` or `command:<type>` with a known command type' },
   );
 
 const tokenView = z.object({
