@@ -242,7 +242,7 @@ export class HubClient {
     return this.call('GET', '/support/settings');
   }
 
-  private async call<T>(method: string, path: string, o: { query?: Query; body?: unknown } = {}): Promise<T> {
+  protected async call<T>(method: string, path: string, o: { query?: Query; body?: unknown } = {}): Promise<T> {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) qs.set(k, String(v));
     const url = `${this.api}${path}${qs.size ? `?${qs}` : ''}`;

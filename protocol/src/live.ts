@@ -1,5 +1,5 @@
-import type { CommandState } from './commands/lifecycle.js';
 import type { OnboardingHelpMessageView } from './api.js';
+import type { CommandState } from './commands/lifecycle.js';
 import type { ConversationMessage } from './messages/conversations.js';
 import type { InstanceEvent, OpenclawState } from './messages/events.js';
 import type { LogLine } from './messages/logs.js';

@@ -1,5 +1,8 @@
 import { HubClient, HubError } from '../hub-client.js';
 import { createLlm, type Llm, type LlmSettings } from '../llm.js';
+import { helpLoop } from '../onboarding/help.js';
+import { OnboardingHub } from '../onboarding/hub-api.js';
+import { formatWelcome, welcomePass } from '../onboarding/welcome.js';
 import { runPass } from '../orchestrator/pass.js';
 import { DEFAULT_POLICY } from '../orchestrator/policy.js';
 import { formatReport } from '../orchestrator/report.js';
@@ -10,7 +13,7 @@ import { formatSupport, runSupport } from '../support/run.js';
 import { TokenKeeper } from './token.js';
 
 /** The agents the runner can run, with their default seconds between runs. */
-export const RUNNABLE = { orchestrator: 60, support: 300, security: 900 } as const;
+export const RUNNABLE = { orchestrator: 60, support: 300, security: 900, onboarding: 300 } as const;
 export type RunnableAgent = keyof typeof RUNNABLE;
 
 /** What the hub hands the runner on stdin when it starts it. */
@@ -75,7 +78,20 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
   signal.addEventListener('abort', () => stop.abort(), { once: true });
   let code = 0;
   const loop = async (a: RunnerConfig['agents'][number]) => {
-    const hub = new HubClient({ baseUrl: cfg.hubUrl, token: a.token });
+    const hub =
+      a.name === 'onboarding'
+        ? new OnboardingHub({ baseUrl: cfg.hubUrl, token: a.token })
+        : new HubClient({ baseUrl: cfg.hubUrl, token: a.token });
+    const refused = (e: unknown) => {
+      out(`${a.name}: the hub refused its token (${(e as Error).message}); stopping for a fresh one`);
+      code = EXIT_TOKEN_REFUSED;
+      stop.abort();
+    };
+    // The onboarding agent answers help questions all the time; its schedule is the welcome mails'.
+    if (hub instanceof OnboardingHub)
+      void helpLoop({ hub, llm, signal: stop.signal, out }).catch((e) =>
+        e instanceof HubError && e.status === 401 ? refused(e) : out(`${a.name}: help loop ended: ${(e as Error).message}`),
+      );
     const keeper = new TokenKeeper(hub, a.name, a.expiresAt);
     const state = new DownSinceStore(cfg.stateDir ? `${cfg.stateDir}/orchestrator-state.json` : undefined);
     while (!stop.signal.aborted) {
@@ -83,17 +99,14 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
         if (await keeper.fresh()) out(`${a.name}: token rotated`);
         if (a.name === 'orchestrator')
           out(formatReport(await runPass({ hub, policy: { ...DEFAULT_POLICY, waitSec: 0 }, state, llm })));
+        else if (hub instanceof OnboardingHub)
+          out(formatWelcome(await recordedRun(hub, llm, () => welcomePass({ hub, llm }))));
         else if (a.name === 'security')
           out(formatSecurity(await runSecurity({ hub, policy: DEFAULT_SECURITY_POLICY, dryRun: false, llm })));
         else
           out(formatSupport(await recordedRun(hub, llm, () => runSupport({ hub, llm, dryRun: false, logLines: 20 }))));
       } catch (e) {
-        if (e instanceof HubError && e.status === 401) {
-          out(`${a.name}: the hub refused its token (${e.message}); stopping for a fresh one`);
-          code = EXIT_TOKEN_REFUSED;
-          stop.abort();
-          return;
-        }
+        if (e instanceof HubError && e.status === 401) return refused(e);
         out(`${a.name}: run failed: ${(e as Error).message}`);
       }
       await sleep(a.intervalSec * 1000, stop.signal);

@@ -25,7 +25,10 @@ export const onboardingHelpMessages = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     answeredAt: ts('answered_at'),
   },
-  (t) => [index('onboarding_help_client_idx').on(t.clientId, t.createdAt), index('onboarding_help_status_idx').on(t.status)],
+  (t) => [
+    index('onboarding_help_client_idx').on(t.clientId, t.createdAt),
+    index('onboarding_help_status_idx').on(t.status),
+  ],
 );
 
 /** Welcome mails sent, one row per client and day of the sequence (0, 1, 3, 7): each is sent once. */

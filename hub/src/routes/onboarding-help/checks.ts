@@ -50,7 +50,10 @@ export const checkRoutes: FastifyPluginAsyncZod<HelpDeps> = async (app, d) => {
       ctx.secrets.get(clientId, SECRET.slackBot),
       ctx.secrets.get(clientId, SECRET.slackApp),
     ]);
-    return { r: bot && appToken ? await checkSlackTokens(ctx.config.slackUrl, bot, appToken) : null, provider: 'slack' };
+    return {
+      r: bot && appToken ? await checkSlackTokens(ctx.config.slackUrl, bot, appToken) : null,
+      provider: 'slack',
+    };
   };
 
   app.post(

@@ -125,7 +125,8 @@ export const welcomeRoutes: FastifyPluginAsyncZod<HelpDeps> = async (app, d) => 
       const r = await d.welcome.send(id, day as WelcomeDay, req.body.subject, req.body.text);
       if (r.state === 'opted_out')
         throw new HttpError(409, HUB_ERR.WELCOME_OPTED_OUT, 'the client opted out of the welcome emails');
-      if (r.state === 'no_owner') throw new HttpError(409, HUB_ERR.WELCOME_NO_OWNER, 'the client has no owner to write to');
+      if (r.state === 'no_owner')
+        throw new HttpError(409, HUB_ERR.WELCOME_NO_OWNER, 'the client has no owner to write to');
       if (r.state === 'already_sent') return reply.code(200).send(r);
       await audit(d.ctx.db, `user:${u.id}`, 'onboarding.welcome.sent', String(day), id, { to: r.to });
       return reply.code(201).send(r);
