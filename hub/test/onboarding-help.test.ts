@@ -189,7 +189,7 @@ describe('onboarding help chat and welcome mails', () => {
     );
     expect(link).not.toBeNull();
     expect(mail.raw.toString()).toMatch(
-      /List-Unsubscribe: <https:\/\/hub\.example\.test\/api\/v1\/onboarding\/welcome\/unsubscribe\?token=/,
+      /List-Unsubscribe:\s+<https:\/\/hub\.example\.test\/api\/v1\/onboarding\/welcome\/unsubscribe\?token=/,
     );
 
     // The other client cannot read or change A's preference; a forged link is refused.

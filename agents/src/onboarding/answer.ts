@@ -62,7 +62,8 @@ function serverLine(f: HelpFacts): string | null {
     return "Your agent's server has not been set up yet: it is made once a working provider key is saved on the key screen.";
   }
   const online = inst.find((i) => i.status === 'online' || i.status === 'paused');
-  if (!online) return `Your agent's server is ${inst[0].status}, so it cannot connect anything until it is back online.`;
+  if (!online)
+    return `Your agent's server is ${inst[0].status}, so it cannot connect anything until it is back online.`;
   if (online.openclawUp === false) return "Your agent's server is online but the agent on it is not running yet.";
   return null;
 }
@@ -84,14 +85,20 @@ function channelAnswer(c: ChannelId, f: HelpFacts): string {
     );
   else {
     const server = serverLine(f);
-    lines.push(server ? `${name} is not connected yet. ${server}` : `${name} is turned on, but your agent has not reported its status yet.`);
+    lines.push(
+      server
+        ? `${name} is not connected yet. ${server}`
+        : `${name} is turned on, but your agent has not reported its status yet.`,
+    );
   }
   if (c === 'whatsapp') {
     const p = s.whatsappPairing;
     if (p && !['succeeded', 'failed', 'timed_out', 'rejected', 'canceled'].includes(p.status))
       lines.push(`A pairing started at ${ago(p.at)} is still waiting: scan the QR code shown on the Channels screen.`);
     else if (p?.status === 'failed' || p?.status === 'timed_out')
-      lines.push(`The last pairing (${ago(p.at)}) ended ${p.status.replace('_', ' ')}${p.message ? `: ${quote(p.message)}` : ''}.`);
+      lines.push(
+        `The last pairing (${ago(p.at)}) ended ${p.status.replace('_', ' ')}${p.message ? `: ${quote(p.message)}` : ''}.`,
+      );
     if (reported || p)
       lines.push(
         'What to do: open Channels, press “Pair WhatsApp” again, and on the phone go to WhatsApp → Settings → Linked devices → Link a device and scan the new code.',
@@ -103,7 +110,9 @@ function channelAnswer(c: ChannelId, f: HelpFacts): string {
         : `We checked the ${name} token again just now: ${check.message}.`,
     );
   } else if (check?.ok && reported && !reported.connected) {
-    lines.push(`The ${name} token is still valid (checked just now), so the agent should reconnect on its own; if it does not within a few minutes, turn ${name} off and on again on the Channels screen.`);
+    lines.push(
+      `The ${name} token is still valid (checked just now), so the agent should reconnect on its own; if it does not within a few minutes, turn ${name} off and on again on the Channels screen.`,
+    );
   }
   return lines.join(' ');
 }
@@ -152,6 +161,11 @@ export function composeAnswer(f: HelpFacts): string {
   }
   if (!parts.length) parts.push(nextStep(f.state));
   if (f.articles.length)
-    parts.push(`More in the help articles: ${f.articles.slice(0, 3).map((a) => `“${a.title}”`).join(', ')}.`);
+    parts.push(
+      `More in the help articles: ${f.articles
+        .slice(0, 3)
+        .map((a) => `“${a.title}”`)
+        .join(', ')}.`,
+    );
   return parts.join('\n\n');
 }

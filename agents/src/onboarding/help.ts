@@ -73,7 +73,9 @@ export async function answerQuestion(
   );
   const keeps = w.text !== null && quoted(draft).every((x) => (w.text as string).includes(x));
   const text = keeps ? (w.text as string) : draft;
-  const llmError = w.error ?? (w.text !== null && !keeps ? 'the model dropped a reported error text; the rules’ answer was sent' : null);
+  const llmError =
+    w.error ??
+    (w.text !== null && !keeps ? 'the model dropped a reported error text; the rules’ answer was sent' : null);
   await hub.answerQuestion(q.id, text, { ...record, by: keeps ? 'model' : 'rules' });
   return {
     questionId: q.id,

@@ -62,12 +62,17 @@ export function welcomeMail(day: number, c: WelcomeClient, a: AgentActivity): { 
     a.conversations === 0
       ? `${Name} has had no conversations yet.`
       : `So far ${name} has had ${a.conversations} conversation${a.conversations === 1 ? '' : 's'} (${a.messagesIn} message${a.messagesIn === 1 ? '' : 's'} in, ${a.replies} repl${a.replies === 1 ? 'y' : 'ies'}), using ${a.tokens} tokens ($${a.costUsd.toFixed(2)}).`;
-  const examples = a.examples.length ? `\n\nPeople asked, for example:\n${a.examples.map((e) => `- “${e}”`).join('\n')}` : '';
+  const examples = a.examples.length
+    ? `\n\nPeople asked, for example:\n${a.examples.map((e) => `- “${e}”`).join('\n')}`
+    : '';
   const live = a.liveChannels.length
     ? `Live on: ${a.liveChannels.join(', ')}.`
     : 'No channel is connected yet: open the onboarding Channels screen to connect one.';
   const opening: Record<number, [string, string]> = {
-    0: [`Welcome to Deep Signal, ${c.clientName}`, `Welcome! ${Name} is yours: it runs on its own server, for ${c.clientName} only.`],
+    0: [
+      `Welcome to Deep Signal, ${c.clientName}`,
+      `Welcome! ${Name} is yours: it runs on its own server, for ${c.clientName} only.`,
+    ],
     1: [`${Name}'s first day`, `${Name} has been with you for a day.`],
     3: [`Three days with ${name}`, `Three days in, here is how ${name} is doing.`],
     7: [`A week with ${name}`, `${Name} has been with you for a week. Your first week in numbers:`],
@@ -115,7 +120,10 @@ export async function welcomePass(o: { hub: OnboardingHub; llm: Llm | null; now?
         const w = await maybeWrite(o.llm, SYSTEM, draft.text);
         const numbers = draft.text.match(/\d+(\.\d+)?/g) ?? [];
         const keeps = w.text !== null && numbers.every((n) => (w.text as string).includes(n));
-        const r = await o.hub.sendWelcome(c.clientId, day, { subject: draft.subject, text: keeps ? (w.text as string) : draft.text });
+        const r = await o.hub.sendWelcome(c.clientId, day, {
+          subject: draft.subject,
+          text: keeps ? (w.text as string) : draft.text,
+        });
         out.push({ clientId: c.clientId, day, action: r.state === 'sent' ? 'sent' : 'already_sent' });
       } catch (e) {
         if (e instanceof HubError && e.status === 401) throw e;

@@ -90,7 +90,9 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
     // The onboarding agent answers help questions all the time; its schedule is the welcome mails'.
     if (hub instanceof OnboardingHub)
       void helpLoop({ hub, llm, signal: stop.signal, out }).catch((e) =>
-        e instanceof HubError && e.status === 401 ? refused(e) : out(`${a.name}: help loop ended: ${(e as Error).message}`),
+        e instanceof HubError && e.status === 401
+          ? refused(e)
+          : out(`${a.name}: help loop ended: ${(e as Error).message}`),
       );
     const keeper = new TokenKeeper(hub, a.name, a.expiresAt);
     const state = new DownSinceStore(cfg.stateDir ? `${cfg.stateDir}/orchestrator-state.json` : undefined);
