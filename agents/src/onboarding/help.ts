@@ -21,8 +21,12 @@ const SYSTEM =
   'answer for the client: short, plain and friendly. Use only the facts and the draft given. Never add a ' +
   'status, a number, a name or a step that is not in them. Keep every quoted error text exactly as written.';
 
-/** The quoted texts of a draft (the channel's own error words), which a reworded answer must keep. */
-const quoted = (s: string) => [...s.matchAll(/“([^”]+)”/g)].map((m) => m[1]);
+/** The channels' own error texts an answer reports, which a reworded answer must keep word for word. */
+const reportedErrors = (f: HelpFacts) =>
+  channelsFor(f.topics, f.state)
+    .map((c) => f.state.reportedChannels[c])
+    .filter((r) => r && !r.connected && r.error)
+    .map((r) => (r?.error ?? '').trim().replace(/\s+/g, ' ').slice(0, 300));
 
 /** Reads the facts a question needs: onboarding state, deployment, checks run again, articles. */
 export async function gatherFacts(hub: OnboardingHub, q: OnboardingHelpMessageView): Promise<HelpFacts> {
@@ -71,7 +75,7 @@ export async function answerQuestion(
     SYSTEM,
     `Question: ${q.text}\n\nFacts (JSON): ${JSON.stringify(record)}\n\nDraft answer:\n${draft}`,
   );
-  const keeps = w.text !== null && quoted(draft).every((x) => (w.text as string).includes(x));
+  const keeps = w.text !== null && reportedErrors(facts).every((x) => (w.text as string).includes(x));
   const text = keeps ? (w.text as string) : draft;
   const llmError =
     w.error ??
