@@ -2,6 +2,7 @@
 import { Check, Loader2 } from 'lucide-react';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { HelpChat } from '@/components/onboarding-help/help-chat';
 import { Logo } from '@/components/shell/logo';
 import { isOperator, useAuth } from '@/lib/auth';
 import { cn } from '@/lib/utils';
@@ -180,6 +181,7 @@ export function OnboardingFlow() {
           {body}
         </main>
       </div>
+      {state && <HelpChat query={query} />}
     </div>
   );
 }
