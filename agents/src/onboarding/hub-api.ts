@@ -57,7 +57,7 @@ export interface CheckOutcome {
 export interface WelcomeClient {
   clientId: string;
   clientName: string;
-  startedAt: string;
+  startedAt: string | null;
   optedOut: boolean;
   hasOwner: boolean;
   sent: { day: number; sentAt: string }[];

@@ -11,7 +11,8 @@ const DAY_MS = 86_400_000;
  * The day due now: the newest day of the sequence that has begun. Only that one is sent, so an
  * agent that was stopped for a while sends the current mail rather than a backlog of old ones.
  */
-export function dueDay(startedAt: string, now: number): number | null {
+export function dueDay(startedAt: string | null, now: number): number | null {
+  if (!startedAt) return null;
   const elapsed = (now - Date.parse(startedAt)) / DAY_MS;
   const due = WELCOME_DAYS.filter((d) => d <= elapsed);
   return due.length ? due[due.length - 1] : null;
@@ -36,7 +37,8 @@ export async function agentActivity(hub: OnboardingHub, c: WelcomeClient): Promi
   const state = await hub.onboardingState(c.clientId).catch(() => null);
   const instances = await hub.listInstances({ clientId: c.clientId });
   const msgs: ConversationView[] = [];
-  for (const i of instances) msgs.push(...(await hub.conversations(i.id, { from: c.startedAt, limit: 2000 })));
+  for (const i of instances)
+    msgs.push(...(await hub.conversations(i.id, { from: c.startedAt ?? undefined, limit: 2000 })));
   msgs.sort((a, b) => a.t.localeCompare(b.t));
   const inbound = msgs.filter((m) => m.role === 'user');
   return {

@@ -10,8 +10,8 @@ export type WelcomeDay = (typeof WELCOME_DAYS)[number];
 export interface WelcomeStatus {
   clientId: string;
   clientName: string;
-  /** When onboarding started (day 0). */
-  startedAt: string;
+  /** When onboarding started (day 0); null for a client that never went through onboarding. */
+  startedAt: string | null;
   optedOut: boolean;
   optedOutAt: string | null;
   /** Whether the client has an owner to write to. */
@@ -88,6 +88,25 @@ export class WelcomeService {
           sentAt: new Date(s.sent_at as string).toISOString(),
         })),
     }));
+  }
+
+  /** One client's sequence, also for a client without onboarding (no start, nothing sent); null when unknown. */
+  async one(clientId: string): Promise<WelcomeStatus | null> {
+    const [s] = await this.list(clientId);
+    if (s) return s;
+    const c = (await this.db.query<{ name: string }>('SELECT name FROM clients WHERE id = $1', [clientId]))[0];
+    if (!c) return null;
+    const pref = await this.db.query('SELECT opted_out_at FROM welcome_preferences WHERE client_id = $1', [clientId]);
+    const at = pref[0]?.opted_out_at as string | null | undefined;
+    return {
+      clientId,
+      clientName: c.name,
+      startedAt: null,
+      optedOut: !!at,
+      optedOutAt: at ? new Date(at).toISOString() : null,
+      hasOwner: true,
+      sent: [],
+    };
   }
 
   async setOptOut(clientId: string, optedOut: boolean, by: string): Promise<void> {

@@ -10,7 +10,7 @@ import type { HelpDeps } from './index.js';
 const status = z.object({
   clientId: z.string(),
   clientName: z.string(),
-  startedAt: z.string(),
+  startedAt: z.string().nullable(),
   optedOut: z.boolean(),
   optedOutAt: z.string().nullable(),
   hasOwner: z.boolean(),
@@ -42,8 +42,8 @@ export const welcomeRoutes: FastifyPluginAsyncZod<HelpDeps> = async (app, d) => 
     '/onboarding/welcome',
     { schema: { tags: ['onboarding'], querystring: clientQuery, response: { 200: status, 404: errorSchema } } },
     async (req) => {
-      const [s] = await d.welcome.list(d.target(requireUser(req), req.query.clientId));
-      if (!s) throw notFound('onboarding');
+      const s = await d.welcome.one(d.target(requireUser(req), req.query.clientId));
+      if (!s) throw notFound('client');
       return s;
     },
   );
@@ -63,10 +63,10 @@ export const welcomeRoutes: FastifyPluginAsyncZod<HelpDeps> = async (app, d) => 
       if (u.scopes || !(u.role === 'client_owner' || u.role === 'admin'))
         throw new HttpError(403, HUB_ERR.FORBIDDEN, 'only the client owner or an admin can change the welcome emails');
       const id = d.target(u, req.query.clientId);
-      if (!(await d.welcome.list(id))[0]) throw notFound('onboarding');
+      if (!(await d.welcome.one(id))) throw notFound('client');
       await d.welcome.setOptOut(id, req.body.optedOut, `user:${u.id}`);
       await audit(d.ctx.db, `user:${u.id}`, 'onboarding.welcome.opt_out', id, id, { optedOut: req.body.optedOut });
-      return (await d.welcome.list(id))[0];
+      return (await d.welcome.one(id)) as NonNullable<Awaited<ReturnType<typeof d.welcome.one>>>;
     },
   );
 
