@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helpLoop } from '../../agents/src/onboarding/help.js';
 import { OnboardingHub } from '../../agents/src/onboarding/hub-api.js';
-import { simulatedSidecar } from '../../agents/test/helpers.js';
+import { simulatedSidecar, until } from '../../agents/test/helpers.js';
 import { type FakeProviders, GOOD, startFakeProviders } from '../../hub/test/onboarding-fake-providers.js';
 import { CHROMIUM, hasChromium, launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.js';
 import { ensureDashboardBuilt } from './helpers/build.js';
@@ -53,14 +53,13 @@ describe.skipIf(!hasChromium)('onboarding help chat', () => {
       ready: true,
       channels: [{ id: 'whatsapp', enabled: true, connected: false, error: WA_ERROR }],
     });
-    await expect
-      .poll(
-        async () =>
-          (await env.api<{ reportedChannels: Record<string, unknown> }>('GET', '/onboarding', undefined, token))
-            .reportedChannels.whatsapp,
-        { timeout: 60_000 },
-      )
-      .toBeTruthy();
+    await until(
+      async () =>
+        !!(await env.api<{ reportedChannels: Record<string, unknown> }>('GET', '/onboarding', undefined, token))
+          .reportedChannels.whatsapp,
+      'the channel status to reach the hub',
+      60_000,
+    );
     // The onboarding agent, with the token the hub mints for it.
     const minted = await env.api<{ token: string }>('POST', '/ops-agents/onboarding/token', {}, env.adminToken);
     const hub = new OnboardingHub({ baseUrl: env.hub.httpUrl, token: minted.token });
