@@ -26,6 +26,8 @@ const THREAD_LIMIT = 200;
  */
 export class HelpService {
   private readonly asked = new EventEmitter().setMaxListeners(0);
+  /** Set once the hub is stopping: waiting long polls are answered at once. */
+  closing = false;
 
   constructor(
     private readonly db: Db,
@@ -71,19 +73,27 @@ export class HelpService {
    */
   async waitPending(waitMs: number, signal?: AbortSignal): Promise<OnboardingHelpMessageView[]> {
     const now = await this.pending();
-    if (now.length || waitMs <= 0) return now;
+    if (now.length || waitMs <= 0 || this.closing) return now;
     await new Promise<void>((res) => {
       const done = () => {
         clearTimeout(t);
         this.asked.off('question', done);
+        this.asked.off('closing', done);
         signal?.removeEventListener('abort', done);
         res();
       };
       const t = setTimeout(done, waitMs);
       this.asked.on('question', done);
+      this.asked.on('closing', done);
       signal?.addEventListener('abort', done, { once: true });
     });
     return this.pending();
+  }
+
+  /** Ends every waiting long poll (the hub is stopping; a held request would delay its close). */
+  close(): void {
+    this.closing = true;
+    this.asked.emit('closing');
   }
 
   async get(id: string): Promise<OnboardingHelpMessageView | null> {

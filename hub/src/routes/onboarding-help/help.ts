@@ -67,11 +67,14 @@ export const helpRoutes: FastifyPluginAsyncZod<HelpDeps> = async (app, d) => {
         response: { 200: z.object({ questions: z.array(message) }), 403: errorSchema },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       d.requireHelper(requireUser(req));
       const ac = new AbortController();
       req.raw.once('close', () => ac.abort());
-      return { questions: await d.help.waitPending(req.query.waitSec * 1000, ac.signal) };
+      const questions = await d.help.waitPending(req.query.waitSec * 1000, ac.signal);
+      // A kept-alive connection would hold the stopping server open until its keep-alive timeout.
+      if (d.help.closing) reply.header('connection', 'close');
+      return { questions };
     },
   );
 
@@ -93,7 +96,7 @@ export const helpRoutes: FastifyPluginAsyncZod<HelpDeps> = async (app, d) => {
       const u = requireUser(req);
       d.requireHelper(u);
       const q = await d.help.get(req.params.id);
-      if (!q || q.author !== 'client') throw notFound('question');
+      if (q?.author !== 'client') throw notFound('question');
       const a = await d.help.answer(q.id, req.body.text, req.body.facts);
       if (!a) throw new HttpError(409, HUB_ERR.CONFLICT, 'this question was answered already');
       await audit(d.ctx.db, `user:${u.id}`, 'onboarding.help.answer', q.id, q.clientId, {});

@@ -46,6 +46,7 @@ export const onboardingHelpRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = 
         throw new HttpError(403, HUB_ERR.SCOPE, `only the onboarding agent (scope ${HELP_SCOPE}) or an operator`);
     },
   };
+  app.addHook('preClose', async () => deps.help.close());
   await app.register(helpRoutes, deps);
   await app.register(checkRoutes, deps);
   await app.register(welcomeRoutes, deps);
