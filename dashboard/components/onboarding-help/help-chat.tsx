@@ -18,7 +18,8 @@ function merge(prev: Msg[], more: Msg[]): Msg[] {
 }
 
 /**
- * The onboarding portal's help chat: the client asks, the onboarding agent answers from the
+ * The onboarding portal's help chat, in the page's flow under the current screen (never over
+ * it, so it hides no button of the screens): the client asks, the onboarding agent answers from the
  * client's own setup (channels' real status, key checks, help articles). Answers arrive on the
  * live stream; while the stream is down and a question waits, the thread is polled instead.
  */
@@ -77,16 +78,18 @@ export function HelpChat({ query }: { query: Record<string, string> }) {
 
   if (!open)
     return (
-      <Button
-        type="button"
-        variant="accent"
-        className="fixed right-4 bottom-4 z-40 rounded-full shadow-lg"
-        onClick={() => setOpen(true)}
-        aria-expanded={false}
-        aria-controls="onboarding-help"
-      >
-        <LifeBuoy aria-hidden="true" /> Ask for help
-      </Button>
+      <div className="flex justify-end">
+        <Button
+          type="button"
+          variant="outline"
+          className="rounded-full"
+          onClick={() => setOpen(true)}
+          aria-expanded={false}
+          aria-controls="onboarding-help"
+        >
+          <LifeBuoy aria-hidden="true" /> Ask for help
+        </Button>
+      </div>
     );
 
   return (
@@ -94,7 +97,7 @@ export function HelpChat({ query }: { query: Record<string, string> }) {
       id="onboarding-help"
       aria-label="Setup help"
       onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
-      className="fixed right-4 bottom-4 z-40 flex max-h-[min(32rem,80dvh)] w-[min(24rem,calc(100vw-2rem))] flex-col rounded-2xl border border-card-border bg-card text-card-foreground shadow-2xl"
+      className="ml-auto flex max-h-[min(32rem,80dvh)] w-full max-w-xl flex-col rounded-2xl border border-card-border bg-card text-card-foreground shadow-xl"
     >
       <header className="flex items-center justify-between gap-2 border-b border-card-border px-4 py-3">
         <h2 className="flex items-center gap-2 text-sm font-semibold">

@@ -180,8 +180,8 @@ export function OnboardingFlow() {
         <main className="rounded-3xl border border-card-border bg-card/60 p-5 shadow-2xl backdrop-blur-xl sm:p-8">
           {body}
         </main>
+        {state && <HelpChat query={query} />}
       </div>
-      {state && <HelpChat query={query} />}
     </div>
   );
 }
