@@ -8,7 +8,8 @@ import { helpLoop } from '../src/onboarding/help.js';
 import { OnboardingHub } from '../src/onboarding/hub-api.js';
 import { welcomePass } from '../src/onboarding/welcome.js';
 import { runAgents } from '../src/runner/run.js';
-import { type AgentTestHub, fakeAnthropic, simulatedSidecar, startAgentHub, until } from './helpers.js';
+import { say, startMessagesApiFake } from '../src/testing/messages-api-fake.js';
+import { type AgentTestHub, simulatedSidecar, startAgentHub, until } from './helpers.js';
 
 type Msg = OnboardingHelpMessageView;
 const WA_ERROR = 'logged out: the phone unlinked this device (status 401)';
@@ -199,17 +200,19 @@ describe('onboarding agent', () => {
       { id: 'telegram', enabled: true, connected: true },
     ]);
     await until(async () => (await state()).reportedChannels.whatsapp?.connected === false, 'whatsapp down', 60_000);
-    const good = await fakeAnthropic(
-      `Your WhatsApp is down: your agent says “${WA_ERROR}”. Pair it again from Channels.`,
-    );
-    const vague = await fakeAnthropic('Everything looks fine, WhatsApp will connect soon!');
+    const good = await startMessagesApiFake({
+      script: () => say(`Your WhatsApp is down: your agent says “${WA_ERROR}”. Pair it again from Channels.`),
+    });
+    const vague = await startMessagesApiFake({
+      script: () => say('Everything looks fine, WhatsApp will connect soon!'),
+    });
     try {
       const seen = await ownerLive();
       let loop = startLoop(createLlm({ apiKey: 'test-key', baseUrl: good.url, model: 'claude-haiku-4-5' }));
       const worded = await ask(seen, 'why is WhatsApp not connected?');
       expect(worded.answer.text).toContain('Your WhatsApp is down');
       expect(worded.answer.facts).toMatchObject({ by: 'model' });
-      const prompt = JSON.stringify(good.seen[0].body.messages);
+      const prompt = JSON.stringify(good.requests[0].body.messages);
       expect(prompt).toContain(WA_ERROR);
       expect(prompt).toContain('Draft answer');
       console.log(`question -> answer on the live stream: ${worded.ms} ms (with the model)`);
@@ -217,7 +220,7 @@ describe('onboarding agent', () => {
 
       loop = startLoop(createLlm({ apiKey: 'test-key', baseUrl: vague.url, model: 'claude-haiku-4-5' }));
       const kept = await ask(seen, 'why is WhatsApp not connected?');
-      expect(vague.seen).toHaveLength(1);
+      expect(vague.requests).toHaveLength(1);
       expect(kept.answer.text).toContain(WA_ERROR);
       expect(kept.answer.text).not.toContain('Everything looks fine');
       expect(kept.answer.facts).toMatchObject({ by: 'rules' });
@@ -301,9 +304,12 @@ describe('onboarding agent', () => {
 
   it('with a model, a welcome mail keeps every figure or is sent as the rules wrote it', async () => {
     expect((await t.api('PUT', '/onboarding/welcome', { optedOut: false }, owner.token)).status).toBe(200);
-    const model = await fakeAnthropic(
-      'A week with Bea: 1 conversation, 1 message in, 1 reply, 320 tokens, $0.00, 7 days, and “Are you open on Sunday?”.',
-    );
+    const model = await startMessagesApiFake({
+      script: () =>
+        say(
+          'A week with Bea: 1 conversation, 1 message in, 1 reply, 320 tokens, $0.00, 7 days, and “Are you open on Sunday?”.',
+        ),
+    });
     try {
       const hub = new OnboardingHub({ baseUrl: t.hub.httpUrl, token: agentToken });
       const started = Date.parse(
@@ -313,8 +319,8 @@ describe('onboarding agent', () => {
       const r = (await welcomePass({ hub, llm, now: started + 7.2 * DAY })).find((x) => x.clientId === owner.clientId);
       expect(r?.action).toBe('sent');
       const mail = await smtp.waitFor((m) => m.parsed.subject === 'A week with Bea', 60_000);
-      expect(model.seen).toHaveLength(1);
-      expect(JSON.stringify(model.seen[0].body.messages)).toContain('320 tokens');
+      expect(model.requests).toHaveLength(1);
+      expect(JSON.stringify(model.requests[0].body.messages)).toContain('320 tokens');
       expect(mail.parsed.text ?? '').toMatch(/A week with Bea: 1 conversation|Bea has had 1 conversation/);
     } finally {
       await model.close();
