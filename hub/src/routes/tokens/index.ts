@@ -22,7 +22,10 @@ const scope = z
       s === 'agent:report' ||
       s === 'onboarding:help' ||
       (s.startsWith('command:') && isCommandType(s.slice(8))),
-    { message: 'a scope is `read`, `support:triage`, `agent:report`, `onboarding:help` or `command:<type>` with a known command type' },
+    {
+      message:
+        'a scope is `read`, `support:triage`, `agent:report`, `onboarding:help` or `command:<type>` with a known command type',
+    },
   );
 
 const tokenView = z.object({
