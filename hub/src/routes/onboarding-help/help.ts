@@ -72,8 +72,10 @@ export const helpRoutes: FastifyPluginAsyncZod<HelpDeps> = async (app, d) => {
       const ac = new AbortController();
       req.raw.once('close', () => ac.abort());
       const questions = await d.help.waitPending(req.query.waitSec * 1000, ac.signal);
-      // A kept-alive connection would hold the stopping server open until its keep-alive timeout.
-      if (d.help.closing) reply.header('connection', 'close');
+      // A held call's connection is not reused: when the hub stops while a poll is held (the live
+      // stream's close shuts the HTTP server before the app's hooks run), a kept-alive connection
+      // would hold the stop for the whole keep-alive timeout (72 s) instead of the poll's wait.
+      if (req.query.waitSec > 0 || d.help.closing) reply.header('connection', 'close');
       return { questions };
     },
   );
