@@ -26,6 +26,7 @@ import { deploymentRoutes } from './routes/deployments/index.js';
 import { instanceRoutes } from './routes/instances/index.js';
 import { kbRoutes } from './routes/kb/index.js';
 import { onboardingRoutes } from './routes/onboarding/index.js';
+import { onboardingHelpRoutes } from './routes/onboarding-help/index.js';
 import { remoteOpsRoutes } from './routes/remote-ops.js';
 import { ssoRoutes } from './routes/sso/index.js';
 import { supportRoutes } from './routes/support/index.js';
@@ -128,6 +129,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(ticketRoutes, { ctx });
       await api.register(kbRoutes, { ctx });
       await api.register(onboardingRoutes, { ctx });
+      await api.register(onboardingHelpRoutes, { ctx });
       await api.register(remoteOpsRoutes, { ctx });
       await api.register(alertRoutes, { ctx });
       if (ctx.billing) await api.register(billingRoutes, { ctx, billing: ctx.billing });

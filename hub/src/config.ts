@@ -329,7 +329,7 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
   agentSchedules: {
     env: 'DS_AGENT_SCHEDULES',
     flag: '--agent-schedules',
-    help: 'seconds between runs per agent, e.g. orchestrator=60,support=300,security=900 (those)',
+    help: 'seconds between runs per agent, e.g. orchestrator=60,support=300,security=900,onboarding=300 (those)',
   },
   agentTokenTtlHours: {
     env: 'DS_AGENT_TOKEN_TTL_HOURS',

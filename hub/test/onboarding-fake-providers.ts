@@ -20,6 +20,8 @@ export const GOOD = {
 export interface FakeProviders {
   url: string;
   seen: { method: string; path: string; headers: IncomingMessage['headers']; body: string }[];
+  /** From now on, refuse this key or token the way its provider refuses a revoked one. */
+  revoke(secret: string): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ const json = (res: import('node:http').ServerResponse, status: number, body: unk
 
 export async function startFakeProviders(): Promise<FakeProviders> {
   const seen: FakeProviders['seen'] = [];
+  const revoked = new Set<string>();
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -43,7 +46,8 @@ export async function startFakeProviders(): Promise<FakeProviders> {
             type: 'error',
             error: { type: 'invalid_request_error', message: 'anthropic-version: header is required' },
           });
-        const key = req.headers['x-api-key'];
+        const sent = req.headers['x-api-key'];
+        const key = typeof sent === 'string' && revoked.has(sent) ? 'revoked' : sent;
         if (key === GOOD.anthropicNoCredit)
           return json(res, 400, {
             type: 'error',
@@ -86,7 +90,8 @@ export async function startFakeProviders(): Promise<FakeProviders> {
       }
       const tg = /^\/bot([^/]+)\/getMe$/.exec(path);
       if (tg) {
-        if (decodeURIComponent(tg[1]) !== GOOD.telegram)
+        const token = decodeURIComponent(tg[1]);
+        if (token !== GOOD.telegram || revoked.has(token))
           return json(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
         return json(res, 200, {
           ok: true,
@@ -124,6 +129,7 @@ export async function startFakeProviders(): Promise<FakeProviders> {
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    revoke: (secret) => revoked.add(secret),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -142,3 +142,20 @@ export interface AgentRunView {
   tokensOut: number;
   error: string | null;
 }
+
+/**
+ * A message of a client's onboarding help chat (`GET /onboarding/help`): the client's question
+ * (`pending` until the onboarding agent answers it, then `answered`) or the agent's answer (`sent`,
+ * `replyTo` the question, `facts` what it was made from).
+ */
+export interface OnboardingHelpMessageView {
+  id: string;
+  clientId: string;
+  author: 'client' | 'agent';
+  text: string;
+  status: 'pending' | 'answered' | 'sent';
+  replyTo: string | null;
+  facts: Record<string, unknown> | null;
+  createdAt: string;
+  answeredAt: string | null;
+}

@@ -1,3 +1,4 @@
+import type { OnboardingHelpMessageView } from './api.js';
 import type { CommandState } from './commands/lifecycle.js';
 import type { ConversationMessage } from './messages/conversations.js';
 import type { InstanceEvent, OpenclawState } from './messages/events.js';
@@ -53,6 +54,8 @@ export interface LiveServerEvents {
     steps: { name: string; status: string; startedAt: string | null; endedAt: string | null; error: string | null }[];
     error: { step: string; code: string; message: string } | null;
   }) => void;
+  /** A question or an answer in a client's onboarding help chat (rooms `client:<id>` and `fleet`). */
+  'onboarding.help': (e: { clientId: string; message: OnboardingHelpMessageView }) => void;
   /** Rollout progress. */
   rollout: (e: { id: string; status: string; counts: Record<string, number> }) => void;
   /** Operator broadcast shown on client dashboards. */

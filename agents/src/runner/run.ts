@@ -1,6 +1,9 @@
 import { DEFAULT_BILLING_POLICY, formatBilling, runBilling } from '../billing/run.js';
 import { HubClient, HubError } from '../hub-client.js';
 import { createLlm, type Llm, type LlmSettings } from '../llm.js';
+import { helpLoop } from '../onboarding/help.js';
+import { OnboardingHub } from '../onboarding/hub-api.js';
+import { formatWelcome, welcomePass } from '../onboarding/welcome.js';
 import { runPass } from '../orchestrator/pass.js';
 import { DEFAULT_POLICY } from '../orchestrator/policy.js';
 import { formatReport } from '../orchestrator/report.js';
@@ -12,9 +15,10 @@ import { TokenKeeper } from './token.js';
 
 /**
  * The agents the runner can run, with their default seconds between runs: support every minute
- * (every new ticket triaged within one), billing hourly (it reviews a month's invoices once).
+ * (every new ticket triaged within one), billing hourly (it reviews a month's invoices once), the
+ * onboarding agent's welcome pass every five minutes (its help answers are long-polled).
  */
-export const RUNNABLE = { orchestrator: 60, support: 60, security: 900, billing: 3600 } as const;
+export const RUNNABLE = { orchestrator: 60, support: 60, security: 900, billing: 3600, onboarding: 300 } as const;
 export type RunnableAgent = keyof typeof RUNNABLE;
 
 /** What the hub hands the runner on stdin when it starts it. */
@@ -79,7 +83,22 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
   signal.addEventListener('abort', () => stop.abort(), { once: true });
   let code = 0;
   const loop = async (a: RunnerConfig['agents'][number]) => {
-    const hub = new HubClient({ baseUrl: cfg.hubUrl, token: a.token });
+    const hub =
+      a.name === 'onboarding'
+        ? new OnboardingHub({ baseUrl: cfg.hubUrl, token: a.token })
+        : new HubClient({ baseUrl: cfg.hubUrl, token: a.token });
+    const refused = (e: unknown) => {
+      out(`${a.name}: the hub refused its token (${(e as Error).message}); stopping for a fresh one`);
+      code = EXIT_TOKEN_REFUSED;
+      stop.abort();
+    };
+    // The onboarding agent answers help questions all the time; its schedule is the welcome mails'.
+    if (hub instanceof OnboardingHub)
+      void helpLoop({ hub, llm, signal: stop.signal, out }).catch((e) =>
+        e instanceof HubError && e.status === 401
+          ? refused(e)
+          : out(`${a.name}: help loop ended: ${(e as Error).message}`),
+      );
     const keeper = new TokenKeeper(hub, a.name, a.expiresAt);
     const state = new DownSinceStore(cfg.stateDir ? `${cfg.stateDir}/orchestrator-state.json` : undefined);
     while (!stop.signal.aborted) {
@@ -87,6 +106,8 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
         if (await keeper.fresh()) out(`${a.name}: token rotated`);
         if (a.name === 'orchestrator')
           out(formatReport(await runPass({ hub, policy: { ...DEFAULT_POLICY, waitSec: 0 }, state, llm })));
+        else if (hub instanceof OnboardingHub)
+          out(formatWelcome(await recordedRun(hub, llm, () => welcomePass({ hub, llm }))));
         else if (a.name === 'security')
           out(formatSecurity(await runSecurity({ hub, policy: DEFAULT_SECURITY_POLICY, dryRun: false, llm })));
         else if (a.name === 'billing')
@@ -100,12 +121,7 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
         else
           out(formatSupport(await recordedRun(hub, llm, () => runSupport({ hub, llm, dryRun: false, logLines: 20 }))));
       } catch (e) {
-        if (e instanceof HubError && e.status === 401) {
-          out(`${a.name}: the hub refused its token (${e.message}); stopping for a fresh one`);
-          code = EXIT_TOKEN_REFUSED;
-          stop.abort();
-          return;
-        }
+        if (e instanceof HubError && e.status === 401) return refused(e);
         out(`${a.name}: run failed: ${(e as Error).message}`);
       }
       await sleep(a.intervalSec * 1000, stop.signal);

@@ -11,6 +11,7 @@ import { MaintenanceList } from '@/components/alerts/maintenance-list';
 import { ClientKeyCard } from '@/components/lifecycle/client-key-card';
 import { PlanStatusCard } from '@/components/lifecycle/plan-status-card';
 import { SsoCard } from '@/components/lifecycle/sso-card';
+import { WelcomeEmailsCard } from '@/components/onboarding-help/welcome-emails-card';
 import { AppShell } from '@/components/shell/app-shell';
 import { Card } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -87,6 +88,7 @@ function ClientSettingsPanels({ clientId, canDelete }: { clientId: string; canDe
       <PlanStatusCard clientId={clientId} canEdit={canDelete} />
       <SsoCard clientId={clientId} />
       <ClientKeyCard clientId={clientId} />
+      <WelcomeEmailsCard clientId={clientId} />
       <div className="xl:col-span-2">
         <SecretsCard clientId={clientId} />
       </div>

@@ -2,6 +2,7 @@
 import { Check, Loader2 } from 'lucide-react';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { HelpChat } from '@/components/onboarding-help/help-chat';
 import { Logo } from '@/components/shell/logo';
 import { isOperator, useAuth } from '@/lib/auth';
 import { cn } from '@/lib/utils';
@@ -179,6 +180,7 @@ export function OnboardingFlow() {
         <main className="rounded-3xl border border-card-border bg-card/60 p-5 shadow-2xl backdrop-blur-xl sm:p-8">
           {body}
         </main>
+        {state && <HelpChat query={query} />}
       </div>
     </div>
   );

@@ -60,8 +60,9 @@ export const AGENTS: Record<AgentName, AgentDef> = {
   },
   onboarding: {
     name: 'onboarding',
-    description: 'helps new clients through setup',
-    scopes: REPORT,
+    description: 'answers onboarding help questions, runs key and channel checks, sends the welcome emails',
+    // `onboarding:help`: answer questions, re-run the hub's key/token checks, ask for welcome mails.
+    scopes: [...REPORT, 'onboarding:help'],
     actions: { ...NEVER, '*': 'approve' },
   },
   learning: {

@@ -27,6 +27,9 @@ export const HUB_ERR = {
   POLICY_BLAST_RADIUS: 'HUB_ERR_POLICY_BLAST_RADIUS',
   POLICY_IN_FLIGHT: 'HUB_ERR_POLICY_IN_FLIGHT',
   POLICY_MAINTENANCE_WINDOW: 'HUB_ERR_POLICY_MAINTENANCE_WINDOW',
+  /** The welcome sequence (onboarding/welcome.ts). */
+  WELCOME_OPTED_OUT: 'HUB_ERR_WELCOME_OPTED_OUT',
+  WELCOME_NO_OWNER: 'HUB_ERR_WELCOME_NO_OWNER',
 } as const;
 
 /** An error with an HTTP status and an API error code; the error handler renders it. */

@@ -60,6 +60,13 @@ const AGENT_REPORT_ROUTES = new Set([
   '/api/v1/ops-agents/:name/token/rotate',
 ]);
 
+/** The onboarding agent's write-backs (answers, checks, welcome mails): scope `onboarding:help`. */
+const ONBOARDING_HELP_ROUTES = new Set([
+  '/api/v1/onboarding/help/:id/answer',
+  '/api/v1/onboarding/checks/:check',
+  '/api/v1/onboarding/welcome/:day',
+]);
+
 /** The matched route's path (`/api/v1/clients/:id`), else the decoded request path (404s). */
 export function routePath(req: FastifyRequest): string {
   if (req.routeOptions.url) return req.routeOptions.url;
@@ -73,7 +80,7 @@ export function routePath(req: FastifyRequest): string {
 
 /**
  * What an API token's scopes allow: `read` for reads, `command:<type>` to issue that type,
- * `support:triage`, `billing:review`, `kb:propose` and `agent:report` for the agents' write-backs.
+ * `support:triage`, `billing:review`, `kb:propose`, `onboarding:help` and `agent:report` for the agents' write-backs.
  */
 export function scopeAllows(scopes: readonly string[], method: string, route: string | undefined, body: unknown) {
   if (SAFE.has(method)) return scopes.includes('read');
@@ -85,6 +92,7 @@ export function scopeAllows(scopes: readonly string[], method: string, route: st
   if (method === 'POST' && route && BILLING_REVIEW_ROUTES.has(route)) return scopes.includes('billing:review');
   if (method === 'POST' && route === KB_PROPOSE_ROUTE) return scopes.includes('kb:propose');
   if (method === 'POST' && route && AGENT_REPORT_ROUTES.has(route)) return scopes.includes('agent:report');
+  if (method === 'POST' && route && ONBOARDING_HELP_ROUTES.has(route)) return scopes.includes('onboarding:help');
   return false;
 }
 

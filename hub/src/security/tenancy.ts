@@ -34,6 +34,7 @@ export function ownerResolvers(
     mw: async (id) => ctx.maintenance?.get(id)?.clientId ?? undefined,
     inv: (id) => one('SELECT client_id FROM invoices WHERE id = $1', id),
     dep: (id) => one('SELECT client_id FROM deployments WHERE id = $1', id),
+    ohm: (id) => one('SELECT client_id FROM onboarding_help_messages WHERE id = $1', id),
   };
 }
 

@@ -22,10 +22,11 @@ const scope = z
       s === 'billing:review' ||
       s === 'kb:propose' ||
       s === 'agent:report' ||
+      s === 'onboarding:help' ||
       (s.startsWith('command:') && isCommandType(s.slice(8))),
     {
       message:
-        'a scope is `read`, `support:triage`, `billing:review`, `kb:propose`, `agent:report` or `command:<type>` with a known command type',
+        'a scope is `read`, `support:triage`, `billing:review`, `kb:propose`, `onboarding:help`, `agent:report` or `command:<type>` with a known command type',
     },
   );
 
