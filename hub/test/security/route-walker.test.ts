@@ -123,8 +123,9 @@ describe('route walker: no route leaks another tenant', () => {
     const failures: string[] = [];
     for (const r of hub.app.routeTable) {
       if (!r.url.startsWith('/api/v1/') || ['HEAD', 'OPTIONS'].includes(r.method)) continue;
-      // Public by design: signing in, and a new client's self-service sign-up.
+      // Public by design: signing in, and a new client's self-service sign-up (with its choice of location).
       if (/\/auth\/(login|logout|password-reset|sso)/.test(r.url) || r.url === '/api/v1/onboarding/start') continue;
+      if (r.url === '/api/v1/locations') continue;
       // Inbound mail authenticates with its own shared secret (DS_INBOUND_MAIL_SECRET), not a login.
       if (r.url === '/api/v1/inbound/mail') continue;
       // A welcome mail's unsubscribe link authenticates with its own signed token, not a login.
