@@ -2,6 +2,7 @@ export * from './api.js';
 export * from './canonical.js';
 export * from './commands/catalog.js';
 export * from './commands/change.js';
+export * from './conversation-signals.js';
 export { QR_LOGIN_CHANNELS, type QrLoginChannel } from './commands/channel-login.js';
 export * from './commands/define.js';
 export * from './commands/lifecycle.js';
