@@ -27,7 +27,10 @@ describe('experiment statistics', () => {
   it("Welch's t-test: same data is p = 1, shifted data is significant", () => {
     const a = [1, 2, 3, 4, 5, 6, 7, 8];
     expect(welchT(a, a).p).toBeCloseTo(1, 6);
-    const r = welchT(a, a.map((x) => x + 5));
+    const r = welchT(
+      a,
+      a.map((x) => x + 5),
+    );
     expect(r.diff).toBe(5);
     // t = 5 / sqrt(6/8 + 6/8) = 4.08 with 14 df: p = 0.00112
     expect(r.p).toBeCloseTo(0.00112, 4);

@@ -50,6 +50,8 @@ const AGENT_REPORT_ROUTES = new Set([
   '/api/v1/agent-runs',
   '/api/v1/agent-runs/:id/finish',
   '/api/v1/ops-agents/:name/token/rotate',
+  '/api/v1/experiments/:id/winner-proposal',
+  '/api/v1/learning/persona-proposals',
 ]);
 
 /** The matched route's path (`/api/v1/clients/:id`), else the decoded request path (404s). */
