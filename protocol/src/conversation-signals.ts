@@ -10,6 +10,11 @@ const HANDOFF =
 const HUMAN_REQUEST =
   /\b(speak|talk|chat) (to|with) (a |an )?(human|person|real person|agent|someone|operator)|\b(real|actual) (human|person)\b|\bhuman,? please\b|^\s*human\s*[.!?]*\s*$/i;
 
+const QUESTION = /\?|^\s*(how|what|when|where|which|who|why|can|could|do|does|is|are|will|would|should|may)\b/i;
+
+/** True when a user message asks something (a question mark or a question word first). */
+export const isQuestion = (userText: string) => QUESTION.test(userText);
+
 /** True when an assistant reply hands the conversation to a person. */
 export const isHandoff = (assistantText: string) => HANDOFF.test(assistantText);
 /** True when a user message asks for a person. */
@@ -34,7 +39,7 @@ export function normaliseQuestion(text: string): string {
 }
 
 const FILLER = new Set(
-  'hi hello hey please thanks thank you the an and or is are am be to of for in on at my me we our your it this that do does did can could would will how what when where which who why there here just so with from about have has'.split(
+  'hi hello hey please thanks thank you the an and or is are am be to of for in on at my me we our your it this that do does did can could would will how what when where which who why there here just so with from about have has get want need know tell any some'.split(
     ' ',
   ),
 );
@@ -62,7 +67,7 @@ export interface SessionOutcome {
   resolved: boolean;
   handedOff: boolean;
   askedForHuman: boolean;
-  /** A user message left without any assistant reply after it. */
+  /** A question (or, without any question, the whole session) left without an assistant reply after it. */
   unanswered: boolean;
   /** Mean sentiment of the user's scored messages, null when none was scored. */
   sentiment: number | null;
@@ -85,8 +90,10 @@ export function sessionOutcomes(messages: readonly SignalMessage[]): SessionOutc
     const user = list.filter((m) => m.role === 'user');
     const assistant = list.filter((m) => m.role === 'assistant');
     if (!user.length) continue;
-    const lastUser = list.map((m) => m.role).lastIndexOf('user');
-    const unanswered = !list.slice(lastUser + 1).some((m) => m.role === 'assistant' && !m.error);
+    const replied = (i: number) => list.slice(i + 1).some((m) => m.role === 'assistant' && !m.error);
+    // A closing "thanks, great" needs no reply; a question does.
+    const questions = list.map((m, i) => (m.role === 'user' && isQuestion(m.text) ? i : -1)).filter((i) => i >= 0);
+    const unanswered = questions.length ? questions.some((i) => !replied(i)) : !replied(list.indexOf(user[0]));
     const handedOff = assistant.some((m) => isHandoff(m.text));
     const askedForHuman = user.some((m) => asksForHuman(m.text));
     const failed = assistant.some((m) => !!m.error);
