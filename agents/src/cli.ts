@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { learningCommand } from './learning/command.js';
 import { orchestratorCommand } from './orchestrator/command.js';
 import { securityCommand } from './security/command.js';
 import { SettingsError } from './settings.js';
@@ -13,6 +14,7 @@ Agents:
   orchestrator   watch the fleet: restart a down OpenClaw once, report disk/memory/offline findings
   support        triage open support requests with the instance's health and error lines
   security       versions against advisories, key ages, access log, anomalies (findings and proposals)
+  learning       conversations: unanswered, handed-off, negative, repeated questions; persona proposals, A/B winners
 
 Run \`npm run agent -- <agent> --help\` for its settings.`;
 
@@ -33,7 +35,8 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     }
     if (sub === 'support') return await supportCommand(rest, env);
     if (sub === 'security') return await securityCommand(rest, env);
-    throw new SettingsError(`unknown agent "${sub}" (orchestrator, support or security; --help lists them)`);
+    if (sub === 'learning') return await learningCommand(rest, env);
+    throw new SettingsError(`unknown agent "${sub}" (orchestrator, support, security or learning; --help lists them)`);
   } catch (e) {
     if (e instanceof SettingsError) {
       process.stderr.write(`agent: ${e.message}\n`);

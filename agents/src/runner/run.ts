@@ -1,4 +1,5 @@
 import { HubClient, HubError } from '../hub-client.js';
+import { formatLearning, runLearning } from '../learning/run.js';
 import { createLlm, type Llm, type LlmSettings } from '../llm.js';
 import { runPass } from '../orchestrator/pass.js';
 import { DEFAULT_POLICY } from '../orchestrator/policy.js';
@@ -10,7 +11,7 @@ import { formatSupport, runSupport } from '../support/run.js';
 import { TokenKeeper } from './token.js';
 
 /** The agents the runner can run, with their default seconds between runs. */
-export const RUNNABLE = { orchestrator: 60, support: 300, security: 900 } as const;
+export const RUNNABLE = { orchestrator: 60, support: 300, security: 900, learning: 3600 } as const;
 export type RunnableAgent = keyof typeof RUNNABLE;
 
 /** What the hub hands the runner on stdin when it starts it. */
@@ -85,6 +86,8 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
           out(formatReport(await runPass({ hub, policy: { ...DEFAULT_POLICY, waitSec: 0 }, state, llm })));
         else if (a.name === 'security')
           out(formatSecurity(await runSecurity({ hub, policy: DEFAULT_SECURITY_POLICY, dryRun: false })));
+        else if (a.name === 'learning')
+          out(formatLearning(await recordedRun(hub, llm, () => runLearning({ hub, llm, dryRun: false }))));
         else
           out(formatSupport(await recordedRun(hub, llm, () => runSupport({ hub, llm, dryRun: false, logLines: 20 }))));
       } catch (e) {

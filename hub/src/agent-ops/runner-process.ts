@@ -13,7 +13,7 @@ import { mintAgentToken } from './identity.js';
  * imports the agents' code (they talk to it over HTTP only), so the list is repeated here and in
  * agents/src/runner/run.ts.
  */
-export const RUNNABLE_AGENTS = { orchestrator: 60, support: 300, security: 900 } as const;
+export const RUNNABLE_AGENTS = { orchestrator: 60, support: 300, security: 900, learning: 3600 } as const;
 type Runnable = keyof typeof RUNNABLE_AGENTS;
 
 /** The runner's entry point, beside the hub in the repository. */

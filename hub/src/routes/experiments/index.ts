@@ -169,7 +169,7 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; experime
         body: z
           .object({
             instanceId: z.string().min(1).max(64),
-            instructions: z.string().min(1).max(4000),
+            addInstructions: z.string().min(1).max(3000).describe("appended to the client's current instructions"),
             title: z.string().min(1).max(200),
             reasoning,
             idempotencyKey: z.string().min(1).max(128).optional(),
@@ -181,13 +181,15 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; experime
       const u = requireUser(req);
       const agent = await callerAgent(ctx.db, u);
       const s = visibleInstance(req, req.body.instanceId);
+      const current = (await ctx.onboarding?.get(s.clientId))?.desired.personality?.instructions ?? '';
+      const instructions = [current.trim(), req.body.addInstructions.trim()].filter(Boolean).join('\n\n');
       const { view, created } = await ctx.agentOps.proposals.create(agent, `user:${u.id}`, {
         title: req.body.title,
         commands: [
           {
             instanceId: s.id,
             type: 'config.apply',
-            params: await personaApply(experiments, s.clientId, req.body.instructions),
+            params: await personaApply(experiments, s.clientId, instructions),
           },
         ],
         expectedEffect: 'fewer handoffs, unanswered and repeated questions in the conversations the reasoning cites',
