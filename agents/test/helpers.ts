@@ -155,6 +155,8 @@ export async function simulatedSidecar(mqttUrl: string, hubPublicKey: string, id
       pub('hello', { ...v, protocolVersion: 1, capabilities: [], hostname: id }),
     openclaw: (data: Record<string, unknown>) =>
       pub('events', { events: [{ t: Date.now(), type: 'openclaw.state', data }] }),
+    /** Conversation messages (at most 500 per call, as the protocol allows). */
+    conversations: (messages: Record<string, unknown>[]) => pub('conversations', { messages }),
     logs: (lines: { level: string; subsystem: string; msg: string }[]) =>
       pub('logs', { lines: lines.map((l) => ({ t: Date.now(), ...l })) }),
     metrics: (diskPct: number, memPct: number) =>

@@ -71,8 +71,8 @@ describe('agent runner process', () => {
   });
 
   it('refuses schedules for agents it cannot run, and bad numbers', () => {
-    expect(parseSchedules(undefined)).toEqual({ orchestrator: 60, support: 300, security: 900 });
-    expect(parseSchedules('support=0')).toEqual({ orchestrator: 60, support: 0, security: 900 });
+    expect(parseSchedules(undefined)).toEqual({ orchestrator: 60, support: 300, security: 900, learning: 3600 });
+    expect(parseSchedules('support=0')).toEqual({ orchestrator: 60, support: 0, security: 900, learning: 3600 });
     expect(() => parseSchedules('billing=60')).toThrow(/billing is not an agent the runner runs/);
     expect(() => parseSchedules('orchestrator=-1')).toThrow(/must be 0 \(off\) to 86400/);
   });
