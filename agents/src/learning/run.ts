@@ -117,9 +117,11 @@ export async function runLearning(o: {
       report.errors.push(`${inst.id}: ${(e as Error).message}`);
     }
   }
-  for (const e of await o.hub
-    .experiments({ status: 'decided' })
-    .catch((err) => (report.errors.push(`experiments: ${(err as Error).message}`), []))) {
+  const decided = await o.hub.experiments({ status: 'decided' }).catch((err) => {
+    report.errors.push(`experiments: ${(err as Error).message}`);
+    return [];
+  });
+  for (const e of decided) {
     if (!e.winner || e.proposalId || o.dryRun) continue;
     const ev = e.evaluation;
     const reasoning = [
