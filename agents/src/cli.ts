@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { billingCommand } from './billing/command.js';
+import { learningCommand } from './learning/command.js';
 import { orchestratorCommand } from './orchestrator/command.js';
 import { securityCommand } from './security/command.js';
 import { SettingsError } from './settings.js';
@@ -15,6 +16,7 @@ Agents:
   support        triage open support requests with the instance's health and error lines
   security       versions against advisories, key ages, access log, anomalies (findings and proposals)
   billing        review invoices before they go out (holds), invoice run, reminders, cost suggestions
+  learning       conversations: unanswered, handed-off, negative, repeated questions; persona proposals, A/B winners
 
 Run \`npm run agent -- <agent> --help\` for its settings.`;
 
@@ -36,7 +38,10 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     if (sub === 'support') return await supportCommand(rest, env);
     if (sub === 'security') return await securityCommand(rest, env);
     if (sub === 'billing') return await billingCommand(rest, env);
-    throw new SettingsError(`unknown agent "${sub}" (orchestrator, support, security or billing; --help lists them)`);
+    if (sub === 'learning') return await learningCommand(rest, env);
+    throw new SettingsError(
+      `unknown agent "${sub}" (orchestrator, support, security, billing or learning; --help lists them)`,
+    );
   } catch (e) {
     if (e instanceof SettingsError) {
       process.stderr.write(`agent: ${e.message}\n`);

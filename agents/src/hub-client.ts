@@ -8,6 +8,7 @@ import type {
   CommandView,
   ConsoleSession,
   ConversationView,
+  ExperimentView,
   FindingView,
   Instance,
   InstanceDetail,
@@ -199,6 +200,27 @@ export class HubClient {
   /** The audit log, newest first (logins, failed logins, every change). */
   audit(q: { action?: string; from?: string; limit?: number } = {}): Promise<AuditEntry[]> {
     return this.call('GET', '/audit', { query: q });
+  }
+
+  /** A/B experiments (`status`: running, decided, stopped). */
+  experiments(q: { status?: string; instanceId?: string } = {}): Promise<ExperimentView[]> {
+    return this.call('GET', '/experiments', { query: q });
+  }
+
+  /** The learning agent proposes a decided experiment's winner; the hub builds the persona config.apply. */
+  proposeWinner(experimentId: string, reasoning: string): Promise<ProposalView> {
+    return this.call('POST', `/experiments/${enc(experimentId)}/winner-proposal`, { body: { reasoning } });
+  }
+
+  /** The learning agent proposes instructions added to a client's persona; the hub builds the config.apply. */
+  proposePersona(p: {
+    instanceId: string;
+    addInstructions: string;
+    title: string;
+    reasoning: string;
+    idempotencyKey?: string;
+  }): Promise<ProposalView> {
+    return this.call('POST', '/learning/persona-proposals', { body: p });
   }
 
   /** Where an instance runs; `probe` also asks the provider whether the server still exists. */

@@ -237,3 +237,35 @@ export interface Catalogue {
     monthlyPrice: Record<string, number>;
   }[];
 }
+
+/** An A/B experiment as `GET /experiments` shows it (the fields the learning agent reads). */
+export interface ExperimentView {
+  id: string;
+  clientId: string;
+  instanceId: string;
+  name: string;
+  status: 'running' | 'decided' | 'stopped';
+  variantA: { label: string; instructions: string };
+  variantB: { label: string; instructions: string };
+  winner: 'A' | 'B' | null;
+  stopReason: string | null;
+  proposalId: string | null;
+  evaluation: {
+    a: {
+      sessions: number;
+      resolutionRate: number;
+      sentimentMean: number | null;
+      replyLengthMean: number;
+      costMean: number;
+    };
+    b: {
+      sessions: number;
+      resolutionRate: number;
+      sentimentMean: number | null;
+      replyLengthMean: number;
+      costMean: number;
+    };
+    resolution: { p: number; diff: number } | null;
+    alphaPerLook: number;
+  } | null;
+}

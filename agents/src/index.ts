@@ -1,5 +1,7 @@
 export * from './hub-client.js';
 export * from './hub-types.js';
+export { analyse, suggestInstructions } from './learning/analyse.js';
+export { formatLearning, runLearning } from './learning/run.js';
 export * from './llm.js';
 export { orchestratorCommand } from './orchestrator/command.js';
 export { runPass } from './orchestrator/pass.js';

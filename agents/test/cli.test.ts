@@ -13,7 +13,8 @@ describe('agent CLI', () => {
       const lines = err.mock.calls.map((c) => String(c[0]));
       expect(lines.every((l) => l.startsWith('agent: ') && l.trim().split('\n').length === 1)).toBe(true);
       expect(lines[2]).toContain('DS_AGENT_TOKEN');
-      for (const sub of ['orchestrator', 'support', 'security']) expect(await main([sub, '--help'], {})).toBe(0);
+      for (const sub of ['orchestrator', 'support', 'security', 'learning'])
+        expect(await main([sub, '--help'], {})).toBe(0);
       expect(await main(['--help'], {})).toBe(0);
     } finally {
       err.mockRestore();

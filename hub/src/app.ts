@@ -23,6 +23,8 @@ import { scheduledChangeRoutes } from './routes/commands/scheduled.js';
 import { dataRoutes } from './routes/data/index.js';
 import { deployDownloadRoutes } from './routes/deployments/downloads.js';
 import { deploymentRoutes } from './routes/deployments/index.js';
+import { experimentRoutes } from './routes/experiments/index.js';
+import { weeklyReportRoutes } from './routes/experiments/weekly-report.js';
 import { instanceRoutes } from './routes/instances/index.js';
 import { kbRoutes } from './routes/kb/index.js';
 import { onboardingRoutes } from './routes/onboarding/index.js';
@@ -136,6 +138,8 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(deploymentRoutes, { ctx });
       await api.register(timelineRoutes, { ctx });
       await api.register(agentOpsRoutes, { ctx });
+      if (ctx.experiments) await api.register(experimentRoutes, { ctx, experiments: ctx.experiments });
+      if (ctx.weeklyReports) await api.register(weeklyReportRoutes, { ctx, reports: ctx.weeklyReports });
     },
     { prefix: '/api/v1' },
   );

@@ -256,6 +256,8 @@ export const configSchema = z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
       .transform((v) => v === true || v === 'true' || v === '1')
       .default(true),
+    /** Who approves the learning agent's persona changes: an operator, or the client's owner too. */
+    learningApprover: z.enum(['operator', 'owner']).default('operator'),
     /** Start the ops agents beside the hub (`npm start`) as their own process. */
     agents: z.enum(['on', 'off']).default('on'),
     /** Seconds between runs per agent: `orchestrator=60,support=300` (an agent left out keeps its default). */
@@ -324,6 +326,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_AGENT_DRAIN',
     flag: '--agent-drain',
     help: "agents' restarts and updates wait for conversations unless they say drain:false (true)",
+  },
+  learningApprover: {
+    env: 'DS_LEARNING_APPROVER',
+    flag: '--learning-approver',
+    help: "who approves the learning agent's persona changes and A/B winners: operator | owner (operator)",
   },
   agents: { env: 'DS_AGENTS', flag: '--agents', help: 'start the ops agents beside the hub: on | off (on)' },
   agentSchedules: {

@@ -12,6 +12,8 @@ import type { Db } from './db/index.js';
 import type { MetricSources } from './db/metrics-query.js';
 import type { TimescaleMonitor } from './db/timescale/monitor.js';
 import type { DeploymentService } from './deploy/service.js';
+import type { Experiments } from './experiments/service.js';
+import type { WeeklyReports } from './experiments/weekly-report.js';
 import type { Fleet } from './fleet/fleet.js';
 import type { Ingest } from './ingest/index.js';
 import type { Maintenance } from './maintenance/index.js';
@@ -58,6 +60,10 @@ export interface HubContext extends SecurityServices {
   agentOps: AgentOps;
   /** Usage, plans, budgets, invoices and payments; set by startHub (tests may build without it). */
   billing?: BillingService;
+  /** A/B experiments of persona variants; set by startHub. */
+  experiments?: Experiments;
+  /** Weekly report per client (dashboard and mail); set by startHub. */
+  weeklyReports?: WeeklyReports;
   /** Servers for instances (Hetzner + Tailscale); set by startHub. */
   deployments?: DeploymentService;
 }

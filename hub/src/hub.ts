@@ -25,6 +25,8 @@ import { setupTimescale, TimescaleMonitor } from './db/timescale/index.js';
 import { ServerChangeNotices } from './deploy/change-notice.js';
 import { InstanceLifecycle } from './deploy/lifecycle.js';
 import { DeploymentService } from './deploy/service.js';
+import { Experiments } from './experiments/service.js';
+import { WeeklyReports } from './experiments/weekly-report.js';
 import { Fleet } from './fleet/fleet.js';
 import { Ingest } from './ingest/index.js';
 import { type LiveSink, nullSink } from './live/sink.js';
@@ -190,6 +192,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     });
     await billing.init();
     ctx.billing = billing;
+    ctx.experiments = new Experiments(db, commands, () => ctx.onboarding, log.child({ mod: 'experiments' }));
+    ctx.weeklyReports = new WeeklyReports(db, security.mailer, log.child({ mod: 'weekly-report' }));
     const app = await buildApp(ctx);
     cleanups.push(() => app.close());
     try {
@@ -275,6 +279,15 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       setInterval(
         () => void ctx.scheduledChanges.tick().catch((e) => log.warn({ err: e }, 'scheduled changes tick failed')),
         15_000,
+      ),
+      setInterval(
+        () => void ctx.experiments?.tick().catch((e) => log.warn({ err: e }, 'experiments tick failed')),
+        60_000,
+      ),
+      // Hourly; each client's report for the week just ended is sent once (weekly_reports).
+      setInterval(
+        () => void ctx.weeklyReports?.sendDue().catch((e) => log.warn({ err: e }, 'weekly reports failed')),
+        3_600_000,
       ),
     ];
     for (const t of timers) t.unref();

@@ -21,7 +21,10 @@ describe('agent runner process', () => {
     const log = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
     runner = startAgentRunner({
       db: hub.db,
-      config: { ...hub.ctx.config, agentSchedules: 'orchestrator=1,support=0,security=0,billing=0,onboarding=0' },
+      config: {
+        ...hub.ctx.config,
+        agentSchedules: 'orchestrator=1,support=0,security=0,billing=0,onboarding=0,learning=0',
+      },
       httpUrl: hub.httpUrl,
       log,
       minBackoffMs: 200,
@@ -77,6 +80,7 @@ describe('agent runner process', () => {
       security: 900,
       billing: 3600,
       onboarding: 300,
+      learning: 3600,
     });
     expect(parseSchedules('support=0')).toEqual({
       orchestrator: 60,
@@ -84,8 +88,9 @@ describe('agent runner process', () => {
       security: 900,
       billing: 3600,
       onboarding: 300,
+      learning: 3600,
     });
-    expect(() => parseSchedules('learning=60')).toThrow(/learning is not an agent the runner runs/);
+    expect(() => parseSchedules('analytics=60')).toThrow(/analytics is not an agent the runner runs/);
     expect(() => parseSchedules('orchestrator=-1')).toThrow(/must be 0 \(off\) to 86400/);
   });
 });

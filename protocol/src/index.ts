@@ -7,6 +7,7 @@ export { type OpenclawLimits, openclawLimits } from './commands/config-apply.js'
 export * from './commands/define.js';
 export * from './commands/lifecycle.js';
 export { sidecarBundleVersion } from './commands/sidecar-update.js';
+export * from './conversation-signals.js';
 export * from './envelope.js';
 export * from './ids.js';
 export * from './limits.js';

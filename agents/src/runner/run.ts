@@ -1,5 +1,6 @@
 import { DEFAULT_BILLING_POLICY, formatBilling, runBilling } from '../billing/run.js';
 import { HubClient, HubError } from '../hub-client.js';
+import { formatLearning, runLearning } from '../learning/run.js';
 import { createLlm, type Llm, type LlmSettings } from '../llm.js';
 import { helpLoop } from '../onboarding/help.js';
 import { OnboardingHub } from '../onboarding/hub-api.js';
@@ -15,10 +16,17 @@ import { TokenKeeper } from './token.js';
 
 /**
  * The agents the runner can run, with their default seconds between runs: support every minute
- * (every new ticket triaged within one), billing hourly (it reviews a month's invoices once), the
- * onboarding agent's welcome pass every five minutes (its help answers are long-polled).
+ * (every new ticket triaged within one), billing and learning hourly, the onboarding agent's
+ * welcome pass every five minutes (its help answers are long-polled).
  */
-export const RUNNABLE = { orchestrator: 60, support: 60, security: 900, billing: 3600, onboarding: 300 } as const;
+export const RUNNABLE = {
+  orchestrator: 60,
+  support: 60,
+  security: 900,
+  billing: 3600,
+  onboarding: 300,
+  learning: 3600,
+} as const;
 export type RunnableAgent = keyof typeof RUNNABLE;
 
 /** What the hub hands the runner on stdin when it starts it. */
@@ -118,6 +126,8 @@ export async function runAgents(cfg: RunnerConfig, signal: AbortSignal, out: (s:
               ),
             ),
           );
+        else if (a.name === 'learning')
+          out(formatLearning(await recordedRun(hub, llm, () => runLearning({ hub, llm, dryRun: false }))));
         else
           out(formatSupport(await recordedRun(hub, llm, () => runSupport({ hub, llm, dryRun: false, logLines: 20 }))));
       } catch (e) {

@@ -7,9 +7,11 @@ import { AlertList } from '@/components/alerts/alert-list';
 import { UsageBillingCard } from '@/components/billing/usage-billing-card';
 import { AgentStatus } from '@/components/client/agent-status';
 import { Announcements } from '@/components/client/announcements';
+import { ExperimentsCard } from '@/components/client/experiments-card';
 import { ExportDialog } from '@/components/client/export-dialog';
 import { HelpDialog } from '@/components/client/help-dialog';
 import { ServerLocation } from '@/components/client/server-location';
+import { WeeklyReportCard } from '@/components/client/weekly-report-card';
 import { ThreadList } from '@/components/conversations/thread-list';
 import { QuickActions } from '@/components/instance/quick-actions';
 import { OnboardingResumeBanner } from '@/components/onboarding/resume-banner';
@@ -162,6 +164,10 @@ function AgentDashboard({ instanceId, clientId }: { instanceId: string; clientId
             <ThreadList threads={threads} loading={conv.loading} error={conv.error} />
           </CardContent>
         </Card>
+      </div>
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <WeeklyReportCard clientId={clientId ?? instance.clientId} />
+        <ExperimentsCard instanceId={instance.id} />
       </div>
       <UsageBillingCard clientId={clientId ?? instance.clientId} />
     </div>

@@ -67,9 +67,10 @@ export const AGENTS: Record<AgentName, AgentDef> = {
   },
   learning: {
     name: 'learning',
-    description: 'reports insights from conversations',
+    description: 'analyses conversations; proposes persona changes and A/B winners',
     scopes: REPORT,
-    actions: { '*': 'never' },
+    // Persona changes only (config.apply of persona files), each approved by a person.
+    actions: { ...NEVER, 'config.apply': 'approve', '*': 'never' },
   },
 };
 

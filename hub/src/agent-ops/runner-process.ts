@@ -19,6 +19,7 @@ export const RUNNABLE_AGENTS = {
   security: 900,
   billing: 3600,
   onboarding: 300,
+  learning: 3600,
 } as const;
 type Runnable = keyof typeof RUNNABLE_AGENTS;
 

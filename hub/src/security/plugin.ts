@@ -58,6 +58,8 @@ const AGENT_REPORT_ROUTES = new Set([
   '/api/v1/agent-runs',
   '/api/v1/agent-runs/:id/finish',
   '/api/v1/ops-agents/:name/token/rotate',
+  '/api/v1/experiments/:id/winner-proposal',
+  '/api/v1/learning/persona-proposals',
 ]);
 
 /** The onboarding agent's write-backs (answers, checks, welcome mails): scope `onboarding:help`. */

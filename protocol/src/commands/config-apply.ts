@@ -5,6 +5,11 @@ import { defineCommand, OPERATOR } from './define.js';
 import { modelRef } from './model-set.js';
 
 const channelToken = z.string().min(1).max(512);
+/** An OpenClaw agent id for an experiment's variant (never `main`, the agent that serves by default). */
+const variantAgentId = z
+  .string()
+  .regex(/^[a-z0-9-]{1,32}$/)
+  .refine((s) => s !== 'main', 'the variant agent cannot be `main`');
 
 /**
  * OpenClaw's own throughput settings, as `config.apply` sets them (`null` removes the key, back to
@@ -76,6 +81,38 @@ export const configApply = defineCommand({
         .optional(),
       /** OpenClaw's concurrency and queue settings; the result reports what they were before. */
       limits: openclawLimits.optional(),
+      /**
+       * A second persona served beside the main agent for an A/B experiment [SPEC 6.2]: agent
+       * `agentId` with its own workspace holding these files, and a peer binding to it for each
+       * listed peer; every other conversation stays on `main`. `remove: true` drops the variant
+       * agent and every binding (the experiment ended).
+       */
+      variant: z
+        .object({
+          agentId: variantAgentId,
+          files: z
+            .object({
+              'SOUL.md': z.string().max(LIMITS.maxConversationText).optional(),
+              'AGENTS.md': z.string().max(LIMITS.maxConversationText).optional(),
+              'IDENTITY.md': z.string().max(LIMITS.maxConversationText).optional(),
+            })
+            .strict(),
+          channels: z.array(z.string().regex(/^[a-z0-9_-]{1,32}$/)).max(16),
+          peers: z
+            .array(
+              z
+                .object({
+                  channel: z.string().regex(/^[a-z0-9_-]{1,32}$/),
+                  kind: z.enum(['direct', 'group', 'channel']),
+                  id: z.string().min(1).max(128),
+                })
+                .strict(),
+            )
+            .max(5000),
+          remove: z.literal(true).optional(),
+        })
+        .strict()
+        .optional(),
       /** Opaque revision of the desired state, echoed back so the hub can tell drift. */
       revision: z.number().int().nonnegative().optional(),
       ...guardParams,

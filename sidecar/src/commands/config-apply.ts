@@ -16,6 +16,16 @@ interface Params {
   files?: Record<string, string | undefined>;
   limits?: OpenclawLimits;
   revision?: number;
+  variant?: VariantAgent;
+}
+
+/** A/B variant: a second agent with its own workspace, bound to some peers (protocol config.apply). */
+interface VariantAgent {
+  agentId: string;
+  files: Record<string, string | undefined>;
+  channels: string[];
+  peers: { channel: string; kind: string; id: string }[];
+  remove?: true;
 }
 
 function writeAtomic(file: string, text: string): void {
@@ -35,6 +45,12 @@ function writeAtomic(file: string, text: string): void {
  * channels and identity; persona files written to the workspace; as a guarded change (snapshot,
  * health check, rollback). [SPEC 6.2, 6.8]
  */
+/** The variant agent's workspace, beside the main one (`workspace-<agentId>`). */
+function variantWorkspace(ctx: Parameters<CommandHandler>[0], agentId: string): string {
+  const main = openclawWorkspace(openclawConfigPath(ctx.config.openclawConfig));
+  return path.join(path.dirname(main), `workspace-${path.basename(agentId)}`);
+}
+
 export const configApply: CommandHandler = (ctx) => guardedChange(ctx, () => applyConfig(ctx));
 
 async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
@@ -49,6 +65,34 @@ async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
   if (p.identity) {
     agents.entries = { main: { identity: p.identity } };
     applied.push('identity');
+  }
+  if (p.variant !== undefined) {
+    // OpenClaw routes each message by `bindings` (peer before channel-wide), and with more than
+    // one agent a message no binding matches is refused, so `main` keeps a channel-wide binding.
+    // `remove` drops the variant agent and its bindings (JSON merge patch: null deletes).
+    const v = p.variant;
+    const entries = (agents.entries ?? {}) as Record<string, unknown>;
+    if (!v.remove) {
+      const workspace = variantWorkspace(ctx, v.agentId);
+      mkdirSync(workspace, { recursive: true });
+      for (const [name, text] of Object.entries(v.files))
+        if (text !== undefined) writeAtomic(path.join(workspace, path.basename(name)), text);
+      entries[v.agentId] = { workspace };
+      patch.bindings = [
+        ...v.peers.map((peer) => ({
+          agentId: v.agentId,
+          match: { channel: peer.channel, accountId: '*', peer: { kind: peer.kind, id: peer.id } },
+        })),
+        ...v.channels.map((channel) => ({ agentId: 'main', match: { channel, accountId: '*' } })),
+      ];
+      // One session per channel and sender, so sessions (and their keys, which name the agent) are per person.
+      patch.session = { dmScope: 'per-channel-peer' };
+    } else {
+      entries[v.agentId] = null;
+      patch.bindings = null;
+    }
+    agents.entries = entries;
+    applied.push(v.remove ? `variant.${v.agentId}.removed` : `variant.${v.agentId}`);
   }
   if (Object.keys(agents).length) patch.agents = agents;
   if (p.providerKeys) {
