@@ -2,7 +2,7 @@ import { HubError } from '../hub-client.js';
 import type { Catalogue, Instance, InstanceServer, NewProposal } from '../hub-types.js';
 import { compareVersions } from '../security/versions.js';
 import { nextServerType, priceText, serverDead, sustained } from './fleet-rules.js';
-import { fromProposal, type PassDeps, report } from './pass.js';
+import { fromProposal, type PassDeps, report } from './pass-shared.js';
 import type { ActionType, Finding } from './policy.js';
 
 const base = (i: Instance) => ({ instanceId: i.id, hostname: i.hostname, clientId: i.clientId });

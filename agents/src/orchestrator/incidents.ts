@@ -2,7 +2,7 @@ import { HubError } from '../hub-client.js';
 import type { ConversationView, Instance, LogLineView, MetricSeries } from '../hub-types.js';
 import { DEFAULT_INCIDENT_POLICY } from './incident-policy.js';
 import { deadChannelFinding, memoryLeakFinding, providerAuthFinding, spendRunawayFinding } from './incident-rules.js';
-import { fromProposal, type PassDeps, report } from './pass.js';
+import { fromProposal, type PassDeps, report } from './pass-shared.js';
 import type { Finding, RestartAction } from './policy.js';
 import { decideRestart } from './rules.js';
 

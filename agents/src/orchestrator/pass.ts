@@ -1,29 +1,13 @@
-import { type HubClient, HubError } from '../hub-client.js';
+import { HubError } from '../hub-client.js';
 import type { Instance } from '../hub-types.js';
-import type { Llm } from '../llm.js';
 import { runFleetRules } from './fleet-pass.js';
-import type { IncidentPolicy } from './incident-policy.js';
 import { DEFAULT_INCIDENT_POLICY } from './incident-policy.js';
 import { crashLoopFinding } from './incident-rules.js';
 import { checkIncidents } from './incidents.js';
 import { investigateFleet, restartKey } from './investigation.js';
-import type { Finding, OrchestratorPolicy, OrchestratorReport, RestartAction } from './policy.js';
+import { errText, fromProposal, type PassDeps, report } from './pass-shared.js';
+import type { Finding, OrchestratorReport, RestartAction } from './policy.js';
 import { decideRestart, failedRestartFinding, openclawDown, staticFindings } from './rules.js';
-import type { DownSinceStore } from './state.js';
-
-/** What one pass needs. */
-export interface PassDeps {
-  hub: HubClient;
-  policy: OrchestratorPolicy;
-  state: DownSinceStore;
-  llm?: Llm | null;
-  /** Thresholds of the incident rules (DEFAULT_INCIDENT_POLICY when unset). */
-  incidents?: IncidentPolicy;
-  /** Clock, injectable for tests of the grace period. */
-  now?: () => number;
-}
-
-const errText = (e: unknown) => (e instanceof HubError ? e.message : `unexpected: ${(e as Error).message}`);
 
 /**
  * One look at the whole fleet: findings for every instance, at most one restart proposal each.
@@ -98,37 +82,6 @@ export async function runPass(d: PassDeps): Promise<OrchestratorReport> {
       });
   }
   return out;
-}
-
-/** Posts a finding unless the same one was posted within the cooldown (one per lasting condition). */
-export async function report(d: PassDeps, f: Finding, runId: string | null, now: number): Promise<void> {
-  const key = `${f.instanceId}:${f.kind}`;
-  if (!d.state.dueReport(key, now, d.policy.cooldownSec * 1000)) {
-    f.findingId = d.state.findingId(key);
-    return;
-  }
-  try {
-    const v = await d.hub.postFinding({
-      ...(runId ? { runId } : {}),
-      instanceId: f.instanceId,
-      kind: f.kind,
-      severity: f.severity,
-      what: f.message,
-      evidence: { hostname: f.hostname, ...(f.evidence ?? {}) },
-    });
-    f.findingId = v.id;
-    d.state.noteFinding(key, v.id);
-  } catch (e) {
-    f.reportError = errText(e);
-  }
-}
-
-/** The action a posted proposal became, in the hub's words. */
-export function fromProposal(status: string): RestartAction['decision'] {
-  if (status === 'pending' || status === 'approved') return 'proposed';
-  if (status === 'dry_run') return 'recorded';
-  if (status === 'refused' || status === 'rejected') return 'refused';
-  return 'issued';
 }
 
 async function handleDown(d: PassDeps, i: Instance, now: () => number, runId: string | null): Promise<Finding[]> {

@@ -1,8 +1,7 @@
 import type { HubClient } from '../hub-client.js';
 import type { Llm } from '../llm.js';
 import { type Investigation, investigate } from '../tools/investigate.js';
-import type { SecurityFinding } from './finding.js';
-import type { SecurityReport } from './run.js';
+import type { SecurityFinding, SecurityReport } from './finding.js';
 
 const SYSTEM =
   'You are the security assistant of a managed AI-assistant hosting fleet. The security checks ' +

@@ -1,5 +1,5 @@
 import { formatModelProposals } from '../tools/format.js';
-import type { SecurityReport } from './run.js';
+import type { SecurityReport } from './finding.js';
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { type HubClient, HubError } from '../hub-client.js';
 import type { InstanceDetail } from '../hub-types.js';
 import type { Llm } from '../llm.js';
-import type { ModelProposal } from '../tools/propose-tools.js';
 import { ACCESS_BASELINE_MS, type AccessPolicy, checkAccess, DEFAULT_ACCESS_POLICY } from './access.js';
 import { type AnomalyPolicy, checkAnomalies, DEFAULT_ANOMALY_POLICY } from './anomalies.js';
-import { HOUR_MS, type SecurityFinding } from './finding.js';
+import { HOUR_MS, type SecurityFinding, type SecurityReport } from './finding.js';
 import { investigateSecurity } from './investigation.js';
 import { checkKeys, DEFAULT_KEY_POLICY, type KeyPolicy } from './keys.js';
 import { checkVersions } from './versions.js';
@@ -21,24 +20,6 @@ export const DEFAULT_SECURITY_POLICY: SecurityPolicy = {
   access: DEFAULT_ACCESS_POLICY,
   anomalies: DEFAULT_ANOMALY_POLICY,
 };
-
-export interface SecurityReport {
-  at: string;
-  dryRun: boolean;
-  instances: number;
-  /** Every problem seen this run; `posted.seen` marks those an earlier run already posted. */
-  findings: SecurityFinding[];
-  /** Findings posted now (new problems). */
-  newFindings: number;
-  /** A check that could not run (the others still did). */
-  errors: { check: SecurityFinding['check']; error: string }[];
-  runId: string | null;
-  /** The model's report, when one is configured and the checks found something new. */
-  llmSummary?: string | null;
-  llmError?: string | null;
-  modelProposals?: ModelProposal[];
-  modelToolCalls?: string[];
-}
 
 export interface SecurityDeps {
   hub: HubClient;
