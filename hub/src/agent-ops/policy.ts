@@ -5,7 +5,7 @@ import type { Db } from '../db/index.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Maintenance } from '../maintenance/index.js';
 import { type AgentName, agentEmail, modeFor } from './agents.js';
-import { HUB_ACTION_TYPES } from './hub-actions.js';
+import { HUB_ACTION_TYPES } from './hub-action-types.js';
 
 /** An agent's row as the policy reads it. */
 export interface AgentState {

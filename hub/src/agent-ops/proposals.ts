@@ -7,7 +7,9 @@ import { loadOrCreateNextHubKey } from '../commands/keys.js';
 import type { CommandView } from '../commands/service.js';
 import { newId, newSecret } from '../util/ids.js';
 import { type AgentName, agentEmail } from './agents.js';
-import { type HubActionOutcome, HubActions, isHubAction } from './hub-actions.js';
+import type { AgentOpsDeps } from './deps.js';
+import { isHubAction } from './hub-action-types.js';
+import { type HubActionOutcome, HubActions } from './hub-actions.js';
 import {
   type AgentState,
   assertActive,
@@ -18,7 +20,6 @@ import {
   PolicyError,
   type Risk,
 } from './policy.js';
-import type { AgentOpsDeps } from './service.js';
 import { type Outcome, type ProposalView, toProposal } from './views.js';
 import { scheduleIntoWindow, windowRefusalSchedulable } from './window-schedule.js';
 

@@ -2,7 +2,7 @@ import { isCommandType } from '@deepsignal/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ACTION_MODES, AGENT_NAMES, isAgentName } from '../../agent-ops/agents.js';
-import { isHubAction } from '../../agent-ops/hub-actions.js';
+import { isHubAction } from '../../agent-ops/hub-action-types.js';
 import { mintAgentToken } from '../../agent-ops/identity.js';
 import { callerAgent } from '../../agent-ops/service.js';
 import { notFound } from '../../auth/errors.js';
