@@ -150,7 +150,10 @@ export async function runLearning(o: {
 
 /** A readable report. */
 export function formatLearning(r: LearningReport): string {
-  const lines = ['learning:'];
+  const findings = r.instances.reduce((n, i) => n + i.findings.length, 0);
+  const lines = [
+    `Learning: ${r.instances.length} instance(s) analysed, ${findings} finding(s), ${r.winners.length} A/B winner(s) proposed`,
+  ];
   for (const i of r.instances) {
     lines.push(`  ${i.instanceId}: ${i.messages} messages, ${i.findings.length} finding(s)`);
     for (const f of i.findings) lines.push(`    ${f.kind}: ${f.what}${f.posted ? '' : ' (not posted)'}`);
