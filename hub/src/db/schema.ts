@@ -13,6 +13,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { partners } from './tables/partners.js';
 
 /**
  * The hub's tables. Migrations are generated from this file with `drizzle-kit generate`
@@ -32,6 +33,8 @@ export const clients = pgTable('clients', {
   location: text('location'),
   locationCity: text('location_city'),
   locationCountry: text('location_country'),
+  /** The partner reselling this client, null for Deep Signal's own clients. */
+  partnerId: text('partner_id').references(() => partners.id, { onDelete: 'restrict' }),
   createdAt: created(),
 });
 
@@ -41,6 +44,8 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash').notNull(),
   role: text('role').notNull(),
   clientId: text('client_id').references(() => clients.id, { onDelete: 'cascade' }),
+  /** Set for partner users (partner_admin, partner_viewer): the partner whose clients they see. */
+  partnerId: text('partner_id').references(() => partners.id, { onDelete: 'cascade' }),
   disabled: boolean('disabled').notNull().default(false),
   createdAt: created(),
 });
