@@ -38,6 +38,7 @@ import { ticketRoutes } from './routes/tickets/index.js';
 import { timelineRoutes } from './routes/timeline/index.js';
 import { tokenRoutes } from './routes/tokens/index.js';
 import { userRoutes } from './routes/users/index.js';
+import { clientWebhookRoutes } from './routes/webhooks/index.js';
 import { securityPlugin } from './security/plugin.js';
 import { proxyTrust } from './security/proxy.js';
 import { registerDashboard } from './web/spa.js';
@@ -134,6 +135,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(onboardingHelpRoutes, { ctx });
       await api.register(remoteOpsRoutes, { ctx });
       await api.register(alertRoutes, { ctx });
+      if (ctx.clientWebhooks) await api.register(clientWebhookRoutes, { ctx, hooks: ctx.clientWebhooks });
       if (ctx.billing) await api.register(billingRoutes, { ctx, billing: ctx.billing });
       await api.register(deploymentRoutes, { ctx });
       await api.register(timelineRoutes, { ctx });

@@ -143,6 +143,11 @@ export const configSchema = z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
       .transform((v) => v === true || v === 'true' || v === '1')
       .default(false),
+    /** Client event webhooks may call http and private, loopback or link-local addresses (tests, on-prem). */
+    webhooksAllowPrivateTargets: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(false),
     /** Hetzner Cloud project API token: deployments rent client servers with it (unset: no deploys). */
     hetznerToken: optStr,
     hetznerUrl: z.url().default('https://api.hetzner.cloud/v1'),
@@ -484,6 +489,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_ALERTS_ALLOW_PRIVATE_TARGETS',
     flag: '--alerts-allow-private-targets',
     help: 'let webhook and Slack channels call http and private addresses (false)',
+  },
+  webhooksAllowPrivateTargets: {
+    env: 'DS_WEBHOOKS_ALLOW_PRIVATE_TARGETS',
+    flag: '--webhooks-allow-private-targets',
+    help: 'let client event webhooks call http and private addresses (false)',
   },
   hetznerToken: {
     env: 'DS_HETZNER_TOKEN',

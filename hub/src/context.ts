@@ -21,6 +21,7 @@ import type { OnboardingService } from './onboarding/service.js';
 import type { SecurityServices } from './security/index.js';
 import type { HubStats } from './stats.js';
 import type { TicketService } from './tickets/service.js';
+import type { ClientWebhooks } from './webhooks/client-hooks.js';
 
 /** Everything the HTTP app and the live stream use; built once by startHub (or by a test). */
 export interface HubContext extends SecurityServices {
@@ -64,6 +65,8 @@ export interface HubContext extends SecurityServices {
   experiments?: Experiments;
   /** Weekly report per client (dashboard and mail); set by startHub. */
   weeklyReports?: WeeklyReports;
+  /** Clients' event webhooks (subscriptions, signed deliveries on the outbox); set by startHub. */
+  clientWebhooks?: ClientWebhooks;
   /** Servers for instances (Hetzner + Tailscale); set by startHub. */
   deployments?: DeploymentService;
 }

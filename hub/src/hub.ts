@@ -36,6 +36,8 @@ import { createSecurity } from './security/index.js';
 import { HubStats } from './stats.js';
 import { createTickets } from './tickets/index.js';
 import { assertPortFree, PortInUseError } from './util/listen.js';
+import { type ClientEvents, nullClientEvents } from './webhooks/client-events.js';
+import { ClientWebhooks } from './webhooks/client-hooks.js';
 
 /** Options of startHub: the settings (see config.ts) plus an optional logger. */
 export type StartHubOptions = Partial<HubConfigInput> & {
@@ -90,6 +92,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     const security = createSecurity(config, db, log);
     let broker: BrokerLink | null = null;
     let live: LiveSink = nullSink;
+    let clientEvents: ClientEvents = nullClientEvents;
     const commands = new CommandService(db, fleet, () => broker, key, stats, log.child({ mod: 'commands' }));
     commands.secrets = security.secrets;
     const backupStores = await BackupStores.create(config, await createBackupStorage(config));
@@ -112,7 +115,14 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     if (!timescale.active) await rollups.recover();
     const ingest = new Ingest({
       db,
-      deps: { fleet, live: () => live, stats, rollups: tsMaintenance ?? rollups, commands },
+      deps: {
+        fleet,
+        live: () => live,
+        clientEvents: () => clientEvents,
+        stats,
+        rollups: tsMaintenance ?? rollups,
+        commands,
+      },
       broker: () => broker,
       log: log.child({ mod: 'ingest' }),
       onOnline: (id) => {
@@ -140,8 +150,32 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       hubUrl: () => hubUrl,
     });
     await alerts.load();
-    fleet.onStatus = () => alerts.kick();
     cleanups.push(() => alerts.stop());
+    // Client event webhooks ride on the alerts' outbox: one durable queue for outgoing calls.
+    const clientWebhooks = new ClientWebhooks({
+      db,
+      secrets: security.secrets,
+      delivery: alerts.delivery,
+      mailer: security.mailer,
+      stats,
+      log: log.child({ mod: 'webhooks' }),
+      allowPrivateTargets: config.webhooksAllowPrivateTargets,
+      hubUrl: () => hubUrl,
+    });
+    await clientWebhooks.load();
+    clientWebhooks.start();
+    cleanups.push(() => clientWebhooks.stop());
+    clientEvents = clientWebhooks;
+    alerts.clientEvents = clientWebhooks;
+    fleet.onStatus = (s) => {
+      alerts.kick();
+      clientWebhooks.publish(s.clientId, 'instance.status', {
+        instanceId: s.id,
+        hostname: s.hostname,
+        status: s.status,
+        lastSeen: s.lastSeen?.toISOString() ?? null,
+      });
+    };
 
     const agentOps = new AgentOps({
       db,
@@ -180,7 +214,9 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       maintenance,
       scheduledChanges: new ScheduledChanges({ db, fleet, maintenance, commands, log: log.child({ mod: 'changes' }) }),
       agentOps,
+      clientWebhooks,
     };
+    ctx.tickets.clientEvents = clientWebhooks;
     const billing = new BillingService({
       db,
       config,
@@ -191,6 +227,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       live: () => live,
     });
     await billing.init();
+    billing.clientEvents = clientWebhooks;
     ctx.billing = billing;
     ctx.experiments = new Experiments(db, commands, () => ctx.onboarding, log.child({ mod: 'experiments' }));
     ctx.weeklyReports = new WeeklyReports(db, security.mailer, log.child({ mod: 'weekly-report' }));

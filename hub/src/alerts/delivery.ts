@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import type { Mailer } from '../security/mailer.js';
-import { assertPublicUrl, type GuardOptions, guardedAgent, PublicAddressError } from '../security/public-address.js';
+import type { GuardOptions } from '../security/public-address.js';
 import { type DeliveryResult, sendSignedWebhook } from '../webhooks/index.js';
+import { toPublicUrl } from '../webhooks/public-target.js';
 import type { Channel } from './channels.js';
 import type { Notification } from './notifier.js';
 import { alertMail } from './senders/email.js';
@@ -25,34 +26,6 @@ export interface DeliveryOptions {
   targets: GuardOptions;
 }
 
-const agents = new WeakMap<GuardOptions, ReturnType<typeof guardedAgent>>();
-const agentFor = (g: GuardOptions) => {
-  let a = agents.get(g);
-  if (!a) {
-    a = guardedAgent(g);
-    agents.set(g, a);
-  }
-  return a;
-};
-
-/**
- * Posts to a URL a user gave only after checking it again (it was checked when saved, but names
- * move); the connection then goes through the guarded agent, to an address checked at connect.
- */
-async function toPublicUrl(
-  o: DeliveryOptions,
-  url: string,
-  send: (dispatcher: ReturnType<typeof guardedAgent>) => Promise<DeliveryResult>,
-): Promise<DeliveryResult> {
-  try {
-    await assertPublicUrl(url, o.targets);
-  } catch (e) {
-    const transient = !(e instanceof PublicAddressError) || e.transient;
-    return { ok: false, status: 0, body: '', error: `refused: ${(e as Error).message}`, retryable: transient };
-  }
-  return send(agentFor(o.targets));
-}
-
 export interface OutboxRow {
   id: string;
   channel_id: string;
@@ -60,6 +33,18 @@ export interface OutboxRow {
   action: string;
   payload: Notification;
   attempts: number;
+}
+
+/**
+ * Another feature's rows in the outbox (their `kind`): it sends them and decides on retries, the
+ * outbox keeps them durable and due. Client event webhooks use it (webhooks/client-hooks.ts).
+ */
+export interface OutboxHandler {
+  send(row: OutboxRow): Promise<DeliveryResult>;
+  /** Seconds until the next try after `attempts` tries that failed retryably, or null: no more. */
+  retryDelaySec(row: OutboxRow, attempts: number, result: DeliveryResult): number | null;
+  /** After the row is updated; `final` when it will not be tried again. */
+  settled?(row: OutboxRow, result: DeliveryResult, final: boolean): Promise<void>;
 }
 
 /** Sends one notification over its channel's wire format. Never throws. */
@@ -76,9 +61,9 @@ export async function sendNotification(
     case 'pagerduty':
       return sendPagerduty(o.pagerdutyUrl, pagerdutyEvent(n, String(cfg.routingKey), o.hubUrl(), action));
     case 'slack':
-      return toPublicUrl(o, String(cfg.url), (d) => sendSlack(String(cfg.url), slackMessage(n), d));
+      return toPublicUrl(o.targets, String(cfg.url), (d) => sendSlack(String(cfg.url), slackMessage(n), d));
     case 'webhook':
-      return toPublicUrl(o, String(cfg.url), (d) =>
+      return toPublicUrl(o.targets, String(cfg.url), (d) =>
         sendSignedWebhook(
           String(cfg.url),
           String(cfg.secret),
@@ -105,8 +90,14 @@ export async function sendNotification(
 export class Delivery {
   private running: Promise<void> | null = null;
   private again = false;
+  private readonly handlers = new Map<string, OutboxHandler>();
 
   constructor(private readonly o: DeliveryOptions) {}
+
+  /** Rows of this kind are sent and retried by `handler`. */
+  register(kind: string, handler: OutboxHandler): void {
+    this.handlers.set(kind, handler);
+  }
 
   get options(): Readonly<DeliveryOptions> {
     return this.o;
@@ -151,14 +142,20 @@ export class Delivery {
 
   /** One attempt of one row; returns the result. */
   async deliver(r: OutboxRow): Promise<DeliveryResult> {
-    const c = this.o.channel(r.channel_id);
-    const result: DeliveryResult = c
-      ? await sendNotification(this.o, c, r.id, r.payload, r.action)
-      : { ok: false, status: 0, body: '', error: 'channel deleted', retryable: false };
+    const handler = this.handlers.get(r.kind);
+    const c = handler ? undefined : this.o.channel(r.channel_id);
+    const result: DeliveryResult = handler
+      ? await handler.send(r)
+      : c
+        ? await sendNotification(this.o, c, r.id, r.payload, r.action)
+        : { ok: false, status: 0, body: '', error: 'channel deleted', retryable: false };
     const attempts = r.attempts + 1;
-    const retry = !result.ok && result.retryable && attempts < this.o.maxAttempts;
+    const handlerWait = handler && !result.ok && result.retryable ? handler.retryDelaySec(r, attempts, result) : null;
+    const retry = handler ? handlerWait !== null : !result.ok && result.retryable && attempts < this.o.maxAttempts;
     const status = result.ok ? 'sent' : retry ? 'pending' : 'failed';
-    const waitSec = Math.max(this.o.retrySec * attempts, retry ? (result.retryAfterSec ?? 0) : 0);
+    const waitSec = handler
+      ? (handlerWait ?? 0)
+      : Math.max(this.o.retrySec * attempts, retry ? (result.retryAfterSec ?? 0) : 0);
     const now = this.o.now();
     await this.o.db.query(
       `UPDATE notification_outbox SET status = $2, attempts = $3, last_status = $4, last_error = $5, response = $6,
@@ -179,6 +176,7 @@ export class Delivery {
         { channel: r.channel_id, delivery: r.id, status: result.status, error: result.error, attempts, final: !retry },
         'notification delivery failed',
       );
+    await handler?.settled?.(r, result, !retry);
     return result;
   }
 }

@@ -6,6 +6,7 @@ import { rooms } from '../live/sink.js';
 import type { Maintenance } from '../maintenance/index.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { Mailer } from '../security/mailer.js';
+import { type ClientEvents, nullClientEvents } from '../webhooks/client-events.js';
 import { sealChannelRows } from './channel-secrets.js';
 import { type Channel, loadChannels } from './channels.js';
 import { Delivery } from './delivery.js';
@@ -38,6 +39,8 @@ export class Alerts {
   readonly notifier: Notifier;
   readonly delivery: Delivery;
   channels: Channel[] = [];
+  /** The client's event webhooks (`alert.firing`, `alert.resolved`). */
+  clientEvents: ClientEvents = nullClientEvents;
   private timers: NodeJS.Timeout[] = [];
   private cycle: Promise<void> | null = null;
   private pendingKick: NodeJS.Timeout | null = null;
@@ -86,6 +89,18 @@ export class Alerts {
           to: t.to,
           instanceId: t.alert.instanceId,
         });
+        if (t.alert.clientId && (t.to === 'firing' || t.to === 'resolved'))
+          this.clientEvents.publish(t.alert.clientId, t.to === 'firing' ? 'alert.firing' : 'alert.resolved', {
+            alertId: t.alert.id,
+            ruleId: t.alert.ruleId,
+            severity: t.alert.severity,
+            instanceId: t.alert.instanceId,
+            labels: t.alert.labels,
+            annotations: t.alert.annotations,
+            value: t.alert.value,
+            firedAt: t.alert.firedAt?.toISOString() ?? null,
+            resolvedAt: t.alert.resolvedAt?.toISOString() ?? null,
+          });
       }
     };
   }

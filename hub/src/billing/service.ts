@@ -8,6 +8,7 @@ import type { Db } from '../db/index.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { type LiveSink, nullSink } from '../live/sink.js';
 import type { Mailer } from '../security/mailer.js';
+import { type ClientEvents, nullClientEvents } from '../webhooks/client-events.js';
 import { checkBudget } from './budgets.js';
 import { billingRecipients, resumeAfterPayment, runDunning } from './dunning.js';
 import { forecast } from './forecast.js';
@@ -43,6 +44,8 @@ export class BillingService {
   private deliveries: Promise<void> = Promise.resolve();
   /** Clients invoiced per transaction in the monthly run. */
   runBatchSize = 250;
+  /** The client's event webhooks (`invoice.issued`). */
+  clientEvents: ClientEvents = nullClientEvents;
 
   constructor(private readonly d: BillingDeps) {
     this.stripe = createStripe(d.config);
@@ -73,7 +76,18 @@ export class BillingService {
     return this.deliver(inv);
   }
 
+  /** After an invoice is committed, by a single issue or the monthly run: its mail, Stripe and webhook. */
   private async deliver(inv: InvoiceView): Promise<InvoiceView> {
+    this.clientEvents.publish(inv.clientId, 'invoice.issued', {
+      invoiceId: inv.id,
+      number: inv.number,
+      kind: inv.kind,
+      period: inv.period,
+      currency: inv.currency,
+      total: inv.total,
+      issuedAt: inv.issuedAt,
+      dueAt: inv.dueAt,
+    });
     let out = inv;
     if (this.stripe && inv.total > 0) {
       try {

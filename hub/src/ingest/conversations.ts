@@ -81,6 +81,23 @@ export function conversationsWriter(deps: IngestDeps): StreamWriter<'conversatio
         }
         for (const [id, messages] of byInstance) {
           deps.live().emit([rooms.instance(id)], 'conversations', { instanceId: id, messages });
+          const clientId = deps.fleet.get(id)?.clientId;
+          if (clientId)
+            for (const m of messages)
+              deps.clientEvents().publish(clientId, 'conversation.message', {
+                instanceId: id,
+                messageId: m.messageId,
+                sessionKey: m.sessionKey,
+                channel: m.channel,
+                role: m.role,
+                text: m.text,
+                at: new Date(m.t).toISOString(),
+                model: m.model,
+                tokensIn: m.tokensIn,
+                tokensOut: m.tokensOut,
+                latencyMs: m.latencyMs ?? null,
+                error: m.error ?? null,
+              });
         }
       };
     },

@@ -3,6 +3,7 @@ import type { Querier } from '../db/index.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { LiveSink } from '../live/sink.js';
 import type { HubStats } from '../stats.js';
+import type { ClientEvents } from '../webhooks/client-events.js';
 
 /** Applies sidecar command reports inside the ingest transaction (implemented by commands/). */
 export interface CommandReports {
@@ -18,6 +19,8 @@ export interface RollupTracker {
 export interface IngestDeps {
   fleet: Fleet;
   live: () => LiveSink;
+  /** The clients' event webhooks (`conversation.message`). */
+  clientEvents: () => ClientEvents;
   stats: HubStats;
   rollups: RollupTracker;
   commands: CommandReports;

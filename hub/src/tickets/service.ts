@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 import { newId } from '../util/ids.js';
+import { type ClientEvents, nullClientEvents } from '../webhooks/client-events.js';
 import { businessMsBetween } from './business-hours.js';
 import type { TicketMailer } from './notify.js';
 import { hoursOf, iso, type Row, TICKET_SELECT, type TicketRow, ticketRow, toEntry } from './rows.js';
@@ -37,6 +38,8 @@ export class TicketService {
   now: () => Date = () => new Date();
   readonly events = new EventEmitter();
   mailer: TicketMailer | null = null;
+  /** The client's event webhooks (`ticket.updated`). */
+  clientEvents: ClientEvents = nullClientEvents;
 
   constructor(
     private readonly db: Db,
@@ -220,7 +223,20 @@ export class TicketService {
         ...keys.map((k) => set[k]),
       ]);
     }
-    return (await this.row(id)) as TicketRow;
+    const r = (await this.row(id)) as TicketRow;
+    // Every change of a ticket's row goes through here: one place for the client's webhook.
+    if (keys.length && r)
+      this.clientEvents.publish(r.client_id, 'ticket.updated', {
+        ticketId: r.id,
+        subject: r.subject,
+        state: r.state,
+        priority: r.priority,
+        category: r.category,
+        instanceId: r.instance_id,
+        changed: keys.filter((k) => k !== 'updated_at'),
+        updatedAt: new Date(r.updated_at).toISOString(),
+      });
+    return r;
   }
 
   /**
