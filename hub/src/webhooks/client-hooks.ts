@@ -190,19 +190,21 @@ export class ClientWebhooks implements ClientEvents {
     const reason = off
       ? `every delivery failed for 24 hours (last: ${result.error ?? `HTTP ${result.status}`})`.slice(0, 500)
       : null;
-    // `before` is read under the row lock: only the try that turns it off mails, on any hub.
-    const rows = await this.d.db.query<{ was_enabled: boolean }>(
-      `WITH before AS (SELECT enabled FROM webhook_subscriptions WHERE id = $1 FOR UPDATE)
-       UPDATE webhook_subscriptions SET failing_since = COALESCE(failing_since, $2::timestamptz),
-         consecutive_failures = consecutive_failures + 1, enabled = enabled AND NOT $3::boolean,
-         disabled_reason = CASE WHEN $3::boolean AND enabled THEN $4 ELSE disabled_reason END,
-         updated_at = CASE WHEN $3::boolean AND enabled THEN $2::timestamptz ELSE updated_at END
-       WHERE id = $1 RETURNING (SELECT enabled FROM before) AS was_enabled`,
-      [s.id, now.toISOString(), off, reason],
+    await this.d.db.query(
+      `UPDATE webhook_subscriptions SET failing_since = COALESCE(failing_since, $2::timestamptz),
+         consecutive_failures = consecutive_failures + 1 WHERE id = $1`,
+      [s.id, now.toISOString()],
     );
     s.failingSince = since;
     s.consecutiveFailures++;
-    if (!off || !rows[0]?.was_enabled) return;
+    if (!off) return;
+    // Only the try whose update turns it off mails, on whichever hub it ran.
+    const turnedOff = await this.d.db.query(
+      `UPDATE webhook_subscriptions SET enabled = false, disabled_reason = $2, updated_at = $3
+       WHERE id = $1 AND enabled RETURNING id`,
+      [s.id, reason, now.toISOString()],
+    );
+    if (!turnedOff.length) return;
     s.enabled = false;
     s.disabledReason = reason;
     this.d.log.warn({ subscription: s.id, client: s.clientId }, 'webhook disabled after failing for 24 hours');
