@@ -6,7 +6,7 @@
  *   entry pinned to its own workspace (it would otherwise resolve to `workspace-main`).
  * - Two agents are a multi-agent roster, which OpenClaw refuses (`agents.ownership`) unless it is
  *   marked `"explicit"`, and which then has no ambient owner for heartbeats and system turns:
- *   `agents.defaults.systemAgent.agentId` names `main`.
+ *   `agents.defaults.systemAgent.agentId` names `main` (unless the client named one).
  * - `bindings` route each listed peer to the variant (peer bindings win over channel-wide ones);
  *   every channel keeps a channel-wide binding to `main`, because an explicit roster refuses a
  *   message no binding matches.
@@ -51,13 +51,12 @@ export function addVariantToPatch(
     return `variant.${v.agentId}.removed`;
   }
   const now = asRec(current.agents);
-  const defaultsNow = asRec(now.defaults);
   // Pinned where config.apply writes main's persona files, unless the client pinned it already.
   if (typeof asRec(asRec(now.entries)[MAIN]).workspace !== 'string')
     entries[MAIN] = { ...asRec(entries[MAIN]), workspace: workspaces.main };
   entries[v.agentId] = { workspace: workspaces.variant };
   agents.ownership = 'explicit';
-  if (!asRec(defaultsNow.systemAgent).agentId)
+  if (!asRec(asRec(now.defaults).systemAgent).agentId)
     agents.defaults = { ...asRec(agents.defaults), systemAgent: { agentId: MAIN } };
   patch.bindings = [
     ...v.peers.map((peer) => ({
