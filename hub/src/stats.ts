@@ -56,6 +56,11 @@ export class HubStats {
     'type',
     'status',
   ]);
+  readonly commandsRefused = this.counter(
+    'ds_commands_refused_total',
+    'Commands refused before they were stored, because they could never be delivered (by type and reason)',
+    ['type', 'reason'],
+  );
   readonly commandRoundTrip = this.histogram(
     'ds_command_round_trip_seconds',
     'Command issued until the sidecar reported its final state, by type and final status',

@@ -62,6 +62,42 @@ describe('signed command dispatch', () => {
     await side.c.endAsync();
   });
 
+  it('refuses a command too large to ever be delivered before it is stored, with the reason and a counter', async () => {
+    const inst = await hub.newInstance();
+    // An A/B variant with thousands of peers: valid by shape, but over what one signed message carries.
+    const peers = Array.from({ length: 5000 }, (_, i) => ({
+      channel: 'telegram',
+      kind: 'direct',
+      id: `${i}`.padEnd(60, 'x'),
+    }));
+    const params = { variant: { agentId: 'ab-b', files: {}, channels: ['telegram'], peers } };
+    const r = await hub.api<{ error: { code: string; message: string } }>('POST', `/instances/${inst.id}/commands`, {
+      type: 'config.apply',
+      params,
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('HUB_ERR_BAD_PARAMS');
+    expect(r.body.error.message).toMatch(/^params are \d+ bytes, over the \d+-byte limit$/);
+    // The hub's own senders (experiments, rollouts) go through the same refusal.
+    const refused = () =>
+      hub.ctx.stats.value(hub.ctx.stats.commandsRefused, { type: 'config.apply', reason: 'too_large' });
+    const before = await refused();
+    await expect(
+      hub.ctx.commands.create({
+        instanceId: inst.id,
+        type: 'config.apply',
+        params,
+        issuer: { userId: 'system', email: 'experiments' },
+      }),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/^config\.apply: params are \d+ bytes/),
+    });
+    expect(await refused()).toBe(before + 1);
+    const stored = await hub.db.query('SELECT id FROM commands WHERE instance_id = $1', [inst.id]);
+    expect(stored).toEqual([]);
+  });
+
   it('queues while offline and re-delivers on hello; idempotency key; cancel; expiry', async () => {
     const inst = await hub.newInstance();
     const body = { type: 'agent.pause', params: {}, idempotencyKey: 'k1' };

@@ -1,7 +1,16 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMAND_TYPES, loadVector, MESSAGES, parseMessage, VECTORS_DIR, validateParams } from '../src/index.js';
+import {
+  COMMAND_TYPES,
+  LIMITS,
+  loadVector,
+  MESSAGES,
+  paramsSizeError,
+  parseMessage,
+  VECTORS_DIR,
+  validateParams,
+} from '../src/index.js';
 
 interface MessageVectors {
   kind: string;
@@ -57,5 +66,21 @@ describe('command param vectors', () => {
     expect(validateParams('rm.rf', {})).toMatchObject({ ok: false, code: 'unknown_type' });
     expect(validateParams('__proto__', {})).toMatchObject({ ok: false, code: 'unknown_type' });
     expect(validateParams('toString', {})).toMatchObject({ ok: false, code: 'unknown_type' });
+  });
+  it('refuses params too large to travel in one signed command, saying how large', () => {
+    // An A/B variant with its 5000 allowed peers, each with a long id: valid by shape, but the
+    // signed command would be over the message limit a sidecar refuses unread.
+    const peers = Array.from({ length: 5000 }, (_, i) => ({
+      channel: 'telegram',
+      kind: 'direct',
+      id: `${i}`.padEnd(60, 'x'),
+    }));
+    const r = validateParams('config.apply', {
+      variant: { agentId: 'ab-b', files: {}, channels: ['telegram'], peers },
+    });
+    expect(r).toMatchObject({ ok: false, code: 'bad_params' });
+    if (!r.ok)
+      expect(r.message).toMatch(new RegExp(`^params are \\d+ bytes, over the ${LIMITS.maxParamsBytes}-byte limit$`));
+    expect(paramsSizeError({ variant: { peers: peers.slice(0, 100) } })).toBeNull();
   });
 });

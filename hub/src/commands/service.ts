@@ -7,12 +7,14 @@ import {
   getCommand,
   type HubKeyPair,
   isCommandType,
+  paramsSizeError,
   redactParams,
   signCommand,
   TERMINAL_STATES,
   topicFor,
 } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
+import { HttpError, HUB_ERR } from '../auth/errors.js';
 import { stageInstanceSecret } from '../broker/credentials.js';
 import type { BrokerLink } from '../broker/types.js';
 import type { Db, Querier } from '../db/index.js';
@@ -134,6 +136,13 @@ export class CommandService implements CommandReports {
     rolloutId?: string;
   }): Promise<{ view: CommandView; created: boolean }> {
     const def = getCommand(input.type);
+    // Params too large for one signed message would be refused unread by the sidecar and wait
+    // here until they expire: refused now, with the reason, whoever built them.
+    const tooLarge = paramsSizeError(input.params);
+    if (tooLarge) {
+      this.stats.commandsRefused.inc({ type: isCommandType(input.type) ? input.type : 'other', reason: 'too_large' });
+      throw new HttpError(400, HUB_ERR.BAD_PARAMS, `${input.type}: ${tooLarge}`);
+    }
     const now = Date.now();
     const expiresAt = now + 1000 * (input.expiresInSec ?? def?.defaultTimeoutSec ?? 300);
     const id = newId('cmd');

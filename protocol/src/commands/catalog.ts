@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { LIMITS } from '../limits.js';
 import type { Role } from '../roles.js';
 import { agentPause } from './agent-pause.js';
 import { agentResume } from './agent-resume.js';
@@ -67,10 +68,30 @@ export type ParamsCheck =
   | { ok: true; params: Record<string, unknown> }
   | { ok: false; code: 'unknown_type' | 'bad_params'; message: string };
 
+/**
+ * Why params are too large to travel, or null. A signed command is one MQTT message of at most
+ * `maxMessageBytes`, which a sidecar refuses unread: params over `maxParamsBytes` (room left for
+ * the envelope and signature) could never be delivered, so they are refused where they are made.
+ */
+export function paramsSizeError(params: unknown): string | null {
+  let bytes: number;
+  try {
+    // TextEncoder rather than Buffer: the dashboard checks params in the browser too.
+    bytes = new TextEncoder().encode(JSON.stringify(params ?? {})).length;
+  } catch {
+    return 'params cannot be encoded as JSON';
+  }
+  return bytes > LIMITS.maxParamsBytes
+    ? `params are ${bytes} bytes, over the ${LIMITS.maxParamsBytes}-byte limit`
+    : null;
+}
+
 /** Validates params for a type; returns defaults filled in. Never throws. [SPEC 6.2] */
 export function validateParams(type: string, params: unknown): ParamsCheck {
   const def = getCommand(type);
   if (!def) return { ok: false, code: 'unknown_type', message: `unknown command type: ${type}` };
+  const tooLarge = paramsSizeError(params);
+  if (tooLarge) return { ok: false, code: 'bad_params', message: tooLarge };
   const r = def.params.safeParse(params ?? {});
   if (!r.success) {
     const msg = r.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');

@@ -5,6 +5,7 @@ import { guardedChange } from '../changes/guarded.js';
 import { openclawConfigPath, openclawWorkspace } from '../openclaw/config-file.js';
 import { addLimitsToPatch, currentLimits } from '../openclaw/limits.js';
 import { getConfig, patchConfig } from '../openclaw/ops.js';
+import { addVariantToPatch, type VariantAgent } from '../openclaw/variant.js';
 import { requireGateway } from './gateway.js';
 import type { CommandHandler } from './types.js';
 
@@ -19,15 +20,6 @@ interface Params {
   variant?: VariantAgent;
 }
 
-/** A/B variant: a second agent with its own workspace, bound to some peers (protocol config.apply). */
-interface VariantAgent {
-  agentId: string;
-  files: Record<string, string | undefined>;
-  channels: string[];
-  peers: { channel: string; kind: string; id: string }[];
-  remove?: true;
-}
-
 function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.ds-tmp`;
   const fd = openSync(tmp, 'w', 0o600);
@@ -40,17 +32,17 @@ function writeAtomic(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-/**
- * `config.apply`: one `config.patch` (on the current base hash) with model, provider keys,
- * channels and identity; persona files written to the workspace; as a guarded change (snapshot,
- * health check, rollback). [SPEC 6.2, 6.8]
- */
 /** The variant agent's workspace, beside the main one (`workspace-<agentId>`). */
 function variantWorkspace(ctx: Parameters<CommandHandler>[0], agentId: string): string {
   const main = openclawWorkspace(openclawConfigPath(ctx.config.openclawConfig));
   return path.join(path.dirname(main), `workspace-${path.basename(agentId)}`);
 }
 
+/**
+ * `config.apply`: one `config.patch` (on the current base hash) with model, provider keys,
+ * channels, identity and an A/B variant agent (openclaw/variant.ts); persona files written to
+ * the workspaces; as a guarded change (snapshot, health check, rollback). [SPEC 6.2, 6.8]
+ */
 export const configApply: CommandHandler = (ctx) => guardedChange(ctx, () => applyConfig(ctx));
 
 async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
@@ -66,33 +58,12 @@ async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
     agents.entries = { main: { identity: p.identity } };
     applied.push('identity');
   }
-  if (p.variant !== undefined) {
-    // OpenClaw routes each message by `bindings` (peer before channel-wide), and with more than
-    // one agent a message no binding matches is refused, so `main` keeps a channel-wide binding.
-    // `remove` drops the variant agent and its bindings (JSON merge patch: null deletes).
-    const v = p.variant;
-    const entries = (agents.entries ?? {}) as Record<string, unknown>;
-    if (!v.remove) {
-      const workspace = variantWorkspace(ctx, v.agentId);
-      mkdirSync(workspace, { recursive: true });
-      for (const [name, text] of Object.entries(v.files))
-        if (text !== undefined) writeAtomic(path.join(workspace, path.basename(name)), text);
-      entries[v.agentId] = { workspace };
-      patch.bindings = [
-        ...v.peers.map((peer) => ({
-          agentId: v.agentId,
-          match: { channel: peer.channel, accountId: '*', peer: { kind: peer.kind, id: peer.id } },
-        })),
-        ...v.channels.map((channel) => ({ agentId: 'main', match: { channel, accountId: '*' } })),
-      ];
-      // One session per channel and sender, so sessions (and their keys, which name the agent) are per person.
-      patch.session = { dmScope: 'per-channel-peer' };
-    } else {
-      entries[v.agentId] = null;
-      patch.bindings = null;
-    }
-    agents.entries = entries;
-    applied.push(v.remove ? `variant.${v.agentId}.removed` : `variant.${v.agentId}`);
+  // The variant's workspace is written first, so the agent has its persona when it appears.
+  if (p.variant && !p.variant.remove) {
+    const workspace = variantWorkspace(ctx, p.variant.agentId);
+    mkdirSync(workspace, { recursive: true });
+    for (const [name, text] of Object.entries(p.variant.files))
+      if (text !== undefined) writeAtomic(path.join(workspace, path.basename(name)), text);
   }
   if (Object.keys(agents).length) patch.agents = agents;
   if (p.providerKeys) {
@@ -110,10 +81,16 @@ async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
   if (p.limits) applied.push(...addLimitsToPatch(patch, p.limits));
   let hash: string | null = null;
   let previousLimits: OpenclawLimits | undefined;
-  if (Object.keys(patch).length) {
+  if (Object.keys(patch).length || p.variant) {
     const gw = await requireGateway(ctx);
+    const current = p.limits || p.variant ? (await getConfig(gw)).config : {};
     // What the limits were, so the hub can put them back (a throttle is lifted later).
-    if (p.limits) previousLimits = currentLimits((await getConfig(gw)).config, p.limits);
+    if (p.limits) previousLimits = currentLimits(current, p.limits);
+    if (p.variant) {
+      const main = openclawWorkspace(openclawConfigPath(ctx.config.openclawConfig));
+      const workspaces = { main, variant: variantWorkspace(ctx, p.variant.agentId) };
+      applied.push(addVariantToPatch(patch, p.variant, current, workspaces));
+    }
     hash = await patchConfig(gw, patch);
     ctx.progress({ message: 'configuration patched' });
   }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateHubKeyPair, signCommand, type UnsignedCommand } from '@deepsignal/protocol';
+import { generateHubKeyPair, LIMITS, signCommand, type UnsignedCommand } from '@deepsignal/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config.js';
 import { silentLogger } from '../log.js';
@@ -106,6 +106,44 @@ describe('command dispatcher', () => {
     d.handle(Buffer.from('not json'));
     d.handle(Buffer.from('x'.repeat(300 * 1024)));
     expect(d.counters.unreadable).toBe(2);
+  });
+
+  it('answers a command too large or cut off to read with rejected, never silence', async () => {
+    const { d, reports } = make();
+    // A config.apply the hub signed, over the message limit (an A/B variant with thousands of peers).
+    const peers = Array.from({ length: 5000 }, (_, i) => ({
+      channel: 'telegram',
+      kind: 'direct',
+      id: `${i}`.padEnd(60, 'x'),
+    }));
+    const big = signCommand(
+      base({ type: 'config.apply', params: { variant: { agentId: 'ab-b', files: {}, channels: [], peers } } }),
+      keys.privateKeyPem,
+    );
+    const text = JSON.stringify(big);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(LIMITS.maxMessageBytes);
+    d.handle(Buffer.from(text));
+    expect(reports).toEqual([
+      {
+        commandId: big.id,
+        state: 'rejected',
+        error: {
+          code: 'malformed',
+          message: `command payload is ${Buffer.byteLength(text)} bytes, over the ${LIMITS.maxMessageBytes}-byte limit`,
+        },
+      },
+    ]);
+    // Cut off in transit: not JSON, but the id is still there to answer.
+    const cut = JSON.stringify(signCommand(base(), keys.privateKeyPem)).slice(0, 80);
+    d.handle(Buffer.from(cut));
+    expect(reports[1]).toMatchObject({
+      state: 'rejected',
+      error: { code: 'malformed', message: 'command payload is not valid JSON' },
+    });
+    expect(d.counters).toMatchObject({ unreadable: 2, rejected: 2 });
+    // An "id" that is not the command's own (inside params) is not taken for it.
+    d.handle(Buffer.from(`{"params":{"id":"cmd-x"},${'x'.repeat(100)}`));
+    expect(reports).toHaveLength(2);
   });
 
   it('refuses with unknown_key when no trusted key is configured', async () => {

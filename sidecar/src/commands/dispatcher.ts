@@ -29,6 +29,16 @@ export interface DispatcherOptions {
 const clip = (s: string, n = LIMITS.maxEventMessage) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /**
+ * The id of a command that cannot be parsed (too large, cut off), read from where the hub writes
+ * it: right after `"v"` at the very start. Only there, so an `"id"` inside the params never counts.
+ */
+const LEADING_ID = /^\{\s*"v"\s*:\s*\d+\s*,\s*"id"\s*:\s*"([A-Za-z0-9._-]{1,64})"/;
+export function leadingCommandId(payload: Buffer | string): string | undefined {
+  const head = typeof payload === 'string' ? payload.slice(0, 256) : payload.subarray(0, 256).toString('utf8');
+  return LEADING_ID.exec(head)?.[1];
+}
+
+/**
  * Receives commands from MQTT, verifies them, journals their ids, runs the handler with the
  * command's deadline, and reports delivered → running → succeeded | failed | timed_out,
  * or `rejected` with the first failing reason. [SPEC 6.3.2, 6.4]
@@ -46,12 +56,17 @@ export class CommandDispatcher {
     const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
     let raw: unknown;
     try {
-      if (size > LIMITS.maxMessageBytes) throw new Error('oversize');
+      if (size > LIMITS.maxMessageBytes)
+        throw new Error(`${size} bytes, over the ${LIMITS.maxMessageBytes}-byte limit`);
       raw = JSON.parse(payload.toString());
-    } catch {
-      // Without an id there is nobody to answer; count and log it.
+    } catch (e) {
       this.counters.unreadable++;
-      this.opts.log('warn', `unreadable command payload (${size} bytes)`);
+      // A command nobody answers waits on the hub until it expires: when its id can still be
+      // read, it is refused with the reason. Without an id there is nobody to answer.
+      const commandId = leadingCommandId(payload);
+      const why = e instanceof SyntaxError ? 'not valid JSON' : errorMessage(e);
+      if (commandId) this.reject(commandId, 'malformed', `command payload is ${why}`);
+      else this.opts.log('warn', `unreadable command payload (${size} bytes): ${why}`);
       return;
     }
     const v = verifyCommand(raw, {
