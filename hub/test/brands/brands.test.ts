@@ -178,6 +178,24 @@ describe('partner brands and custom domains', () => {
     expect(read.body.productName).toBe('Acme Agents');
   });
 
+  it('answers 404 to client users and other partners before the body is read, 401 to anonymous callers', async () => {
+    const owner = await login(hub, 'owner@bakery.test');
+    const calls: [string, string, unknown][] = [
+      ['GET', '/partners/ptn_acme/brand', undefined],
+      ['PUT', '/partners/ptn_acme/brand', { bogus: true }],
+      ['GET', '/partners/ptn_acme/domains', undefined],
+      ['POST', '/partners/ptn_acme/domains', { bogus: true }],
+      ['POST', '/partners/ptn_acme/domains/not-a-domain/verify', {}],
+      ['DELETE', '/partners/ptn_acme/domains/not-a-domain', undefined],
+    ];
+    for (const [method, path, body] of calls) {
+      for (const who of [owner, otherAdmin])
+        expect([method, path, (await api(method, path, body, who)).status]).toEqual([method, path, 404]);
+      expect((await api(method, path, body, '')).status).toBe(401);
+    }
+    expect((await upload('ptn_acme', 'logo', PNG, 'image/png', owner)).statusCode).toBe(404);
+  });
+
   it('takes a checked logo and favicon and refuses other bytes', async () => {
     expect((await upload('ptn_acme', 'logo', PNG, 'image/png', partnerAdmin)).statusCode).toBe(200);
     expect((await upload('ptn_acme', 'favicon', PNG, 'image/png', partnerAdmin)).statusCode).toBe(200);
