@@ -61,15 +61,15 @@ describe.skipIf(!hasChromium)('login page on a partner domain', () => {
     await expect.poll(() => page.title(), { timeout: 30_000 }).toBe('Acme Agents');
     expect(await page.locator('body').innerText()).toContain('New to Acme Agents?');
     expect(await page.locator('body').innerText()).not.toMatch(/deep ?signal/i);
-    const primary = await page.evaluate(() =>
-      getComputedStyle(document.documentElement).getPropertyValue('--primary').trim(),
-    );
-    expect(primary).toBe('#b45309');
-    // The sign-in button is drawn in the accent colour.
-    const button = await page.locator('button[type=submit]').evaluate((b) => getComputedStyle(b).backgroundColor);
-    expect(button).toMatch(/14,\s*116,\s*144|0\.0549|oklab|color\(/);
+    const colours = await page.evaluate(() => {
+      const css = getComputedStyle(document.documentElement);
+      return [css.getPropertyValue('--primary').trim(), css.getPropertyValue('--accent').trim()];
+    });
+    expect(colours).toEqual(['#b45309', '#0e7490']);
     await screenshot(page, 'brand-login-partner-domain');
-    expect(errors).toEqual([]);
+    // Chromium ignores the hub's COOP header on a plain-http origin that is not localhost (the test
+    // serves the partner domain over http; in production it is https).
+    expect(errors.filter((e) => !/Cross-Origin-Opener-Policy header has been ignored/.test(e))).toEqual([]);
   });
 
   it('shows Deep Signal on the hub’s own address', async () => {
