@@ -29,6 +29,7 @@ import { instanceRoutes } from './routes/instances/index.js';
 import { kbRoutes } from './routes/kb/index.js';
 import { onboardingRoutes } from './routes/onboarding/index.js';
 import { onboardingHelpRoutes } from './routes/onboarding-help/index.js';
+import { brandRoutes } from './routes/partners/index.js';
 import { remoteOpsRoutes } from './routes/remote-ops.js';
 import { ssoRoutes } from './routes/sso/index.js';
 import { supportRoutes } from './routes/support/index.js';
@@ -140,6 +141,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(deploymentRoutes, { ctx });
       await api.register(timelineRoutes, { ctx });
       await api.register(agentOpsRoutes, { ctx });
+      await api.register(brandRoutes, { ctx });
       if (ctx.experiments) await api.register(experimentRoutes, { ctx, experiments: ctx.experiments });
       if (ctx.weeklyReports) await api.register(weeklyReportRoutes, { ctx, reports: ctx.weeklyReports });
     },

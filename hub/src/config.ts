@@ -148,6 +148,27 @@ export const configSchema = z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
       .transform((v) => v === true || v === 'true' || v === '1')
       .default(false),
+    /**
+     * Domains partners may serve their clients on (comma-separated; `*.example.com` is any name
+     * below example.com). Unset: partners get no custom domains.
+     */
+    partnerDomains: optStr.pipe(
+      z
+        .string()
+        .refine(
+          (s) =>
+            s.split(',').every((d) => /^(\*\.)?([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(d.trim())),
+          'comma-separated domains, each optionally starting with *., e.g. *.example.com,agents.acme.test',
+        )
+        .optional(),
+    ),
+    /** Port the well-known proof of a partner domain is fetched on over http (80; tests use a local server). */
+    partnerVerifyHttpPort: port.default(80),
+    /** The well-known proof may be fetched from loopback and private addresses (tests, on-prem only). */
+    partnerVerifyAllowPrivate: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(false),
     /** Hetzner Cloud project API token: deployments rent client servers with it (unset: no deploys). */
     hetznerToken: optStr,
     hetznerUrl: z.url().default('https://api.hetzner.cloud/v1'),
@@ -494,6 +515,21 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_WEBHOOKS_ALLOW_PRIVATE_TARGETS',
     flag: '--webhooks-allow-private-targets',
     help: 'let client event webhooks call http and private addresses (false)',
+  },
+  partnerDomains: {
+    env: 'DS_PARTNER_DOMAINS',
+    flag: '--partner-domains',
+    help: 'domains partners may serve clients on, e.g. *.example.com,agents.acme.test (none)',
+  },
+  partnerVerifyHttpPort: {
+    env: 'DS_PARTNER_VERIFY_HTTP_PORT',
+    flag: '--partner-verify-http-port',
+    help: 'port of the http well-known proof of partner domains (80)',
+  },
+  partnerVerifyAllowPrivate: {
+    env: 'DS_PARTNER_VERIFY_ALLOW_PRIVATE',
+    flag: '--partner-verify-allow-private',
+    help: 'fetch the well-known proof from loopback/private addresses: tests only (false)',
   },
   hetznerToken: {
     env: 'DS_HETZNER_TOKEN',

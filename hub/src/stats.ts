@@ -27,6 +27,11 @@ export class HubStats {
   readonly values = this.counter('ds_ingest_metric_values_total', 'Metric values committed');
   readonly committed = this.counter('ds_ingest_committed_total', 'Messages committed, by stream', ['stream']);
   readonly rejects = this.counter('ds_ingest_rejects_total', 'Messages refused, by reason', ['reason']);
+  readonly brandRefusals = this.counter(
+    'ds_brand_refusals_total',
+    'Partner brand and domain changes refused (contrast, image, domain, verification), by reason',
+    ['reason'],
+  );
   readonly duplicates = this.counter('ds_ingest_duplicates_total', 'Duplicate messages (acked, not stored)');
   readonly gaps = this.counter('ds_ingest_gaps_total', 'Sequence ranges a sidecar dropped');
   readonly queueDepth = this.gauge('ds_ingest_queue_depth', 'Messages waiting for the database');

@@ -4,6 +4,15 @@
  * - support: reads everything, limited actions.
  * - client_owner / client_viewer: a client's own people, scoped to that client.
  * - service: an ops agent's account; what it may do is narrowed further by its token's scopes.
+ * - partner_admin / partner_viewer: a reseller's people (users.partner_id), over that partner's clients.
  */
-export const ROLES = ['admin', 'support', 'client_owner', 'client_viewer', 'service'] as const;
+export const ROLES = [
+  'admin',
+  'support',
+  'client_owner',
+  'client_viewer',
+  'service',
+  'partner_admin',
+  'partner_viewer',
+] as const;
 export type Role = (typeof ROLES)[number];

@@ -7,11 +7,13 @@ import { ForgotPassword } from '@/components/account/forgot-password';
 import { SsoSignIn } from '@/components/account/sso-sign-in';
 import { Button } from '@/components/ui/button';
 import { homeFor, useAuth } from '@/lib/auth';
+import { useProductName } from '@/lib/brand';
 import { closeSocket } from '@/lib/live';
 import { safeNext } from '@/lib/safe-next';
 
 export default function LoginPage() {
   const { user, ready, login } = useAuth();
+  const product = useProductName();
   const router = useRouter();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -44,7 +46,7 @@ export default function LoginPage() {
       footer={
         <div className="mt-4 grid gap-1 text-center text-xs text-muted-foreground">
           <p>
-            New to Deep Signal?{' '}
+            New to {product}?{' '}
             <a href="/onboarding/" className="font-medium text-accent underline-offset-2 hover:underline">
               Get started
             </a>

@@ -7,6 +7,7 @@ import { AuthCard, FormError, FormNote, LabelledInput } from '@/components/accou
 import { ForgotPassword } from '@/components/account/forgot-password';
 import { Button } from '@/components/ui/button';
 import { ApiError, confirmPasswordReset } from '@/lib/api';
+import { useProductName } from '@/lib/brand';
 
 /** The hub's rule for new passwords (POST /auth/password-reset/confirm). */
 const MIN_LENGTH = 10;
@@ -24,6 +25,7 @@ export default function ResetPasswordPage() {
  * `/reset-password/?token=…`, valid 1 h or 72 h): choose a password, then sign in.
  */
 function ResetPassword() {
+  const product = useProductName();
   const token = useSearchParams().get('token') ?? '';
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -86,7 +88,7 @@ function ResetPassword() {
     <AuthCard>
       <h1 className="text-xl">Choose a password</h1>
       <p className="mt-1 text-sm text-muted-foreground">
-        For your Deep Signal account. At least {MIN_LENGTH} characters.
+        For your {product} account. At least {MIN_LENGTH} characters.
       </p>
       <form onSubmit={submit} className="mt-6 flex flex-col gap-4">
         <LabelledInput

@@ -4,9 +4,11 @@ import type * as React from 'react';
 import { Logo } from '@/components/shell/logo';
 import { Card } from '@/components/ui/card';
 import { Input, Label } from '@/components/ui/input';
+import { useBrand } from '@/lib/brand';
 
 /** The centred card with the logo that the signed-out pages (login, reset password) share. */
 export function AuthCard({ children, footer }: { children: React.ReactNode; footer?: React.ReactNode }) {
+  const poweredBy = useBrand()?.poweredBy;
   return (
     <div className="relative grid min-h-dvh place-items-center overflow-hidden p-4">
       <div className="pointer-events-none absolute -top-40 left-1/2 size-[36rem] -translate-x-1/2 rounded-full bg-cyan/10 blur-3xl" />
@@ -21,6 +23,7 @@ export function AuthCard({ children, footer }: { children: React.ReactNode; foot
         </div>
         <Card className="p-6">{children}</Card>
         {footer}
+        {poweredBy && <p className="mt-3 text-center text-[11px] text-muted-foreground">{poweredBy}</p>}
       </motion.div>
     </div>
   );

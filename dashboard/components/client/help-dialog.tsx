@@ -16,9 +16,11 @@ import {
 import { Input, Label, Textarea } from '@/components/ui/input';
 import { toast } from '@/components/ui/toast';
 import { ApiError, api } from '@/lib/api';
+import { useProductName } from '@/lib/brand';
 
 /** "Get help": a ticket to the operator (POST /tickets), with articles that may already answer it. */
 export function HelpDialog({ instanceId, onSent }: { instanceId: string; onSent?: () => void }) {
+  const product = useProductName();
   const [open, setOpen] = useState(false);
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
@@ -57,7 +59,7 @@ export function HelpDialog({ instanceId, onSent }: { instanceId: string; onSent?
         await uploadFiles(t.id, files).catch((e: Error) =>
           toast('A file could not be attached', { tone: 'error', description: e.message }),
         );
-      toast('Request sent', { tone: 'success', description: 'The Deep Signal team will get back to you.' });
+      toast('Request sent', { tone: 'success', description: `The ${product} team will get back to you.` });
       setSubject('');
       setBody('');
       setFiles([]);
@@ -87,7 +89,7 @@ export function HelpDialog({ instanceId, onSent }: { instanceId: string; onSent?
         </DialogHeader>
         {unavailable ? (
           <p role="alert" className="rounded-lg border border-warning/30 bg-warning/10 p-3 text-sm">
-            Support requests are not available on this hub yet. Please contact your Deep Signal operator directly.
+            Support requests are not available on this hub yet. Please contact your {product} operator directly.
           </p>
         ) : (
           <div className="flex flex-col gap-3">

@@ -2,10 +2,12 @@
 import { ArrowRight, Bot, MessageSquare, Sparkles } from 'lucide-react';
 import { motion, useReducedMotion } from 'motion/react';
 import { Button } from '@/components/ui/button';
+import { useProductName } from '@/lib/brand';
 
 /** Screen 1: hero animation, the value in one sentence, Get Started. */
 export function Welcome({ onStart, signedIn }: { onStart: () => void; signedIn: boolean }) {
   const still = useReducedMotion();
+  const product = useProductName();
   const orbit = (delay: number) =>
     still
       ? {}
@@ -49,7 +51,7 @@ export function Welcome({ onStart, signedIn }: { onStart: () => void; signedIn: 
           animate={{ y: 0, opacity: 1 }}
           transition={{ delay: 0.3 }}
         >
-          Deep Signal runs a dedicated, private OpenClaw agent for your company that answers your customers on Telegram,
+          {product} runs a dedicated, private OpenClaw agent for your company that answers your customers on Telegram,
           Slack and WhatsApp, with your model, your voice and your rules.
         </motion.p>
       </div>

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
+import { brandedInvoicePdf } from '../brands/invoice.js';
 import type { CommandService } from '../commands/service.js';
 import type { Db } from '../db/index.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Mailer } from '../security/mailer.js';
 import { getInvoice, type InvoiceView } from './invoices.js';
-import { invoicePdf, money } from './pdf.js';
+import { money } from './pdf.js';
 
 const DAY = 86_400_000;
 
@@ -99,9 +100,10 @@ export async function runDunning(d: DunningDeps, now: Date): Promise<{ sent: num
     const to = await billingRecipients(d.db, inv.clientId);
     const m = reminderText(inv, latest.stage, now);
     if (to.length > 0) {
-      const pdf = await invoicePdf(inv);
+      const pdf = await brandedInvoicePdf(d.db, inv);
       await d.mailer.send({
         to: to.join(', '),
+        clientId: inv.clientId,
         ...m,
         attachments: [{ filename: `${inv.number}.pdf`, content: pdf, contentType: 'application/pdf' }],
       });

@@ -13,14 +13,34 @@ const fmtQty = (q: number) => (Number.isInteger(q) ? q.toLocaleString('en-US') :
 const fmtUnit = (cents: number, currency: string) =>
   Number.isInteger(cents) ? money(cents, currency) : `${(cents / 100).toFixed(4)} ${currency}`;
 
+/** A partner's look on its clients' invoices (brands/invoice.ts builds it). */
+export interface InvoiceBrand {
+  /** The partner's product name: the seller line and every mention of Deep Signal. */
+  name: string;
+  /** Lines under the name instead of the operator's address block (the partner's address, VAT id…). */
+  header: string;
+  footer: string;
+  /** The "powered by" line, if the partner keeps it. */
+  poweredBy: string | null;
+  logo: Buffer | null;
+}
+
 /**
  * The invoice (or credit note) as a PDF: seller and client blocks, number, dates, the lines,
- * subtotal, VAT (or the reverse-charge note) and total. Built with pdfkit's standard fonts.
+ * subtotal, VAT (or the reverse-charge note) and total. Built with pdfkit's standard fonts. With a
+ * brand, the seller block, logo and footer are the partner's.
  */
-export async function invoicePdf(inv: InvoiceView): Promise<Buffer> {
+export async function invoicePdf(inv: InvoiceView, brand?: InvoiceBrand): Promise<Buffer> {
   // pdfkit (with its fonts and codecs) is loaded on the first invoice, not with the hub.
   const { default: PDFDocument } = await import('pdfkit');
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `${inv.number}` } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    info: {
+      Title: `${inv.number}`,
+      ...(brand ? { Author: brand.name, Creator: brand.name, Producer: brand.name } : {}),
+    },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((res, rej) => {
@@ -30,19 +50,26 @@ export async function invoicePdf(inv: InvoiceView): Promise<Buffer> {
   const seller = (inv.billTo.seller ?? {}) as Record<string, string>;
   const client = (inv.billTo.client ?? {}) as Record<string, string | null>;
   const credit = inv.kind === 'credit_note';
+  // A partner's client never reads the operator's product name, not even in a line description.
+  const t = (s: string) => (brand ? s.replace(/Deep ?Signal/gi, brand.name) : s);
 
   doc
     .font('Helvetica-Bold')
     .fontSize(18)
     .text(credit ? 'Credit note' : 'Invoice', 50, 50);
   doc.font('Helvetica').fontSize(10);
-  const left = [
-    seller.name,
-    ...(seller.address ?? '').split('|'),
-    seller.country,
-    seller.vatId && `VAT ID ${seller.vatId}`,
-    seller.email,
-  ]
+  if (brand?.logo) doc.image(brand.logo, 395, 30, { fit: [150, 40], align: 'right' });
+  const left = (
+    brand
+      ? [brand.name, ...brand.header.split('\n')]
+      : [
+          seller.name,
+          ...(seller.address ?? '').split('|'),
+          seller.country,
+          seller.vatId && `VAT ID ${seller.vatId}`,
+          seller.email,
+        ]
+  )
     .filter(Boolean)
     .join('\n');
   doc.text(left, 50, 80, { width: 240 });
@@ -86,7 +113,7 @@ export async function invoicePdf(inv: InvoiceView): Promise<Buffer> {
       doc.addPage();
       y = 50;
     }
-    doc.text(l.description, cols.d, y, { width: 260 });
+    doc.text(t(l.description), cols.d, y, { width: 260 });
     const h = doc.y - y;
     doc.text(fmtQty(l.quantity), cols.q, y, { width: 50, align: 'right' });
     doc.text(fmtUnit(l.unitPrice, inv.currency), cols.u, y, { width: 80, align: 'right' });
@@ -106,8 +133,10 @@ export async function invoicePdf(inv: InvoiceView): Promise<Buffer> {
     y += 16;
   }
   doc.font('Helvetica');
-  if (inv.taxNote) doc.text(inv.taxNote, 50, y + 12, { width: 495 });
+  if (inv.taxNote) doc.text(t(inv.taxNote), 50, y + 12, { width: 495 });
   if (!credit && inv.payUrl) doc.text(`Pay online: ${inv.payUrl}`, 50, doc.y + 8, { width: 495 });
+  const footer = [brand?.footer, brand?.poweredBy].filter(Boolean).join('\n');
+  if (footer) doc.fontSize(8).text(footer, 50, doc.y + 24, { width: 495, align: 'center' });
   doc.end();
   return done;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { HttpError, HUB_ERR, notFound } from '../auth/errors.js';
+import { brandedInvoicePdf } from '../brands/invoice.js';
 import { audit, auditMany } from '../commands/audit.js';
 import type { CommandService } from '../commands/service.js';
 import type { HubConfig } from '../config.js';
@@ -14,7 +15,7 @@ import { billingRecipients, resumeAfterPayment, runDunning } from './dunning.js'
 import { forecast } from './forecast.js';
 import { activeHolds, assertNotHeld, billableClients } from './invoice-review.js';
 import { getInvoice, type InvoiceView, issueCreditNote, issueInvoice, issueInvoices } from './invoices.js';
-import { invoicePdf, money } from './pdf.js';
+import { money } from './pdf.js';
 import { ensurePlans, type PlanAllowance, periodOf, planAllowance } from './plans.js';
 import { createStripe, type StripeLink } from './stripe.js';
 
@@ -101,10 +102,15 @@ export class BillingService {
       if (to.length > 0)
         await this.d.mailer.send({
           to: to.join(', '),
+          clientId: inv.clientId,
           subject: `Invoice ${out.number} (${out.period}): ${money(out.total, out.currency)}`,
           text: `Your invoice ${out.number} for ${out.period} over ${money(out.total, out.currency)} is attached; it is due on ${out.dueAt.slice(0, 10)}.${out.payUrl ? `\n\nPay online: ${out.payUrl}` : ''}`,
           attachments: [
-            { filename: `${out.number}.pdf`, content: await invoicePdf(out), contentType: 'application/pdf' },
+            {
+              filename: `${out.number}.pdf`,
+              content: await brandedInvoicePdf(this.d.db, out),
+              contentType: 'application/pdf',
+            },
           ],
         });
     } catch (e) {

@@ -19,6 +19,8 @@ export interface Mail {
   /** Extra headers, e.g. a ticket's `X-DeepSignal-Ticket` so replies find their thread. */
   headers?: Record<string, string>;
   attachments?: MailAttachment[];
+  /** The client the mail is for: its partner's brand is applied (else found from the recipients). */
+  clientId?: string;
 }
 
 /** Sends mail (password resets, invitations, alerts, tickets, invoices). */

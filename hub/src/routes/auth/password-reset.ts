@@ -26,7 +26,8 @@ export async function sendPasswordLink(
     user.id,
     new Date(Date.now() + ttlMs),
   ]);
-  const link = `${base}/reset-password/?token=${token}`;
+  // A partner's people get the link on the partner's verified domain, never on a request's Host.
+  const link = `${(await ctx.brands.forRecipients(user.email)).linkBase ?? base}/reset-password/?token=${token}`;
   await ctx.mailer.send({
     to: user.email,
     subject: kind === 'invite' ? 'Your Deep Signal account' : 'Reset your Deep Signal password',

@@ -6,10 +6,10 @@ import { assertClient, assertRole, seesFleet } from '../../auth/scope.js';
 import { getInvoice, listInvoices, PERIOD_RE } from '../../billing/invoices.js';
 import { marginCsv, marginReport } from '../../billing/margin.js';
 import { billingOverview } from '../../billing/overview.js';
-import { invoicePdf } from '../../billing/pdf.js';
 import { HARD_LIMITS, listPlans, periodOf, toPlan } from '../../billing/plans.js';
 import type { BillingService } from '../../billing/service.js';
 import { clientUsage, fleetUsage } from '../../billing/usage.js';
+import { brandedInvoicePdf } from '../../brands/invoice.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { idParams } from '../schemas.js';
@@ -315,7 +315,7 @@ export const billingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; billing: Bi
 
   app.get('/invoices/:id/pdf', { schema: { tags: ['billing'], params: idParams } }, async (req, reply) => {
     const inv = await visibleInvoice(requireUser(req), req.params.id);
-    const pdf = await invoicePdf(inv);
+    const pdf = await brandedInvoicePdf(ctx.db, inv);
     return reply
       .header('content-type', 'application/pdf')
       .header('content-disposition', `inline; filename="${inv.number}.pdf"`)
