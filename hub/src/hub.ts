@@ -123,7 +123,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       onChannel: (m) => ops.channel(m),
       // PGlite lives in this thread's memory and cannot be shared with another thread.
       metricsThread:
-        db.kind === 'pg' && config.databaseUrl && !database
+        config.ingestThread && db.kind === 'pg' && config.databaseUrl && !database
           ? { databaseUrl: config.databaseUrl, dbSchema: config.dbSchema }
           : undefined,
     });
