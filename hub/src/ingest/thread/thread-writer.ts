@@ -15,10 +15,12 @@ export interface RawMetrics {
 
 const MAX_BATCH = 1000;
 /**
- * Batches handed to the thread before it has answered: one committing, one ready behind it, so
- * the thread never waits for the broker's busy event loop to hand it the next one.
+ * Batches handed to the thread before it has answered. One, as in the broker's thread: the next
+ * batch is everything that arrived while this one committed. A second one waiting in the thread
+ * would be taken too early (small) and wait a whole commit there, which doubles the ack latency of
+ * senders that wait for acks (an outbox window) for no more throughput.
  */
-const MAX_IN_FLIGHT = 2;
+const MAX_IN_FLIGHT = 1;
 /** Batches whose acks may still be in flight while the next ones commit. */
 const MAX_ACKS_IN_FLIGHT = 4;
 
