@@ -106,7 +106,11 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     run: () => sidecarBenchmark(log, quick ? 15 : 60),
   },
   { key: 'logins', names: ['hub.logins_per_s'], run: () => loginBenchmark(log) },
-  { key: 'idle', names: ['hub.idle_rss_mb'], run: () => hubIdleBenchmark(log, quick ? 5 : 20) },
+  {
+    key: 'idle',
+    names: ['hub.idle_rss_mb', 'hub.idle_rss_mb.embedded', 'hub.rss_mb_1000', 'hub.rss_mb_1000.embedded'],
+    run: () => hubIdleBenchmark(log, quick ? 5 : 20),
+  },
   { key: 'update', names: ['update.rollback_s', 'update.guarded_ok_s'], run: () => updateBenchmark(log) },
   {
     key: 'provision',

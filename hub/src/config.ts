@@ -37,6 +37,11 @@ export const configSchema = z
     /** With TimescaleDB: who runs aggregate refresh, compression and retention. */
     timescaleScheduler: z.enum(['hub', 'timescaledb']).default('hub'),
     heartbeatTimeoutSec: z.coerce.number().int().min(5).default(90),
+    /** On PostgreSQL, metrics are committed by a worker thread with its own connection. */
+    ingestThread: z
+      .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+      .transform((v) => v === true || v === 'true' || v === '1')
+      .default(true),
     dashboardDir: optStr,
     /** Shared-subscription group when several hubs share an external broker. */
     shareGroup: z
@@ -407,6 +412,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_HEARTBEAT_TIMEOUT_SEC',
     flag: '--heartbeat-timeout-sec',
     help: 'silence after which an instance counts as offline (90)',
+  },
+  ingestThread: {
+    env: 'DS_INGEST_THREAD',
+    flag: '--ingest-thread',
+    help: 'on PostgreSQL: commit metrics in a worker thread with its own connection (true)',
   },
   dashboardDir: { env: 'DS_DASHBOARD_DIR', flag: '--dashboard-dir', help: 'static dashboard export (dashboard/out)' },
   shareGroup: { env: 'DS_SHARE_GROUP', flag: '--share-group', help: 'shared-subscription group (deepsignal-hub)' },

@@ -131,6 +131,11 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         void ctx?.onboarding?.instanceOnline(id).catch((e) => log.warn({ err: e, id }, 'onboarding apply failed'));
       },
       onChannel: (m) => ops.channel(m),
+      // PGlite lives in this thread's memory and cannot be shared with another thread.
+      metricsThread:
+        config.ingestThread && db.kind === 'pg' && config.databaseUrl && !database
+          ? { databaseUrl: config.databaseUrl, dbSchema: config.dbSchema }
+          : undefined,
     });
     ingest.start();
     cleanups.push(() => ingest.stop());

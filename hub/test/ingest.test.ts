@@ -56,7 +56,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
       await pub(c, `ds/v1/${inst.id}/metrics`, metricsMsg(inst.id, 'b', 0));
       await acks.waitFor((a) => a.seq === 0);
       await pub(c, `ds/v1/${inst.id}/metrics`, metricsMsg(inst.id, 'b', 2));
-      await hub.ctx.ingest.writer.flushed();
+      await hub.ctx.ingest.flushed();
       expect(acks.acks.flat().every((a) => a.seq === 0)).toBe(true);
       await pub(c, `ds/v1/${inst.id}/metrics`, metricsMsg(inst.id, 'b', 1));
       await acks.waitFor((a) => a.seq === 2);
@@ -121,32 +121,36 @@ for (const backend of ['pglite', 'postgres'] as const) {
   });
 }
 
-describe('ack only after commit', () => {
-  let hub: TestHub;
-  beforeAll(async () => {
-    hub = await startTestHub();
-  });
-  afterAll(async () => hub?.close());
+// On PostgreSQL the metrics are committed by the writer thread: its failures, health and acks.
+describe.each(hasPg ? (['pglite', 'postgres'] as const) : (['pglite'] as const))(
+  'ack only after commit on %s',
+  (backend) => {
+    let hub: TestHub;
+    beforeAll(async () => {
+      hub = await startTestHub({ postgres: backend === 'postgres' });
+    });
+    afterAll(async () => hub?.close());
 
-  it('acks nothing while the database refuses writes, then acks once the commit succeeds', async () => {
-    const inst = await hub.newInstance();
-    const c = await connectSidecar(hub.mqttUrl, inst.id, inst.secret);
-    const acks = ackCollector(c);
-    await c.subscribeAsync(`ds/v1/${inst.id}/ack`, { qos: 1 });
-    await hub.db.query('ALTER TABLE metric_samples RENAME TO metric_samples_away');
-    await pub(c, `ds/v1/${inst.id}/metrics`, metricsMsg(inst.id, 'b', 0));
-    await expect.poll(() => hub.ctx.stats.value(hub.ctx.stats.commitFailures)).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(acks.acks).toHaveLength(0);
-    const health = await fetch(`${hub.httpUrl}/healthz`);
-    expect(health.status).toBe(503);
-    await hub.db.query('ALTER TABLE metric_samples_away RENAME TO metric_samples');
-    await acks.waitFor((a) => a.seq === 0, 15_000);
-    const rows = await hub.db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM metric_samples WHERE instance_id = $1',
-      [inst.id],
-    );
-    expect(Number(rows[0].n)).toBe(2);
-    await c.endAsync();
-  });
-});
+    it('acks nothing while the database refuses writes, then acks once the commit succeeds', async () => {
+      const inst = await hub.newInstance();
+      const c = await connectSidecar(hub.mqttUrl, inst.id, inst.secret);
+      const acks = ackCollector(c);
+      await c.subscribeAsync(`ds/v1/${inst.id}/ack`, { qos: 1 });
+      await hub.db.query('ALTER TABLE metric_samples RENAME TO metric_samples_away');
+      await pub(c, `ds/v1/${inst.id}/metrics`, metricsMsg(inst.id, 'b', 0));
+      await expect.poll(() => hub.ctx.stats.value(hub.ctx.stats.commitFailures)).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(acks.acks).toHaveLength(0);
+      const health = await fetch(`${hub.httpUrl}/healthz`);
+      expect(health.status).toBe(503);
+      await hub.db.query('ALTER TABLE metric_samples_away RENAME TO metric_samples');
+      await acks.waitFor((a) => a.seq === 0, 15_000);
+      const rows = await hub.db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM metric_samples WHERE instance_id = $1',
+        [inst.id],
+      );
+      expect(Number(rows[0].n)).toBe(2);
+      await c.endAsync();
+    });
+  },
+);

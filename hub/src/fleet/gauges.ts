@@ -33,7 +33,7 @@ export function registerFleetMetrics(
     s.snapshotGauge('ds_instance_metric', 'Latest API metric value per instance', [...who, 'name'], () => metric);
   }
   s.onCollect(() => {
-    s.queueDepth.set(ctx.ingest.queue.depth);
+    s.queueDepth.set(ctx.ingest.depth);
     s.sidecars.set(ctx.broker()?.connectedCount() ?? 0);
     const totals: Record<string, number> = Object.fromEntries(INSTANCE_STATUSES.map((st) => [st, 0]));
     status = [];

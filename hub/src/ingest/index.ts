@@ -20,6 +20,8 @@ import { logsWriter } from './logs.js';
 import { metricsWriter } from './metrics.js';
 import { applyHello, applyStatus } from './presence.js';
 import { BoundedQueue } from './queue.js';
+import type { ThreadSettings } from './thread/messages.js';
+import { MetricsThreadWriter, type RawMetrics } from './thread/thread-writer.js';
 import type { Sequenced } from './types.js';
 import { IngestWriter } from './writer.js';
 
@@ -46,6 +48,12 @@ export interface IngestOptions {
   onOnline?: (instanceId: string) => void;
   /** Console and transfer frames (validated), relayed by the remote-operations services. [SPEC 7] */
   onChannel?: (m: ChannelMessage) => void;
+  /**
+   * PostgreSQL only: metrics are committed by a worker thread with its own connection (see
+   * MetricsThreadWriter). Without it (PGlite, which lives in this thread's memory) every stream
+   * is committed here.
+   */
+  metricsThread?: ThreadSettings;
 }
 
 /** A validated sidecar -> hub frame on a console or transfer channel. */
@@ -62,6 +70,9 @@ export type ChannelMessage =
 export class Ingest {
   readonly queue: BoundedQueue<Sequenced>;
   readonly writer: IngestWriter;
+  /** Metrics on their way to the writer thread, when there is one. */
+  readonly metricsQueue: BoundedQueue<RawMetrics> | null = null;
+  readonly metricsWriter: MetricsThreadWriter | null = null;
   private readonly rlog: RateLimitedLog;
 
   constructor(private readonly o: IngestOptions) {
@@ -82,14 +93,34 @@ export class Ingest {
       d.stats,
       o.log,
     );
+    if (o.metricsThread) {
+      this.metricsQueue = new BoundedQueue(o.capacity ?? 20_000);
+      this.metricsWriter = new MetricsThreadWriter(this.metricsQueue, o.metricsThread, d, o.broker, o.log);
+    }
   }
 
   start(): void {
     this.writer.start();
+    this.metricsWriter?.start();
   }
 
-  stop(): Promise<void> {
-    return this.writer.stop();
+  async stop(): Promise<void> {
+    await Promise.all([this.writer.stop(), this.metricsWriter?.stop()]);
+  }
+
+  /** Messages waiting for a writer. */
+  get depth(): number {
+    return this.queue.depth + (this.metricsQueue?.depth ?? 0);
+  }
+
+  /** False while a writer is retrying because the database is away. */
+  get dbHealthy(): boolean {
+    return this.writer.dbHealthy && (this.metricsWriter?.dbHealthy ?? true);
+  }
+
+  /** Resolves once everything queued is committed and acked (tests, shutdown). */
+  async flushed(): Promise<void> {
+    await Promise.all([this.writer.flushed(), this.metricsWriter?.flushed()]);
   }
 
   /** Counts and (rate-limited) logs a refused message. */
@@ -104,7 +135,7 @@ export class Ingest {
     const started = performance.now();
     const r = parseMessage(topic, payload, 'sidecar->hub');
     const out = r.ok
-      ? this.route(r.value, topic, fromInstance)
+      ? this.route(r.value, topic, payload, fromInstance)
       : this.reject(r.error.reason, r.error.detail, topic, fromInstance);
     this.o.deps.stats.mqttHandling.observe(
       { kind: r.ok ? r.value.kind : 'invalid' },
@@ -114,7 +145,7 @@ export class Ingest {
   }
 
   /** Routes a parsed message: presence, channels, or the queue of an acked stream. */
-  private route(p: Parsed, topic: string, fromInstance?: string): AcceptResult {
+  private route(p: Parsed, topic: string, payload: Buffer, fromInstance?: string): AcceptResult {
     const instanceId = p.topic.instanceId;
     if (fromInstance !== undefined && fromInstance !== instanceId) {
       return this.reject('spoofed', `sent by ${fromInstance}`, topic, fromInstance);
@@ -149,6 +180,12 @@ export class Ingest {
         return { ok: true };
       default: {
         if (!acked.has(p.kind)) return this.reject('unknown_kind', p.kind, topic, fromInstance);
+        if (p.kind === 'metrics') liveFrame(fleet, instanceId, p.message.samples);
+        if (p.kind === 'metrics' && this.metricsQueue) {
+          const wait = this.metricsQueue.push({ instanceId, payload });
+          stats.queueDepth.set({}, this.depth);
+          return wait ? { ok: true, wait } : { ok: true };
+        }
         const m = p.message as { bootId: string; seq: number; base?: number };
         const item = {
           stream: p.kind as AckedStream,
@@ -158,9 +195,8 @@ export class Ingest {
           base: m.base,
           message: p.message,
         } as Sequenced;
-        if (p.kind === 'metrics') liveFrame(fleet, instanceId, p.message.samples);
         const wait = this.queue.push(item);
-        stats.queueDepth.set({}, this.queue.depth);
+        stats.queueDepth.set({}, this.depth);
         return wait ? { ok: true, wait } : { ok: true };
       }
     }

@@ -1,18 +1,16 @@
-import { encodeMessage, topicFor } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
 import type { BrokerLink } from '../broker/types.js';
 import type { Db } from '../db/index.js';
 import type { HubStats } from '../stats.js';
-import { type AckEntry, commitBatch } from './commit.js';
+import { publishAcks } from './acks.js';
+import { commitBatch } from './commit.js';
 import type { BoundedQueue } from './queue.js';
+import { commitWithRetry } from './retry.js';
 import type { Sequenced, StreamWriters } from './types.js';
 
 const MAX_BATCH = 1000;
 /** Batches whose acks may still be in flight while the next one commits. */
 const MAX_ACKS_IN_FLIGHT = 4;
-
-/** SQLSTATE classes that mean "this data can never be stored", not "the database is away". */
-const isDataError = (e: unknown) => /^(22|23)/.test(String((e as { code?: unknown })?.code ?? ''));
 
 /**
  * The single consumer of the ingest queue: takes batches, commits each in one transaction and
@@ -78,41 +76,26 @@ export class IngestWriter {
     }
   }
 
-  private async commitWithRetry(batch: Sequenced[]): Promise<void> {
-    let delay = 200;
-    for (;;) {
-      try {
-        await this.commit(batch);
-        this.dbHealthy = true;
-        return;
-      } catch (e) {
+  private commitWithRetry(batch: Sequenced[]): Promise<void> {
+    return commitWithRetry(batch, (b) => this.commit(b), {
+      failed: (e, n, retrying) => {
         this.stats.commitFailures.inc();
-        if (isDataError(e)) return this.split(batch, e);
+        if (!retrying) return;
         this.dbHealthy = false;
-        this.log.error(
-          { err: (e as Error).message, batch: batch.length },
-          'ingest commit failed; retrying, nothing acked',
+        this.log.error({ err: (e as Error).message, batch: n }, 'ingest commit failed; retrying, nothing acked');
+      },
+      refused: (m, e) => {
+        this.stats.rejects.inc({ reason: 'db_rejected' });
+        this.log.warn(
+          { instanceId: m.instanceId, stream: m.stream, seq: m.seq, err: (e as Error).message },
+          'message refused by the database',
         );
-        if (this.stopped) return;
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 10_000);
-      }
-    }
-  }
-
-  private async split(batch: Sequenced[], e: unknown): Promise<void> {
-    if (batch.length === 1) {
-      const m = batch[0];
-      this.stats.rejects.inc({ reason: 'db_rejected' });
-      this.log.warn(
-        { instanceId: m.instanceId, stream: m.stream, seq: m.seq, err: (e as Error).message },
-        'message refused by the database',
-      );
-      return;
-    }
-    const mid = Math.ceil(batch.length / 2);
-    await this.commitWithRetry(batch.slice(0, mid));
-    await this.commitWithRetry(batch.slice(mid));
+      },
+      succeeded: () => {
+        this.dbHealthy = true;
+      },
+      stopped: () => this.stopped,
+    });
   }
 
   private async commit(batch: Sequenced[]): Promise<void> {
@@ -126,7 +109,7 @@ export class IngestWriter {
     if (out.gaps) this.stats.gaps.inc({}, out.gaps);
     // The next batch commits while these acks are on their way (publishing them takes a turn
     // of the busy event loop, tens of ms); acks are cumulative, so their order does not matter.
-    const sending = this.publishAcks(out.acks).catch((err) =>
+    const sending = publishAcks(this.broker(), out.acks, this.stats, this.log).catch((err) =>
       this.log.warn({ err: (err as Error).message }, 'ack publish failed; the sidecars will resend'),
     );
     this.ackSends.add(sending);
@@ -138,25 +121,5 @@ export class IngestWriter {
         this.log.error({ err }, 'post-commit hook failed');
       }
     }
-  }
-
-  /** [SPEC 4.2] after the commit, never before; at most 64 entries per message. */
-  private async publishAcks(acks: Map<string, AckEntry[]>): Promise<void> {
-    const broker = this.broker();
-    if (!broker) return;
-    const ts = Date.now();
-    const sends: Promise<void>[] = [];
-    for (const [instanceId, entries] of acks) {
-      for (let i = 0; i < entries.length; i += 64) {
-        const payload = encodeMessage({ v: 1, ts, acks: entries.slice(i, i + 64) });
-        this.stats.acks.inc();
-        sends.push(
-          broker.publish(topicFor(instanceId, 'ack'), payload, { qos: 1 }).catch((err) => {
-            this.log.warn({ err: (err as Error).message, instanceId }, 'ack publish failed; the sidecar will resend');
-          }),
-        );
-      }
-    }
-    await Promise.all(sends);
   }
 }

@@ -36,7 +36,7 @@ export const systemRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
     async (_req, reply) => {
       const db =
         ctx.ready() &&
-        ctx.ingest.writer.dbHealthy &&
+        ctx.ingest.dbHealthy &&
         (await ctx.db.query('SELECT 1').then(
           () => true,
           () => false,
