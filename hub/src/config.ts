@@ -37,11 +37,14 @@ export const configSchema = z
     /** With TimescaleDB: who runs aggregate refresh, compression and retention. */
     timescaleScheduler: z.enum(['hub', 'timescaledb']).default('hub'),
     heartbeatTimeoutSec: z.coerce.number().int().min(5).default(90),
-    /** On PostgreSQL, metrics are committed by a worker thread with its own connection. */
+    /**
+     * On PostgreSQL, metrics committed by a worker thread with its own connection. Off by default
+     * until it is shown faster than the in-thread writer (BENCHMARKS.md, "Ingest writer thread").
+     */
     ingestThread: z
       .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
       .transform((v) => v === true || v === 'true' || v === '1')
-      .default(true),
+      .default(false),
     dashboardDir: optStr,
     /** Shared-subscription group when several hubs share an external broker. */
     shareGroup: z
@@ -416,7 +419,7 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
   ingestThread: {
     env: 'DS_INGEST_THREAD',
     flag: '--ingest-thread',
-    help: 'on PostgreSQL: commit metrics in a worker thread with its own connection (true)',
+    help: 'on PostgreSQL: commit metrics in a worker thread with its own connection (false)',
   },
   dashboardDir: { env: 'DS_DASHBOARD_DIR', flag: '--dashboard-dir', help: 'static dashboard export (dashboard/out)' },
   shareGroup: { env: 'DS_SHARE_GROUP', flag: '--share-group', help: 'shared-subscription group (deepsignal-hub)' },

@@ -8,7 +8,7 @@ for (const backend of ['pglite', 'postgres'] as const) {
   describe.skipIf(backend === 'postgres' && !hasPg)(`ingest over MQTT on ${backend}`, () => {
     let hub: TestHub;
     beforeAll(async () => {
-      hub = await startTestHub({ postgres: backend === 'postgres' });
+      hub = await startTestHub({ postgres: backend === 'postgres', ingestThread: true });
     });
     afterAll(async () => hub?.close());
 
@@ -127,7 +127,7 @@ describe.each(hasPg ? (['pglite', 'postgres'] as const) : (['pglite'] as const))
   (backend) => {
     let hub: TestHub;
     beforeAll(async () => {
-      hub = await startTestHub({ postgres: backend === 'postgres' });
+      hub = await startTestHub({ postgres: backend === 'postgres', ingestThread: true });
     });
     afterAll(async () => hub?.close());
 
