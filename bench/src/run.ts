@@ -147,7 +147,7 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
   {
     key: 'live-adapter',
     names: ['live.adapter_redis_p99_ms', 'live.adapter_redis_cpu_pct'],
-    run: () => liveAdapterBenchmark(log, quick ? { rate: 500, seconds: 5 } : { rate: 2000, seconds: 15 }),
+    run: () => liveAdapterBenchmark(log, quick ? { rate: 500, seconds: 5 } : { rate: 1000, seconds: 15 }),
   },
   {
     key: 'agents',
