@@ -142,7 +142,7 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
       'broker_cluster.lost_or_duplicated',
       'broker_cluster.node_kill_recover_s',
     ],
-    run: () => brokerClusterBenchmark(log, quick ? { instances: 6, messages: 40 } : { instances: 30, messages: 200 }),
+    run: () => brokerClusterBenchmark(log, quick ? { instances: 6, messages: 40 } : { instances: 21, messages: 100 }),
   },
   {
     key: 'live-adapter',
