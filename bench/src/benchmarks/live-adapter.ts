@@ -70,7 +70,7 @@ export async function liveAdapterBenchmark(
 }
 
 function redisSetup(): Setup {
-  const clients: ReturnType<typeof createClient>[] = [];
+  const clients: { quit(): Promise<unknown> }[] = [];
   return {
     async attach(io) {
       const pub = createClient({ url: REDIS_URL });

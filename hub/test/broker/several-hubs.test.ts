@@ -194,6 +194,17 @@ describe.skipIf(!ready)('several hubs (Mosquitto, PostgreSQL, Redis)', () => {
       const inst = await h1.newInstance();
       const c = await connectSidecar(BROKER, inst.id, inst.secret, { clean: true });
       clients.push(c);
+      // Commands are sent to an instance once it is online.
+      await pub(c, `ds/v1/${inst.id}/status`, {
+        v: 1,
+        id: `cst-${k}`,
+        instanceId: inst.id,
+        bootId: 'boot-c',
+        seq: 0,
+        ts: Date.now(),
+        state: 'online',
+      });
+      await until(() => h1.ctx.fleet.get(inst.id)?.presence === 'online', 30_000, 'instance online on hub 1');
       await serveCommands(c, inst.id, h1.hubPublicKey, (v, report) => {
         if (v.ok) void report(v.command.id, 'succeeded', { result: { pong: k } });
       });
