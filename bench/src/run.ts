@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
  * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, idle, alerts, billing, provision,
- * dashboard, update, agents),
+ * dashboard, update, agents, broker-cluster, live-adapter),
  * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`, `--merge`,
  * `--llm off|fake|real` (the agents group's model).
  */
@@ -11,11 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { agentsBenchmark, type LlmMode, llmFor } from './benchmarks/agents.js';
 import { alertsBenchmarks } from './benchmarks/alerts.js';
 import { billingBenchmark } from './benchmarks/billing.js';
+import { brokerClusterBenchmark } from './benchmarks/broker-cluster.js';
 import { commandBenchmark } from './benchmarks/command.js';
 import { dashboardBenchmark } from './benchmarks/dashboard.js';
 import { fleetBenchmark } from './benchmarks/fleet.js';
 import { hubIdleBenchmark } from './benchmarks/hub-idle.js';
 import { ingestBenchmarks } from './benchmarks/ingest.js';
+import { liveAdapterBenchmark } from './benchmarks/live-adapter.js';
 import { loginBenchmark } from './benchmarks/logins.js';
 import { provisionBenchmark } from './benchmarks/provision.js';
 import { queryBenchmark } from './benchmarks/query.js';
@@ -42,7 +44,7 @@ Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
   --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, idle, alerts, billing,
-               provision, dashboard, update, agents
+               provision, dashboard, update, agents, broker-cluster, live-adapter
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
   --merge      with --only: put these groups' figures into latest.json and BENCHMARKS.md, keeping
@@ -136,6 +138,20 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     key: 'dashboard',
     names: ['dashboard.fleet_1000_first_render_ms', 'dashboard.fleet_frame_p95_ms', 'dashboard.fleet_late_frames_pct'],
     run: () => dashboardBenchmark(log, quick ? { instances: 200, measureSec: 8 } : {}),
+  },
+  {
+    key: 'broker-cluster',
+    names: [
+      'broker_cluster.nats_samples_per_s',
+      'broker_cluster.lost_or_duplicated',
+      'broker_cluster.node_kill_recover_s',
+    ],
+    run: () => brokerClusterBenchmark(log, quick ? { instances: 6, messages: 40 } : { instances: 21, messages: 100 }),
+  },
+  {
+    key: 'live-adapter',
+    names: ['live.adapter_redis_p99_ms', 'live.adapter_redis_cpu_pct'],
+    run: () => liveAdapterBenchmark(log, quick ? { rate: 500, seconds: 5 } : { rate: 1000, seconds: 15 }),
   },
   {
     key: 'agents',

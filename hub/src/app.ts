@@ -57,6 +57,9 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     trustProxy: proxyTrust(ctx.config.trustProxy),
     routerOptions: { maxParamLength: 200 },
+    // Registering the API compiles every route's schemas: over a minute on a loaded 2-core server,
+    // where the 10 s default made the hub exit at start.
+    pluginTimeout: 180_000,
   }).withTypeProvider<ZodTypeProvider>();
   timeRequests(app as unknown as FastifyInstance, ctx.stats);
   app.setValidatorCompiler(validatorCompiler);

@@ -311,6 +311,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
           onPing: (id) => fleet.touch(id),
         });
     const b = broker;
+    if (b.everyHubReceivesAll) liveServer.keepLocal('metrics');
     cleanups.splice(1, 0, () => b.close()); // close the broker right after the database is the last thing
 
     const timers = [

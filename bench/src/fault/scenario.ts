@@ -60,17 +60,22 @@ export class HubScenario {
 
   /** A hub process on the scenario's database (and `extraEnv`) with its own data directory. */
   startHubChild(dataDir: string): Promise<Child<HubInfo>> {
-    return startChild<HubInfo>('bench/src/hub/hub-process.ts', {
-      DS_HTTP_PORT: '0',
-      DS_MQTT_PORT: '0',
-      DS_BIND: '127.0.0.1',
-      DS_DATA_DIR: dataDir,
-      DATABASE_URL: this.store.databaseUrl,
-      DS_DB_SCHEMA: this.store.dbSchema,
-      DS_ADMIN_EMAIL: BENCH_ADMIN.email,
-      DS_ADMIN_PASSWORD: BENCH_ADMIN.password,
-      ...this.extraEnv,
-    });
+    return startChild<HubInfo>(
+      'bench/src/hub/hub-process.ts',
+      {
+        DS_HTTP_PORT: '0',
+        DS_MQTT_PORT: '0',
+        DS_BIND: '127.0.0.1',
+        DS_DATA_DIR: dataDir,
+        DATABASE_URL: this.store.databaseUrl,
+        DS_DB_SCHEMA: this.store.dbSchema,
+        DS_ADMIN_EMAIL: BENCH_ADMIN.email,
+        DS_ADMIN_PASSWORD: BENCH_ADMIN.password,
+        ...this.extraEnv,
+      },
+      // A busy shared machine can take minutes to compile and start a hub child.
+      180_000,
+    );
   }
 
   /** A JSON call to the hub's API. */

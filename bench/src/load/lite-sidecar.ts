@@ -80,6 +80,11 @@ export class LiteSidecar {
     for (const w of this.ackWaiters.splice(0)) w();
   }
 
+  /** Whether the MQTT connection is up right now. */
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
   /** Messages published and not yet acknowledged. */
   get outstanding(): number {
     return this.seq - 1 - this.acked;

@@ -39,14 +39,28 @@ export interface ExternalBrokerOptions {
  * waits for room in the ingest queue.
  */
 export async function startExternalBroker(o: ExternalBrokerOptions): Promise<BrokerLink> {
-  const client = mqtt.connect(o.url, {
-    clientId: `ds-hub-${randomBytes(6).toString('hex')}`,
-    // MQTT 5 for shared subscriptions; sidecars may still speak 3.1.1 to the same broker.
-    protocolVersion: 5,
-    clean: true,
-    reconnectPeriod: 2000,
-    connectTimeout: 10_000,
-  });
+  // MQTT 5 for shared subscriptions; sidecars may still speak 3.1.1 to the same broker.
+  let client = mqtt.connect(o.url, clientOptions(5));
+  let shares = true;
+  try {
+    await connected(client, o.url);
+  } catch (e) {
+    await client.endAsync(true).catch(() => {});
+    if (!UNSUPPORTED_VERSION.test((e as Error).message)) throw e;
+    // NATS (2.9) and RabbitMQ (3.10) speak MQTT 3.1.1 only, and neither splits `$share/…` between
+    // subscribers (NATS grants it and then delivers nothing). Every hub subscribes to everything
+    // instead: ingest dedupe stores each message once, each hub does the work of all.
+    client = mqtt.connect(o.url, clientOptions(4));
+    await connected(client, o.url).catch(async (e3) => {
+      await client.endAsync(true).catch(() => {});
+      throw e3;
+    });
+    shares = false;
+    o.log.warn(
+      { broker: redact(o.url) },
+      'external broker speaks MQTT 3.1.1 only: no shared subscriptions, every hub receives every message',
+    );
+  }
   const known = knownInstances(o);
   client.handleMessage = (packet, cb) => {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -62,7 +76,9 @@ export async function startExternalBroker(o: ExternalBrokerOptions): Promise<Bro
     known(packet.topic).then(deliver, deliver);
   };
   client.on('error', (e) => o.log.warn({ err: e.message }, 'external broker error'));
-  const shared = HUB_SUBSCRIPTIONS.filter((t) => !EVERY_HUB.includes(t)).map((t) => `$share/${o.shareGroup}/${t}`);
+  const shared = HUB_SUBSCRIPTIONS.filter((t) => !EVERY_HUB.includes(t)).map((t) =>
+    shares ? `$share/${o.shareGroup}/${t}` : t,
+  );
   const subscribe = async () => {
     const granted = await client.subscribeAsync(
       Object.fromEntries([...shared, ...EVERY_HUB].map((topic) => [topic, { qos: 1 as const }])),
@@ -74,17 +90,11 @@ export async function startExternalBroker(o: ExternalBrokerOptions): Promise<Bro
   client.on('connect', () => {
     subscribe().catch((e) => o.log.error({ err: (e as Error).message }, 'subscribe failed'));
   });
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`DS_MQTT_URL: cannot reach ${redact(o.url)}`)), 15_000);
-    client.once('connect', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
   await subscribe();
   return {
     mode: 'external',
     url: redact(o.url),
+    everyHubReceivesAll: !shares,
     publish: async (topic, payload, { qos, retain = false }) => {
       await client.publishAsync(topic, payload, { qos, retain });
     },
@@ -92,6 +102,56 @@ export async function startExternalBroker(o: ExternalBrokerOptions): Promise<Bro
     ready: () => client.connected,
     close: () => client.endAsync(),
   };
+}
+
+/** A CONNACK refusing MQTT 5 (3.1.1 code 1, MQTT 5 reason 0x84), as mqtt.js reports it. */
+const UNSUPPORTED_VERSION = /unacceptable protocol version|unsupported protocol version/i;
+
+const clientOptions = (protocolVersion: 4 | 5): mqtt.IClientOptions => ({
+  clientId: `ds-hub-${randomBytes(6).toString('hex')}`,
+  protocolVersion,
+  clean: true,
+  reconnectPeriod: 2000,
+  connectTimeout: 10_000,
+});
+
+/**
+ * Resolves on the first CONNACK. Rejects when the broker refuses the protocol version, either
+ * with a CONNACK (NATS) or by closing the connection after our CONNECT (RabbitMQ 3.10), so the
+ * caller can try 3.1.1; rejects after 15 s when the broker cannot be reached.
+ */
+function connected(client: mqtt.MqttClient, url: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let sentConnect = false;
+    let refused: Error | undefined;
+    const done = (e?: Error) => {
+      clearTimeout(t);
+      client.off('connect', ok);
+      client.off('error', fail);
+      client.off('packetsend', sent);
+      client.off('close', closed);
+      if (e) reject(e);
+      else resolve();
+    };
+    const ok = () => done();
+    const fail = (e: Error) => {
+      if (UNSUPPORTED_VERSION.test(e.message)) done(e);
+      else refused = e;
+    };
+    const sent = (p: { cmd: string }) => {
+      if (p.cmd === 'connect') sentConnect = true;
+    };
+    const closed = () => {
+      // A refusal for another reason (credentials) is not worth waiting for: say it now.
+      if (refused) done(new Error(`DS_MQTT_URL: ${refused.message}`));
+      else if (sentConnect) done(new Error('unsupported protocol version: connection closed after CONNECT'));
+    };
+    const t = setTimeout(() => done(new Error(`DS_MQTT_URL: cannot reach ${redact(url)}`)), 15_000);
+    client.on('connect', ok);
+    client.on('error', fail);
+    client.on('packetsend', sent);
+    client.on('close', closed);
+  });
 }
 
 /**

@@ -6,6 +6,11 @@ export interface BrokerLink {
   mode: 'embedded' | 'external';
   /** URL sidecars use by default (`mqtt://host:port` or `mqtts://…`). */
   url: string;
+  /**
+   * External broker without shared subscriptions (MQTT 3.1.1 only): every hub receives every
+   * sidecar message, so what a hub derives from arrival alone (live metric frames) stays local.
+   */
+  everyHubReceivesAll?: boolean;
   publish(topic: string, payload: Buffer, opts: { qos: 0 | 1; retain?: boolean }): Promise<void>;
   /** Sidecars connected right now (embedded: exact; external: from presence). */
   connectedCount(): number;

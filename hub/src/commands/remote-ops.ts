@@ -85,6 +85,10 @@ export function createRemoteOps(deps: {
       const forward = (op: ConsoleOp) => {
         if (live.shared()) toOtherHubs(live, CONSOLE_RELAY, op);
       };
+      console.relay = (op) => {
+        forward(op);
+        return live.shared();
+      };
       live.io.on(CONSOLE_RELAY, (op: ConsoleOp) => {
         console.apply(op);
       });

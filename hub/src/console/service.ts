@@ -36,6 +36,8 @@ export type ConsoleOp = { sessionId: string; userId: string } & (
   | { op: 'input'; data: string }
   | { op: 'resize'; cols: number; rows: number }
   | { op: 'ack'; bytes: number }
+  // Closing through the API of a hub that does not hold the session (`admin`: not the opener).
+  | { op: 'close'; email: string; admin: boolean }
 );
 
 /** A console request that cannot be served (409). */
@@ -52,6 +54,8 @@ export class ConsoleService {
   live: LiveSink = nullSink;
   /** Joins every socket of a user to a room (set when the live stream is attached). */
   joinUser: (userId: string, room: string) => void = () => {};
+  /** Hands an operation to the other hubs; false when no other hub shares the live stream. */
+  relay: (op: ConsoleOp) => boolean = () => false;
   private readonly open = new Map<string, Open>();
   private readonly byCommand = new Map<string, string>();
   readonly counters = { ignoredFrames: 0 };
@@ -134,6 +138,10 @@ export class ConsoleService {
   apply(op: ConsoleOp): boolean {
     const o = this.open.get(op.sessionId);
     if (!o) return false;
+    if (op.op === 'close') {
+      if (o.userId === op.userId || op.admin) void this.close(op.sessionId, { email: op.email });
+      return true;
+    }
     if (o.userId !== op.userId) return true;
     if (op.op === 'input') {
       if (!o.closing) this.send(o, { type: 'input', data: op.data });
@@ -150,7 +158,7 @@ export class ConsoleService {
   }
 
   /** Closes from the hub side (the user or an admin); the sidecar answers with `exit`. */
-  async close(sessionId: string, actor: AuthUser): Promise<boolean> {
+  async close(sessionId: string, actor: Pick<AuthUser, 'email'>): Promise<boolean> {
     const o = this.open.get(sessionId);
     if (!o) return false;
     o.closing = true;
@@ -158,6 +166,29 @@ export class ConsoleService {
     // If the sidecar is gone, nothing will answer: finish here after a grace period.
     setTimeout(() => void this.finish(sessionId, null, `closed by ${actor.email}`), 5000).unref();
     return true;
+  }
+
+  /**
+   * Closes a session of this instance whichever hub holds it: here, or (several hubs) relayed to
+   * the others when the database has it open. Null when there is no such session for this user.
+   */
+  async closeAnywhere(instanceId: string, sessionId: string, actor: AuthUser): Promise<boolean | null> {
+    const o = this.open.get(sessionId);
+    const mayClose = (userId: string) => userId === actor.id || actor.role === 'admin';
+    if (o) return o.instanceId === instanceId && mayClose(o.userId) ? this.close(sessionId, actor) : null;
+    const rows = await this.db.query<{ user_id: string }>(
+      "SELECT user_id FROM console_sessions WHERE id = $1 AND instance_id = $2 AND status IN ('opening', 'open')",
+      [sessionId, instanceId],
+    );
+    if (!rows[0] || !mayClose(rows[0].user_id)) return null;
+    const relayed = this.relay({
+      op: 'close',
+      sessionId,
+      userId: actor.id,
+      email: actor.email,
+      admin: actor.role === 'admin',
+    });
+    return relayed ? true : null;
   }
 
   /** A frame from the sidecar. Frames of unknown sessions (or another instance's) are ignored. */

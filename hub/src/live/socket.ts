@@ -56,8 +56,10 @@ function canSeeClientOf(ctx: Pick<HubContext, 'fleet'>, u: AuthUser, instanceId:
  * Events every hub emits itself, from messages every hub receives (presence comes on the `status`
  * topic, which no hub shares): sent to this hub's sockets only, so that with several hubs a
  * browser does not get one copy per hub. Everything else reaches the sockets of every hub.
+ * Behind a broker without shared subscriptions every hub receives every message, and `metrics`
+ * frames (sent on arrival, before dedupe) join this set (`keepLocal`).
  */
-const LOCAL_EVENTS: ReadonlySet<string> = new Set(['instance.status']);
+const LOCAL_EVENTS: readonly string[] = ['instance.status'];
 
 /** Frames waiting for one socket beyond which droppable frames are not sent to it. */
 const MAX_BEHIND = 2_000;
@@ -86,6 +88,8 @@ export interface LiveServer {
   shareThroughRedis(url: string, group: string, log: Logger): Promise<void>;
   /** Whether other hubs share this stream (rooms, server-side events reach them). */
   shared(): boolean;
+  /** Sends `event` to this hub's sockets only, as every hub emits it itself (see LOCAL_EVENTS). */
+  keepLocal(event: string): void;
   close(): Promise<void>;
 }
 
@@ -206,6 +210,7 @@ export function attachLive(
   sweep.unref();
 
   let closed = false;
+  const localEvents = new Set(LOCAL_EVENTS);
   const sink: LiveSink = {
     emit(to, event, payload, droppable) {
       // After close nothing is sent (with Redis, a publish on a closed connection would reject).
@@ -213,7 +218,7 @@ export function attachLive(
       const slow = droppable ? behind(io, to) : [];
       if (slow.length) ctx.stats.liveDropped.inc({}, slow.length);
       // Only the local sockets for what every hub works out for itself (see LOCAL_EVENTS).
-      const all = LOCAL_EVENTS.has(event) ? io.local : io;
+      const all = localEvents.has(event) ? io.local : io;
       const target = slow.length ? all.to(to).except(slow) : all.to(to);
       (target.emit as (ev: string, p: unknown) => boolean)(event, payload);
     },
@@ -227,6 +232,7 @@ export function attachLive(
       unshare = await shareLiveThroughRedis(io, url, group, log);
     },
     shared: () => unshare !== null,
+    keepLocal: (event) => localEvents.add(event),
     close: async () => {
       closed = true;
       clearInterval(sweep);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import type { MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSidecar, metricsMsg, pub, startTestHub, type TestHub } from '../helpers/hub.js';
+import { connectSidecar, metricsMsg, pub, serveCommands, startTestHub, type TestHub } from '../helpers/hub.js';
 import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from '../helpers/pg.js';
 import { type SidecarProc, spawnSidecar, until } from '../helpers/sidecar-proc.js';
 import { browserLogin, startProvider } from '../security/oidc-idp.js';
@@ -11,8 +12,9 @@ import { makeTenant } from '../security/tenants.js';
 /**
  * Several hubs as an operator runs them: one Mosquitto (shared subscriptions), one PostgreSQL
  * schema and one Redis carrying the live stream between them. A browser on either hub sees
- * everything; a console opened through one hub is driven from a socket on the other; an SSO login
- * started on one hub completes on the other.
+ * everything; a console opened through one hub is driven from a socket on the other and closed
+ * through its API; commands issued on one hub whose results the other ingests read the same on
+ * both; an SSO login started on one hub completes on the other.
  */
 const BROKER = process.env.DS_TEST_MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
 const REDIS = process.env.DS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -33,6 +35,7 @@ let h2: TestHub;
 let idp: Awaited<ReturnType<typeof startProvider>>;
 const sockets: Socket[] = [];
 const sidecars: SidecarProc[] = [];
+const clients: MqttClient[] = [];
 const schema = uniqueSchema('hubs');
 // Its own shared-subscription group, and so its own live stream on Redis: parallel runs stay apart.
 const group = `t${randomBytes(5).toString('hex')}`;
@@ -67,6 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sockets) s.close();
   for (const s of sidecars) await s.dispose();
+  for (const c of clients) await c.endAsync(true).catch(() => {});
   await h1?.stop();
   await h2?.stop();
   await idp?.close();
@@ -148,7 +152,75 @@ describe.skipIf(!ready)('several hubs (Mosquitto, PostgreSQL, Redis)', () => {
       30_000,
       'session closed, as both hubs report it',
     );
+    // Closing through the API of the hub that did not open the session reaches the one that did.
+    const second = await h1.api<{ sessionId: string }>('POST', `/instances/${inst.id}/console`, { cols: 80, rows: 24 });
+    expect(second.status).toBe(201);
+    const sid2 = second.body.sessionId;
+    await until(
+      async () =>
+        (await h1.api<{ id: string; status: string }[]>('GET', `/instances/${inst.id}/console`)).body.find(
+          (s) => s.id === sid2,
+        )?.status === 'open',
+      60_000,
+      'second session open',
+    );
+    const closed = await h2.api<{ closed: boolean }>('DELETE', `/instances/${inst.id}/console/${sid2}`);
+    expect(closed.status).toBe(200);
+    expect(closed.body.closed).toBe(true);
+    await until(
+      async () =>
+        (await h1.api<{ id: string; status: string }[]>('GET', `/instances/${inst.id}/console`)).body.find(
+          (s) => s.id === sid2,
+        )?.status === 'closed',
+      30_000,
+      'closed through the other hub',
+    );
+    // A session that is not open (or not of this instance) stays a 404 on any hub.
+    expect((await h2.api('DELETE', `/instances/${inst.id}/console/${sid2}`)).status).toBe(404);
   }, 180_000);
+
+  it('commands issued on one hub whose results land on the other are reported right by both hubs', async () => {
+    const results = (h: TestHub) => h.ctx.stats.value(h.ctx.stats.committed, { stream: 'cmd-result' });
+    const before = await Promise.all([h1, h2].map(results));
+    // Mosquitto hands the shared subscription's messages out in turn: results land on both hubs.
+    const K = 6;
+    const ids: string[] = [];
+    for (let k = 0; k < K; k++) {
+      const inst = await h1.newInstance();
+      const c = await connectSidecar(BROKER, inst.id, inst.secret, { clean: true });
+      clients.push(c);
+      // Commands are sent to an instance once it is online.
+      await pub(c, `ds/v1/${inst.id}/status`, {
+        v: 1,
+        id: `cst-${k}`,
+        instanceId: inst.id,
+        bootId: 'boot-c',
+        seq: 0,
+        ts: Date.now(),
+        state: 'online',
+      });
+      await until(() => h1.ctx.fleet.get(inst.id)?.presence === 'online', 30_000, 'instance online on hub 1');
+      await serveCommands(c, inst.id, h1.hubPublicKey, (v, report) => {
+        if (v.ok) void report(v.command.id, 'succeeded', { result: { pong: k } });
+      });
+      const r = await h1.api<{ id: string }>('POST', `/instances/${inst.id}/commands`, { type: 'ping', params: {} });
+      expect(r.status).toBe(202);
+      ids.push(r.body.id);
+    }
+    for (const h of [h1, h2])
+      await until(
+        async () => {
+          for (const id of ids)
+            if ((await h.api<{ status: string }>('GET', `/commands/${id}`)).body.status !== 'succeeded') return false;
+          return true;
+        },
+        60_000,
+        'every command succeeded, through either hub',
+      );
+    const per = (await Promise.all([h1, h2].map(results))).map((n, i) => n - before[i]);
+    expect(per[0], 'results ingested by the issuing hub').toBeGreaterThan(0);
+    expect(per[1], 'results ingested by the other hub').toBeGreaterThan(0);
+  }, 300_000);
 
   it('an SSO login started on one hub completes on the other, once', async () => {
     const a = await makeTenant(h1, 'multi');

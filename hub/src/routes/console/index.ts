@@ -78,9 +78,11 @@ export const consoleRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
       },
     },
     async (req) => {
-      const { u } = instance(req, req.params.id);
-      if (!ctx.ops.console.owns(req.params.sessionId, u.id) && u.role !== 'admin') throw notFound('session');
-      return { closed: await ctx.ops.console.close(req.params.sessionId, u) };
+      const { u, s } = instance(req, req.params.id);
+      // With several hubs the session may be held by another one: closeAnywhere relays it there.
+      const closed = await ctx.ops.console.closeAnywhere(s.id, req.params.sessionId, u);
+      if (closed === null) throw notFound('session');
+      return { closed };
     },
   );
 
