@@ -94,7 +94,8 @@ export function chatTurn(gw: GatewayLike, sessionKey: string, message: string, t
     gw.request<{ runId?: string }>(
       'chat.send',
       { sessionKey, message, idempotencyKey: `ds-health-${Date.now()}-${Math.random().toString(36).slice(2, 8)}` },
-      Math.min(30_000, timeoutMs),
+      // Accepting the turn counts against the turn's bound: a busy gateway is slow to accept.
+      timeoutMs,
     ).then(
       (r) => {
         runId = r?.runId;
