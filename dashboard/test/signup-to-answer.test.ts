@@ -55,6 +55,22 @@ describe.skipIf(!hasChromium)('a new client: sign-up to a test-drive answer from
   let browser: Browser;
   let w: WatchedPage;
 
+  /** `wait`, but failing at once with the reason when the simulated server fails (e.g. its gateway did not start). */
+  const unlessSimFails = async (wait: Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const failed = new Promise<never>((_, reject) => {
+      timer = setInterval(
+        () => sim.errors.length && reject(new Error(`simulated server: ${sim.errors.join('; ')}`)),
+        500,
+      );
+    });
+    try {
+      await Promise.race([wait, failed]);
+    } finally {
+      clearInterval(timer);
+    }
+  };
+
   beforeAll(async () => {
     ensureDashboardBuilt();
     [fake] = await Promise.all([startFakeProviders(), hetzner.start(), tailscale.start()]);
@@ -140,16 +156,18 @@ describe.skipIf(!hasChromium)('a new client: sign-up to a test-drive answer from
     await page.getByRole('heading', { name: 'Say hello to Fika' }).waitFor();
     const progress = page.getByTestId('deployment-progress');
     const seen = new Set<string>();
-    await expect
-      .poll(
-        async () => {
-          const st = await progress.getAttribute('data-status', { timeout: 1000 }).catch(() => null);
-          if (st) seen.add(st);
-          return page.getByText('Your settings are live on the agent.').count();
-        },
-        { timeout: 360_000, interval: 500 },
-      )
-      .toBe(1);
+    await unlessSimFails(
+      expect
+        .poll(
+          async () => {
+            const st = await progress.getAttribute('data-status', { timeout: 1000 }).catch(() => null);
+            if (st) seen.add(st);
+            return page.getByText('Your settings are live on the agent.').count();
+          },
+          { timeout: 360_000, interval: 500 },
+        )
+        .toBe(1),
+    );
     expect([...seen].some((st) => ['queued', 'creating', 'booting', 'joining'].includes(st))).toBe(true);
     await screenshot(page, 'signup-test-drive-ready');
     // Not live before the agent answered.

@@ -17,7 +17,11 @@ let hub: MiniHub;
 let t: TestSidecar;
 
 beforeAll(async () => {
-  ({ gw, hub, t } = await startRealGatewayEnv(id, { batchIntervalMs: 300 }, { readyTimeoutMs: 280_000 }));
+  ({ gw, hub, t } = await startRealGatewayEnv(
+    id,
+    { batchIntervalMs: 300 },
+    { readyTimeoutMs: 280_000, supervise: true },
+  ));
 }, 300_000);
 
 afterAll(() => stopRealGatewayEnv({ gw, hub, t }));
@@ -85,6 +89,7 @@ describe('OpenClaw state across configuration and restarts', () => {
       console.log(`restart ${i + 1}: up, ready and without error again after ${Date.now() - t0} ms`);
     }
 
+    if (gw.starts > 1) console.log(`the gateway process was started ${gw.starts} times (supervised, as by its unit)`);
     const upWithError = states().filter((e) => e.data?.up === true && e.data?.error);
     expect(upWithError.map((e) => e.data?.error)).toEqual([]);
     // While down for a restart it asked for, the gateway reads as restarting, not as failed.

@@ -8,13 +8,16 @@ import type { GatewayStarter } from '../../src/testing/vps-sim.js';
  * server, run with the openclaw.json its user data writes. Servers here have no internet, so the
  * OpenRouter provider a client picks at onboarding is pointed at the local fake model server with
  * the same model id (`anthropic/claude-haiku-4.5`): the hub's real config.apply (model, sealed
- * key) is used as is and the answer comes from the gateway.
+ * key) is used as is and the answer comes from the gateway. Supervised like the server's systemd
+ * unit: started again 5 s after it exits.
  */
 export function realGatewayStarter(started: OpenclawGateway[] = []): GatewayStarter {
   return async ({ config }) => {
     const gw = await startOpenclawGateway({
       config,
       readyTimeoutMs: 240_000,
+      // As the server's unit (Restart=always): OpenClaw leaves some failures to its supervisor.
+      supervise: true,
       providers: (baseUrl) => ({
         openrouter: {
           baseUrl,
