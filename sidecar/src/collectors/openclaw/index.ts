@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { OpenclawState } from '@deepsignal/protocol';
 import { errorMessage } from '../../errors.js';
 import { openclawConfigPath } from '../../openclaw/config-file.js';
+import { GatewayRpcError } from '../../openclaw/gateway-client.js';
 import { getConfig, listChannels, modelOf, stopChannels } from '../../openclaw/ops.js';
 import type { Collector, CollectorContext, CollectorFactory } from '../types.js';
 
@@ -16,6 +17,10 @@ const RESTART_GRACE_MS = 90_000;
  */
 const COST_REFRESH_MS = 60_000;
 const COST_TIMEOUT_MS = 60_000;
+
+/** OpenClaw's answer to any request while it restarts, before it closes the socket. */
+const isRestartRefusal = (e: unknown) =>
+  e instanceof GatewayRpcError && e.code === 'UNAVAILABLE' && /during gateway restart/i.test(e.message);
 
 /**
  * The gateway's state: up/down/absent, version, configured model, channels, sessions, cost,
@@ -131,6 +136,12 @@ export function createOpenclawCollector(ctx: CollectorContext, opts: { configExi
     detail('sessions.list', sessions, (v) => {
       known.sessions = Math.max(0, Number(v?.totalCount ?? v?.count ?? 0) || 0);
     });
+    // While it restarts, OpenClaw still holds the socket but refuses every request
+    // (UNAVAILABLE "… unavailable during gateway restart"): that is a restart, not an error.
+    if (health.status === 'rejected' && isRestartRefusal(health.reason)) {
+      publish({ present: true, up: false, paused, restarting: true, error: null });
+      return;
+    }
     const healthy = health.status === 'fulfilled' && health.value?.ok !== false;
     const next: OpenclawState = {
       present: true,

@@ -11,6 +11,7 @@ import { generateHubKeyPair, type OpenclawState } from '@deepsignal/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config.js';
 import { silentLogger } from '../../log.js';
+import { GatewayRpcError } from '../../openclaw/gateway-client.js';
 import type { GatewayHello, GatewayLike } from '../../openclaw/types.js';
 import { SidecarState } from '../../state.js';
 import type { Collector, RaisedEvent } from '../types.js';
@@ -157,6 +158,17 @@ describe('openclaw state collector', () => {
     release();
     await expect.poll(() => last()).toMatchObject({ up: true, ready: true });
     expect(gw.maxInFlight.get('health')).toBe(1);
+  });
+
+  it('a gateway refusing requests because it is restarting reads as restarting, not as an error', async () => {
+    const gw = new StandInGateway();
+    gw.comeUp();
+    const { last } = start(gw);
+    await expect.poll(() => last()).toMatchObject({ up: true, error: null });
+    gw.answers.health = async () => {
+      throw new GatewayRpcError('UNAVAILABLE', 'health unavailable during gateway restart');
+    };
+    await expect.poll(() => last()).toMatchObject({ up: false, restarting: true, error: null });
   });
 
   it('after the gateway restarts it is reported up again, with nothing from the old connection', async () => {
