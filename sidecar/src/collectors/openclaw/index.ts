@@ -139,6 +139,8 @@ export function createOpenclawCollector(ctx: CollectorContext, opts: { configExi
     // While it restarts, OpenClaw still holds the socket but refuses every request
     // (UNAVAILABLE "… unavailable during gateway restart"): that is a restart, not an error.
     if (health.status === 'rejected' && isRestartRefusal(health.reason)) {
+      // It said so itself (a restart it decided on, e.g. for a setting): the drop that follows too.
+      restartUntil = Math.max(restartUntil, ctx.now() + RESTART_GRACE_MS);
       publish({ present: true, up: false, paused, restarting: true, error: null });
       return;
     }

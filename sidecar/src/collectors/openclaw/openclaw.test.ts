@@ -169,6 +169,10 @@ describe('openclaw state collector', () => {
       throw new GatewayRpcError('UNAVAILABLE', 'health unavailable during gateway restart');
     };
     await expect.poll(() => last()).toMatchObject({ up: false, restarting: true, error: null });
+    // The drop that follows is that restart, though the sidecar did not ask for it.
+    gw.goDown();
+    await new Promise((r) => setTimeout(r, 700));
+    expect(last()).toMatchObject({ up: false, restarting: true, error: null });
   });
 
   it('after the gateway restarts it is reported up again, with nothing from the old connection', async () => {
