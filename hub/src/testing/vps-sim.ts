@@ -73,6 +73,10 @@ export class VpsSimulator {
    * config.apply and chats reach a real agent.
    */
   openclaw: GatewayStarter | null = null;
+  /** The sidecars' log level (`DS_LOG_LEVEL`); `info` tells what a change and the gateway link did. */
+  sidecarLogLevel: 'debug' | 'info' | 'warn' | 'error' = 'warn';
+  /** How much of each sidecar's stderr is kept (the newest characters). */
+  stderrLimit = 10_000;
 
   constructor(private readonly tailscale: FakeTailscale) {}
 
@@ -160,13 +164,13 @@ export class VpsSimulator {
         OPENCLAW_STATE_DIR: b.openclawDir,
         DS_OPENCLAW_LOG_DIR: b.gateway?.logDir ?? path.join(dir, 'no-logs'),
         DS_BATCH_INTERVAL_MS: '500',
-        DS_LOG_LEVEL: 'warn',
+        DS_LOG_LEVEL: this.sidecarLogLevel,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
     child.stderr?.on('data', (d) => {
-      err = (err + d).slice(-10_000);
+      err = (err + d).slice(-this.stderrLimit);
     });
     b.sidecar = child;
     b.stderr = () => err;

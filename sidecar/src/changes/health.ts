@@ -20,7 +20,13 @@ export interface HealthBounds {
   channelsMs: number;
 }
 
-export const DEFAULT_BOUNDS: HealthBounds = { readyMs: 60_000, canaryMs: 45_000, channelsMs: 30_000 };
+/**
+ * Sized for a busy 2-core server, not an idle one: there the first turn in the canary's fresh
+ * session took 60-70 s and a restarted gateway was ready after ~100 s; with 45 s and 60 s a good
+ * configuration (a new client's first config.apply) was rolled back, and the rollback's restart
+ * kept the agent offline for minutes more. A broken model fails its turn with an error, not late.
+ */
+export const DEFAULT_BOUNDS: HealthBounds = { readyMs: 150_000, canaryMs: 120_000, channelsMs: 30_000 };
 
 /** The bounds for a command: every step `checkSec` when its params give it, else the defaults. */
 export function boundsOf(params: Record<string, unknown>): HealthBounds {
@@ -94,7 +100,8 @@ export function chatTurn(gw: GatewayLike, sessionKey: string, message: string, t
     gw.request<{ runId?: string }>(
       'chat.send',
       { sessionKey, message, idempotencyKey: `ds-health-${Date.now()}-${Math.random().toString(36).slice(2, 8)}` },
-      Math.min(30_000, timeoutMs),
+      // Accepting the turn counts against the turn's bound: a busy gateway is slow to accept.
+      timeoutMs,
     ).then(
       (r) => {
         runId = r?.runId;

@@ -51,7 +51,10 @@ export const chatSend: CommandHandler = async (ctx) => {
   });
   // Settled before it is awaited when the command is aborted during the send: handled here.
   done.catch(() => {});
-  const r = await gw.request<{ runId?: string }>('chat.send', { sessionKey, message, idempotencyKey }, 30_000);
+  // A busy gateway can take tens of seconds just to accept a turn (12-13 s seen on a loaded
+  // 2-core server): the command's own deadline bounds it, and the idempotency key makes it safe.
+  const acceptMs = Math.max(30_000, ctx.deadline - ctx.now() - 1000);
+  const r = await gw.request<{ runId?: string }>('chat.send', { sessionKey, message, idempotencyKey }, acceptMs);
   runId = r?.runId;
   await done;
   const latencyMs = ctx.now() - t0;

@@ -3,6 +3,9 @@ import { errorMessage, SIDECAR_ERR } from '../errors.js';
 import type { CommandJournal } from './journal.js';
 import { type CommandContext, CommandFailure, type CommandHandler, type Progress } from './types.js';
 
+/** Commands whose progress is content (a reply's text, pairing QR codes): never written to the log. */
+const CONTENT_PROGRESS = new Set(['chat.send', 'channel.login', 'console.open']);
+
 /** A cmd-result body (the sidecar adds the envelope). [SPEC 6.4] */
 export interface ResultBody {
   commandId: string;
@@ -144,6 +147,9 @@ export class CommandDispatcher {
       progress: (pr) => {
         if (finished) return;
         const message = pr.message === undefined ? undefined : clip(pr.message);
+        // What a change went through (snapshot, checks, rollback) stays readable on the machine.
+        if (message && !CONTENT_PROGRESS.has(cmd.type))
+          this.opts.log('info', `command ${cmd.id} ${cmd.type}: ${message}`);
         report({ commandId: cmd.id, state: 'running', progress: { ...pr, message } });
       },
     };
@@ -156,6 +162,7 @@ export class CommandDispatcher {
         throw new CommandFailure(SIDECAR_ERR.BAD_RESULT, `handler result does not match the ${cmd.type} result schema`);
       finished = true;
       this.counters.succeeded++;
+      this.opts.log('info', `command ${cmd.id} ${cmd.type} succeeded`);
       report({ commandId: cmd.id, state: 'succeeded', result: checked.data });
     } catch (e) {
       if (finished) return;
@@ -168,6 +175,7 @@ export class CommandDispatcher {
             ? String((e as { code: string }).code)
             : SIDECAR_ERR.COMMAND_FAILED;
       const detail = e instanceof CommandFailure && e.result !== undefined ? { result: e.result } : {};
+      this.opts.log('warn', `command ${cmd.id} ${cmd.type} failed: ${code}: ${clip(errorMessage(e))}`);
       report({
         commandId: cmd.id,
         state: 'failed',

@@ -5,6 +5,9 @@ import type { Logger } from '../log.js';
 import { SIDECAR_VERSION } from '../version.js';
 import type { GatewayHello, GatewayLike } from './types.js';
 
+/** How long an open socket may take to complete the connect handshake. */
+const HANDSHAKE_MS = 60_000;
+
 /** Settings of the gateway client. */
 export interface GatewayClientOptions {
   url: string;
@@ -102,6 +105,15 @@ export class GatewayClient extends EventEmitter implements GatewayLike {
     };
     // The server normally challenges first; if it does not within a moment, connect anyway.
     const fallback = setTimeout(() => ws.readyState === WebSocket.OPEN && sendConnect(), 1500);
+    // A socket that opened but never completes the handshake (a gateway wedged mid-restart)
+    // would hold the client forever without a reconnect: it is dropped and tried again.
+    const handshakeDeadline = setTimeout(() => {
+      if (this.ws !== ws || this.up) return;
+      this.lastError = `no connect answer within ${HANDSHAKE_MS} ms`;
+      this.opts.log('warn', `gateway ${this.lastError}; reconnecting`);
+      ws.terminate();
+    }, HANDSHAKE_MS);
+    handshakeDeadline.unref?.();
     ws.on('message', (data) => {
       let f: {
         type?: string;
@@ -140,6 +152,8 @@ export class GatewayClient extends EventEmitter implements GatewayLike {
             : [],
           raw: p,
         };
+        clearTimeout(handshakeDeadline);
+        this.opts.log('info', `gateway connected (OpenClaw ${this.hello.version ?? 'unknown version'})`);
         this.attempt = 0;
         this.up = true;
         this.downAnnounced = false;
@@ -159,6 +173,7 @@ export class GatewayClient extends EventEmitter implements GatewayLike {
     });
     ws.on('close', () => {
       clearTimeout(fallback);
+      clearTimeout(handshakeDeadline);
       if (this.ws === ws) this.ws = undefined;
       this.setDown(this.lastError ?? 'connection closed');
       this.schedule();
@@ -173,6 +188,7 @@ export class GatewayClient extends EventEmitter implements GatewayLike {
     }
     // Announce each fall from up, and the first failure after start, not every retry.
     if (this.up || !this.downAnnounced) {
+      if (!this.stopped) this.opts.log('info', `gateway connection lost (${reason}); reconnecting`);
       this.up = false;
       this.downAnnounced = true;
       this.emit('down', reason);

@@ -16,17 +16,28 @@ export function modelOf(config: Record<string, unknown>): string | null {
 }
 
 /**
+ * How long `config.patch` may take to answer: OpenClaw answers once it has written the file and
+ * evaluated the reload, 12-26 s on a busy 2-core server and over 30 s at worst; a late answer
+ * read as a failure rolled back a change the gateway had in fact applied.
+ */
+const PATCH_TIMEOUT_MS = 120_000;
+
+/**
  * `config.patch` with the current base hash (a merge patch of the given object). Retries once
  * when the config changed underneath (hash mismatch). Returns the new hash.
  */
-export async function patchConfig(gw: GatewayLike, patch: Record<string, unknown>): Promise<string | null> {
+export async function patchConfig(
+  gw: GatewayLike,
+  patch: Record<string, unknown>,
+  timeoutMs = PATCH_TIMEOUT_MS,
+): Promise<string | null> {
   for (let attempt = 0; ; attempt++) {
     const { hash } = await getConfig(gw);
     try {
       const r = await gw.request<{ hash?: unknown }>(
         'config.patch',
         { raw: JSON.stringify(patch), ...(hash ? { baseHash: hash } : {}) },
-        30_000,
+        timeoutMs,
       );
       return typeof r?.hash === 'string' ? r.hash : null;
     } catch (e) {
