@@ -37,6 +37,7 @@ import { telemetryRoutes } from './routes/telemetry/index.js';
 import { ticketRoutes } from './routes/tickets/index.js';
 import { timelineRoutes } from './routes/timeline/index.js';
 import { tokenRoutes } from './routes/tokens/index.js';
+import { partnerRoutes } from './routes/partners/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { securityPlugin } from './security/plugin.js';
 import { proxyTrust } from './security/proxy.js';
@@ -120,6 +121,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(authRoutes, { ctx });
       await api.register(clientRoutes, { ctx });
       await api.register(userRoutes, { ctx });
+      await api.register(partnerRoutes, { ctx });
       await api.register(tokenRoutes, { ctx });
       await api.register(dataRoutes, { ctx });
       await api.register(ssoRoutes, { ctx });
