@@ -35,6 +35,18 @@ export function clientFilter(u: AuthUser, requested?: string | null): string[] |
   return v === null ? null : [...v];
 }
 
+/**
+ * The client a new scoped thing (a silence, a channel, a window) belongs to: operators may name
+ * one or none (fleet-wide); everyone else names one they see, a client user defaults to its own.
+ * Never null for a non-operator, so nobody but operators makes a fleet-wide thing.
+ */
+export function targetClient(u: AuthUser, requested: string | null | undefined): string | null {
+  if (seesFleet(u)) return requested ?? null;
+  const id = requested ?? u.clientId;
+  if (!id || !canSeeClient(u, id)) throw notFound('client');
+  return id;
+}
+
 /** Whether a user may see a client's resources: operators all, partner users their partner's, client users their own. */
 export function canSeeClient(u: AuthUser, clientId: string): boolean {
   const v = visibleClients(u);
