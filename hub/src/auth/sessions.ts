@@ -88,7 +88,9 @@ async function toAuthUser(db: Db, r: UserRow, token?: { scopes: string[]; tid: s
   if (r.role === 'partner_admin' || r.role === 'partner_viewer') {
     u.partnerId = r.partner_id;
     u.partnerClientIds = r.partner_id
-      ? (await db.query<{ id: string }>('SELECT id FROM clients WHERE partner_id = $1', [r.partner_id])).map((c) => c.id)
+      ? (await db.query<{ id: string }>('SELECT id FROM clients WHERE partner_id = $1', [r.partner_id])).map(
+          (c) => c.id,
+        )
       : [];
   }
   return u;

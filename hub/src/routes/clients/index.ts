@@ -119,7 +119,8 @@ export const clientRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
 /** The partner a new client goes under: an admin's choice, a partner admin's own partner, nobody else creates. */
 function partnerOfNewClient(u: AuthUser, requested: string | null): string | null {
   if (u.role === 'admin') return requested;
-  if (u.role === 'partner_admin' && u.partnerId && (requested === null || requested === u.partnerId)) return u.partnerId;
+  if (u.role === 'partner_admin' && u.partnerId && (requested === null || requested === u.partnerId))
+    return u.partnerId;
   if (u.role === 'partner_admin' && requested) throw notFound('partner');
   throw forbidden();
 }

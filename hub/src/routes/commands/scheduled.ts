@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { forbidden, HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { canSeeClient, clientFilter, seesFleet } from '../../auth/scope.js';
+import { canSeeClient, clientFilter } from '../../auth/scope.js';
 import { assertModelsInPlan } from '../../billing/model-allowlist.js';
 import { withDrainDefault } from '../../changes/drain-default.js';
 import { type ScheduledChanges, ScheduleRefused } from '../../changes/scheduled.js';
