@@ -50,7 +50,7 @@ describe('partners', () => {
     expect((await hub.api('GET', `/instances?clientId=${q.client.client}`, undefined, p.admin)).status).toBe(404);
   });
 
-  it("lets the partner admin act on its clients as an operator would, the viewer only read", async () => {
+  it('lets the partner admin act on its clients as an operator would, the viewer only read', async () => {
     const cmd = await hub.api('POST', `/instances/${p.client.inst}/commands`, { type: 'ping', params: {} }, p.admin);
     expect(cmd.status).toBe(202);
     const viewerCmd = await hub.api(
@@ -97,9 +97,9 @@ describe('partners', () => {
       (await invite({ email: 'x@qb.partner.test', password: PASSWORD, role: 'partner_admin', partnerId: q.partnerId }))
         .status,
     ).toBe(404);
-    expect((await invite({ email: 'x@pa.partner.test', password: PASSWORD, role: 'partner_admin' }, hub.token)).status).toBe(
-      400,
-    );
+    expect(
+      (await invite({ email: 'x@pa.partner.test', password: PASSWORD, role: 'partner_admin' }, hub.token)).status,
+    ).toBe(400);
     await login(hub, 'pv2@pa.partner.test');
   });
 
