@@ -26,7 +26,7 @@ describe('route walker: no route leaks another partner', () => {
     const ids = (t: Tenant) => [t.client, t.inst, t.cmd, t.ownerId, t.viewerId];
     foreign = [q.partnerId, q.adminId, q.viewerId, ...ids(q.client), ...ids(own)];
     secrets = [...foreign, '@quebec', '@direct', 'quebec Partner'];
-  }, 120_000);
+  }, 400_000);
   afterAll(async () => hub?.close());
 
   const fill = (url: string, id: string) =>

@@ -15,7 +15,7 @@ describe('partners', () => {
     p = await makePartner(hub, 'pa');
     q = await makePartner(hub, 'qb');
     own = await makeTenant(hub, 'own');
-  }, 120_000);
+  }, 400_000);
   afterAll(async () => hub?.close());
 
   it('lists, reads, renames partners for the admin; a partner user sees only its own', async () => {
