@@ -80,10 +80,15 @@ if (typeof window !== 'undefined') onUnauthorized(logout);
 
 export const OPERATOR_ROLES: readonly Role[] = ['admin', 'support'];
 export const isOperator = (u: User | null) => !!u && OPERATOR_ROLES.includes(u.role);
+/** A partner's (reseller's) people: a reduced Mission Control over the partner's clients only. */
+export const PARTNER_ROLES: readonly Role[] = ['partner_admin', 'partner_viewer'];
+export const isPartner = (u: User | null) => !!u && PARTNER_ROLES.includes(u.role);
+/** Who gets Mission Control: operators over the fleet, partner users over their clients (the hub scopes the data). */
+export const MISSION_CONTROL_ROLES: readonly Role[] = [...OPERATOR_ROLES, ...PARTNER_ROLES];
 
 /** The page a user lands on after login. */
 export function homeFor(u: User) {
-  return isOperator(u) ? '/fleet/' : '/client/';
+  return isOperator(u) || isPartner(u) ? '/fleet/' : '/client/';
 }
 
 /** Kept for the provider tree's shape; the store needs no provider. */

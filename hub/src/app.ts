@@ -29,7 +29,8 @@ import { instanceRoutes } from './routes/instances/index.js';
 import { kbRoutes } from './routes/kb/index.js';
 import { onboardingRoutes } from './routes/onboarding/index.js';
 import { onboardingHelpRoutes } from './routes/onboarding-help/index.js';
-import { brandRoutes } from './routes/partners/index.js';
+import { brandRoutes } from './routes/partners/brand-routes.js';
+import { partnerRoutes } from './routes/partners/index.js';
 import { remoteOpsRoutes } from './routes/remote-ops.js';
 import { ssoRoutes } from './routes/sso/index.js';
 import { supportRoutes } from './routes/support/index.js';
@@ -125,6 +126,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       await api.register(authRoutes, { ctx });
       await api.register(clientRoutes, { ctx });
       await api.register(userRoutes, { ctx });
+      await api.register(partnerRoutes, { ctx });
       await api.register(tokenRoutes, { ctx });
       await api.register(dataRoutes, { ctx });
       await api.register(ssoRoutes, { ctx });

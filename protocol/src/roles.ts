@@ -4,7 +4,8 @@
  * - support: reads everything, limited actions.
  * - client_owner / client_viewer: a client's own people, scoped to that client.
  * - service: an ops agent's account; what it may do is narrowed further by its token's scopes.
- * - partner_admin / partner_viewer: a reseller's people (users.partner_id), over that partner's clients.
+ * - partner_admin / partner_viewer: a partner's (reseller's) people, scoped to that partner's
+ *   clients; the admin manages them as an operator would, the viewer only reads.
  */
 export const ROLES = [
   'admin',

@@ -22,7 +22,7 @@ import { Input } from '@/components/ui/input';
 import { SimpleSelect } from '@/components/ui/select';
 import { Skeleton } from '@/components/ui/skeleton';
 import { useFiringByInstance } from '@/lib/alerts';
-import { OPERATOR_ROLES, useAuth } from '@/lib/auth';
+import { isPartner, MISSION_CONTROL_ROLES, useAuth } from '@/lib/auth';
 import { applyFleetQuery, DEFAULT_QUERY, type FleetQuery, fleetSummary } from '@/lib/fleet-filter';
 import { useFleet } from '@/lib/fleet-store';
 import { fmtPct } from '@/lib/format';
@@ -34,8 +34,9 @@ const DENSE_FROM = 60;
 type ViewMode = 'auto' | 'tiles' | 'dense';
 
 export default function FleetPage() {
+  const { user } = useAuth();
   return (
-    <AppShell roles={OPERATOR_ROLES} title="Fleet overview">
+    <AppShell roles={MISSION_CONTROL_ROLES} title={isPartner(user) ? 'Your clients' : 'Fleet overview'}>
       <Fleet />
     </AppShell>
   );

@@ -24,7 +24,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Skeleton } from '@/components/ui/skeleton';
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs';
-import { OPERATOR_ROLES, useAuth } from '@/lib/auth';
+import { MISSION_CONTROL_ROLES, useAuth } from '@/lib/auth';
 import { allowedActions, pausedFrom, useInstanceCommands } from '@/lib/commands';
 import { toThreads, useConversations } from '@/lib/conversations';
 import { fmtAgo, fmtDuration, fmtPct } from '@/lib/format';
@@ -35,7 +35,7 @@ import { useInstance } from '@/lib/use-instance';
 
 export default function InstancePage() {
   return (
-    <AppShell roles={OPERATOR_ROLES} title="Instance">
+    <AppShell roles={MISSION_CONTROL_ROLES} title="Instance">
       <Suspense fallback={<Skeleton className="h-64" />}>
         <InstanceView />
       </Suspense>

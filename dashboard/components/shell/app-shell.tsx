@@ -33,7 +33,7 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
-import { isOperator, useAuth, useRequireUser } from '@/lib/auth';
+import { isOperator, PARTNER_ROLES, useAuth, useRequireUser } from '@/lib/auth';
 import { closeSocket } from '@/lib/live';
 import { useTheme } from '@/lib/theme';
 import type { Role } from '@/lib/types';
@@ -54,6 +54,9 @@ const OPERATOR_NAV: NavItem[] = [
   { href: '/settings/', label: 'Client settings', icon: Settings, roles: ['admin'] },
   { href: '/audit/', label: 'Audit log', icon: ScrollText, roles: ['admin'] },
 ];
+// A partner's reduced Mission Control: its clients' instances, without the operator-only
+// screens (system monitor, batch operations, Agent Ops, users, settings, audit).
+const PARTNER_NAV: NavItem[] = [{ href: '/fleet/', label: 'Your clients', icon: LayoutGrid }];
 const CLIENT_NAV: NavItem[] = [
   { href: '/client/', label: 'Dashboard', icon: Gauge },
   { href: '/client/help/', label: 'Help', icon: LifeBuoy },
@@ -62,11 +65,14 @@ const CLIENT_NAV: NavItem[] = [
 
 function Nav({ operator, role, onNavigate }: { operator: boolean; role: Role; onNavigate?: () => void }) {
   const path = usePathname();
-  const items = (operator ? OPERATOR_NAV : CLIENT_NAV).filter((i) => !i.roles || i.roles.includes(role));
+  const partner = PARTNER_ROLES.includes(role);
+  const items = (operator ? OPERATOR_NAV : partner ? PARTNER_NAV : CLIENT_NAV).filter(
+    (i) => !i.roles || i.roles.includes(role),
+  );
   return (
     <nav className="flex flex-col gap-1" aria-label="Main">
       <p className="px-3 pb-1 text-[10px] font-semibold tracking-widest text-muted-foreground uppercase">
-        {operator ? 'Mission Control' : 'Your agent'}
+        {operator || partner ? 'Mission Control' : 'Your agent'}
       </p>
       {items.map(({ href, label, icon: Icon }) => {
         const active =

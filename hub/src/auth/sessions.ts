@@ -9,6 +9,10 @@ export interface AuthUser {
   email: string;
   role: Role;
   clientId: string | null;
+  /** The partner a partner user (partner_admin, partner_viewer) belongs to. */
+  partnerId?: string | null;
+  /** A partner user's clients, read with the user on every request so a newly assigned client counts at once. */
+  partnerClientIds?: readonly string[];
   /** Set when the caller used an API token: what it may do (`read`, `command:<type>`). */
   scopes?: string[];
   /** The API token's id, when one was used. */
@@ -61,26 +65,40 @@ export const API_TOKEN_PREFIX = 'dsa_';
 export async function userForToken(db: Db, token: string | undefined): Promise<AuthUser | null> {
   if (!token || token.length > 200) return null;
   if (token.startsWith(API_TOKEN_PREFIX)) return userForApiToken(db, token);
-  const rows = await db.query<{ id: string; email: string; role: Role; client_id: string | null }>(
-    `SELECT u.id, u.email, u.role, u.client_id FROM sessions s JOIN users u ON u.id = s.user_id
+  const rows = await db.query<UserRow>(
+    `SELECT u.id, u.email, u.role, u.client_id, u.partner_id FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = $1 AND s.expires_at > now() AND NOT u.disabled`,
     [hashToken(token)],
   );
-  const r = rows[0];
-  return r ? { id: r.id, email: r.email, role: r.role, clientId: r.client_id } : null;
+  return rows[0] ? toAuthUser(db, rows[0]) : null;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  role: Role;
+  client_id: string | null;
+  partner_id: string | null;
+}
+
+/** The caller from its users row; a partner user also gets its partner's clients. */
+async function toAuthUser(db: Db, r: UserRow, token?: { scopes: string[]; tid: string }): Promise<AuthUser> {
+  const u: AuthUser = { id: r.id, email: r.email, role: r.role, clientId: r.client_id };
+  if (token) Object.assign(u, { scopes: token.scopes, tokenId: token.tid });
+  if (r.role === 'partner_admin' || r.role === 'partner_viewer') {
+    u.partnerId = r.partner_id;
+    u.partnerClientIds = r.partner_id
+      ? (await db.query<{ id: string }>('SELECT id FROM clients WHERE partner_id = $1', [r.partner_id])).map(
+          (c) => c.id,
+        )
+      : [];
+  }
+  return u;
 }
 
 async function userForApiToken(db: Db, token: string): Promise<AuthUser | null> {
-  const rows = await db.query<{
-    tid: string;
-    scopes: string[];
-    last_used_at: string | null;
-    id: string;
-    email: string;
-    role: Role;
-    client_id: string | null;
-  }>(
-    `SELECT t.id AS tid, t.scopes, t.last_used_at, u.id, u.email, u.role, u.client_id
+  const rows = await db.query<UserRow & { tid: string; scopes: string[]; last_used_at: string | null }>(
+    `SELECT t.id AS tid, t.scopes, t.last_used_at, u.id, u.email, u.role, u.client_id, u.partner_id
      FROM api_tokens t JOIN users u ON u.id = t.user_id
      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
        AND NOT u.disabled`,
@@ -91,33 +109,25 @@ async function userForApiToken(db: Db, token: string): Promise<AuthUser | null> 
   // Last use is kept to the minute: one write per token per minute, not per request.
   if (!r.last_used_at || Date.now() - new Date(r.last_used_at).getTime() > 60_000)
     await db.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [r.tid]);
-  return { id: r.id, email: r.email, role: r.role, clientId: r.client_id, scopes: r.scopes, tokenId: r.tid };
+  return toAuthUser(db, r, r);
 }
 
 /** The user behind a stored session or API token hash now (re-checks of open live sockets). */
 export async function userForTokenHash(db: Db, tokenHash: string): Promise<AuthUser | null> {
-  const s = await db.query<{ id: string; email: string; role: Role; client_id: string | null }>(
-    `SELECT u.id, u.email, u.role, u.client_id FROM sessions s JOIN users u ON u.id = s.user_id
+  const s = await db.query<UserRow>(
+    `SELECT u.id, u.email, u.role, u.client_id, u.partner_id FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = $1 AND s.expires_at > now() AND NOT u.disabled`,
     [tokenHash],
   );
-  if (s[0]) return { id: s[0].id, email: s[0].email, role: s[0].role, clientId: s[0].client_id };
-  const t = await db.query<{
-    tid: string;
-    scopes: string[];
-    id: string;
-    email: string;
-    role: Role;
-    client_id: string | null;
-  }>(
-    `SELECT t.id AS tid, t.scopes, u.id, u.email, u.role, u.client_id
+  if (s[0]) return toAuthUser(db, s[0]);
+  const t = await db.query<UserRow & { tid: string; scopes: string[] }>(
+    `SELECT t.id AS tid, t.scopes, u.id, u.email, u.role, u.client_id, u.partner_id
      FROM api_tokens t JOIN users u ON u.id = t.user_id
      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
        AND NOT u.disabled`,
     [tokenHash],
   );
-  const r = t[0];
-  return r ? { id: r.id, email: r.email, role: r.role, clientId: r.client_id, scopes: r.scopes, tokenId: r.tid } : null;
+  return t[0] ? toAuthUser(db, t[0], t[0]) : null;
 }
 
 /** Ends every session of a user (password reset, disable, role change). */

@@ -8,17 +8,14 @@ import type { AuthUser } from './sessions.js';
 /** Creates a user; throws on a duplicate email (unique index). */
 export async function createUser(
   db: Db,
-  u: { email: string; password: string; role: Role; clientId: string | null },
+  u: { email: string; password: string; role: Role; clientId: string | null; partnerId?: string | null },
 ): Promise<AuthUser> {
   const id = newId('usr');
-  await db.query('INSERT INTO users (id, email, password_hash, role, client_id) VALUES ($1,$2,$3,$4,$5)', [
-    id,
-    u.email.toLowerCase(),
-    await hashSecret(u.password),
-    u.role,
-    u.clientId,
-  ]);
-  return { id, email: u.email.toLowerCase(), role: u.role, clientId: u.clientId };
+  await db.query(
+    'INSERT INTO users (id, email, password_hash, role, client_id, partner_id) VALUES ($1,$2,$3,$4,$5,$6)',
+    [id, u.email.toLowerCase(), await hashSecret(u.password), u.role, u.clientId, u.partnerId ?? null],
+  );
+  return { id, email: u.email.toLowerCase(), role: u.role, clientId: u.clientId, partnerId: u.partnerId ?? null };
 }
 
 /** Checks a login; a constant amount of hashing whether or not the email exists. */

@@ -382,9 +382,13 @@ export async function getInvoice(q: Q, id: string): Promise<InvoiceView | null> 
   return rows[0] ? toInvoice(rows[0]) : null;
 }
 
-export async function listInvoices(q: Q, clientId: string | null): Promise<InvoiceView[]> {
-  const rows = clientId
-    ? await q.query('SELECT * FROM invoices WHERE client_id = $1 ORDER BY issued_at DESC, number DESC', [clientId])
+/** Invoices of one client, of a set of clients (auth/scope.ts clientFilter), or of all (null). */
+export async function listInvoices(q: Q, clients: string | readonly string[] | null): Promise<InvoiceView[]> {
+  const ids = typeof clients === 'string' ? [clients] : clients;
+  const rows = ids
+    ? await q.query('SELECT * FROM invoices WHERE client_id = ANY($1::text[]) ORDER BY issued_at DESC, number DESC', [
+        ids,
+      ])
     : await q.query('SELECT * FROM invoices ORDER BY issued_at DESC, number DESC LIMIT 5000');
   return rows.map(toInvoice);
 }

@@ -152,16 +152,18 @@ export class ScheduledChanges {
   }
 
   async list(f: {
-    clientId?: string | null;
+    /** The clients to list (auth/scope.ts clientFilter); null or absent: every client. */
+    clients?: readonly string[] | null;
     instanceId?: string;
     status?: string;
     limit?: number;
   }): Promise<ScheduledChangeView[]> {
     const rows = await this.d.db.query<Row>(
       `SELECT * FROM scheduled_changes
-       WHERE ($1::text IS NULL OR client_id = $1) AND ($2::text IS NULL OR instance_id = $2) AND ($3::text IS NULL OR status = $3)
+       WHERE ($1::text[] IS NULL OR client_id = ANY($1::text[])) AND ($2::text IS NULL OR instance_id = $2)
+         AND ($3::text IS NULL OR status = $3)
        ORDER BY (status IN ('scheduled','dispatching')) DESC, run_after DESC, id DESC LIMIT $4`,
-      [f.clientId ?? null, f.instanceId ?? null, f.status ?? null, f.limit ?? 200],
+      [f.clients ?? null, f.instanceId ?? null, f.status ?? null, f.limit ?? 200],
     );
     return rows.map((r) => this.view(r));
   }

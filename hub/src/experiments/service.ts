@@ -80,11 +80,17 @@ export class Experiments {
   }
 
   /** Experiments newest first; `clientId` narrows to one client (a client user's own). */
-  async list(q: { clientId?: string; instanceId?: string; status?: string }): Promise<ExperimentView[]> {
+  /** Experiments of the given clients (null: all, auth/scope.ts clientFilter). */
+  async list(q: {
+    clients: readonly string[] | null;
+    instanceId?: string;
+    status?: string;
+  }): Promise<ExperimentView[]> {
     const rows = await this.db.query(
-      `SELECT * FROM experiments WHERE ($1::text IS NULL OR client_id = $1) AND ($2::text IS NULL OR instance_id = $2)
+      `SELECT * FROM experiments WHERE ($1::text[] IS NULL OR client_id = ANY($1::text[]))
+         AND ($2::text IS NULL OR instance_id = $2)
          AND ($3::text IS NULL OR status = $3) ORDER BY started_at DESC LIMIT 200`,
-      [q.clientId ?? null, q.instanceId ?? null, q.status ?? null],
+      [q.clients, q.instanceId ?? null, q.status ?? null],
     );
     return rows.map(toView);
   }
@@ -174,7 +180,7 @@ export class Experiments {
 
   /** Each running experiment: assign, route, evaluate, stop. */
   async tick(now = new Date()): Promise<void> {
-    for (const e of await this.list({ status: 'running' })) {
+    for (const e of await this.list({ clients: null, status: 'running' })) {
       await this.step(e, now).catch((err) =>
         this.log.warn({ err: (err as Error).message, experiment: e.id }, 'experiment step failed'),
       );

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { LiveClientEvents, LiveServerEvents } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import { canSeeClient, seesFleet } from '../auth/scope.js';
+import { canSeeClient, seesFleet, visibleClients } from '../auth/scope.js';
 import {
   type AuthUser,
   hashToken,
@@ -152,7 +152,8 @@ export function attachLive(
     ctx.stats.sockets.set({}, io.engine.clientsCount);
     const user = () => socket.data.user;
     if (seesFleet(user())) socket.join(rooms.fleet);
-    if (user().clientId) socket.join(rooms.client(user().clientId as string));
+    // A client user's own client, a partner user's clients; operators have the fleet room.
+    for (const c of visibleClients(user()) ?? []) socket.join(rooms.client(c));
     socket.on('subscribe', (e, ack) => {
       const id = typeof e?.instanceId === 'string' ? e.instanceId : '';
       const s = ctx.fleet.get(id);
@@ -183,7 +184,7 @@ export function attachLive(
         socket.disconnect(true);
         continue;
       }
-      if (now.role === d.user.role && now.clientId === d.user.clientId) continue;
+      if (now.role === d.user.role && String(visibleClients(now)) === String(visibleClients(d.user))) continue;
       d.user = now;
       for (const room of [...socket.rooms]) {
         if (room === socket.id || room.startsWith('user:') || room.startsWith('console:')) continue;
@@ -198,7 +199,7 @@ export function attachLive(
         if (!keep) socket.leave(room);
       }
       if (seesFleet(now)) socket.join(rooms.fleet);
-      if (now.clientId) socket.join(rooms.client(now.clientId));
+      for (const c of visibleClients(now) ?? []) socket.join(rooms.client(c));
     }
   };
   const onRevoked = (r: Revocation) => {

@@ -63,8 +63,14 @@ export class OnboardingService {
     return rows[0] ? toRow(rows[0]) : null;
   }
 
-  async list(): Promise<OnboardingRow[]> {
-    return (await this.db.query('SELECT * FROM onboarding ORDER BY created_at')).map(toRow);
+  /** Onboarding of the given clients (auth/scope.ts clientFilter); every client without one. */
+  async list(clients: readonly string[] | null = null): Promise<OnboardingRow[]> {
+    return (
+      await this.db.query(
+        'SELECT * FROM onboarding WHERE $1::text[] IS NULL OR client_id = ANY($1::text[]) ORDER BY created_at',
+        [clients],
+      )
+    ).map(toRow);
   }
 
   async create(clientId: string, desired: Desired): Promise<OnboardingRow> {

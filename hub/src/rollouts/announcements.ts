@@ -74,11 +74,13 @@ export class AnnouncementService {
   }
 
   /** Recent announcements a client (or, with null, the operator: all) sees, newest first. */
-  async list(clientId: string | null, limit = 20): Promise<Announcement[]> {
+  /** Announcements reaching any of the given clients (null: all of them). */
+  async list(clients: string | readonly string[] | null, limit = 20): Promise<Announcement[]> {
+    const ids = typeof clients === 'string' ? [clients] : clients;
     const rows = await this.db.query(
-      `SELECT * FROM announcements WHERE $1::text IS NULL OR client_ids IS NULL OR client_ids ? $1
+      `SELECT * FROM announcements WHERE $1::text[] IS NULL OR client_ids IS NULL OR client_ids ?| $1::text[]
        ORDER BY created_at DESC LIMIT $2`,
-      [clientId, limit],
+      [ids, limit],
     );
     return rows.map(toView);
   }

@@ -23,6 +23,8 @@ export const clientSchema = z.object({
   status: z.string(),
   /** Where the client's servers run (Hetzner location, city, ISO country); null until chosen. */
   location: clientLocationSchema.nullable(),
+  /** The partner (reseller) the client belongs to; null for Deep Signal's own clients. */
+  partnerId: z.string().nullable(),
   createdAt: z.string(),
 });
 export const isoDate = z.iso.datetime({ offset: true });

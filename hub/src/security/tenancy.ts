@@ -1,9 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { notFound } from '../auth/errors.js';
-import { seesFleet } from '../auth/scope.js';
+import { canSeeOwner, partnerOwner, seesFleet } from '../auth/scope.js';
 import type { HubContext } from '../context.js';
 
-/** Finds the client that owns an id; null when the id is unknown or belongs to no client (staff). */
+/**
+ * Finds the owner of an id: its client, `partner:<id>` for a partner's own things (its users,
+ * their tokens, the partner itself), null for the operator side, undefined when unknown.
+ */
 export type OwnerResolver = (id: string) => Promise<string | null | undefined>;
 
 /**
@@ -22,8 +25,10 @@ export function ownerResolvers(
     cli: async (id) => id,
     inst: async (id) => ctx.fleet.get(id)?.clientId ?? one('SELECT client_id FROM instances WHERE id = $1', id),
     cmd: (id) => one('SELECT i.client_id FROM commands c JOIN instances i ON i.id = c.instance_id WHERE c.id = $1', id),
-    usr: (id) => one('SELECT client_id FROM users WHERE id = $1', id),
-    tok: (id) => one('SELECT u.client_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1', id),
+    usr: (id) => one(`SELECT ${USER_OWNER} AS client_id FROM users u WHERE u.id = $1`, id),
+    tok: (id) =>
+      one(`SELECT ${USER_OWNER} AS client_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1`, id),
+    ptn: async (id) => partnerOwner(id),
     sup: (id) => one('SELECT client_id FROM tickets WHERE id = $1', id),
     tkt: (id) => one('SELECT client_id FROM tickets WHERE id = $1', id),
     tatt: (id) =>
@@ -38,7 +43,10 @@ export function ownerResolvers(
   };
 }
 
-const ID_KEYS = new Set(['id', 'clientId', 'instanceId', 'commandId', 'userId', 'tokenId']);
+/** A user's owner key: its client, else its partner (`partner:<id>`), else null (operator-side). */
+const USER_OWNER = `COALESCE(u.client_id, 'partner:' || u.partner_id)`;
+
+const ID_KEYS = new Set(['id', 'clientId', 'instanceId', 'commandId', 'userId', 'tokenId', 'partnerId']);
 
 /** Values worth checking: path params (all), and id-like keys of the query and body. */
 function candidateIds(req: FastifyRequest): string[] {
@@ -56,7 +64,10 @@ function candidateIds(req: FastifyRequest): string[] {
   return out;
 }
 
-/** Throws 404 when a client user names a resource of another client (or of the operator side). */
+/**
+ * Throws 404 when a client or partner user names a resource outside its scope: another client's,
+ * another partner's, or the operator side's.
+ */
 export async function assertTenantIds(req: FastifyRequest, resolvers: Record<string, OwnerResolver>): Promise<void> {
   const u = req.user;
   if (!u || seesFleet(u)) return;
@@ -67,6 +78,6 @@ export async function assertTenantIds(req: FastifyRequest, resolvers: Record<str
     const owner = await resolve(id);
     // Unknown ids fall through to the route (it answers 404 itself); known ones must be ours.
     if (owner === undefined) continue;
-    if (owner !== u.clientId) throw notFound(id.slice(0, dash) === 'cli' ? 'client' : 'resource');
+    if (!canSeeOwner(u, owner)) throw notFound(id.slice(0, dash) === 'cli' ? 'client' : 'resource');
   }
 }

@@ -19,7 +19,8 @@ export interface SlaBreach {
 }
 
 export interface TicketFilter {
-  clientId?: string;
+  /** The clients to list (auth/scope.ts clientFilter); null or absent: every client. */
+  clients?: readonly string[] | null;
   state?: TicketState;
   sla?: SlaState;
   assigneeId?: string;
@@ -100,12 +101,12 @@ export class TicketService {
   async list(f: TicketFilter, operator: boolean, limit = 500): Promise<Ticket[]> {
     const rows = await this.db.query(
       `${TICKET_SELECT}
-       WHERE ($1::text IS NULL OR t.client_id = $1) AND ($2::text IS NULL OR t.state = $2)
+       WHERE ($1::text[] IS NULL OR t.client_id = ANY($1::text[])) AND ($2::text IS NULL OR t.state = $2)
          AND ($3::text IS NULL OR t.assignee_id = $3) AND ($4::text IS NULL OR t.category = $4)
          AND ($5::text IS NULL OR t.instance_id = $5) AND (NOT $6::boolean OR t.assignee_id IS NULL)
        ORDER BY t.created_at DESC LIMIT 2000`,
       [
-        f.clientId ?? null,
+        f.clients ?? null,
         f.state ?? null,
         f.assigneeId ?? null,
         f.category ?? null,

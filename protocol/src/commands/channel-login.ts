@@ -7,7 +7,7 @@ export const QR_LOGIN_CHANNELS = ['whatsapp'] as const;
 export type QrLoginChannel = (typeof QR_LOGIN_CHANNELS)[number];
 
 /** Pairing links a phone to the client's agent: the client's owner or the operator, no one else. */
-const OWNER_OR_ADMIN: readonly Role[] = ['admin', 'client_owner'];
+const OWNER_OR_ADMIN: readonly Role[] = ['admin', 'client_owner', 'partner_admin'];
 
 /**
  * Pair a QR-login channel (WhatsApp) through the gateway's `web.login.start` / `web.login.wait`.

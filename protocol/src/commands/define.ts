@@ -28,5 +28,7 @@ export function defineCommand<P extends z.ZodType, R extends z.ZodType>(def: Com
 export const noParams = z.object({}).strict();
 
 export const OPERATOR: readonly Role[] = ['admin', 'service'];
-export const OPERATOR_AND_SUPPORT: readonly Role[] = ['admin', 'support', 'service'];
-export const OWNER_TOO: readonly Role[] = ['admin', 'support', 'service', 'client_owner'];
+// A partner's admin issues what support and client owners may for its own clients; the
+// infrastructure-level commands (OPERATOR: backups, consoles, credential rotation) stay Deep Signal's.
+export const OPERATOR_AND_SUPPORT: readonly Role[] = ['admin', 'support', 'service', 'partner_admin'];
+export const OWNER_TOO: readonly Role[] = ['admin', 'support', 'service', 'client_owner', 'partner_admin'];

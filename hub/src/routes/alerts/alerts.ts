@@ -6,7 +6,7 @@ import { toSilence } from '../../alerts/store.js';
 import type { Alert } from '../../alerts/types.js';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
+import { assertRole, canSeeClient, clientFilter, seesFleet, targetClient } from '../../auth/scope.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { newId } from '../../util/ids.js';
@@ -117,12 +117,12 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
     async (req) => {
       const u = requireUser(req);
       const q = req.query;
-      const client = seesFleet(u) ? (q.clientId ?? null) : u.clientId;
+      const clients = clientFilter(u, q.clientId);
       const rows = await ctx.db.query(
-        `SELECT * FROM alert_history WHERE ($1::text IS NULL OR client_id = $1) AND ($2::text IS NULL OR instance_id = $2)
+        `SELECT * FROM alert_history WHERE ($1::text[] IS NULL OR client_id = ANY($1::text[])) AND ($2::text IS NULL OR instance_id = $2)
            AND ($3::timestamptz IS NULL OR t >= $3) AND ($5 OR client_id IS NOT NULL)
          ORDER BY t DESC, id DESC LIMIT $4`,
-        [client, q.instanceId ?? null, q.since ?? null, q.limit, seesFleet(u)],
+        [clients, q.instanceId ?? null, q.since ?? null, q.limit, seesFleet(u)],
       );
       return rows.map((r) => ({
         alertId: String(r.alert_id),
@@ -153,7 +153,7 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
     const u = requireUser(req);
     const a = engine.alerts.get(id);
     if (!a || !mine(u, a)) throw notFound('alert');
-    assertRole(u, 'admin', 'support', 'client_owner');
+    assertRole(u, 'admin', 'support', 'client_owner', 'partner_admin');
     if (ack && a.state !== 'firing')
       throw new HttpError(409, HUB_ERR.CONFLICT, `only a firing alert is acknowledged (this one is ${a.state})`);
     a.ackedBy = ack ? u.email : null;
@@ -189,8 +189,9 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
       const u = requireUser(req);
       const now = ctx.alerts.now();
       const rows = await ctx.db.query(
-        `SELECT * FROM alert_silences WHERE ($1 OR ends_at > $2) AND ($3 OR client_id = $4) ORDER BY ends_at DESC LIMIT 500`,
-        [req.query.all, new Date(now).toISOString(), seesFleet(u), u.clientId ?? ''],
+        `SELECT * FROM alert_silences WHERE ($1 OR ends_at > $2) AND ($3::text[] IS NULL OR client_id = ANY($3::text[]))
+         ORDER BY ends_at DESC LIMIT 500`,
+        [req.query.all, new Date(now).toISOString(), clientFilter(u)],
       );
       return rows.map((r) => toSilenceJson(toSilence(r), now));
     },
@@ -213,7 +214,7 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
     },
     async (req, reply) => {
       const u = requireUser(req);
-      assertRole(u, 'admin', 'support', 'client_owner');
+      assertRole(u, 'admin', 'support', 'client_owner', 'partner_admin');
       const b = req.body;
       const bad = invalidMatcher(b.matchers);
       if (bad) throw new HttpError(400, HUB_ERR.VALIDATION, bad);
@@ -223,8 +224,7 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
       if (endsAt <= Math.max(startsAt, now))
         throw new HttpError(400, HUB_ERR.VALIDATION, 'endsAt must be in the future and after startsAt');
       // A client's silence only ever covers its own alerts.
-      const clientId = seesFleet(u) ? (b.clientId ?? null) : u.clientId;
-      if (clientId && !canSeeClient(u, clientId)) throw notFound('client');
+      const clientId = targetClient(u, b.clientId);
       const rows = await ctx.db.query(
         `INSERT INTO alert_silences (id, matchers, starts_at, ends_at, created_by, comment, client_id)
          VALUES ($1,$2::jsonb,$3,$4,$5,$6,$7) RETURNING *`,
@@ -252,7 +252,7 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
       const cur = (await ctx.db.query('SELECT * FROM alert_silences WHERE id = $1', [req.params.id]))[0];
       if (!cur || !(seesFleet(u) || (cur.client_id && canSeeClient(u, String(cur.client_id)))))
         throw notFound('silence');
-      assertRole(u, 'admin', 'support', 'client_owner');
+      assertRole(u, 'admin', 'support', 'client_owner', 'partner_admin');
       // Expiring keeps the record (who silenced what, and when it ended).
       const rows = await ctx.db.query(
         'UPDATE alert_silences SET ends_at = LEAST(ends_at, $2) WHERE id = $1 RETURNING *',

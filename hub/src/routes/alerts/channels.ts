@@ -6,7 +6,7 @@ import { invalidMatcher } from '../../alerts/matchers.js';
 import type { Notification } from '../../alerts/notifier.js';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
+import { assertRole, canSeeClient, managesClient, seesFleet, targetClient } from '../../auth/scope.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { assertPublicUrl, PublicAddressError } from '../../security/public-address.js';
@@ -118,8 +118,8 @@ function testNotification(c: Channel, now: number): Notification {
 }
 
 /**
- * Notification channels. Operators (admin) manage any; a client owner manages its own client's
- * email and webhook channels, which only ever receive that client's alerts.
+ * Notification channels. Operators (admin) manage any; a partner's admin its clients', a client
+ * owner its own client's email and webhook channels, which only ever receive that client's alerts.
  */
 export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
   const alerts = ctx.alerts;
@@ -140,7 +140,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
   };
   const mayEdit = (u: ReturnType<typeof requireUser>, clientId: string | null) => {
     if (u.role === 'admin') return;
-    if (u.role === 'client_owner' && clientId && canSeeClient(u, clientId)) return;
+    if (clientId && managesClient(u, clientId)) return;
     assertRole(u, 'admin');
   };
 
@@ -180,7 +180,7 @@ export const channelRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
     async (req, reply) => {
       const u = requireUser(req);
       const b = req.body;
-      const clientId = seesFleet(u) ? (b.clientId ?? null) : u.clientId;
+      const clientId = targetClient(u, b.clientId);
       mayEdit(u, clientId);
       if (clientId && !(await ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [clientId])).length)
         throw notFound('client');

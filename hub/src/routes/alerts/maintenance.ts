@@ -72,7 +72,8 @@ export const maintenanceRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asy
     },
     async (req) => {
       const u = requireUser(req);
-      const clientId = seesFleet(u) ? (req.query.clientId ?? null) : u.clientId;
+      // The list is filtered to what the caller sees; a named client narrows it.
+      const clientId = req.query.clientId ?? (seesFleet(u) ? null : u.clientId);
       return m
         .list(clientId)
         .filter((w) => canSeeClient(u, w.clientId))
@@ -99,7 +100,7 @@ export const maintenanceRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asy
       const u = requireUser(req);
       const b = req.body;
       if (!canSeeClient(u, b.clientId)) throw notFound('client');
-      assertRole(u, 'admin', 'support', 'client_owner');
+      assertRole(u, 'admin', 'support', 'client_owner', 'partner_admin');
       if (!(await ctx.db.query('SELECT 1 FROM clients WHERE id = $1', [b.clientId])).length) throw notFound('client');
       if (b.untilDate && b.untilDate < b.startDate)
         throw new HttpError(400, HUB_ERR.VALIDATION, 'untilDate is before startDate');
@@ -123,7 +124,7 @@ export const maintenanceRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asy
     async (req) => {
       const u = requireUser(req);
       const w = find(u, req.params.id);
-      assertRole(u, 'admin', 'support', 'client_owner');
+      assertRole(u, 'admin', 'support', 'client_owner', 'partner_admin');
       const next = await m.update(w.id, req.body);
       if (!next) throw notFound('maintenance window');
       await audit(ctx.db, `user:${u.id}`, 'maintenance.update', w.id, w.clientId);
@@ -138,7 +139,7 @@ export const maintenanceRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asy
     async (req, reply) => {
       const u = requireUser(req);
       const w = find(u, req.params.id);
-      assertRole(u, 'admin', 'support', 'client_owner');
+      assertRole(u, 'admin', 'support', 'client_owner', 'partner_admin');
       await m.remove(w.id);
       await audit(ctx.db, `user:${u.id}`, 'maintenance.delete', w.id, w.clientId);
       ctx.alerts.kick();

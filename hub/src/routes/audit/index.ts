@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { seesFleet } from '../../auth/scope.js';
+import { clientFilter, seesFleet } from '../../auth/scope.js';
 import type { HubContext } from '../../context.js';
 import { errorSchema, isoDate } from '../schemas.js';
 import { toCsv } from './csv.js';
@@ -52,11 +52,9 @@ export const auditRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (ap
     },
     async (req, reply) => {
       const u = requireUser(req);
-      let clientId = req.query.clientId ?? null;
-      if (!seesFleet(u)) {
-        if (u.role !== 'client_owner' || !u.clientId) throw notFound('audit log');
-        clientId = u.clientId;
-      }
+      // Operators read the whole log, a partner's admin its clients' entries, a client owner its own.
+      if (!seesFleet(u) && u.role !== 'client_owner' && u.role !== 'partner_admin') throw notFound('audit log');
+      const clients = clientFilter(u, req.query.clientId);
       const q = req.query;
       const rows = await ctx.db.query<Record<string, unknown>>(
         `SELECT a.id, a.created_at AS t, a.actor, u.email AS actor_email, a.action, a.target, a.client_id, a.detail
@@ -64,7 +62,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (ap
          WHERE ($1::text IS NULL OR a.actor ILIKE '%' || $1 || '%' OR u.email ILIKE '%' || $1 || '%')
            AND ($2::text IS NULL OR a.action = $2 OR a.action LIKE $2 || '.%')
            AND ($3::text IS NULL OR a.target = $3)
-           AND ($4::text IS NULL OR a.client_id = $4)
+           AND ($4::text[] IS NULL OR a.client_id = ANY($4::text[]))
            AND ($5::timestamptz IS NULL OR a.created_at >= $5)
            AND ($6::timestamptz IS NULL OR a.created_at < $6)
            AND ($7::bigint IS NULL OR a.id < $7)
@@ -73,7 +71,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (ap
           q.actor ?? null,
           q.action ?? null,
           q.target ?? null,
-          clientId,
+          clients,
           q.from ?? null,
           q.to ?? null,
           q.before ?? null,

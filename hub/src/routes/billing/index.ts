@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { assertClient, assertRole, seesFleet } from '../../auth/scope.js';
+import { assertClient, assertRole, clientFilter, seesFleet } from '../../auth/scope.js';
 import { getInvoice, listInvoices, PERIOD_RE } from '../../billing/invoices.js';
 import { marginCsv, marginReport } from '../../billing/margin.js';
 import { billingOverview } from '../../billing/overview.js';
@@ -299,7 +299,7 @@ export const billingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; billing: Bi
 
   app.get('/invoices', { schema: { tags: ['billing'] } }, async (req) => {
     const u = requireUser(req);
-    return listInvoices(ctx.db, seesFleet(u) ? null : (u.clientId ?? '\u0000'));
+    return listInvoices(ctx.db, clientFilter(u));
   });
 
   const visibleInvoice = async (u: Parameters<typeof assertClient>[0], id: string) => {

@@ -34,7 +34,8 @@ export const clientSecretRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = as
     async (req) => {
       const u = requireUser(req);
       assertClient(u, req.params.id, 'client');
-      if (u.role === 'client_viewer') throw new HttpError(403, HUB_ERR.FORBIDDEN, 'not allowed for your role');
+      if (u.role === 'client_viewer' || u.role === 'partner_viewer')
+        throw new HttpError(403, HUB_ERR.FORBIDDEN, 'not allowed for your role');
       return ctx.secrets.list(req.params.id);
     },
   );

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { forbidden, HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { canSeeClient, seesFleet } from '../../auth/scope.js';
+import { canSeeClient, clientFilter } from '../../auth/scope.js';
 import { assertModelsInPlan } from '../../billing/model-allowlist.js';
 import { withDrainDefault } from '../../changes/drain-default.js';
 import { type ScheduledChanges, ScheduleRefused } from '../../changes/scheduled.js';
@@ -116,8 +116,12 @@ export const scheduledChangeRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; sch
         const s = ctx.fleet.get(q.instanceId);
         if (!s || !canSeeClient(u, s.clientId)) throw notFound('instance');
       }
-      const clientId = seesFleet(u) ? (q.clientId ?? null) : (u.clientId ?? 'none');
-      return scheduled.list({ clientId, instanceId: q.instanceId, status: q.status, limit: q.limit });
+      return scheduled.list({
+        clients: clientFilter(u, q.clientId),
+        instanceId: q.instanceId,
+        status: q.status,
+        limit: q.limit,
+      });
     },
   );
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { callerAgent } from '../../agent-ops/service.js';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
+import { assertRole, canSeeClient, clientFilter } from '../../auth/scope.js';
 import type { HubContext } from '../../context.js';
 import type { Experiments } from '../../experiments/service.js';
 import { idParams } from '../schemas.js';
@@ -83,8 +83,7 @@ export const experimentRoutes: FastifyPluginAsyncZod<{ ctx: HubContext; experime
     async (req) => {
       const u = requireUser(req);
       if (req.query.instanceId) visibleInstance(req, req.query.instanceId);
-      const clientId = seesFleet(u) ? req.query.clientId : (u.clientId ?? '-');
-      return experiments.list({ ...req.query, clientId });
+      return experiments.list({ ...req.query, clients: clientFilter(u, req.query.clientId) });
     },
   );
 

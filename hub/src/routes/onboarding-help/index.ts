@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
-import { seesFleet } from '../../auth/scope.js';
+import { canSeeClient, seesFleet } from '../../auth/scope.js';
 import type { AuthUser } from '../../auth/sessions.js';
 import type { HubContext } from '../../context.js';
 import { HelpService } from '../../onboarding/help.js';
@@ -37,8 +37,10 @@ export const onboardingHelpRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = 
         if (!clientId) throw new HttpError(400, HUB_ERR.VALIDATION, 'clientId is required for operators');
         return clientId;
       }
-      if (!u.clientId || (clientId !== undefined && clientId !== u.clientId)) throw notFound('client');
-      return u.clientId;
+      // A partner user names one of its clients; a client user its own (or none).
+      const own = clientId ?? u.clientId ?? undefined;
+      if (!own || !canSeeClient(u, own)) throw notFound('client');
+      return own;
     },
     requireHelper(u) {
       const ok = u.scopes ? u.scopes.includes(HELP_SCOPE) : u.role === 'admin' || u.role === 'support';

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { seesFleet } from '../../auth/scope.js';
+import { canSeeClient, clientFilter, isPartnerUser, seesFleet } from '../../auth/scope.js';
 import { type AuthUser, createSession } from '../../auth/sessions.js';
 import { createUser } from '../../auth/users.js';
 import { audit } from '../../commands/audit.js';
@@ -47,10 +47,14 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
   const svc = new OnboardingService(ctx.db, ctx.fleet, ctx.commands, ctx.secrets, ctx.log.child({ mod: 'onboarding' }));
   ctx.onboarding = svc;
 
-  /** The client a call is about: a client user's own; an operator names it. */
+  /** The client a call is about: a client user's own; an operator or a partner user names it. */
   const target = (u: AuthUser, clientId?: string): string => {
     if (seesFleet(u)) {
       if (!clientId) throw new HttpError(400, HUB_ERR.VALIDATION, 'clientId is required for operators');
+      return clientId;
+    }
+    if (isPartnerUser(u)) {
+      if (!clientId || !canSeeClient(u, clientId)) throw notFound('client');
       return clientId;
     }
     if (!u.clientId) throw notFound('client');
@@ -58,7 +62,7 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
   };
   const writable = (req: { user: AuthUser | null }, clientId?: string) => {
     const u = requireUser(req as never);
-    if (u.role === 'client_viewer' || u.role === 'support')
+    if (u.role === 'client_viewer' || u.role === 'partner_viewer' || u.role === 'support')
       throw new HttpError(403, HUB_ERR.FORBIDDEN, 'only the client owner or an admin can change onboarding');
     return { u, id: target(u, clientId) };
   };
@@ -135,7 +139,7 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
     { schema: { tags: ['onboarding'], response: { 200: z.array(view), 403: errorSchema } } },
     async (req) => {
       const u = requireUser(req);
-      const rows = seesFleet(u) ? await svc.list() : await svc.get(u.clientId ?? '').then((r) => (r ? [r] : []));
+      const rows = await svc.list(clientFilter(u));
       return Promise.all(rows.map((r) => onboardingView(ctx, r.clientId, r)));
     },
   );

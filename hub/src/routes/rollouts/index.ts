@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { forbidden, HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { canSeeClient, seesFleet } from '../../auth/scope.js';
+import { canSeeClient, clientFilter, seesFleet } from '../../auth/scope.js';
 import type { AuthUser } from '../../auth/sessions.js';
 import type { HubContext } from '../../context.js';
 import { withSidecarBundle } from '../../deploy/sidecar-update.js';
@@ -259,8 +259,10 @@ export const rolloutRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
     async (req) => {
       const u = requireUser(req);
       if (seesFleet(u)) return announcements.list(null, req.query.limit);
-      if (!u.clientId) return [];
-      return (await announcements.list(u.clientId, req.query.limit)).map((a) => ({ ...a, clientIds: null }));
+      const clients = clientFilter(u) ?? [];
+      if (!clients.length) return [];
+      // Who else an announcement reached is not the caller's business.
+      return (await announcements.list(clients, req.query.limit)).map((a) => ({ ...a, clientIds: null }));
     },
   );
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
+import { assertRole, canSeeClient, clientFilter } from '../../auth/scope.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import type { TicketRow } from '../../tickets/rows.js';
@@ -95,10 +95,10 @@ export const supportRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
       const u = requireUser(req);
       const rows = (
         await ctx.db.query<{ id: string }>(
-          `SELECT id FROM tickets WHERE ($1::text IS NULL OR client_id = $1)
+          `SELECT id FROM tickets WHERE ($1::text[] IS NULL OR client_id = ANY($1::text[]))
              AND ($2::text IS NULL OR (CASE WHEN state IN ('resolved','closed') THEN 'resolved' ELSE 'open' END) = $2)
            ORDER BY created_at DESC LIMIT 500`,
-          [seesFleet(u) ? null : (u.clientId ?? '-'), req.query.status ?? null],
+          [clientFilter(u), req.query.status ?? null],
         )
       ).map((r) => r.id);
       const bodies = await firstBodies(rows);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { canSeeClient, seesFleet } from '../../auth/scope.js';
+import { canSeeClient, clientFilter, seesFleet } from '../../auth/scope.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
 import { toAttachment } from '../../tickets/rows.js';
@@ -42,12 +42,12 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
     },
     async (req) => {
       const u = requireUser(req);
-      const { limit, assigneeId, ...f } = req.query;
-      // Client users list their own client's tickets whatever they ask for.
-      const clientId = seesFleet(u) ? f.clientId : (u.clientId ?? '-');
+      const { limit, assigneeId, clientId, ...f } = req.query;
+      // Client and partner users list only the tickets of clients they see.
+      const clients = clientFilter(u, clientId);
       const assignee =
         assigneeId === 'none' ? { unassigned: true } : { assigneeId: assigneeId === 'me' ? u.id : assigneeId };
-      return ctx.tickets.list({ ...f, ...assignee, clientId }, seesFleet(u), limit);
+      return ctx.tickets.list({ ...f, ...assignee, clients }, seesFleet(u), limit);
     },
   );
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { forbidden, HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
-import { assertRole, canSeeClient, seesFleet } from '../../auth/scope.js';
+import { canSeeOwner, clientFilter, managesClient, partnerOwner, seesFleet } from '../../auth/scope.js';
 import { type AuthUser, deleteUserSessions } from '../../auth/sessions.js';
 import { createUser } from '../../auth/users.js';
 import { audit } from '../../commands/audit.js';
@@ -16,6 +16,7 @@ export const userViewSchema = z.object({
   email: z.string(),
   role: z.string(),
   clientId: z.string().nullable(),
+  partnerId: z.string().nullable(),
   disabled: z.boolean(),
   createdAt: z.string(),
 });
@@ -25,32 +26,48 @@ export const toUserView = (r: Record<string, unknown>) => ({
   email: String(r.email),
   role: String(r.role),
   clientId: (r.client_id as string | null) ?? null,
+  partnerId: (r.partner_id as string | null) ?? null,
   disabled: Boolean(r.disabled),
   createdAt: new Date(r.created_at as string).toISOString(),
 });
 
 const CLIENT_ROLES = ['client_owner', 'client_viewer'] as const;
 const STAFF_ROLES = ['admin', 'support'] as const;
+const PARTNER_ROLES = ['partner_admin', 'partner_viewer'] as const;
+const USER_COLUMNS = 'id, email, role, client_id, partner_id, disabled, created_at';
 
-/** A user the caller may manage: admins any, client owners their own client's people. */
+/** The kind of role a user holds; a role change keeps to its kind. */
+const roleKind = (role: string) =>
+  (CLIENT_ROLES as readonly string[]).includes(role)
+    ? 'client'
+    : (PARTNER_ROLES as readonly string[]).includes(role)
+      ? 'partner'
+      : 'staff';
+
+/**
+ * A user the caller may manage: admins any; a partner's admin its partner's people and those of
+ * its clients; client owners their own client's people.
+ */
 async function manageable(ctx: HubContext, u: AuthUser, id: string) {
-  const rows = await ctx.db.query<Record<string, unknown>>(
-    'SELECT id, email, role, client_id, disabled, created_at FROM users WHERE id = $1',
-    [id],
-  );
+  const rows = await ctx.db.query<Record<string, unknown>>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
   const r = rows[0];
   if (!r) throw notFound('user');
-  const clientId = (r.client_id as string | null) ?? null;
   if (u.role === 'admin') return r;
-  if (!clientId || !canSeeClient(u, clientId)) throw notFound('user');
-  if (u.role !== 'client_owner' || seesFleet(u)) throw forbidden();
+  const clientId = (r.client_id as string | null) ?? null;
+  const partnerId = (r.partner_id as string | null) ?? null;
+  const owner = clientId ?? (partnerId ? partnerOwner(partnerId) : null);
+  if (!canSeeOwner(u, owner)) throw notFound('user');
+  const manages = clientId ? managesClient(u, clientId) : u.role === 'partner_admin';
+  if (!manages || seesFleet(u)) throw forbidden();
   return r;
 }
 
 /**
- * Users: list within scope; admins create operator-side users (admin, support) and manage
- * everyone; a client owner manages its own client's people (role between owner and viewer,
- * disable, delete). Client users are created with POST /clients/:id/users.
+ * Users: list within scope; admins create operator-side users (admin, support) and partner users
+ * (partner_admin, partner_viewer with a partnerId) and manage everyone; a partner's admin invites
+ * and manages its partner's people and its clients' people; a client owner manages its own
+ * client's people (role between owner and viewer, disable, delete). Client users are created with
+ * POST /clients/:id/users.
  */
 export const userRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app, { ctx }) => {
   app.get(
@@ -58,18 +75,23 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app
     {
       schema: {
         tags: ['users'],
-        querystring: z.object({ clientId: z.string().max(64).optional() }),
-        response: { 200: z.array(userViewSchema), 403: errorSchema },
+        querystring: z.object({ clientId: z.string().max(64).optional(), partnerId: z.string().max(64).optional() }),
+        response: { 200: z.array(userViewSchema), 403: errorSchema, 404: errorSchema },
       },
     },
     async (req) => {
       const u = requireUser(req);
-      if (u.role === 'client_viewer' || u.role === 'service') throw forbidden();
-      const clientId = seesFleet(u) ? (req.query.clientId ?? null) : u.clientId;
+      if (u.role === 'client_viewer' || u.role === 'partner_viewer' || u.role === 'service') throw forbidden();
+      const clients = clientFilter(u, req.query.clientId);
+      // A partner's admin also sees its partner's own people (they belong to no client).
+      const ownPartner = u.role === 'partner_admin' && !req.query.clientId ? (u.partnerId ?? null) : null;
+      const partnerFilter = seesFleet(u) ? (req.query.partnerId ?? null) : null;
       const rows = await ctx.db.query<Record<string, unknown>>(
-        `SELECT id, email, role, client_id, disabled, created_at FROM users
-         WHERE ($1::text IS NULL OR client_id = $1) ORDER BY created_at`,
-        [clientId],
+        `SELECT ${USER_COLUMNS} FROM users
+         WHERE ($1::text[] IS NULL OR client_id = ANY($1::text[]) OR partner_id = $2)
+           AND ($3::text IS NULL OR partner_id = $3 OR client_id IN (SELECT id FROM clients WHERE partner_id = $3))
+         ORDER BY created_at`,
+        [clients, ownPartner, partnerFilter],
       );
       return rows.map(toUserView);
     },
@@ -83,15 +105,28 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app
         body: z.object({
           email: z.email().max(254),
           password: z.string().min(10).max(1024).optional(),
-          role: z.enum(STAFF_ROLES),
+          role: z.enum([...STAFF_ROLES, ...PARTNER_ROLES]),
+          /** The partner of a partner user (partner_admin, partner_viewer). */
+          partnerId: z.string().max(64).optional(),
         }),
-        response: { 201: userViewSchema, 403: errorSchema, 409: errorSchema },
+        response: { 201: userViewSchema, 400: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
     async (req, reply) => {
       const u = requireUser(req);
-      assertRole(u, 'admin');
-      const created = await inviteUser(ctx, u, { ...req.body, clientId: null }, publicBase(ctx, req));
+      const b = req.body;
+      const partnerUser = roleKind(b.role) === 'partner';
+      // Operator-side users are the admin's; a partner's admin invites its own partner's people.
+      if (!(u.role === 'admin' || (u.role === 'partner_admin' && partnerUser))) throw forbidden();
+      const partnerId = u.role === 'partner_admin' ? (b.partnerId ?? u.partnerId) : (b.partnerId ?? null);
+      if (partnerUser !== (partnerId !== null && partnerId !== undefined))
+        throw new HttpError(400, HUB_ERR.VALIDATION, 'partner roles, and only they, take a partnerId');
+      if (partnerId) {
+        if (u.role === 'partner_admin' && partnerId !== u.partnerId) throw notFound('partner');
+        const p = await ctx.db.query('SELECT 1 FROM partners WHERE id = $1', [partnerId]);
+        if (!p[0]) throw notFound('partner');
+      }
+      const created = await inviteUser(ctx, u, { ...b, clientId: null, partnerId }, publicBase(ctx, req));
       return reply.code(201).send(created);
     },
   );
@@ -104,7 +139,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app
         params: idParams,
         body: z.object({
           disabled: z.boolean().optional(),
-          role: z.enum([...STAFF_ROLES, ...CLIENT_ROLES]).optional(),
+          role: z.enum([...STAFF_ROLES, ...CLIENT_ROLES, ...PARTNER_ROLES]).optional(),
         }),
         response: { 200: userViewSchema, 400: errorSchema, 403: errorSchema, 404: errorSchema },
       },
@@ -112,17 +147,20 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (app
     async (req) => {
       const u = requireUser(req);
       const r = await manageable(ctx, u, req.params.id);
-      const isClientUser = r.client_id !== null;
       const role = req.body.role;
       if (role && r.role === 'service')
         throw new HttpError(400, HUB_ERR.VALIDATION, 'service accounts keep their role');
-      if (role && isClientUser !== (CLIENT_ROLES as readonly string[]).includes(role))
-        throw new HttpError(400, HUB_ERR.VALIDATION, 'client users take client roles, operator users operator roles');
+      if (role && roleKind(role) !== roleKind(String(r.role)))
+        throw new HttpError(
+          400,
+          HUB_ERR.VALIDATION,
+          'client users take client roles, partner users partner roles, operator users operator roles',
+        );
       if (r.id === u.id && (req.body.disabled || (role && role !== u.role)))
         throw new HttpError(400, HUB_ERR.VALIDATION, 'you cannot disable yourself or change your own role');
       const rows = await ctx.db.query<Record<string, unknown>>(
         `UPDATE users SET disabled = COALESCE($2, disabled), role = COALESCE($3, role) WHERE id = $1
-         RETURNING id, email, role, client_id, disabled, created_at`,
+         RETURNING ${USER_COLUMNS}`,
         [r.id, req.body.disabled ?? null, role ?? null],
       );
       if (req.body.disabled || role) await deleteUserSessions(ctx.db, String(r.id));
@@ -171,8 +209,9 @@ export async function inviteUser(
   body: {
     email: string;
     password?: string;
-    role: (typeof STAFF_ROLES)[number] | (typeof CLIENT_ROLES)[number];
+    role: (typeof STAFF_ROLES)[number] | (typeof CLIENT_ROLES)[number] | (typeof PARTNER_ROLES)[number];
     clientId: string | null;
+    partnerId?: string | null;
   },
   base: string,
 ) {
@@ -184,11 +223,12 @@ export async function inviteUser(
     password: body.password ?? newSecret(24),
     role: body.role,
     clientId: body.clientId,
+    partnerId: body.partnerId ?? null,
   });
   if (!body.password) await sendPasswordLink(ctx, created, base, 'invite', 72 * 3_600_000);
   await audit(ctx.db, `user:${actor.id}`, 'user.create', created.id, body.clientId, {
     role: created.role,
     invited: !body.password,
   });
-  return { ...created, disabled: false, createdAt: new Date().toISOString() };
+  return { ...created, partnerId: body.partnerId ?? null, disabled: false, createdAt: new Date().toISOString() };
 }
