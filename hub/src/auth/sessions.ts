@@ -13,6 +13,8 @@ export interface AuthUser {
   scopes?: string[];
   /** The API token's id, when one was used. */
   tokenId?: string;
+  /** Set when the token is a client's API key: it acts for `clientId` only, never as a person. */
+  clientKey?: true;
 }
 
 export const SESSION_COOKIE = 'ds_session';
@@ -54,7 +56,7 @@ export function userChanged(userId: string): void {
   revocations.emit('revoked', { userId });
 }
 
-/** Prefix of API tokens (service accounts); sessions start with `dst_`. */
+/** Prefix of API tokens (service accounts, ops agents, client API keys); sessions start with `dst_`. */
 export const API_TOKEN_PREFIX = 'dsa_';
 
 /** The user a session or API token belongs to, or null (unknown, expired, revoked, disabled). */
@@ -70,28 +72,41 @@ export async function userForToken(db: Db, token: string | undefined): Promise<A
   return r ? { id: r.id, email: r.email, role: r.role, clientId: r.client_id } : null;
 }
 
-async function userForApiToken(db: Db, token: string): Promise<AuthUser | null> {
-  const rows = await db.query<{
-    tid: string;
-    scopes: string[];
-    last_used_at: string | null;
-    id: string;
-    email: string;
-    role: Role;
-    client_id: string | null;
-  }>(
-    `SELECT t.id AS tid, t.scopes, t.last_used_at, u.id, u.email, u.role, u.client_id
+/** Live API tokens by hash, with their user; a client key must still belong to its user's client. */
+const API_TOKEN_SQL = `SELECT t.id AS tid, t.scopes, t.client_id AS key_client, t.last_used_at,
+       u.id, u.email, u.role, u.client_id
      FROM api_tokens t JOIN users u ON u.id = t.user_id
      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-       AND NOT u.disabled`,
-    [hashToken(token)],
-  );
-  const r = rows[0];
+       AND NOT u.disabled AND (t.client_id IS NULL OR t.client_id = u.client_id)`;
+
+interface ApiTokenRow {
+  tid: string;
+  scopes: string[];
+  key_client: string | null;
+  last_used_at: string | null;
+  id: string;
+  email: string;
+  role: Role;
+  client_id: string | null;
+}
+
+const apiTokenUser = (r: ApiTokenRow): AuthUser => ({
+  id: r.id,
+  email: r.email,
+  role: r.role,
+  clientId: r.client_id,
+  scopes: r.scopes,
+  tokenId: r.tid,
+  ...(r.key_client ? { clientKey: true as const } : {}),
+});
+
+async function userForApiToken(db: Db, token: string): Promise<AuthUser | null> {
+  const r = (await db.query<ApiTokenRow>(API_TOKEN_SQL, [hashToken(token)]))[0];
   if (!r) return null;
   // Last use is kept to the minute: one write per token per minute, not per request.
   if (!r.last_used_at || Date.now() - new Date(r.last_used_at).getTime() > 60_000)
     await db.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [r.tid]);
-  return { id: r.id, email: r.email, role: r.role, clientId: r.client_id, scopes: r.scopes, tokenId: r.tid };
+  return apiTokenUser(r);
 }
 
 /** The user behind a stored session or API token hash now (re-checks of open live sockets). */
@@ -102,22 +117,8 @@ export async function userForTokenHash(db: Db, tokenHash: string): Promise<AuthU
     [tokenHash],
   );
   if (s[0]) return { id: s[0].id, email: s[0].email, role: s[0].role, clientId: s[0].client_id };
-  const t = await db.query<{
-    tid: string;
-    scopes: string[];
-    id: string;
-    email: string;
-    role: Role;
-    client_id: string | null;
-  }>(
-    `SELECT t.id AS tid, t.scopes, u.id, u.email, u.role, u.client_id
-     FROM api_tokens t JOIN users u ON u.id = t.user_id
-     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-       AND NOT u.disabled`,
-    [tokenHash],
-  );
-  const r = t[0];
-  return r ? { id: r.id, email: r.email, role: r.role, clientId: r.client_id, scopes: r.scopes, tokenId: r.tid } : null;
+  const t = (await db.query<ApiTokenRow>(API_TOKEN_SQL, [tokenHash]))[0];
+  return t ? apiTokenUser(t) : null;
 }
 
 /** Ends every session of a user (password reset, disable, role change). */

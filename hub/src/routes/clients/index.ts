@@ -11,6 +11,7 @@ import { publicBase } from '../auth/password-reset.js';
 import { clientSchema, errorSchema, idParams, userSchema } from '../schemas.js';
 import { inviteUser } from '../users/index.js';
 import { clientLocationRoutes } from './location.js';
+import { clientApiKeyRoutes } from './api-keys.js';
 import { clientSecretRoutes } from './secrets.js';
 import { clientSettingsRoutes } from './settings.js';
 
@@ -100,5 +101,6 @@ export const clientRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
 
   await app.register(clientSettingsRoutes, { ctx });
   await app.register(clientSecretRoutes, { ctx });
+  await app.register(clientApiKeyRoutes, { ctx });
   await app.register(clientLocationRoutes, { ctx });
 };
