@@ -23,6 +23,7 @@ import { scheduledChangeRoutes } from './routes/commands/scheduled.js';
 import { dataRoutes } from './routes/data/index.js';
 import { deployDownloadRoutes } from './routes/deployments/downloads.js';
 import { deploymentRoutes } from './routes/deployments/index.js';
+import { documentErrorResponses } from './routes/error-responses.js';
 import { experimentRoutes } from './routes/experiments/index.js';
 import { weeklyReportRoutes } from './routes/experiments/weekly-report.js';
 import { instanceRoutes } from './routes/instances/index.js';
@@ -97,6 +98,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
   });
 
   await app.register(securityPlugin, { ctx });
+  documentErrorResponses(app as unknown as FastifyInstance);
   await app.register(swagger, {
     openapi: {
       info: {

@@ -82,9 +82,9 @@ describe('client API keys', () => {
 
   it('cannot mint, list or revoke keys itself', async () => {
     const k = (await mint(a, { name: 'self', scopes: ['read', 'command:ping'] })).body;
-    expect((await hub.api('POST', `/clients/${a.client}/api-keys`, { name: 'x', scopes: ['read'] }, k.token)).status).toBe(
-      403,
-    );
+    expect(
+      (await hub.api('POST', `/clients/${a.client}/api-keys`, { name: 'x', scopes: ['read'] }, k.token)).status,
+    ).toBe(403);
     expect((await hub.api('GET', `/clients/${a.client}/api-keys`, undefined, k.token)).status).toBe(403);
     expect((await hub.api('DELETE', `/clients/${a.client}/api-keys/${k.id}`, undefined, k.token)).status).toBe(403);
     // Nor can an operator's token, nor anyone but the owner create them.

@@ -17,9 +17,10 @@ describe('client API rate limits', () => {
   afterAll(async () => hub?.close());
 
   const key = async (name: string) =>
-    (await hub.api<{ token: string }>('POST', `/clients/${a.client}/api-keys`, { name, scopes: ['read'] }, a.owner)).body
-      .token;
-  const call = (token: string) => fetch(`${hub.httpUrl}/api/v1/instances`, { headers: { authorization: `Bearer ${token}` } });
+    (await hub.api<{ token: string }>('POST', `/clients/${a.client}/api-keys`, { name, scopes: ['read'] }, a.owner))
+      .body.token;
+  const call = (token: string) =>
+    fetch(`${hub.httpUrl}/api/v1/instances`, { headers: { authorization: `Bearer ${token}` } });
 
   it('counts each key, then the client, and answers 429 with Retry-After', async () => {
     const k1 = await key('one');

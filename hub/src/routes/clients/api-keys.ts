@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { insertApiToken } from '../../auth/api-tokens.js';
 import { CLIENT_KEY_SCOPES, isClientKeyScope } from '../../auth/client-key-scopes.js';
+import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
 import { assertClient } from '../../auth/scope.js';
 import { type AuthUser, userChanged } from '../../auth/sessions.js';
@@ -13,6 +13,17 @@ import { assertOwnerOrAdmin } from './access.js';
 
 const clientParams = z.object({ clientId: z.string().min(1).max(64) });
 const keyParams = clientParams.extend({ keyId: z.string().min(1).max(64) });
+
+const KEY_EXAMPLE = {
+  id: 'tok-8k2m4q9x7d1c',
+  name: 'CRM sync',
+  scopes: ['read', 'command:ping'],
+  prefix: 'dsa_Qm3xT0aZ',
+  expiresAt: '2027-01-01T00:00:00.000Z',
+  lastUsedAt: null,
+  createdAt: '2026-12-01T09:30:00.000Z',
+  revokedAt: null,
+};
 
 const keyView = z
   .object({
@@ -26,26 +37,22 @@ const keyView = z
     createdAt: z.string(),
     revokedAt: z.string().nullable(),
   })
-  .meta({
-    examples: [
-      {
-        id: 'tok-8k2m4q9x7d1c',
-        name: 'CRM sync',
-        scopes: ['read', 'command:ping'],
-        prefix: 'dsa_Qm3xT0aZ',
-        expiresAt: '2027-01-01T00:00:00.000Z',
-        lastUsedAt: null,
-        createdAt: '2026-12-01T09:30:00.000Z',
-        revokedAt: null,
-      },
-    ],
-  });
+  .meta({ examples: [KEY_EXAMPLE] });
+/** The answer to a create: the key and, this once, its token. */
+const createdKey = keyView
+  .extend({ token: z.string() })
+  .meta({ examples: [{ ...KEY_EXAMPLE, token: 'dsa_Qm3xT0aZ…(43 characters in all after dsa_)' }] });
 
 const createBody = z
   .object({
     name: z.string().trim().min(1).max(100),
     scopes: z
-      .array(z.string().max(80).refine(isClientKeyScope, { message: `a scope is one of ${CLIENT_KEY_SCOPES.join(', ')}` }))
+      .array(
+        z
+          .string()
+          .max(80)
+          .refine(isClientKeyScope, { message: `a scope is one of ${CLIENT_KEY_SCOPES.join(', ')}` }),
+      )
       .min(1)
       .max(50),
     /** When the key stops working; none: until revoked. */
@@ -90,7 +97,7 @@ export const clientApiKeyRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = as
         params: clientParams,
         body: createBody,
         response: {
-          201: keyView.extend({ token: z.string() }),
+          201: createdKey,
           400: errorSchema,
           401: errorSchema,
           403: errorSchema,

@@ -10,8 +10,8 @@ import { newId } from '../../util/ids.js';
 import { publicBase } from '../auth/password-reset.js';
 import { clientSchema, errorSchema, idParams, userSchema } from '../schemas.js';
 import { inviteUser } from '../users/index.js';
-import { clientLocationRoutes } from './location.js';
 import { clientApiKeyRoutes } from './api-keys.js';
+import { clientLocationRoutes } from './location.js';
 import { clientSecretRoutes } from './secrets.js';
 import { clientSettingsRoutes } from './settings.js';
 

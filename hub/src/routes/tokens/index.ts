@@ -1,10 +1,10 @@
 import { isCommandType } from '@deepsignal/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { insertApiToken } from '../../auth/api-tokens.js';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
 import { assertRole } from '../../auth/scope.js';
-import { insertApiToken } from '../../auth/api-tokens.js';
 import { deleteUserSessions, userChanged } from '../../auth/sessions.js';
 import { createUser } from '../../auth/users.js';
 import { audit } from '../../commands/audit.js';
