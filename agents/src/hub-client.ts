@@ -280,7 +280,10 @@ export class HubClient {
    * hub's OpenAPI document at compile time. The agents' own view types (hub-types.ts) name the
    * answer; failures become the same HubError as {@link call}'s.
    */
-  private async typedCall<T>(what: string, call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
+  private async typedCall<T>(
+    what: string,
+    call: Promise<{ data?: unknown; error?: unknown; response: Response }>,
+  ): Promise<T> {
     let r: Awaited<typeof call>;
     try {
       r = await call;

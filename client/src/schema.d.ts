@@ -93,7 +93,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -216,7 +216,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -332,7 +332,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -447,7 +447,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -564,7 +564,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -685,7 +685,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -821,7 +821,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -968,7 +968,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1106,7 +1106,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1250,7 +1250,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1365,7 +1365,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1443,7 +1443,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1593,7 +1593,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1711,7 +1711,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1884,7 +1884,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2032,7 +2032,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2203,7 +2203,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2298,7 +2298,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2448,7 +2448,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2617,7 +2617,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2810,7 +2810,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -2986,7 +2986,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3120,7 +3120,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3228,7 +3228,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3363,7 +3363,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3495,7 +3495,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3662,7 +3662,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -3837,72 +3837,6 @@ export interface paths {
                         "application/json": null;
                     };
                 };
-                /** @description No valid session or API token */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "HUB_ERR_NOT_FOUND",
-                         *         "message": "client not found"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description The caller's role, token scopes or IP allowlist do not allow this call */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "HUB_ERR_NOT_FOUND",
-                         *         "message": "client not found"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "error": {
-                         *         "code": "HUB_ERR_NOT_FOUND",
-                         *         "message": "client not found"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                            };
-                        };
-                    };
-                };
             };
         };
         delete?: never;
@@ -3985,7 +3919,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4449,7 +4383,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4588,7 +4522,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4792,7 +4726,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -4904,7 +4838,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5021,7 +4955,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5133,7 +5067,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5281,7 +5215,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5396,7 +5330,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5513,7 +5447,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5605,7 +5539,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5700,7 +5634,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5820,7 +5754,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -5931,7 +5865,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6065,7 +5999,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6222,7 +6156,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6401,7 +6335,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6551,7 +6485,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6707,7 +6641,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6843,7 +6777,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -6975,7 +6909,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7113,7 +7047,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7274,7 +7208,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7420,7 +7354,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7565,7 +7499,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7734,7 +7668,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -7872,7 +7806,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8002,7 +7936,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8154,7 +8088,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8287,7 +8221,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8435,7 +8369,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8591,7 +8525,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8762,7 +8696,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8920,7 +8854,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9054,7 +8988,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9202,7 +9136,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9346,7 +9280,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9500,7 +9434,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9674,7 +9608,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9807,7 +9741,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9962,7 +9896,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10154,7 +10088,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10325,7 +10259,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10505,7 +10439,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10708,7 +10642,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -10880,7 +10814,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11026,7 +10960,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11166,7 +11100,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11352,7 +11286,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11491,7 +11425,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11639,7 +11573,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11806,7 +11740,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -11999,7 +11933,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12100,7 +12034,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12225,7 +12159,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12350,7 +12284,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12499,7 +12433,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12650,7 +12584,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12766,7 +12700,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -12889,7 +12823,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13026,7 +12960,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13172,7 +13106,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13317,7 +13251,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13582,7 +13516,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13725,7 +13659,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -13888,7 +13822,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14025,7 +13959,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14200,7 +14134,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14366,7 +14300,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14518,7 +14452,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14694,7 +14628,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -14865,7 +14799,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15043,7 +14977,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15216,7 +15150,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15368,7 +15302,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15505,7 +15439,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15671,7 +15605,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15828,7 +15762,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -15985,7 +15919,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -16142,7 +16076,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -16342,7 +16276,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -16514,7 +16448,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -16696,7 +16630,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -16892,7 +16826,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -17094,7 +17028,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -17296,7 +17230,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -17487,7 +17421,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -17579,7 +17513,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -17717,7 +17651,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -17867,7 +17801,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -18003,7 +17937,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -18148,7 +18082,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -18292,7 +18226,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -18453,7 +18387,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -18587,7 +18521,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -18749,7 +18683,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -18874,7 +18808,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -19002,7 +18936,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -19147,7 +19081,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -19352,7 +19286,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -19515,7 +19449,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -19663,7 +19597,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -19825,7 +19759,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -19938,7 +19872,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -20119,7 +20053,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -20282,7 +20216,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -20416,7 +20350,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -20595,7 +20529,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -20752,7 +20686,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -20914,7 +20848,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -21039,7 +20973,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -21197,7 +21131,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -21354,7 +21288,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -21531,7 +21465,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -21711,7 +21645,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -21873,7 +21807,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -22010,7 +21944,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -22194,7 +22128,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -22348,7 +22282,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -22541,7 +22475,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -22681,7 +22615,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -22816,7 +22750,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -22956,7 +22890,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -23058,7 +22992,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -23218,7 +23152,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -23514,7 +23448,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -23670,7 +23604,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -23827,7 +23761,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -23977,7 +23911,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -24175,7 +24109,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -24289,7 +24223,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -24466,7 +24400,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -24606,7 +24540,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -24744,7 +24678,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -24892,7 +24826,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -25031,7 +24965,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -25185,7 +25119,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -25340,7 +25274,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -25430,7 +25364,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -25589,7 +25523,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -25732,7 +25666,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -25885,7 +25819,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -26087,7 +26021,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -26293,7 +26227,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -26497,7 +26431,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -26701,7 +26635,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -26868,7 +26802,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -27058,7 +26992,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -27160,7 +27094,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -27276,7 +27210,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -27411,7 +27345,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -27537,7 +27471,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -27665,7 +27599,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -27770,7 +27704,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -27913,7 +27847,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -28061,7 +27995,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -28226,7 +28160,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -28363,7 +28297,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -28527,7 +28461,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -28689,7 +28623,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -28822,7 +28756,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -28957,7 +28891,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -29107,7 +29041,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -29264,7 +29198,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -29374,7 +29308,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -29531,7 +29465,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -29701,7 +29635,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -29908,7 +29842,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -30116,7 +30050,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -30307,7 +30241,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -30497,7 +30431,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -30690,7 +30624,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -30899,7 +30833,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -31036,7 +30970,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -31185,7 +31119,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -31379,7 +31313,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -31566,7 +31500,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -31732,7 +31666,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -31943,7 +31877,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -32189,7 +32123,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -32292,7 +32226,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -32427,7 +32361,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -32577,7 +32511,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -32691,7 +32625,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -32823,7 +32757,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -32971,7 +32905,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -33119,7 +33053,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -33268,7 +33202,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -33411,7 +33345,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Over the rate limit (see the RateLimit and Retry-After fields) */
+                /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
                     headers: {
                         [name: string]: unknown;

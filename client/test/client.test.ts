@@ -26,7 +26,7 @@ describe('@deepsignal/client', () => {
     ownerToken = (await hub.api<{ token: string }>('POST', '/auth/login', { email, password: 'password-123' }, '')).body
       .token;
     // Generous: the hub's start is slow on a busy machine.
-  }, 300_000);
+  }, 900_000);
   afterAll(async () => hub?.close());
 
   it('has committed types that match the hub’s OpenAPI document (else: npm run generate -w client)', async () => {

@@ -26,7 +26,7 @@ describe('client API keys', () => {
     a = await makeTenant(hub, 'alpha');
     b = await makeTenant(hub, 'beta');
     // Generous: the hub's start and the tenant's setup are slow on a busy machine.
-  }, 300_000);
+  }, 900_000);
   afterAll(async () => hub?.close());
 
   it('creates a key shown once, lists it hashed and with its last use', async () => {

@@ -13,7 +13,7 @@ describe('client API rate limits', () => {
     hub = await startTestHub({ apiRateLimits: 'growth=3/5', apiRateWindowSec: 600 });
     a = await makeTenant(hub, 'alpha');
     // Generous: the hub's start and the tenant's setup are slow on a busy machine.
-  }, 300_000);
+  }, 900_000);
   afterAll(async () => hub?.close());
 
   const key = async (name: string) =>
