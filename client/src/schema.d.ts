@@ -115,6 +115,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -218,6 +240,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -354,6 +398,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -449,6 +515,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -566,6 +654,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -707,6 +817,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -823,6 +955,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -990,6 +1144,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -1108,6 +1284,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1272,6 +1470,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -1387,6 +1607,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -1445,6 +1687,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1615,6 +1879,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -1713,6 +1999,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1906,6 +2214,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2034,6 +2364,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2225,6 +2577,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -2300,6 +2674,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2470,6 +2866,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -2619,6 +3037,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2832,6 +3272,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete: {
@@ -3008,6 +3470,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         options?: never;
@@ -3142,6 +3626,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3230,6 +3736,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3385,6 +3913,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3497,6 +4047,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3684,6 +4256,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -3802,6 +4396,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -3835,6 +4451,28 @@ export interface paths {
                     };
                     content: {
                         "application/json": null;
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
                     };
                 };
             };
@@ -3921,6 +4559,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4031,6 +4691,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -4075,6 +4757,28 @@ export interface paths {
                 };
                 /** @description Default Response */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4165,6 +4869,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -4190,7 +4916,30 @@ export interface paths {
                 cookie?: never;
             };
             requestBody?: never;
-            responses: never;
+            responses: {
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
         };
         put?: never;
         post?: never;
@@ -4220,6 +4969,28 @@ export interface paths {
             responses: {
                 /** @description The request does not match the schema */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4385,6 +5156,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4860,6 +5653,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -4977,6 +5792,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -5069,6 +5906,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5237,6 +6096,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5332,6 +6213,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5469,6 +6372,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -5541,6 +6466,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5636,6 +6583,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5776,6 +6745,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -5867,6 +6858,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6001,6 +7014,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6158,6 +7193,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6357,6 +7414,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -6487,6 +7566,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6663,6 +7764,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -6779,6 +7902,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6931,6 +8076,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put: {
@@ -7049,6 +8216,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7230,6 +8419,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         options?: never;
@@ -7356,6 +8567,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -7690,6 +8923,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -7828,6 +9083,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -7938,6 +9215,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8110,6 +9409,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         post?: never;
@@ -8223,6 +9544,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8371,6 +9714,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8718,6 +10083,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -8876,6 +10263,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         post?: never;
@@ -8990,6 +10399,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9158,6 +10589,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put: {
@@ -9282,6 +10735,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9436,6 +10911,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9630,6 +11127,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         post?: never;
@@ -9743,6 +11262,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9898,6 +11439,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10110,6 +11673,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -10261,6 +11846,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10441,6 +12048,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10686,6 +12315,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -10816,6 +12467,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10982,6 +12655,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         post?: never;
@@ -11102,6 +12797,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11308,6 +13025,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -11427,6 +13166,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11595,6 +13356,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -11742,6 +13525,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11935,6 +13740,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12306,6 +14133,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -12435,6 +14284,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12606,6 +14477,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -12702,6 +14595,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -12845,6 +14760,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -12962,6 +14899,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13128,6 +15087,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -13253,6 +15234,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13401,6 +15404,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -13518,6 +15543,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13681,6 +15728,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -13824,6 +15893,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14156,6 +16247,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -14322,6 +16435,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -14454,6 +16589,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14630,6 +16787,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -14999,6 +17178,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -15172,6 +17373,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -15324,6 +17547,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         options?: never;
@@ -15441,6 +17686,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15627,6 +17894,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -15764,6 +18053,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15941,6 +18252,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -16078,6 +18411,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -16450,6 +18805,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17443,6 +19820,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -17515,6 +19914,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17653,6 +20074,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -17823,6 +20266,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -17939,6 +20404,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18104,6 +20591,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -18228,6 +20737,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18409,6 +20940,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -18523,6 +21076,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18705,6 +21280,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -18810,6 +21407,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -18958,6 +21577,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -19083,6 +21724,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -19308,6 +21971,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -19471,6 +22156,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -19599,6 +22306,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -19781,6 +22510,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -19874,6 +22625,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -20075,6 +22848,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -20238,6 +23033,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -20352,6 +23169,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -20551,6 +23390,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -20688,6 +23549,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -20870,6 +23753,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -20975,6 +23880,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -21133,6 +24060,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -21667,6 +24616,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -21809,6 +24780,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -22150,6 +25143,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -22284,6 +25299,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -22497,6 +25534,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -22637,6 +25696,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -22752,6 +25833,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -22912,6 +26015,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         post?: never;
@@ -22994,6 +26119,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -23470,6 +26617,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -23606,6 +26775,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -23783,6 +26974,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put: {
@@ -23913,6 +27126,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -24131,6 +27366,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -24245,6 +27502,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -24295,6 +27574,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -24311,6 +27612,28 @@ export interface paths {
             responses: {
                 /** @description The request does not match the schema */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -24402,6 +27725,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -24562,6 +27907,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -24680,6 +28047,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -24848,6 +28237,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         post?: never;
@@ -24967,6 +28378,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -25121,6 +28554,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -25296,6 +28751,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -25366,6 +28843,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -25545,6 +29044,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -25668,6 +29189,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -26043,6 +29586,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -26229,6 +29794,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -26453,6 +30040,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -26657,6 +30266,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -26804,6 +30435,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -27014,6 +30667,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -27096,6 +30771,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -27212,6 +30909,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -27367,6 +31086,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -27473,6 +31214,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -27621,6 +31384,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -27706,6 +31491,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -27869,6 +31676,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -27997,6 +31826,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -28182,6 +32033,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -28299,6 +32172,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -28483,6 +32378,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -28645,6 +32562,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         options?: never;
@@ -28758,6 +32697,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -28913,6 +32874,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -29043,6 +33026,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -29220,6 +33225,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -29310,6 +33337,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -29487,6 +33536,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         post?: never;
@@ -29637,6 +33708,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -29844,6 +33937,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -30072,6 +34187,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         put?: never;
@@ -30243,6 +34380,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -30453,6 +34612,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -30626,6 +34807,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -30855,6 +35058,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -30972,6 +35197,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -31121,6 +35368,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -31335,6 +35604,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         post?: never;
@@ -31522,6 +35813,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -31668,6 +35981,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -31879,6 +36214,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -32145,6 +36502,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -32228,6 +36607,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -32363,6 +36764,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -32533,6 +36956,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         options?: never;
@@ -32627,6 +37072,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -32759,6 +37226,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -32927,6 +37416,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -33055,6 +37566,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -33224,6 +37757,28 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         trace?: never;
@@ -33347,6 +37902,28 @@ export interface paths {
                 };
                 /** @description Over a rate limit (see the RateLimit and Retry-After fields) */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": {
+                         *         "code": "HUB_ERR_NOT_FOUND",
+                         *         "message": "client not found"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The database is not reachable right now; retry shortly */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };

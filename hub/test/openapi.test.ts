@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 
-type Operation = { responses?: Record<string, { content?: Record<string, { schema?: { examples?: unknown[] } }> }> };
+type Operation = { responses?: Record<string, unknown> };
 interface Document {
   paths: Record<string, Record<string, Operation>>;
 }
@@ -39,10 +39,9 @@ describe('OpenAPI document', () => {
 
   it('documents the API keys routes with their codes and examples', () => {
     const keys = doc.paths['/api/v1/clients/{clientId}/api-keys'];
-    expect(Object.keys(keys.post.responses ?? {}).sort()).toEqual(['201', '400', '401', '403', '404', '429']);
-    const created = keys.post.responses?.['201'].content?.['application/json'].schema;
-    expect(JSON.stringify(created)).toContain('dsa_');
-    const err = keys.get.responses?.['404'].content?.['application/json'].schema;
-    expect(err?.examples?.length ?? JSON.stringify(err).includes('HUB_ERR_')).toBeTruthy();
+    expect(Object.keys(keys.post.responses ?? {}).sort()).toEqual(['201', '400', '401', '403', '404', '429', '503']);
+    // @fastify/swagger moves a schema's examples beside it, onto the media type.
+    expect(JSON.stringify(keys.post.responses?.['201'])).toContain('dsa_');
+    expect(JSON.stringify(keys.get.responses?.['404'])).toContain('HUB_ERR_NOT_FOUND');
   });
 });

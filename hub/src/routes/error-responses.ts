@@ -24,13 +24,14 @@ function commonErrors(url: string, schema: RouteSchema, config: unknown): Record
     out[429] = described('Over a rate limit (see the RateLimit and Retry-After fields)');
   }
   if (url.includes('/:')) out[404] = described("Unknown id, or another client's");
+  out[503] = described('The database is not reachable right now; retry shortly');
   return out;
 }
 
 /**
  * The OpenAPI transform with the common errors of every API route added: 400 for a request its
  * schema refuses, 401 without a login, 403 (role, token scope, IP allowlist, CSRF), 404 for an
- * unknown or another client's id, 429 over a rate limit. Only the document changes: the route's
+ * unknown or another client's id, 429 over a rate limit, 503 while the database is down. Only the document changes: the route's
  * own response schemas (and so what it may answer) stay as declared.
  */
 export function withCommonErrors(transform: Transform): Transform {
