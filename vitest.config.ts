@@ -28,6 +28,7 @@ export default defineConfig({
       part('sidecar'),
       part('agents'),
       part('bench'),
+      part('client'),
       part('dashboard', {
         include: ['test/**/*.test.ts'],
         testTimeout: 120_000,

@@ -1,3 +1,4 @@
+import { createHubApi, type HubApi } from '@deepsignal/client';
 import { type CommandState, TERMINAL_STATES, validateParams } from '@deepsignal/protocol';
 import type {
   ActivityHour,
@@ -66,19 +67,29 @@ export class HubClient {
   private readonly api: string;
 
   private readonly opts: HubClientOptions;
+  /** The typed client generated from the hub's OpenAPI document (@deepsignal/client). */
+  private readonly typed: HubApi;
 
   constructor(opts: HubClientOptions) {
     this.opts = { ...opts };
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
     this.api = `${this.baseUrl}/api/v1`;
+    this.typed = createHubApi({
+      baseUrl: this.baseUrl,
+      token: () => this.opts.token,
+      timeoutMs: opts.timeoutMs ?? 15_000,
+    });
   }
 
   listInstances(q: { clientId?: string } = {}): Promise<Instance[]> {
-    return this.call('GET', '/instances', { query: q });
+    return this.typedCall('GET /instances', this.typed.GET('/api/v1/instances', { params: { query: q } }));
   }
 
   getInstance(id: string): Promise<InstanceDetail> {
-    return this.call('GET', `/instances/${enc(id)}`);
+    return this.typedCall(
+      `GET /instances/${id}`,
+      this.typed.GET('/api/v1/instances/{id}', { params: { path: { id } } }),
+    );
   }
 
   metrics(id: string, q: { name: string; from?: string; to?: string; step?: string }): Promise<MetricSeries> {
@@ -101,7 +112,7 @@ export class HubClient {
   }
 
   getCommand(id: string): Promise<CommandView> {
-    return this.call('GET', `/commands/${enc(id)}`);
+    return this.typedCall(`GET /commands/${id}`, this.typed.GET('/api/v1/commands/{id}', { params: { path: { id } } }));
   }
 
   /**
@@ -179,7 +190,7 @@ export class HubClient {
 
   /** Known advisories for OpenClaw and the sidecar, and the pinned current versions. */
   advisories(): Promise<AdvisoryList> {
-    return this.call('GET', '/advisories');
+    return this.typedCall('GET /advisories', this.typed.GET('/api/v1/advisories'));
   }
 
   /** When every provider key, instance secret, the hub's signing key and each live token was set. */
@@ -262,6 +273,33 @@ export class HubClient {
 
   supportSettings(): Promise<{ categories: { category: string; autoReply: boolean }[] }> {
     return this.call('GET', '/support/settings');
+  }
+
+  /**
+   * One call made with the generated client: its path, params and body are checked against the
+   * hub's OpenAPI document at compile time. The agents' own view types (hub-types.ts) name the
+   * answer; failures become the same HubError as {@link call}'s.
+   */
+  private async typedCall<T>(
+    what: string,
+    call: Promise<{ data?: unknown; error?: unknown; response: Response }>,
+  ): Promise<T> {
+    let r: Awaited<typeof call>;
+    try {
+      r = await call;
+    } catch (e) {
+      const c = (e as { cause?: { code?: string; message?: string } }).cause;
+      const cause = c?.code ?? c?.message ?? (e as Error).message;
+      throw new HubError(0, 'unreachable', `cannot reach the hub at ${this.baseUrl}: ${cause}`);
+    }
+    if (r.response.ok) return r.data as T;
+    const err = (r.error as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const status = r.response.status;
+    throw new HubError(
+      status,
+      err?.code ?? `http_${status}`,
+      `${what}: ${status} ${err?.code ?? ''} ${err?.message ?? r.response.statusText}`.replace(/\s+/g, ' ').trim(),
+    );
   }
 
   /** One API call (`path` under /api/v1); the typed methods above and each agent's own API file use it. */

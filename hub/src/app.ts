@@ -23,6 +23,7 @@ import { scheduledChangeRoutes } from './routes/commands/scheduled.js';
 import { dataRoutes } from './routes/data/index.js';
 import { deployDownloadRoutes } from './routes/deployments/downloads.js';
 import { deploymentRoutes } from './routes/deployments/index.js';
+import { withCommonErrors } from './routes/error-responses.js';
 import { experimentRoutes } from './routes/experiments/index.js';
 import { weeklyReportRoutes } from './routes/experiments/weekly-report.js';
 import { instanceRoutes } from './routes/instances/index.js';
@@ -113,7 +114,7 @@ export async function buildApp(ctx: HubContext): Promise<FastifyInstance> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: withCommonErrors(jsonSchemaTransform),
   });
   // The OpenAPI document lists every route and schema: served unless turned off (DS_API_DOCS),
   // and off by default in production.

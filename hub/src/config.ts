@@ -301,6 +301,21 @@ export const configSchema = z
         .regex(/^([a-z]+=\d+)(,[a-z]+=\d+)*$/, 'name=seconds pairs, e.g. orchestrator=60,support=300')
         .optional(),
     ),
+    /**
+     * Requests per window a client's API keys may make, per plan: `plan=perKey/perClient` pairs
+     * (`starter=60/120`). A plan left out keeps its default (api-rate-limit.ts).
+     */
+    apiRateLimits: optStr.pipe(
+      z
+        .string()
+        .regex(
+          /^([a-z0-9_-]+=\d+\/\d+)(,[a-z0-9_-]+=\d+\/\d+)*$/,
+          'plan=perKey/perClient pairs, e.g. starter=60/120,growth=300/600',
+        )
+        .optional(),
+    ),
+    /** The window of those limits, in seconds. */
+    apiRateWindowSec: z.coerce.number().int().min(1).max(86_400).default(60),
     /** How long an agent's token lives; the runner rotates it at half its life. */
     agentTokenTtlHours: z.coerce.number().min(0.001).max(8760).default(24),
     /** Blast radius: distinct instances one agent may act on per hour (unless its policy says otherwise). */
@@ -669,6 +684,16 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
     env: 'DS_BACKUP_S3_FORCE_PATH_STYLE',
     flag: '--backup-s3-force-path-style',
     help: 'path-style URLs (true with an endpoint, else false)',
+  },
+  apiRateLimits: {
+    env: 'DS_API_RATE_LIMITS',
+    flag: '--api-rate-limits',
+    help: 'client API key requests per window, plan=perKey/perClient (starter=60/120,growth=300/600,enterprise=1200/2400)',
+  },
+  apiRateWindowSec: {
+    env: 'DS_API_RATE_WINDOW_SEC',
+    flag: '--api-rate-window-sec',
+    help: 'window of the client API key limits in seconds (60)',
   },
   backupStorageRegions: {
     env: 'DS_BACKUP_STORAGE_REGIONS',

@@ -11,6 +11,7 @@ import {
   LogOut,
   Menu,
   Moon,
+  Plug,
   Rocket,
   ScrollText,
   Settings,
@@ -60,6 +61,7 @@ const PARTNER_NAV: NavItem[] = [{ href: '/fleet/', label: 'Your clients', icon: 
 const CLIENT_NAV: NavItem[] = [
   { href: '/client/', label: 'Dashboard', icon: Gauge },
   { href: '/client/help/', label: 'Help', icon: LifeBuoy },
+  { href: '/client/integrations/', label: 'Integrations', icon: Plug, roles: ['client_owner'] },
   { href: '/settings/', label: 'Settings', icon: Settings, roles: ['client_owner'] },
 ];
 

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { API_TOKEN_PREFIX, hashToken, userChanged } from '../auth/sessions.js';
+import { insertApiToken } from '../auth/api-tokens.js';
+import { userChanged } from '../auth/sessions.js';
 import { createUser } from '../auth/users.js';
 import { audit } from '../commands/audit.js';
 import type { Db } from '../db/index.js';
-import { newId, newSecret } from '../util/ids.js';
+import { newSecret } from '../util/ids.js';
 import { AGENT_NAMES, AGENTS, type AgentName, agentEmail } from './agents.js';
 
 /** Makes the row of every known agent that has none yet (its starting policy from AGENTS). */
@@ -41,21 +41,24 @@ export async function mintAgentToken(
     acct = (await createUser(db, { email, password: newSecret(), role: 'service', clientId: null })).id;
     await audit(db, o.actor, 'service_account.create', acct, null, { name: `agent-${name}`, agent: name });
   }
-  const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-  const tokenId = newId('tok');
   const expires = new Date(Date.now() + o.ttlHours * 3_600_000);
   const scopes = [...AGENTS[name].scopes];
-  await db.tx(async (q) => {
+  const minted = await db.tx(async (q) => {
     await q.query('UPDATE users SET disabled = false WHERE id = $1', [acct]);
     await q.query('UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [acct]);
-    await q.query(
-      `INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_by, expires_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-      [tokenId, acct, `agent ${name}`, hashToken(token), JSON.stringify(scopes), o.actor, expires],
-    );
+    const t = await insertApiToken(q, {
+      userId: acct,
+      name: `agent ${name}`,
+      scopes,
+      createdBy: o.actor,
+      expiresAt: expires,
+    });
+    const tokenId = String(t.row.id);
     await q.query('UPDATE ops_agents SET account_id = $2, updated_at = now() WHERE name = $1', [name, acct]);
     await audit(q, o.actor, `agent.token.${o.reason}`, tokenId, null, { agent: name, scopes, expiresAt: expires });
+    return { tokenId, token: t.token };
   });
+  const { tokenId, token } = minted;
   // The earlier token's live sockets are re-checked at once.
   userChanged(acct);
   return { agent: name, accountId: acct, tokenId, token, scopes, expiresAt: expires.toISOString() };

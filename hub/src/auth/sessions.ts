@@ -17,6 +17,8 @@ export interface AuthUser {
   scopes?: string[];
   /** The API token's id, when one was used. */
   tokenId?: string;
+  /** Set when the token is a client's API key: it acts for `clientId` only, never as a person. */
+  clientKey?: true;
 }
 
 export const SESSION_COOKIE = 'ds_session';
@@ -58,7 +60,7 @@ export function userChanged(userId: string): void {
   revocations.emit('revoked', { userId });
 }
 
-/** Prefix of API tokens (service accounts); sessions start with `dst_`. */
+/** Prefix of API tokens (service accounts, ops agents, client API keys); sessions start with `dst_`. */
 export const API_TOKEN_PREFIX = 'dsa_';
 
 /** The user a session or API token belongs to, or null (unknown, expired, revoked, disabled). */
@@ -96,20 +98,33 @@ async function toAuthUser(db: Db, r: UserRow, token?: { scopes: string[]; tid: s
   return u;
 }
 
-async function userForApiToken(db: Db, token: string): Promise<AuthUser | null> {
-  const rows = await db.query<UserRow & { tid: string; scopes: string[]; last_used_at: string | null }>(
-    `SELECT t.id AS tid, t.scopes, t.last_used_at, u.id, u.email, u.role, u.client_id, u.partner_id
+/** Live API tokens by hash, with their user; a client key must still belong to its user's client. */
+const API_TOKEN_SQL = `SELECT t.id AS tid, t.scopes, t.client_id AS key_client, t.last_used_at,
+       u.id, u.email, u.role, u.client_id, u.partner_id
      FROM api_tokens t JOIN users u ON u.id = t.user_id
      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-       AND NOT u.disabled`,
-    [hashToken(token)],
-  );
-  const r = rows[0];
+       AND NOT u.disabled AND (t.client_id IS NULL OR t.client_id = u.client_id)`;
+
+interface ApiTokenRow extends UserRow {
+  tid: string;
+  scopes: string[];
+  key_client: string | null;
+  last_used_at: string | null;
+}
+
+async function apiTokenUser(db: Db, r: ApiTokenRow): Promise<AuthUser> {
+  const u = await toAuthUser(db, r, r);
+  if (r.key_client) u.clientKey = true;
+  return u;
+}
+
+async function userForApiToken(db: Db, token: string): Promise<AuthUser | null> {
+  const r = (await db.query<ApiTokenRow>(API_TOKEN_SQL, [hashToken(token)]))[0];
   if (!r) return null;
   // Last use is kept to the minute: one write per token per minute, not per request.
   if (!r.last_used_at || Date.now() - new Date(r.last_used_at).getTime() > 60_000)
     await db.query('UPDATE api_tokens SET last_used_at = now() WHERE id = $1', [r.tid]);
-  return toAuthUser(db, r, r);
+  return apiTokenUser(db, r);
 }
 
 /** The user behind a stored session or API token hash now (re-checks of open live sockets). */
@@ -120,14 +135,8 @@ export async function userForTokenHash(db: Db, tokenHash: string): Promise<AuthU
     [tokenHash],
   );
   if (s[0]) return toAuthUser(db, s[0]);
-  const t = await db.query<UserRow & { tid: string; scopes: string[] }>(
-    `SELECT t.id AS tid, t.scopes, u.id, u.email, u.role, u.client_id, u.partner_id
-     FROM api_tokens t JOIN users u ON u.id = t.user_id
-     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
-       AND NOT u.disabled`,
-    [tokenHash],
-  );
-  return t[0] ? toAuthUser(db, t[0], t[0]) : null;
+  const t = (await db.query<ApiTokenRow>(API_TOKEN_SQL, [tokenHash]))[0];
+  return t ? apiTokenUser(db, t) : null;
 }
 
 /** Ends every session of a user (password reset, disable, role change). */

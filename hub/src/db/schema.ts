@@ -328,7 +328,10 @@ export const loginAttempts = pgTable('login_attempts', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
 });
 
-/** API tokens of service accounts (and anyone an admin issues one to); only a sha256 is stored. */
+/**
+ * API tokens of service accounts (and anyone an admin issues one to) and clients' API keys
+ * (`clientId` set, `userId` the owner who made it); only a sha256 is stored.
+ */
 export const apiTokens = pgTable(
   'api_tokens',
   {
@@ -336,8 +339,12 @@ export const apiTokens = pgTable(
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** A client's API key: it acts for this client only and is managed by its owners. */
+    clientId: text('client_id').references(() => clients.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     tokenHash: text('token_hash').notNull().unique(),
+    /** The token's first characters, shown in listings (null for tokens minted before it was kept). */
+    prefix: text('prefix'),
     /** `read` and/or `command:<type>`; empty means nothing at all. */
     scopes: jsonb('scopes').$type<string[]>().notNull(),
     createdBy: text('created_by').notNull(),
@@ -346,7 +353,7 @@ export const apiTokens = pgTable(
     revokedAt: ts('revoked_at'),
     lastUsedAt: ts('last_used_at'),
   },
-  (t) => [index('api_tokens_user_idx').on(t.userId)],
+  (t) => [index('api_tokens_user_idx').on(t.userId), index('api_tokens_client_idx').on(t.clientId)],
 );
 
 /** One-time password-reset links; only a sha256 of the token is stored. */

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
 /** Shared API schemas. */
-export const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+export const ERROR_EXAMPLE = { error: { code: 'HUB_ERR_NOT_FOUND', message: 'client not found' } };
+/** Every error answer: a stable `HUB_ERR_…` code and a message for people. */
+export const errorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .meta({ examples: [ERROR_EXAMPLE] });
 export const idParams = z.object({ id: z.string().min(1).max(64) });
 export const userSchema = z.object({
   id: z.string(),

@@ -7,6 +7,7 @@ import { HttpError, HUB_ERR } from '../auth/errors.js';
 import { seesFleet } from '../auth/scope.js';
 import { tokenFrom, userForToken, viaCookie } from '../auth/sessions.js';
 import type { HubContext } from '../context.js';
+import { ApiRateLimiter, parseApiRateLimits } from './api-rate-limit.js';
 import { ipAllowed, isLoopback } from './ip.js';
 import { originHost } from './proxy.js';
 import { assertTenantIds, ownerResolvers } from './tenancy.js';
@@ -132,6 +133,12 @@ export const securityPlugin = fp(async (app: FastifyInstance, { ctx }: { ctx: Hu
   });
 
   const resolvers = ownerResolvers(ctx);
+  const keyLimits = new ApiRateLimiter(
+    ctx.db,
+    parseApiRateLimits(ctx.config.apiRateLimits),
+    ctx.config.apiRateWindowSec,
+    ctx.stats,
+  );
 
   const checkIp = async (req: FastifyRequest) => {
     const u = req.user;
@@ -145,7 +152,7 @@ export const securityPlugin = fp(async (app: FastifyInstance, { ctx }: { ctx: Hu
       throw new HttpError(403, HUB_ERR.IP_NOT_ALLOWED, `requests from ${req.ip} are not allowed for this account`);
   };
 
-  app.addHook('preValidation', async (req) => {
+  app.addHook('preValidation', async (req, reply) => {
     // Decide by the route the router matched, never by the raw URL: `/%6detrics` or `/%61pi/…`
     // reach the same handlers as `/metrics` and `/api/…`.
     const path = routePath(req);
@@ -163,6 +170,8 @@ export const securityPlugin = fp(async (app: FastifyInstance, { ctx }: { ctx: Hu
         throw new HttpError(401, HUB_ERR.UNAUTHORIZED, 'log in first (Authorization: Bearer <token>)');
       return;
     }
+    // Client API keys are counted first: a refused call still spends from the key's budget.
+    await keyLimits.take(req.user, reply);
     await checkIp(req);
     if (!SAFE.has(req.method) && viaCookie(req.headers) && !CSRF_EXEMPT.has(path)) {
       const origin = req.headers.origin;

@@ -27,7 +27,10 @@ export function ownerResolvers(
     cmd: (id) => one('SELECT i.client_id FROM commands c JOIN instances i ON i.id = c.instance_id WHERE c.id = $1', id),
     usr: (id) => one(`SELECT ${USER_OWNER} AS client_id FROM users u WHERE u.id = $1`, id),
     tok: (id) =>
-      one(`SELECT ${USER_OWNER} AS client_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1`, id),
+      one(
+        `SELECT COALESCE(t.client_id, ${USER_OWNER}) AS client_id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1`,
+        id,
+      ),
     ptn: async (id) => partnerOwner(id),
     sup: (id) => one('SELECT client_id FROM tickets WHERE id = $1', id),
     tkt: (id) => one('SELECT client_id FROM tickets WHERE id = $1', id),

@@ -1,17 +1,19 @@
 'use client';
+import { ApiKeysPanel } from '@/components/integrations/api-keys-panel';
 import { WebhooksPanel } from '@/components/integrations/webhooks-panel';
 import { AppShell } from '@/components/shell/app-shell';
-import { useAuth } from '@/lib/auth';
+import { useRequireUser } from '@/lib/auth';
 
-/** The client's integrations: event webhooks. */
+/** The client's integrations: API keys for its own systems, and the event webhooks it receives. */
 export default function ClientIntegrationsPage() {
-  const { user } = useAuth();
+  const user = useRequireUser(['client_owner']);
   return (
     <AppShell title="Integrations">
-      {user?.clientId ? (
-        <WebhooksPanel clientId={user.clientId} />
-      ) : (
-        <p className="text-sm text-muted-foreground">Integrations belong to a client account.</p>
+      {user?.clientId && (
+        <div className="grid gap-6">
+          <ApiKeysPanel clientId={user.clientId} />
+          <WebhooksPanel clientId={user.clientId} />
+        </div>
       )}
     </AppShell>
   );

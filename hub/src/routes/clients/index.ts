@@ -11,6 +11,7 @@ import { newId } from '../../util/ids.js';
 import { publicBase } from '../auth/password-reset.js';
 import { clientSchema, errorSchema, idParams, userSchema } from '../schemas.js';
 import { inviteUser } from '../users/index.js';
+import { clientApiKeyRoutes } from './api-keys.js';
 import { clientLocationRoutes } from './location.js';
 import { clientSecretRoutes } from './secrets.js';
 import { clientSettingsRoutes } from './settings.js';
@@ -113,6 +114,7 @@ export const clientRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
 
   await app.register(clientSettingsRoutes, { ctx });
   await app.register(clientSecretRoutes, { ctx });
+  await app.register(clientApiKeyRoutes, { ctx });
   await app.register(clientLocationRoutes, { ctx });
 };
 

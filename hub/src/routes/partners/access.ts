@@ -15,12 +15,6 @@ export async function assertPartnerAccess(
 ): Promise<void> {
   const staff = access === 'read' ? ['admin', 'support'] : ['admin'];
   const partnerRoles = access === 'read' ? ['partner_admin', 'partner_viewer'] : ['partner_admin'];
-  let allowed = staff.includes(u.role);
-  if (!allowed && partnerRoles.includes(u.role)) {
-    const rows = await ctx.db.query<{ partner_id: string | null }>('SELECT partner_id FROM users WHERE id = $1', [
-      u.id,
-    ]);
-    allowed = rows[0]?.partner_id === partnerId;
-  }
+  const allowed = staff.includes(u.role) || (partnerRoles.includes(u.role) && u.partnerId === partnerId);
   if (!allowed || !(await ctx.brands.partnerExists(partnerId))) throw notFound('partner');
 }

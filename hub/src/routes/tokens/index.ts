@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { isCommandType } from '@deepsignal/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { insertApiToken } from '../../auth/api-tokens.js';
 import { HttpError, HUB_ERR, notFound } from '../../auth/errors.js';
 import { requireUser } from '../../auth/plugin.js';
 import { assertRole } from '../../auth/scope.js';
-import { API_TOKEN_PREFIX, deleteUserSessions, hashToken, userChanged } from '../../auth/sessions.js';
+import { deleteUserSessions, userChanged } from '../../auth/sessions.js';
 import { createUser } from '../../auth/users.js';
 import { audit } from '../../commands/audit.js';
 import type { HubContext } from '../../context.js';
-import { newId, newSecret } from '../../util/ids.js';
+import { newSecret } from '../../util/ids.js';
 import { errorSchema, idParams } from '../schemas.js';
 
 const scope = z
@@ -114,26 +114,19 @@ export const tokenRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (ap
       assertRole(u, 'admin');
       const acct = await ctx.db.query("SELECT id FROM users WHERE id = $1 AND role = 'service'", [req.params.id]);
       if (!acct[0]) throw notFound('service account');
-      const token = `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
       const expires = req.body.expiresInDays ? new Date(Date.now() + req.body.expiresInDays * 86_400_000) : null;
-      const rows = await ctx.db.query<Record<string, unknown>>(
-        `INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, created_by, expires_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING *`,
-        [
-          newId('tok'),
-          req.params.id,
-          req.body.name,
-          hashToken(token),
-          JSON.stringify([...new Set(req.body.scopes)]),
-          `user:${u.id}`,
-          expires,
-        ],
-      );
-      await audit(ctx.db, `user:${u.id}`, 'token.create', String(rows[0].id), null, {
+      const { row, token } = await insertApiToken(ctx.db, {
+        userId: req.params.id,
+        name: req.body.name,
+        scopes: req.body.scopes,
+        createdBy: `user:${u.id}`,
+        expiresAt: expires,
+      });
+      await audit(ctx.db, `user:${u.id}`, 'token.create', String(row.id), null, {
         account: req.params.id,
         scopes: req.body.scopes,
       });
-      return reply.code(201).send({ ...toToken(rows[0]), token });
+      return reply.code(201).send({ ...toToken(row), token });
     },
   );
 
