@@ -161,7 +161,10 @@ describe.skipIf(!hasChromium)('dashboard in a browser against a real hub', () =>
     await page.click('[data-testid=action-restart]');
     await page.getByRole('button', { name: 'Restart', exact: true }).last().click();
     await page.getByRole('tab', { name: 'Commands' }).click();
-    const status = page.locator('[data-testid=command-history] [data-testid=command-status]').first();
+    // The console opened above left its own commands in the history: follow the restart's row.
+    const status = page
+      .locator('[data-testid=command-history] li[data-command-type="openclaw.restart"] [data-testid=command-status]')
+      .first();
     await status.waitFor({ timeout: 15_000 });
     await expect.poll(() => status.getAttribute('data-status'), { timeout: 30_000 }).toBe('succeeded');
     expect(acme1.received).toContain('openclaw.restart');

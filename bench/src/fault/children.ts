@@ -55,14 +55,22 @@ export async function startChild<T>(
     });
   });
   proc.stdout!.resume();
+  // A child that dies on its own is a finding: say so with its last words, so one failed run
+  // shows why a later request to it could not connect.
+  let stopping = false;
+  proc.once('exit', (code, signal) => {
+    if (!stopping) console.error(`${entry} exited unexpectedly (${code ?? signal}); its stderr ended with:\n${err}`);
+  });
   return {
     proc,
     info,
     async kill9() {
+      stopping = true;
       proc.kill('SIGKILL');
       await exited(proc);
     },
     async stop(ms = 10_000) {
+      stopping = true;
       proc.kill('SIGTERM');
       const t = setTimeout(() => proc.kill('SIGKILL'), ms);
       await exited(proc);

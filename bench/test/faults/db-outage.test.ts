@@ -42,13 +42,19 @@ describe.skipIf(!hasPg)('fault: the database unavailable', () => {
     expect(inst.sidecar.outbox.counters.acked - ackedAtCut).toBeLessThanOrEqual(2);
     // One retry: a kept-alive connection the hub closes as it idles out can fail the first request.
     const healthz = `${s.hub.info.httpUrl}/healthz`;
+    const failures: string[] = [];
     const probe = () =>
       fetch(healthz).then(
         (r) => r.status,
-        () => 0,
+        (e: Error) => {
+          failures.push(`${e.message}: ${(e.cause as Error | undefined)?.message ?? ''}`);
+          return 0;
+        },
       );
     const health = (await probe()) || (await probe());
-    expect(health).not.toBe(0); // the hub process is still up and answering
+    const exit = s.hub.proc.exitCode ?? s.hub.proc.signalCode ?? 'still running';
+    // the hub process is still up and answering
+    expect(health, `healthz unreachable (${failures.join('; ')}), hub process: ${exit}`).not.toBe(0);
     dbProxy.restore();
 
     const after = await s.ping(c.id).catch(async () => {

@@ -23,7 +23,7 @@ export function CommandHistory({ commands, historyAvailable }: { commands: Comma
   return (
     <ul className="flex flex-col divide-y divide-border" data-testid="command-history">
       {commands.slice(0, 30).map((c) => (
-        <li key={c.id} className="flex items-center gap-3 py-2 text-sm">
+        <li key={c.id} className="flex items-center gap-3 py-2 text-sm" data-command-type={c.type}>
           <div className="min-w-0 flex-1">
             <p className="truncate font-medium">
               {commandName(c.type)}{' '}
