@@ -42,6 +42,8 @@ export interface Client {
   status?: string | null;
   /** Where its servers run (data residency); null until chosen. */
   location?: { name: string; city: string | null; country: string | null } | null;
+  /** The partner reselling it under its own brand; null for Deep Signal's own clients. */
+  partnerId?: string | null;
   createdAt?: string;
   onboarding?: { step?: string | number; completed?: number; total?: number; done?: boolean } | null;
   limits?: { tokensPerMonth?: number; costPerMonth?: number; messagesPerMonth?: number } | null;

@@ -52,16 +52,19 @@ const instance = (over: Partial<OnboardingState['instances'][number]> = {}) => (
 
 describe('onboarding: live only when the agent really is', () => {
   it('names what is missing, and nothing once it is live', () => {
-    expect(missingForLive(base).map((m) => m.id)).toEqual(['server']);
-    expect(missingForLive({ ...base, desired: { ...base.desired, testMode: true } }).map((m) => m.id)).toEqual([
-      'test-mode',
-      'server',
-    ]);
-    expect(missingForLive({ ...base, instances: [instance({ status: 'offline' })] }).map((m) => m.id)).toEqual([
-      'connection',
-    ]);
-    expect(missingForLive({ ...base, instances: [instance({ openclawUp: false, drift: 'pending' })] })).toHaveLength(2);
-    expect(missingForLive({ ...base, instances: [instance()] })).toEqual([]);
+    expect(missingForLive(base, 'Acme Agents').map((m) => m.id)).toEqual(['server']);
+    // The client reads the name of the product it bought: its partner's, not Deep Signal.
+    expect(missingForLive(base, 'Acme Agents')[0].text).toContain('Acme Agents sets it up');
+    expect(
+      missingForLive({ ...base, desired: { ...base.desired, testMode: true } }, 'Deep Signal').map((m) => m.id),
+    ).toEqual(['test-mode', 'server']);
+    expect(
+      missingForLive({ ...base, instances: [instance({ status: 'offline' })] }, 'Deep Signal').map((m) => m.id),
+    ).toEqual(['connection']);
+    expect(
+      missingForLive({ ...base, instances: [instance({ openclawUp: false, drift: 'pending' })] }, 'Deep Signal'),
+    ).toHaveLength(2);
+    expect(missingForLive({ ...base, instances: [instance()] }, 'Deep Signal')).toEqual([]);
   });
 });
 

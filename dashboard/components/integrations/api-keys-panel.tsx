@@ -9,6 +9,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { Input, Label } from '@/components/ui/input';
 import { toast } from '@/components/ui/toast';
 import { api } from '@/lib/api';
+import { useProductName } from '@/lib/brand';
 import { useApi } from '@/lib/use-api';
 
 /** One of the client's API keys, as the hub lists it (never the token). */
@@ -57,6 +58,7 @@ function CopyLine({ text, label }: { text: string; label: string }) {
  * the token is shown once, with a request to try it), and revoke. Owners only; the hub checks.
  */
 export function ApiKeysPanel({ clientId }: { clientId: string }) {
+  const product = useProductName();
   const path = `/clients/${encodeURIComponent(clientId)}/api-keys`;
   const keys = useApi<{ keys: ApiKeyView[] }>(path);
   const [name, setName] = useState('');
@@ -100,8 +102,8 @@ export function ApiKeysPanel({ clientId }: { clientId: string }) {
           <KeyRound className="size-4 text-accent" /> API keys
         </CardTitle>
         <CardDescription>
-          Keys let your own systems call the Deep Signal API for this company only. A key can do no more than you can,
-          and stops when revoked, when it expires or when your account is disabled.
+          Keys let your own systems call the {product} API for this company only. A key can do no more than you can, and
+          stops when revoked, when it expires or when your account is disabled.
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-5">

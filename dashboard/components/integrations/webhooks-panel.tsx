@@ -9,6 +9,7 @@ import { Input, Label } from '@/components/ui/input';
 import { Skeleton } from '@/components/ui/skeleton';
 import { toast } from '@/components/ui/toast';
 import { api } from '@/lib/api';
+import { useProductName } from '@/lib/brand';
 import { useApi } from '@/lib/use-api';
 import {
   lastAnswer,
@@ -28,13 +29,14 @@ export function WebhooksPanel({ clientId }: { clientId: string }) {
   const hooks = useApi<WebhookItem[]>(webhooksPath(clientId));
   const [secret, setSecret] = useState<{ url: string; value: string } | null>(null);
   const [version, setVersion] = useState(0);
+  const product = useProductName();
 
   return (
     <Card data-testid="webhooks-panel">
       <CardHeader>
         <CardTitle>Webhooks</CardTitle>
         <p className="text-sm text-muted-foreground">
-          Deep Signal POSTs the events you choose to your URL, signed the Standard Webhooks way (webhook-id,
+          {product} POSTs the events you choose to your URL, signed the Standard Webhooks way (webhook-id,
           webhook-timestamp, webhook-signature). Failed deliveries are retried for over a day.
         </p>
       </CardHeader>
@@ -200,6 +202,7 @@ function WebhookRow({
   const [confirmDelete, setConfirmDelete] = useState(false);
   const path = webhookPath(clientId, hook.id);
   const logId = useId();
+  const product = useProductName();
 
   const run = async (what: string, fn: () => Promise<void>) => {
     setBusy(true);
@@ -246,7 +249,7 @@ function WebhookRow({
       </div>
       {hook.disabledReason && (
         <p role="alert" className="text-sm text-danger">
-          Turned off by Deep Signal: {hook.disabledReason}
+          Turned off by {product}: {hook.disabledReason}
         </p>
       )}
       <div className="flex flex-wrap gap-2">

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { HelpChat } from '@/components/onboarding-help/help-chat';
 import { Logo } from '@/components/shell/logo';
 import { isOperator, useAuth } from '@/lib/auth';
+import { useProductName } from '@/lib/brand';
 import { cn } from '@/lib/utils';
 import { call, errorText } from './api';
 import { Channels } from './channels';
@@ -34,6 +35,7 @@ const resumeAt = (s: OnboardingState): number => {
 export function OnboardingFlow() {
   const { user, ready } = useAuth();
   const params = useSearchParams();
+  const product = useProductName();
   const query = useMemo<Record<string, string>>(() => {
     const c = params.get('clientId');
     const q: Record<string, string> = {};
@@ -72,14 +74,19 @@ export function OnboardingFlow() {
   const id: ScreenId = SCREENS[at].id;
   useEffect(() => {
     // Finishing marks the client active: only once the agent really is live, not in test mode.
-    if (id === 'success' && state && !state.completed.includes('success') && missingForLive(state).length === 0)
+    if (
+      id === 'success' &&
+      state &&
+      !state.completed.includes('success') &&
+      missingForLive(state, product).length === 0
+    )
       void call('POST', '/steps/success/done', undefined, query)
         .then(setState)
         .catch(() => {});
-  }, [id, state, query]);
+  }, [id, state, query, product]);
 
   // While the last screen waits for the agent, refresh what is still missing.
-  const waiting = id === 'success' && !!state && missingForLive(state).length > 0;
+  const waiting = id === 'success' && !!state && missingForLive(state, product).length > 0;
   useEffect(() => {
     if (!waiting) return;
     const t = setInterval(

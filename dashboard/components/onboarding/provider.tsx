@@ -4,6 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { ApiError } from '@/lib/api';
+import { useProductName } from '@/lib/brand';
 import { cn } from '@/lib/utils';
 import { call, errorText } from './api';
 import { Field, StepFrame, SubmitFooter } from './field';
@@ -28,10 +29,10 @@ const PROVIDERS = {
 } as const;
 
 /** What to check after a failed key check, by the hub's reason code. */
-function whatToCheck(code: string, p: (typeof PROVIDERS)[keyof typeof PROVIDERS]): string[] {
+function whatToCheck(code: string, p: (typeof PROVIDERS)[keyof typeof PROVIDERS], product: string): string[] {
   if (code.endsWith('_NO_NETWORK'))
     return [
-      `This Deep Signal server could not reach ${p.host}: check its internet access, proxy and firewall.`,
+      `This ${product} server could not reach ${p.host}: check its internet access, proxy and firewall.`,
       'Offline or only trying the product? Continue in test mode below.',
     ];
   if (code.endsWith('_BAD_KEY'))
@@ -58,6 +59,7 @@ export function Provider({ state, onSaved, next, back, query }: StepProps) {
   const testMode = !!state.desired.testMode;
   const stored = state.secrets[provider];
   const p = PROVIDERS[provider];
+  const product = useProductName();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -75,7 +77,7 @@ export function Provider({ state, onSaved, next, back, query }: StepProps) {
       next();
     } catch (err) {
       setError(errorText(err));
-      setChecks(err instanceof ApiError ? whatToCheck(err.code, p) : []);
+      setChecks(err instanceof ApiError ? whatToCheck(err.code, p, product) : []);
     } finally {
       setBusy(false);
     }

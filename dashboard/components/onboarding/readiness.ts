@@ -17,9 +17,9 @@ const DRIFT_MISSING: Record<string, string> = {
 /**
  * What is still missing before the agent really answers customers: a real provider key (not test
  * mode), a provisioned server whose sidecar is connected, OpenClaw running on it, and the chosen
- * settings applied. Empty means live.
+ * settings applied. Empty means live. `product` is the host's product name (a partner's, or Deep Signal).
  */
-export function missingForLive(s: OnboardingState): Missing[] {
+export function missingForLive(s: OnboardingState, product: string): Missing[] {
   const out: Missing[] = [];
   const provider = s.desired.provider;
   if (s.desired.testMode)
@@ -33,7 +33,7 @@ export function missingForLive(s: OnboardingState): Missing[] {
   if (!inst) {
     out.push({
       id: 'server',
-      text: 'Your agent’s server has not been provisioned yet: Deep Signal sets it up, and it shows here once it connects.',
+      text: `Your agent’s server has not been provisioned yet: ${product} sets it up, and it shows here once it connects.`,
     });
     return out;
   }

@@ -3,6 +3,7 @@ import confetti from 'canvas-confetti';
 import { BarChart3, CircleDashed, LifeBuoy, MessageSquare, PartyPopper } from 'lucide-react';
 import { useEffect } from 'react';
 import { Button } from '@/components/ui/button';
+import { useProductName } from '@/lib/brand';
 import { missingForLive } from './readiness';
 import { TestModeBadge } from './test-mode';
 import type { OnboardingState } from './types';
@@ -12,7 +13,8 @@ import type { OnboardingState } from './types';
  * dashboard; until then, exactly what is still missing.
  */
 export function Success({ state }: { state: OnboardingState }) {
-  const missing = missingForLive(state);
+  const product = useProductName();
+  const missing = missingForLive(state, product);
   const isLive = missing.length === 0;
   useEffect(() => {
     if (!isLive || window.matchMedia?.('(prefers-reduced-motion: reduce)').matches) return;

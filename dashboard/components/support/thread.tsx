@@ -1,16 +1,14 @@
 'use client';
 import { Bot, Lock, User, Wrench } from 'lucide-react';
 import { fmtDateTime } from '@/components/admin/when';
+import { useProductName } from '@/lib/brand';
 import { cn } from '@/lib/utils';
 import { AttachmentItem } from './attachments';
 import type { Attachment, ThreadEntry } from './types';
 
-const WHO: Record<ThreadEntry['author'], string> = {
-  client: 'Client',
-  operator: 'Deep Signal',
-  agent: 'Support agent',
-  system: 'Hub',
-};
+/** Who wrote an entry without an address; the operator speaks under the host's product name. */
+const who = (author: ThreadEntry['author'], product: string): string =>
+  ({ client: 'Client', operator: product, agent: 'Support agent', system: 'Hub' })[author];
 
 const attachmentIdOf = (e: ThreadEntry) => {
   const id = (e.meta as { attachmentId?: unknown } | null | undefined)?.attachmentId;
@@ -33,6 +31,7 @@ export function Thread({
   ticketId: string;
   attachments?: Attachment[];
 }) {
+  const product = useProductName();
   const byId = new Map(attachments.map((a) => [a.id, a]));
   const placed = new Set(entries.map(attachmentIdOf).filter((id): id is string => !!id && byId.has(id)));
   const loose = attachments.filter((a) => !placed.has(a.id));
@@ -74,7 +73,7 @@ export function Thread({
               )}
               <span>
                 {e.kind === 'note' ? 'Internal note · ' : ''}
-                {e.authorEmail ?? WHO[e.author]}
+                {e.authorEmail ?? who(e.author, product)}
                 {e.automatic ? ' · automatic' : ''}
                 {e.via === 'email' ? ' · by email' : ''}
               </span>

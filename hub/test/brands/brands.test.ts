@@ -381,4 +381,38 @@ describe('partner brands and custom domains', () => {
     );
     await api('PUT', '/partners/ptn_acme/brand', BRAND, partnerAdmin);
   });
+
+  it("names the product the client bought in the support agent's automatic reply and in onboarding's refusals", async () => {
+    expect((await api('PUT', '/support/settings/categories/billing', { autoReply: true })).status).toBe(200);
+    const own = (await api<{ id: string }>('POST', '/clients', { name: 'Own shop', industry: 'x', plan: 'starter' }))
+      .body.id;
+    await api('POST', `/clients/${own}/users`, { email: 'owner@own.test', password: PASSWORD, role: 'client_owner' });
+    const autoReply = async (email: string) => {
+      const token = await login(hub, email);
+      const t = await api<{ id: string }>('POST', '/tickets', { subject: 'Invoice', body: 'Where is it?' }, token);
+      expect(t.status).toBe(201);
+      const r = await api<{ autoReplied: boolean; entry: { body: string } | null }>(
+        'POST',
+        `/tickets/${t.body.id}/triage`,
+        { note: 'billing question', category: 'billing', autoReply: 'Invoices are under Settings > Billing.' },
+      );
+      expect(r.status).toBe(200);
+      expect(r.body.autoReplied).toBe(true);
+      return r.body.entry?.body ?? '';
+    };
+    const partners = await autoReply('owner@bakery.test');
+    expect(partners).toContain('This is an automatic reply from the Acme Agents support agent.');
+    expect(partners).not.toMatch(DEEP_SIGNAL);
+    expect(await autoReply('owner@own.test')).toContain('automatic reply from the Deep Signal support agent');
+
+    // Onboarding's refusals name it too.
+    const drive = await api<{ error: { message: string } }>(
+      'POST',
+      '/onboarding/test-drive',
+      { message: 'hello' },
+      await login(hub, 'owner@bakery.test'),
+    );
+    expect(drive.status).toBe(409);
+    expect(drive.body.error.message).toBe('your agent is not online yet: its server has not connected to Acme Agents');
+  });
 });

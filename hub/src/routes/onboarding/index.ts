@@ -366,7 +366,7 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
           HUB_ERR.UNAVAILABLE,
           seen
             ? `your agent’s server is offline (last connected ${new Date(seen).toISOString().replace('T', ' ').slice(0, 16)} UTC), so it cannot show a WhatsApp QR code; try again once it is back`
-            : 'your agent’s server has not connected to Deep Signal yet, so it cannot show a WhatsApp QR code; try again once it is online',
+            : `your agent’s server has not connected to ${(await ctx.brands.forClient(id)).productName} yet, so it cannot show a WhatsApp QR code; try again once it is online`,
         );
       }
       const params = COMMANDS['channel.login'].params.parse({ channel: 'whatsapp', force: req.body?.force ?? false });
@@ -447,7 +447,7 @@ export const onboardingRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = asyn
           // Connected but its gateway down: typically OpenClaw restarting to take a new setting.
           snaps.some((s) => s?.status === 'error')
             ? 'your agent’s server is connected, but its OpenClaw gateway is not answering right now (it restarts after some changes): try again in a moment'
-            : 'your agent is not online yet: its server has not connected to Deep Signal',
+            : `your agent is not online yet: its server has not connected to ${(await ctx.brands.forClient(id)).productName}`,
         );
       const params = COMMANDS['chat.send'].params.parse({ message: req.body.message, sessionKey: 'agent:main:main' });
       const { view: v } = await ctx.commands.create({

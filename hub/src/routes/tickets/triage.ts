@@ -7,11 +7,17 @@ import { errorSchema, idParams } from '../schemas.js';
 import { actorOf, visibleTicket } from './access.js';
 import { category, entrySchema, priority, ticketSchema } from './schemas.js';
 
-/** Every automatic reply carries this, so a client always knows and can ask for a person. */
-export const AUTOMATIC_NOTICE =
-  'This is an automatic reply from the Deep Signal support agent. Reply "human" and a person from our team will take over.';
+/**
+ * Every automatic reply carries this, so a client always knows and can ask for a person; it names
+ * the product the client bought (its partner's, for a partner's client).
+ */
+export const automaticNotice = (product: string) =>
+  `This is an automatic reply from the ${product} support agent. Reply "human" and a person from our team will take over.`;
 
-const withNotice = (text: string) => (text.includes(AUTOMATIC_NOTICE) ? text : `${text}\n\n${AUTOMATIC_NOTICE}`);
+const withNotice = (text: string, product: string) => {
+  const notice = automaticNotice(product);
+  return text.includes(notice) ? text : `${text}\n\n${notice}`;
+};
 
 /**
  * The hub's own check before an automatic resolution (whatever the agent says): the category
@@ -91,9 +97,10 @@ export const triageRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
       if (req.body.resolve)
         await assertMayResolve(ctx, r, req.body.category ?? r.category, allowsAuto, !!req.body.escalate);
       let t = await ctx.tickets.triage(r, actor, { ...req.body, meta: req.body.meta });
+      const product = (await ctx.brands.forClient(r.client_id)).productName;
       let entry = null;
       if (req.body.resolve) {
-        const done = await ctx.tickets.reply(t, actor, withNotice(req.body.resolve), {
+        const done = await ctx.tickets.reply(t, actor, withNotice(req.body.resolve, product), {
           via: 'agent',
           automatic: true,
           state: 'resolved',
@@ -102,7 +109,7 @@ export const triageRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (a
         entry = done.entry;
       } else if (req.body.autoReply) {
         if ((await allowsAuto(t.category)) && t.state !== 'resolved' && t.state !== 'closed') {
-          const done = await ctx.tickets.reply(t, actor, withNotice(req.body.autoReply), {
+          const done = await ctx.tickets.reply(t, actor, withNotice(req.body.autoReply, product), {
             via: 'agent',
             automatic: true,
           });
