@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark (each beside its baseline in the same run), prints a
  * table, writes bench/results/latest.json and refreshes the figures in BENCHMARKS.md.
  * Flags: `--only a,b` (benchmark groups: ingest, fleet, sidecar, command, query, logins, idle, alerts, billing, provision,
- * dashboard, update, agents, broker-cluster, live-adapter),
+ * dashboard, update, variant, agents, broker-cluster, live-adapter),
  * `--quick` (smaller sizes, for trying the harness; the JSON says so), `--no-md`, `--merge`,
  * `--llm off|fake|real` (the agents group's model).
  */
@@ -23,6 +23,7 @@ import { provisionBenchmark } from './benchmarks/provision.js';
 import { queryBenchmark } from './benchmarks/query.js';
 import { sidecarBenchmark } from './benchmarks/sidecar.js';
 import { updateBenchmark } from './benchmarks/update.js';
+import { variantGatewayBenchmark } from './benchmarks/variant-gateway.js';
 import { machineInfo } from './machine.js';
 import { pgAvailable, pgVersion } from './pg.js';
 import {
@@ -44,7 +45,7 @@ Runs every benchmark beside its baseline in the same run, prints a table, writes
 bench/results/latest.json and refreshes the figures in BENCHMARKS.md (about 8-15 minutes).
 
   --only a,b   only these groups: ingest, fleet, sidecar, command, query, logins, idle, alerts, billing,
-               provision, dashboard, update, agents, broker-cluster, live-adapter
+               provision, dashboard, update, variant, agents, broker-cluster, live-adapter
   --quick      smaller sizes, to try the harness (writes quick.json, never latest.json)
   --no-md      do not touch BENCHMARKS.md
   --merge      with --only: put these groups' figures into latest.json and BENCHMARKS.md, keeping
@@ -114,6 +115,7 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
     run: () => hubIdleBenchmark(log, quick ? 5 : 20),
   },
   { key: 'update', names: ['update.rollback_s', 'update.guarded_ok_s'], run: () => updateBenchmark(log) },
+  { key: 'variant', names: ['variant.gateway_test_s'], run: () => variantGatewayBenchmark(log) },
   {
     key: 'provision',
     names: ['provision.seconds_to_live_cold', 'provision.seconds_to_live_snapshot', 'provision.seconds_to_live_warm'],

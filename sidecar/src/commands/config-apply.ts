@@ -1,11 +1,13 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { OpenclawLimits } from '@deepsignal/protocol';
+import { writeAtomic } from '../changes/bundle-state.js';
 import { guardedChange } from '../changes/guarded.js';
 import { openclawConfigPath, openclawWorkspace } from '../openclaw/config-file.js';
 import { addLimitsToPatch, currentLimits } from '../openclaw/limits.js';
 import { getConfig, patchConfig } from '../openclaw/ops.js';
 import { addVariantToPatch, type VariantAgent } from '../openclaw/variant.js';
+import { dropVariantUndo, keepVariantUndo, readVariantUndo } from '../openclaw/variant-undo.js';
 import { requireGateway } from './gateway.js';
 import type { CommandHandler } from './types.js';
 
@@ -20,18 +22,6 @@ interface Params {
   variant?: VariantAgent;
 }
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.ds-tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-}
-
 /** The variant agent's workspace, beside the main one (`workspace-<agentId>`). */
 function variantWorkspace(ctx: Parameters<CommandHandler>[0], agentId: string): string {
   const main = openclawWorkspace(openclawConfigPath(ctx.config.openclawConfig));
@@ -43,7 +33,13 @@ function variantWorkspace(ctx: Parameters<CommandHandler>[0], agentId: string): 
  * channels, identity and an A/B variant agent (openclaw/variant.ts); persona files written to
  * the workspaces; as a guarded change (snapshot, health check, rollback). [SPEC 6.2, 6.8]
  */
-export const configApply: CommandHandler = (ctx) => guardedChange(ctx, () => applyConfig(ctx));
+export const configApply: CommandHandler = async (ctx) => {
+  const result = await guardedChange(ctx, () => applyConfig(ctx));
+  // Only once the removal held (a rolled back one leaves the variant, and its record, in place).
+  const v = (ctx.params as Params).variant;
+  if (v?.remove) dropVariantUndo(ctx.config.stateDir, v.agentId);
+  return result;
+};
 
 async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
   const p = ctx.params as Params;
@@ -80,6 +76,7 @@ async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
   }
   if (p.limits) applied.push(...addLimitsToPatch(patch, p.limits));
   let hash: string | null = null;
+  let replacePaths: string[] = [];
   let previousLimits: OpenclawLimits | undefined;
   if (Object.keys(patch).length || p.variant) {
     const gw = await requireGateway(ctx);
@@ -89,9 +86,14 @@ async function applyConfig(ctx: Parameters<CommandHandler>[0]) {
     if (p.variant) {
       const main = openclawWorkspace(openclawConfigPath(ctx.config.openclawConfig));
       const workspaces = { main, variant: variantWorkspace(ctx, p.variant.agentId) };
-      applied.push(addVariantToPatch(patch, p.variant, current, workspaces));
+      const undo = readVariantUndo(ctx.config.stateDir, p.variant.agentId);
+      const v = addVariantToPatch(patch, p.variant, current, workspaces, undo);
+      // Kept before the config changes, so a removal can always put back what was there.
+      if (v.undo) keepVariantUndo(ctx.config.stateDir, v.undo);
+      applied.push(v.applied);
+      replacePaths = v.replacePaths;
     }
-    hash = await patchConfig(gw, patch);
+    hash = await patchConfig(gw, patch, { replacePaths });
     ctx.progress({ message: 'configuration patched' });
   }
   if (p.files) {

@@ -24,19 +24,25 @@ const PATCH_TIMEOUT_MS = 120_000;
 
 /**
  * `config.patch` with the current base hash (a merge patch of the given object). Retries once
- * when the config changed underneath (hash mismatch). Returns the new hash.
+ * when the config changed underneath (hash mismatch). Returns the new hash. `replacePaths` names
+ * the arrays the patch shrinks or deletes on purpose: OpenClaw refuses such a patch otherwise.
  */
 export async function patchConfig(
   gw: GatewayLike,
   patch: Record<string, unknown>,
-  timeoutMs = PATCH_TIMEOUT_MS,
+  opts: { timeoutMs?: number; replacePaths?: string[] } = {},
 ): Promise<string | null> {
+  const { timeoutMs = PATCH_TIMEOUT_MS, replacePaths = [] } = opts;
   for (let attempt = 0; ; attempt++) {
     const { hash } = await getConfig(gw);
     try {
       const r = await gw.request<{ hash?: unknown }>(
         'config.patch',
-        { raw: JSON.stringify(patch), ...(hash ? { baseHash: hash } : {}) },
+        {
+          raw: JSON.stringify(patch),
+          ...(hash ? { baseHash: hash } : {}),
+          ...(replacePaths.length ? { replacePaths } : {}),
+        },
         timeoutMs,
       );
       return typeof r?.hash === 'string' ? r.hash : null;
