@@ -19,6 +19,11 @@ export const configSchema = z
     bind: z.string().min(1).default('127.0.0.1'),
     dataDir: z.string().min(1).default('./data'),
     databaseUrl: optStr,
+    /** The embedded PGlite's shared buffers (a PostgreSQL size, e.g. 32MB): see openPglite. */
+    pgliteSharedBuffers: z
+      .string()
+      .regex(/^[1-9][0-9]*(kB|MB|GB)$/, 'a PostgreSQL size such as 32MB')
+      .default('32MB'),
     /** PostgreSQL schema for all hub tables (tests use one per run). */
     dbSchema: z
       .string()
@@ -407,6 +412,11 @@ export const SETTINGS: Record<keyof z.infer<typeof configSchema>, { env: string;
   bind: { env: 'DS_BIND', flag: '--bind', help: 'address to listen on (127.0.0.1)' },
   dataDir: { env: 'DS_DATA_DIR', flag: '--data-dir', help: 'embedded database and keys (./data)' },
   databaseUrl: { env: 'DATABASE_URL', flag: '--database-url', help: 'PostgreSQL instead of the embedded PGlite' },
+  pgliteSharedBuffers: {
+    env: 'DS_PGLITE_SHARED_BUFFERS',
+    flag: '--pglite-shared-buffers',
+    help: "embedded database's shared buffers, held in the hub's memory (32MB)",
+  },
   dbSchema: { env: 'DS_DB_SCHEMA', flag: '--db-schema', help: 'PostgreSQL schema for the hub tables (public)' },
   mqttUrl: { env: 'DS_MQTT_URL', flag: '--mqtt-url', help: 'external broker instead of the embedded one' },
   publicMqttUrl: { env: 'DS_PUBLIC_MQTT_URL', flag: '--public-mqtt-url', help: 'broker URL given to new instances' },

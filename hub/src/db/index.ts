@@ -5,10 +5,12 @@ import { migrate } from './migrate.js';
 export type { Db, Querier } from './client.js';
 
 /** Opens the configured database (PostgreSQL when DATABASE_URL is set, else PGlite) and migrates it. */
-export async function openDatabase(config: Pick<HubConfig, 'databaseUrl' | 'dataDir' | 'dbSchema'>): Promise<Db> {
+export async function openDatabase(
+  config: Pick<HubConfig, 'databaseUrl' | 'dataDir' | 'dbSchema'> & Partial<Pick<HubConfig, 'pgliteSharedBuffers'>>,
+): Promise<Db> {
   const db = config.databaseUrl
     ? await openPostgres(config.databaseUrl, config.dbSchema)
-    : await openPglite(config.dataDir, config.dbSchema);
+    : await openPglite(config.dataDir, config.dbSchema, config.pgliteSharedBuffers);
   return migrateOpen(db);
 }
 
