@@ -22,6 +22,29 @@ export function sidecarArgv(args: string[] = []): string[] {
 }
 
 /**
+ * Entries the fault tests start as their own processes (a hub they kill, a simulated instance),
+ * bundled by the global setup like the sidecar: a hub child under tsx took 21.7-36.6 s from spawn
+ * to ready at load 11-12 where its bundle took 18.7-30.8 s (the same PGlite start in both).
+ */
+export const TEST_CHILD_BUNDLES: Readonly<Record<string, string>> = {
+  'bench/src/hub/hub-process.ts': path.join(REPO_ROOT, 'bench/dist/test/hub-process.mjs'),
+  'bench/src/fault/sim-instance-process.ts': path.join(REPO_ROOT, 'bench/dist/test/sim-instance-process.mjs'),
+};
+
+/** Set by the global setup once the bundles above are built for this run. */
+export const CHILD_BUNDLES_ENV = 'DS_TEST_CHILD_BUNDLES';
+
+/**
+ * argv (after `node`) that runs `entry` (a path from the repo root): this run's bundle when the
+ * global setup built one, else the sources under tsx (a benchmark, or a file run without the setup).
+ */
+export function entryArgv(entry: string): string[] {
+  const bundle = TEST_CHILD_BUNDLES[entry];
+  if (bundle && process.env[CHILD_BUNDLES_ENV] === '1' && existsSync(bundle)) return [bundle];
+  return ['--import', 'tsx', path.join(REPO_ROOT, entry)];
+}
+
+/**
  * Deadlines, sized from what a loaded 2-core machine was measured to need (a suite running beside
  * a CPU-heavy benchmark), with room to spare. They bound waits on conditions; they are never the
  * condition. Scale them all with DS_TEST_TIME_SCALE on an even slower machine.
