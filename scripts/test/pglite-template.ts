@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './processes.js';
@@ -22,8 +23,36 @@ export const TEST_PGLITE_TEMPLATE = path.join(TEMPLATE_DATA_DIR, 'db');
 /** Set by the global setup once the template is made; processes of the run inherit it. */
 const ENV = 'DS_TEST_PGLITE_TEMPLATE';
 
-/** Makes the template (the global setup, once per run) and announces it to the run's processes. */
+const STAMP = path.join(TEMPLATE_DATA_DIR, 'stamp');
+
+/** What the cluster is made from: the migrations, the code that opens and migrates, PGlite's version (lockfile). */
+function inputsHash(): string {
+  const h = createHash('sha256');
+  const drizzle = path.join(REPO_ROOT, 'hub/drizzle');
+  const files = readdirSync(drizzle, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name))
+    .sort();
+  for (const f of [
+    ...files,
+    path.join(REPO_ROOT, 'hub/src/db/client.ts'),
+    path.join(REPO_ROOT, 'hub/src/db/migrate.ts'),
+    path.join(REPO_ROOT, 'package-lock.json'),
+  ])
+    h.update(path.relative(REPO_ROOT, f)).update('\0').update(readFileSync(f));
+  return h.digest('hex');
+}
+
+/**
+ * Makes the template unless the one from an earlier run was made from the same inputs (the global
+ * setup, once per run; 6-16 s on the loaded machine) and announces it to the run's processes.
+ */
 export async function buildPgliteTemplate(): Promise<void> {
+  const hash = inputsHash();
+  if (existsSync(TEST_PGLITE_TEMPLATE) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash) {
+    process.env[ENV] = TEST_PGLITE_TEMPLATE;
+    return;
+  }
   rmSync(TEMPLATE_DATA_DIR, { recursive: true, force: true });
   // In a child: PGlite's WebAssembly heap is freed with it, not kept by the test runner. The
   // hub's own open and migrate functions, so the cluster is the one a hub would make.
@@ -36,6 +65,7 @@ await db.close();`;
   await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: REPO_ROOT,
   });
+  writeFileSync(STAMP, hash);
   process.env[ENV] = TEST_PGLITE_TEMPLATE;
 }
 
