@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RunningHub, type StartHubOptions, startHub } from '../../../hub/src/hub.js';
-import { seedPgliteDataDir } from '../../../scripts/test/pglite-template.js';
 import type { InstanceCreds } from '../load/lite-sidecar.js';
 import { dropSchema, PG_URL, uniqueSchema } from '../pg.js';
 import { type HubStore, provisionInstances } from './provision.js';
@@ -48,7 +47,6 @@ export async function startBenchHub(opts: {
   settings?: StartHubOptions;
 }): Promise<BenchHub> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ds-bench-hub-'));
-  if (opts.mode === 'embedded') seedPgliteDataDir(dataDir);
   const store: HubStore = {
     databaseUrl: opts.mode === 'pg' ? PG_URL : undefined,
     dbSchema: opts.mode === 'pg' ? uniqueSchema('bench') : 'public',
