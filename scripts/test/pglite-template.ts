@@ -11,7 +11,7 @@ import { REPO_ROOT } from './processes.js';
  *
  * A hub on a fresh data directory first runs PGlite's initdb (WebAssembly), then every migration:
  * initdb alone takes 4.9 s of CPU (6-9.5 s wall on a 2-core machine at load 10-14) and the
- * migrations 0.9 s, against 1.1 s of CPU to copy a cluster made before and open it (measured with
+ * migrations 0.9 s more, against 1.1 s of CPU to copy a cluster made before and open it (measured with
  * `new PGlite(dir)` as the hub opens it). The copy holds the schema and nothing else: each hub
  * still runs the migrator (which finds this run's migrations applied) and makes its own keys and
  * admin. Tests of the migrations themselves open their own databases.

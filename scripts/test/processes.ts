@@ -23,8 +23,9 @@ export function sidecarArgv(args: string[] = []): string[] {
 
 /**
  * Entries the fault tests start as their own processes (a hub they kill, a simulated instance),
- * bundled by the global setup like the sidecar: a hub child under tsx took 21.7-36.6 s from spawn
- * to ready at load 11-12 where its bundle took 18.7-30.8 s (the same PGlite start in both).
+ * bundled by the global setup like the sidecar: from spawn to ready, a hub child on a PGlite data
+ * dir seeded from the run's template used 6.4-6.7 s of CPU under tsx and 4.5-5.0 s as a bundle
+ * (7.6-14.3 s against 5.2-7.9 s wall at load 11-12).
  */
 export const TEST_CHILD_BUNDLES: Readonly<Record<string, string>> = {
   'bench/src/hub/hub-process.ts': path.join(REPO_ROOT, 'bench/dist/test/hub-process.mjs'),
