@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type RunningHub, startHub } from '@deepsignal/hub';
 import { verifyCommand } from '@deepsignal/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
+import { seedPgliteDataDir } from '../../scripts/test/pglite-template.js';
 
 const ADMIN = { email: 'admin@agents.test', password: 'admin-password-1' };
 
@@ -21,6 +22,7 @@ export interface AgentTestHub {
 
 export async function startAgentHub(settings: Record<string, unknown> = {}): Promise<AgentTestHub> {
   const dataDir = mkdtempSync(join(tmpdir(), 'agents-hub-'));
+  if (!settings.databaseUrl) seedPgliteDataDir(dataDir);
   const hub = await startHub({
     ...settings,
     httpPort: 0,

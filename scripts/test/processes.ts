@@ -22,6 +22,30 @@ export function sidecarArgv(args: string[] = []): string[] {
 }
 
 /**
+ * Entries the fault tests start as their own processes (a hub they kill, a simulated instance),
+ * bundled by the global setup like the sidecar: from spawn to ready, a hub child on a PGlite data
+ * dir seeded from the run's template used 6.4-6.7 s of CPU under tsx and 4.5-5.0 s as a bundle
+ * (7.6-14.3 s against 5.2-7.9 s wall at load 11-12).
+ */
+export const TEST_CHILD_BUNDLES: Readonly<Record<string, string>> = {
+  'bench/src/hub/hub-process.ts': path.join(REPO_ROOT, 'bench/dist/test/hub-process.mjs'),
+  'bench/src/fault/sim-instance-process.ts': path.join(REPO_ROOT, 'bench/dist/test/sim-instance-process.mjs'),
+};
+
+/** Set by the global setup once the bundles above are built for this run. */
+export const CHILD_BUNDLES_ENV = 'DS_TEST_CHILD_BUNDLES';
+
+/**
+ * argv (after `node`) that runs `entry` (a path from the repo root): this run's bundle when the
+ * global setup built one, else the sources under tsx (a benchmark, or a file run without the setup).
+ */
+export function entryArgv(entry: string): string[] {
+  const bundle = TEST_CHILD_BUNDLES[entry];
+  if (bundle && process.env[CHILD_BUNDLES_ENV] === '1' && existsSync(bundle)) return [bundle];
+  return ['--import', 'tsx', path.join(REPO_ROOT, entry)];
+}
+
+/**
  * Deadlines, sized from what a loaded 2-core machine was measured to need (a suite running beside
  * a CPU-heavy benchmark), with room to spare. They bound waits on conditions; they are never the
  * condition. Scale them all with DS_TEST_TIME_SCALE on an even slower machine.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningHub, startHub } from '../../hub/src/index.js';
+import { seedPgliteDataDir } from '../../scripts/test/pglite-template.js';
 import { silentLogger } from '../src/log.js';
 import { type Sidecar, startSidecar } from '../src/sidecar.js';
 import { syntheticCollector } from './helpers/sidecar.js';
@@ -41,6 +42,7 @@ async function until<T>(fn: () => Promise<T | undefined | false>, ms = 20_000): 
 }
 
 beforeAll(async () => {
+  seedPgliteDataDir(dataDir);
   hub = await startHub({
     httpPort: 0,
     mqttPort: 0,

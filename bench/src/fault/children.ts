@@ -1,10 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { entryArgv } from '../../../scripts/test/processes.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** A child process started with `node --import tsx <entry>` that printed a JSON line when ready. */
+/**
+ * A child process started with `node --import tsx <entry>` (or, in a test run, its bundle) that
+ * printed a JSON line when ready.
+ */
 export interface Child<T> {
   proc: ChildProcess;
   info: T;
@@ -23,7 +27,7 @@ export async function startChild<T>(
   env: Record<string, string | undefined>,
   timeoutMs = 60_000,
 ): Promise<Child<T>> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+  const proc = spawn(process.execPath, entryArgv(entry), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

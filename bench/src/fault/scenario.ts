@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openPglite } from '../../../hub/src/db/client.js';
+import { seedPgliteDataDir } from '../../../scripts/test/pglite-template.js';
 import { BENCH_ADMIN, login } from '../hub/harness.js';
 import { type HubStore, provisionInstances } from '../hub/provision.js';
 import type { InstanceCreds } from '../load/lite-sidecar.js';
@@ -39,6 +40,7 @@ export class HubScenario {
       dbSchema: mode === 'pg' ? uniqueSchema('fault') : 'public',
       dataDir: path.join(this.dir, 'hub'),
     };
+    if (mode === 'embedded') seedPgliteDataDir(this.store.dataDir);
   }
 
   async setup(instances = 1, extraEnv: Record<string, string> = {}): Promise<void> {

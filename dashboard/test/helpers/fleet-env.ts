@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type RunningHub, type StartHubOptions, startHub } from '@deepsignal/hub';
 import type { ConversationMessage } from '@deepsignal/protocol';
 import { type CollectorFactory, HANDLERS, type Sidecar, silentLogger, startSidecar } from '@deepsignal/sidecar';
+import { seedPgliteDataDir } from '../../../scripts/test/pglite-template.js';
 import { OUT_DIR } from './build.js';
 
 export const ADMIN = { email: 'admin@deepsignal.test', password: 'admin-password-123' };
@@ -95,6 +96,7 @@ export interface FleetEnv {
 /** `overrides` go to startHub as they are (e.g. a mail relay URL for `mailTransport`). */
 export async function startFleetEnv(overrides: StartHubOptions = {}): Promise<FleetEnv> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ds-dash-hub-'));
+  if (!overrides.databaseUrl) seedPgliteDataDir(dataDir);
   const hub = await startHub({
     httpPort: 0,
     mqttPort: 0,

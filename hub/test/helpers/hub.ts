@@ -5,6 +5,7 @@ import { type CommandState, TERMINAL_STATES, verifyCommand } from '@deepsignal/p
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { keepLog, LogRing } from '../../../scripts/test/diagnostics.js';
+import { seedPgliteDataDir } from '../../../scripts/test/pglite-template.js';
 import { type RunningHub, type StartHubOptions, startHub } from '../../src/index.js';
 import { dropSchema, PG_URL, uniqueSchema } from './pg.js';
 import { until } from './sidecar-proc.js';
@@ -23,6 +24,7 @@ export async function startTestHub(opts: { postgres?: boolean } & StartHubOption
   const { postgres, ...rest } = opts;
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-test-'));
   const schema = postgres ? uniqueSchema() : undefined;
+  if (!postgres && !rest.databaseUrl) seedPgliteDataDir(dataDir);
   // The hub logs at info into memory; a failed test prints it (scripts/test/setup.ts).
   const ring = new LogRing();
   const forget = rest.logger || rest.logLevel ? () => {} : keepLog('hub', () => ring.toString());

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { verifyCommand } from '@deepsignal/protocol';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedPgliteDataDir } from '../../../scripts/test/pglite-template.js';
 import { type RunningHub, startHub } from '../../src/index.js';
 import { ADMIN, connectSidecar, pub } from '../helpers/hub.js';
 
@@ -69,6 +70,7 @@ describe('secrets: envelope encryption, API, rotation and the plaintext grep', (
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'hub-secrets-'));
+    seedPgliteDataDir(dataDir);
     await start();
     client = (await api<{ id: string }>('POST', '/clients', { name: 'Acme' })).body.id;
   });
