@@ -241,6 +241,7 @@ describe.skipIf(!hasChromium)('login page on a partner domain', () => {
     await page.getByText('Brand saved').first().waitFor({ timeout: 15_000 });
     await page.getByRole('button', { name: 'Toggle theme' }).click();
     await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(false);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'brand-page-light');
     // The refused colour is the one failed request.
     expect(pageErrors(errors).filter((e) => !/status of 400 .*\/brand$/.test(e))).toEqual([]);
