@@ -242,6 +242,10 @@ describe.skipIf(!hasChromium)('login page on a partner domain', () => {
     await page.getByRole('button', { name: 'Toggle theme' }).click();
     await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(false);
     await page.evaluate(() => window.scrollTo(0, 0));
+    // The theme's colours fade in; the screenshot waits until the field's text is the light foreground.
+    await expect
+      .poll(() => page.getByLabel('Product name').evaluate((e) => getComputedStyle(e).color))
+      .toBe('rgb(15, 23, 42)');
     await screenshot(page, 'brand-page-light');
     // The refused colour is the one failed request.
     expect(pageErrors(errors).filter((e) => !/status of 400 .*\/brand$/.test(e))).toEqual([]);
