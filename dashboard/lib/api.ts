@@ -79,7 +79,10 @@ export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  // A Blob (an uploaded image) goes as the raw body under its own type; anything else as JSON.
+  const raw = opts.body instanceof Blob ? opts.body : null;
+  if (opts.body !== undefined)
+    headers['content-type'] = raw ? raw.type || 'application/octet-stream' : 'application/json';
   const method = opts.method ?? (opts.body !== undefined ? 'POST' : 'GET');
   if (method !== 'GET') headers[CSRF_HEADER] = '1';
   let res: Response;
@@ -87,7 +90,7 @@ export async function api<T>(path: string, opts: ApiOptions = {}): Promise<T> {
     res = await fetch(buildUrl(path, opts.query), {
       method,
       headers,
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      body: raw ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined),
       credentials: 'include',
       signal: opts.signal,
     });

@@ -4,7 +4,8 @@
  * partner's name, colours and title with no trace of Deep Signal; the hub's own address still
  * shows Deep Signal. The operator creates a partner, assigns clients and adds a partner admin on
  * the Partners screen; that admin sees only the partner's clients, and the partner's client
- * sees the partner's brand on its dashboard and in onboarding.
+ * sees the partner's brand on its dashboard and in onboarding. Last, the partner admin changes the
+ * brand on the Brand page, and the login page on the domain shows it.
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -211,5 +212,52 @@ describe.skipIf(!hasChromium)('login page on a partner domain', () => {
     expect(await page.locator('body').innerText()).not.toMatch(/deep ?signal/i);
     await screenshot(page, 'partner-client-onboarding');
     expect(pageErrors(errors)).toEqual([]);
+  });
+
+  // Last: it changes the brand the tests above check.
+  it('the partner admin changes the name and colour on the Brand page; the login page on the domain shows them', async () => {
+    const { page, errors } = await newPage(`http://${DOMAIN}:${port}`);
+    await login(page, PARTNER_ADMIN.email, PARTNER_ADMIN.password);
+    await page.waitForURL('**/fleet/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Brand' }).click();
+    await page.waitForURL('**/brand/');
+    await page.locator('[data-testid=brand-form]').waitFor({ timeout: 30_000 });
+    const domain = page.locator(`[data-testid=domain-row][data-domain="${DOMAIN}"]`);
+    expect(await domain.locator('[data-testid=domain-status]').innerText()).toBe('verified');
+    await expect.poll(() => page.getByLabel('Product name').inputValue()).toBe('Acme Agents');
+
+    // Keyboard: type the name and an unreadable yellow, press Enter; the hub's refusal is at the field.
+    await page.getByLabel('Product name').fill('Acme Cloud');
+    await page.getByLabel('Primary colour', { exact: true }).fill('#ffff00');
+    await page.getByLabel('Primary colour', { exact: true }).press('Enter');
+    const refusal = page.locator('#brand-primaryColor-error');
+    await expect.poll(() => refusal.innerText(), { timeout: 15_000 }).toMatch(/light background .* below 3:1/);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('brand-primaryColor');
+    await screenshot(page, 'brand-page-dark');
+
+    await page.getByLabel('Primary colour', { exact: true }).fill('#7c3aed');
+    expect(await refusal.count()).toBe(0);
+    await page.getByRole('button', { name: 'Save brand' }).click();
+    await page.getByText('Brand saved').first().waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Toggle theme' }).click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(false);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    // The theme's colours fade in; the screenshot waits until the field's text is the light foreground.
+    await expect
+      .poll(() => page.getByLabel('Product name').evaluate((e) => getComputedStyle(e).color))
+      .toBe('rgb(15, 23, 42)');
+    await screenshot(page, 'brand-page-light');
+    // The refused colour is the one failed request.
+    expect(pageErrors(errors).filter((e) => !/status of 400 .*\/brand$/.test(e))).toEqual([]);
+
+    const visitor = await newPage(`http://${DOMAIN}:${port}`);
+    await visitor.page.goto('/login/');
+    const logo = visitor.page.locator('[data-testid=product-logo]');
+    await expect.poll(async () => (await logo.textContent())?.trim(), { timeout: 30_000 }).toBe('Acme Cloud');
+    expect(
+      await visitor.page.evaluate(() =>
+        getComputedStyle(document.documentElement).getPropertyValue('--primary').trim(),
+      ),
+    ).toBe('#7c3aed');
   });
 });

@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './brand-colors.js';
 export * from './canonical.js';
 export * from './commands/catalog.js';
 export * from './commands/change.js';

@@ -1,4 +1,6 @@
 'use client';
+import { Palette } from 'lucide-react';
+import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { domainStatus, type Partner, type PartnerDomain } from '@/lib/partners';
@@ -37,6 +39,9 @@ export function PartnersTable({ partners }: { partners: Partner[] }) {
             <th className="p-3 font-medium">Clients</th>
             <th className="p-3 font-medium">Domain</th>
             <th className="p-3 font-medium">Since</th>
+            <th className="p-3 font-medium">
+              <span className="sr-only">Brand</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -53,6 +58,15 @@ export function PartnersTable({ partners }: { partners: Partner[] }) {
                 <DomainCell partnerId={p.id} />
               </td>
               <td className="p-3 text-xs text-muted-foreground">{p.createdAt.slice(0, 10)}</td>
+              <td className="p-3 text-right">
+                <Link
+                  href={`/brand/?partner=${encodeURIComponent(p.id)}`}
+                  className="inline-flex items-center gap-1 text-xs text-accent underline-offset-4 hover:underline"
+                  aria-label={`Brand and domains of ${p.name}`}
+                >
+                  <Palette className="size-3.5" /> Brand
+                </Link>
+              </td>
             </tr>
           ))}
         </tbody>

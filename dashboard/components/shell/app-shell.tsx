@@ -12,6 +12,7 @@ import {
   LogOut,
   Menu,
   Moon,
+  Palette,
   Plug,
   Rocket,
   ScrollText,
@@ -57,9 +58,12 @@ const OPERATOR_NAV: NavItem[] = [
   { href: '/settings/', label: 'Client settings', icon: Settings, roles: ['admin'] },
   { href: '/audit/', label: 'Audit log', icon: ScrollText, roles: ['admin'] },
 ];
-// A partner's reduced Mission Control: its clients' instances, without the operator-only
+// A partner's reduced Mission Control: its clients' instances and its brand, without the operator-only
 // screens (system monitor, batch operations, Agent Ops, users, settings, audit).
-const PARTNER_NAV: NavItem[] = [{ href: '/fleet/', label: 'Your clients', icon: LayoutGrid }];
+const PARTNER_NAV: NavItem[] = [
+  { href: '/fleet/', label: 'Your clients', icon: LayoutGrid },
+  { href: '/brand/', label: 'Brand', icon: Palette },
+];
 const CLIENT_NAV: NavItem[] = [
   { href: '/client/', label: 'Dashboard', icon: Gauge },
   { href: '/client/help/', label: 'Help', icon: LifeBuoy },
