@@ -3,6 +3,7 @@ import { HttpError, HUB_ERR } from '../auth/errors.js';
 import type { AuthUser } from '../auth/sessions.js';
 import type { Db } from '../db/index.js';
 import type { HubStats } from '../stats.js';
+import { MemoryRateWindows, type RateWindow, type RateWindowStore } from './rate-windows.js';
 
 /** Requests per window for one key and for all of a client's keys together. */
 export interface PlanRateLimit {
@@ -28,13 +29,6 @@ export function parseApiRateLimits(setting: string | undefined): Record<string, 
   return out;
 }
 
-interface Window {
-  count: number;
-  resetAt: number;
-}
-
-/** Above this many counters, expired ones are swept on the next request. */
-const SWEEP_AT = 10_000;
 /** How long a client's plan is believed before it is read again. */
 const PLAN_TTL_MS = 60_000;
 
@@ -43,11 +37,10 @@ const PLAN_TTL_MS = 60_000;
  * together), sized by the client's plan. Every answer to a key carries the IETF RateLimit fields
  * (draft-ietf-httpapi-ratelimit-headers-09: `RateLimit-Policy` and `RateLimit`, one item per
  * policy); over either limit the call is a 429 with Retry-After. Counters live in this hub's
- * memory: with several hubs behind a balancer each counts the requests it serves.
+ * memory, or on Redis shared by every hub when DS_REDIS_URL is set (rate-windows.ts).
  * (@fastify/rate-limit, used for the login routes, only speaks the older RateLimit-Limit form.)
  */
 export class ApiRateLimiter {
-  private readonly windows = new Map<string, Window>();
   private readonly plans = new Map<string, { plan: string; until: number }>();
   private readonly rejected;
 
@@ -57,6 +50,7 @@ export class ApiRateLimiter {
     private readonly windowSec: number,
     stats: HubStats,
     private readonly now: () => number = Date.now,
+    private readonly windows: RateWindowStore = new MemoryRateWindows(windowSec),
   ) {
     this.rejected = stats.counter(
       'ds_api_rate_limited_total',
@@ -70,15 +64,8 @@ export class ApiRateLimiter {
     if (!u.clientKey || !u.tokenId || !u.clientId) return;
     const limit = this.limits[await this.planOf(u.clientId)] ?? this.limits.starter;
     const now = this.now();
-    if (this.windows.size > SWEEP_AT) this.sweep(now);
-    const key = this.window(`key:${u.tokenId}`, now);
-    const client = this.window(`client:${u.clientId}`, now);
-    const over = key.count >= limit.perKey || client.count >= limit.perClient;
-    if (!over) {
-      key.count++;
-      client.count++;
-    }
-    const resetIn = (w: Window) => Math.max(0, Math.ceil((w.resetAt - now) / 1000));
+    const { key, client, over } = await this.windows.take(u.tokenId, u.clientId, limit, now);
+    const resetIn = (w: RateWindow) => Math.max(0, Math.ceil((w.resetAt - now) / 1000));
     const w = this.windowSec;
     reply.header('ratelimit-policy', `"key";q=${limit.perKey};w=${w}, "client";q=${limit.perClient};w=${w}`);
     reply.header(
@@ -98,17 +85,9 @@ export class ApiRateLimiter {
     throw new HttpError(429, HUB_ERR.RATE_LIMITED, `rate limit of ${which} reached; try again in ${wait} s`);
   }
 
-  private window(id: string, now: number): Window {
-    let w = this.windows.get(id);
-    if (!w || w.resetAt <= now) {
-      w = { count: 0, resetAt: now + this.windowSec * 1000 };
-      this.windows.set(id, w);
-    }
-    return w;
-  }
-
-  private sweep(now: number) {
-    for (const [id, w] of this.windows) if (w.resetAt <= now) this.windows.delete(id);
+  /** Lets go of the counters' store (Redis connection). */
+  close(): Promise<void> {
+    return this.windows.close();
   }
 
   private async planOf(clientId: string): Promise<string> {

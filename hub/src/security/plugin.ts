@@ -10,6 +10,7 @@ import type { HubContext } from '../context.js';
 import { ApiRateLimiter, parseApiRateLimits } from './api-rate-limit.js';
 import { ipAllowed, isLoopback } from './ip.js';
 import { originHost } from './proxy.js';
+import { RedisRateWindows } from './rate-windows.js';
 import { assertTenantIds, ownerResolvers } from './tenancy.js';
 
 /** A route as registered (collected with Fastify's onRoute hook; the route walker test reads it). */
@@ -133,12 +134,22 @@ export const securityPlugin = fp(async (app: FastifyInstance, { ctx }: { ctx: Hu
   });
 
   const resolvers = ownerResolvers(ctx);
+  // Several hubs behind a balancer count a key's requests together on the Redis their live stream
+  // already shares; one hub counts in its memory.
+  const windowSec = ctx.config.apiRateWindowSec;
+  const sharedWindows = ctx.config.redisUrl
+    ? new RedisRateWindows(ctx.config.redisUrl, ctx.config.shareGroup, windowSec, ctx.log.child({ mod: 'api' }))
+    : undefined;
+  await sharedWindows?.ready();
   const keyLimits = new ApiRateLimiter(
     ctx.db,
     parseApiRateLimits(ctx.config.apiRateLimits),
-    ctx.config.apiRateWindowSec,
+    windowSec,
     ctx.stats,
+    Date.now,
+    sharedWindows,
   );
+  app.addHook('onClose', () => keyLimits.close());
 
   const checkIp = async (req: FastifyRequest) => {
     const u = req.user;

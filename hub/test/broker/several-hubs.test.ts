@@ -61,6 +61,9 @@ beforeAll(async () => {
     ssoAllowInsecureIssuers: true,
     // Hubs of one deployment share the master key (secrets sealed by one are opened by another).
     masterKey: `k1:${randomBytes(32).toString('base64')}`,
+    // Client API keys on the growth plan: 3 calls per key in a window that cannot roll over here.
+    apiRateLimits: 'growth=3/100',
+    apiRateWindowSec: 600,
   };
   h2 = await startTestHub(common);
   // Behind one address, as behind a load balancer: the SSO callback names hub 2.
@@ -251,4 +254,25 @@ describe.skipIf(!ready)('several hubs (Mosquitto, PostgreSQL, Redis)', () => {
     );
     expect(left[0].n).toBe(0);
   }, 120_000);
+  it("a client API key's rate limit holds across hubs: its calls through either are counted together", async () => {
+    const t = await makeTenant(h1, 'limits');
+    const key = (
+      await h1.api<{ token: string }>(
+        'POST',
+        `/clients/${t.client}/api-keys`,
+        { name: 'crm', scopes: ['read'] },
+        t.owner,
+      )
+    ).body.token;
+    const call = (hub: TestHub) =>
+      fetch(`${hub.httpUrl}/api/v1/instances`, { headers: { authorization: `Bearer ${key}` } });
+    const statuses = [];
+    for (const hub of [h1, h2, h1]) statuses.push((await call(hub)).status);
+    expect(statuses).toEqual([200, 200, 200]);
+    // The fourth call, through the hub that has served only one of them, is over the key's limit.
+    const over = await call(h2);
+    expect(over.status).toBe(429);
+    expect(over.headers.get('ratelimit')).toMatch(/^"key";r=0;/);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
 });

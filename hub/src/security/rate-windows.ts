@@ -1,0 +1,162 @@
+import type { Logger } from 'pino';
+import { createClient } from 'redis';
+
+/** One fixed window's count and when it ends (ms since the epoch). */
+export interface RateWindow {
+  count: number;
+  resetAt: number;
+}
+
+/** The two windows a client API key request is counted in, after counting it (or refusing it). */
+export interface RateTake {
+  key: RateWindow;
+  client: RateWindow;
+  /** Either window was already full: nothing was counted. */
+  over: boolean;
+}
+
+/** Where the request counts of client API keys live: this hub's memory, or Redis shared by every hub. */
+export interface RateWindowStore {
+  /** Counts one request in both windows unless either is full. */
+  take(keyId: string, clientId: string, limits: { perKey: number; perClient: number }, now: number): Promise<RateTake>;
+  close(): Promise<void>;
+}
+
+/** Above this many counters, expired ones are swept on the next request. */
+const SWEEP_AT = 10_000;
+
+/** Counters in this hub's memory: a window per key and per client, opened by its first request. */
+export class MemoryRateWindows implements RateWindowStore {
+  private readonly windows = new Map<string, RateWindow>();
+
+  constructor(private readonly windowSec: number) {}
+
+  async take(keyId: string, clientId: string, limits: { perKey: number; perClient: number }, now: number) {
+    if (this.windows.size > SWEEP_AT) this.sweep(now);
+    const key = this.window(`key:${keyId}`, now);
+    const client = this.window(`client:${clientId}`, now);
+    const over = key.count >= limits.perKey || client.count >= limits.perClient;
+    if (!over) {
+      key.count++;
+      client.count++;
+    }
+    return { key: { ...key }, client: { ...client }, over };
+  }
+
+  async close(): Promise<void> {}
+
+  private window(id: string, now: number): RateWindow {
+    let w = this.windows.get(id);
+    if (!w || w.resetAt <= now) {
+      w = { count: 0, resetAt: now + this.windowSec * 1000 };
+      this.windows.set(id, w);
+    }
+    return w;
+  }
+
+  private sweep(now: number) {
+    for (const [id, w] of this.windows) if (w.resetAt <= now) this.windows.delete(id);
+  }
+}
+
+/**
+ * Both windows checked and counted in one step on Redis, so two hubs serving the same key at the
+ * same moment cannot both take its last request. Returns the two counts and whether it was full.
+ */
+const TAKE_SCRIPT = `
+local k = tonumber(redis.call('GET', KEYS[1]) or '0')
+local c = tonumber(redis.call('GET', KEYS[2]) or '0')
+if k >= tonumber(ARGV[1]) or c >= tonumber(ARGV[2]) then return {k, c, 1} end
+k = redis.call('INCR', KEYS[1])
+c = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return {k, c, 0}`;
+
+/** How long a request waits for Redis before it is counted in this hub's memory instead. */
+const REDIS_TIMEOUT_MS = 2_000;
+
+/**
+ * Counters on Redis (DS_REDIS_URL), shared by every hub of a deployment (`DS_SHARE_GROUP` keeps
+ * deployments on one Redis apart): the limits hold however a balancer spreads a key's requests.
+ * Windows are aligned to the clock (every hub agrees where one starts). While Redis cannot be
+ * reached, requests are counted in this hub's memory, so an outage of Redis never refuses or
+ * fails an API call; one line is logged per outage.
+ */
+export class RedisRateWindows implements RateWindowStore {
+  private readonly redis;
+  private readonly fallback: MemoryRateWindows;
+  private readonly connected: Promise<void>;
+  private warned = false;
+
+  constructor(
+    url: string,
+    private readonly group: string,
+    private readonly windowSec: number,
+    private readonly log: Logger,
+  ) {
+    this.fallback = new MemoryRateWindows(windowSec);
+    this.redis = createClient({
+      url,
+      socket: { connectTimeout: REDIS_TIMEOUT_MS, reconnectStrategy: (n) => Math.min(200 * 2 ** n, 5_000) },
+      // A request never queues behind a lost connection: it falls back at once.
+      disableOfflineQueue: true,
+    });
+    this.redis.on('error', (e: Error) => this.warn(e));
+    this.redis.on('ready', () => {
+      if (this.warned) this.log.info('API rate limits: Redis reachable again, counting shared');
+      this.warned = false;
+    });
+    this.connected = this.redis.connect().then(
+      () => {},
+      (e: Error) => this.warn(e),
+    );
+  }
+
+  /** Resolves once Redis answered, or after a bounded wait (requests then count in this hub until it does). */
+  ready(): Promise<void> {
+    return withTimeout(this.connected, REDIS_TIMEOUT_MS * 5).catch((e: Error) => this.warn(e));
+  }
+
+  async take(keyId: string, clientId: string, limits: { perKey: number; perClient: number }, now: number) {
+    const ms = this.windowSec * 1000;
+    const resetAt = (Math.floor(now / ms) + 1) * ms;
+    const prefix = `deepsignal-rl-${this.group}:${Math.floor(now / ms)}`;
+    try {
+      const reply = (await withTimeout(
+        this.redis.eval(TAKE_SCRIPT, {
+          keys: [`${prefix}:key:${keyId}`, `${prefix}:client:${clientId}`],
+          arguments: [String(limits.perKey), String(limits.perClient), String(resetAt - now + 1000)],
+        }),
+        REDIS_TIMEOUT_MS,
+      )) as number[];
+      const [key, client, over] = reply.map(Number);
+      return { key: { count: key, resetAt }, client: { count: client, resetAt }, over: over === 1 };
+    } catch (e) {
+      this.warn(e as Error);
+      return this.fallback.take(keyId, clientId, limits, now);
+    }
+  }
+
+  async close(): Promise<void> {
+    // quit() waits for a connection that may never come back: a store that is not connected just drops it.
+    if (this.redis.isReady) await this.redis.quit().catch(() => this.redis.destroy());
+    else this.redis.destroy();
+  }
+
+  private warn(e: Error) {
+    if (this.warned) return;
+    this.warned = true;
+    this.log.warn({ err: e.message }, 'API rate limits: Redis unreachable, counting in this hub until it is back');
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, rej) => {
+      t = setTimeout(() => rej(new Error(`no answer from Redis within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(t));
+}
