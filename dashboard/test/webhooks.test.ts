@@ -1,7 +1,8 @@
 /**
  * Browser test of the client's Integrations page against a real hub serving the built export: a
- * client owner adds a webhook, copies the secret shown once, sends a test event that a Standard
- * Webhooks receiver verifies, and sees the delivery in the log; a ticket update arrives too.
+ * client owner creates an API key and calls the API with it, adds a webhook, copies the secret
+ * shown once, sends a test event that a Standard Webhooks receiver verifies, and sees the delivery
+ * in the log; a ticket update arrives too.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,13 +47,29 @@ describe.skipIf(!hasChromium)('client webhooks in a browser', () => {
     await receiver?.close();
   });
 
-  it('a client owner adds a webhook, sends a test event and sees it delivered', async () => {
+  it('a client owner creates a key and a webhook, sends a test event and sees it delivered', async () => {
     const watched = await openPage(browser, env.baseURL);
     pages.push(watched);
     const { page, errors } = watched;
     await login(page, OWNER.email, OWNER.password);
     await page.waitForURL('**/client/**');
     await page.goto('/client/integrations/');
+
+    // First a key for the client's own system: shown once, and it reads the client's agents.
+    const keys = page.getByTestId('api-keys-panel');
+    await keys.getByText('No keys yet.').waitFor({ timeout: 60_000 });
+    await page.getByLabel('Name').fill('CRM');
+    await page.getByLabel('Name').press('Enter');
+    const created = page.getByTestId('api-key-created');
+    await created.waitFor();
+    const token = (await created.locator('code').first().innerText()).trim();
+    expect(token).toMatch(/^dsa_/);
+    const listed = await fetch(`${env.baseURL}/api/v1/instances`, { headers: { authorization: `Bearer ${token}` } });
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('ratelimit-policy')).toMatch(/"key";q=\d+/);
+    await created.getByRole('button', { name: 'Done' }).click();
+    await keys.locator('tr', { hasText: 'CRM' }).waitFor();
+
     const panel = page.locator('[data-testid=webhooks-panel]');
     await panel.waitFor({ timeout: 60_000 });
     await expect(panel.innerText()).resolves.toContain('No webhooks yet.');
