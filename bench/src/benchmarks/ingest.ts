@@ -133,7 +133,13 @@ async function pgliteBaseline(h: BenchHub, rows: number): Promise<number> {
 export async function ingestBenchmarks(log: (s: string) => void, scale = 1): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   {
-    const h = await startBenchHub({ mode: 'pg', instances: 200, prefix: 'ing' });
+    // DS_INGEST_THREAD=true measures the writer thread, as the hub reads the same setting.
+    const h = await startBenchHub({
+      mode: 'pg',
+      instances: 200,
+      prefix: 'ing',
+      settings: { ingestThread: process.env.DS_INGEST_THREAD === 'true' },
+    });
     try {
       const m = await measureIngest(h, { mode: 'pg', measureSec: Math.max(5, 15 * scale), log });
       const copy = await copyBaseline({
