@@ -12,6 +12,7 @@ import { ipAllowed, isLoopback } from './ip.js';
 import { originHost } from './proxy.js';
 import { RedisRateWindows } from './rate-windows.js';
 import { assertTenantIds, ownerResolvers } from './tenancy.js';
+import { throttleStore } from './throttle-store.js';
 
 /** A route as registered (collected with Fastify's onRoute hook; the route walker test reads it). */
 export interface RouteEntry {
@@ -127,20 +128,21 @@ export const securityPlugin = fp(async (app: FastifyInstance, { ctx }: { ctx: Hu
     .map((s) => s.trim())
     .filter(Boolean);
   await app.register(cors, { origin: origins.length ? origins : false, credentials: true });
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_req, c) =>
-      new HttpError(429, HUB_ERR.RATE_LIMITED, `too many requests; try again in ${Math.ceil(c.ttl / 1000)} s`),
-  });
-
-  const resolvers = ownerResolvers(ctx);
-  // Several hubs behind a balancer count a key's requests together on the Redis their live stream
-  // already shares; one hub counts in its memory.
+  // Several hubs behind a balancer count a key's requests, and an address's logins, together on the
+  // Redis their live stream already shares; one hub counts in its memory.
   const windowSec = ctx.config.apiRateWindowSec;
   const sharedWindows = ctx.config.redisUrl
     ? new RedisRateWindows(ctx.config.redisUrl, ctx.config.shareGroup, windowSec, ctx.log.child({ mod: 'api' }))
     : undefined;
   await sharedWindows?.ready();
+  await app.register(rateLimit, {
+    global: false,
+    ...(sharedWindows ? { store: throttleStore(sharedWindows) } : {}),
+    errorResponseBuilder: (_req, c) =>
+      new HttpError(429, HUB_ERR.RATE_LIMITED, `too many requests; try again in ${Math.ceil(c.ttl / 1000)} s`),
+  });
+
+  const resolvers = ownerResolvers(ctx);
   const keyLimits = new ApiRateLimiter(
     ctx.db,
     parseApiRateLimits(ctx.config.apiRateLimits),

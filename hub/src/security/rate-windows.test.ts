@@ -43,6 +43,18 @@ describe.skipIf(!redisUp)('API rate-limit windows on Redis', () => {
     // Windows are the clock's: every hub reports the same end.
     expect(new Set(takes.map((t) => t.key.resetAt)).size).toBe(1);
   });
+
+  it('count a login throttle hit from either hub in one window that the first hit opens', async () => {
+    const group = `t${randomBytes(5).toString('hex')}`;
+    const [a, b] = [store(REDIS, group), store(REDIS, group)];
+    await Promise.all([a.ready(), b.ready()]);
+    const hits = [];
+    for (const s of [a, b, a, b]) hits.push(await s.hit('POST/api/v1/auth/login:127.0.0.1', 60_000, Date.now()));
+    expect(hits.map((h) => h.count)).toEqual([1, 2, 3, 4]);
+    for (const h of hits) expect(h.resetAt - Date.now()).toBeLessThanOrEqual(60_000);
+    // Another route (or address) is another counter.
+    expect((await b.hit('POST/api/v1/auth/password-reset:127.0.0.1', 60_000, Date.now())).count).toBe(1);
+  });
 });
 
 describe('API rate-limit windows when Redis cannot be reached', () => {
@@ -58,6 +70,8 @@ describe('API rate-limit windows when Redis cannot be reached', () => {
     const takes = [];
     for (let i = 0; i < 3; i++) takes.push(await s.take('k', 'c', limits, Date.now()));
     expect(takes.map((t) => t.over)).toEqual([false, false, true]);
+    expect((await s.hit('login:a', 60_000, Date.now())).count).toBe(1);
+    expect((await s.hit('login:a', 60_000, Date.now())).count).toBe(2);
     // Refused at once by the client (no offline queue), not after the 2 s Redis timeout each.
     expect(Date.now() - started).toBeLessThan(6_000);
   });

@@ -19,6 +19,8 @@ export interface RateTake {
 export interface RateWindowStore {
   /** Counts one request in both windows unless either is full. */
   take(keyId: string, clientId: string, limits: { perKey: number; perClient: number }, now: number): Promise<RateTake>;
+  /** Counts one hit of `name` in its own window of `windowMs` (the login throttle's per-address counts). */
+  hit(name: string, windowMs: number, now: number): Promise<RateWindow>;
   close(): Promise<void>;
 }
 
@@ -43,12 +45,19 @@ export class MemoryRateWindows implements RateWindowStore {
     return { key: { ...key }, client: { ...client }, over };
   }
 
+  async hit(name: string, windowMs: number, now: number) {
+    if (this.windows.size > SWEEP_AT) this.sweep(now);
+    const w = this.window(`hit:${name}`, now, windowMs);
+    w.count++;
+    return { ...w };
+  }
+
   async close(): Promise<void> {}
 
-  private window(id: string, now: number): RateWindow {
+  private window(id: string, now: number, windowMs = this.windowSec * 1000): RateWindow {
     let w = this.windows.get(id);
     if (!w || w.resetAt <= now) {
-      w = { count: 0, resetAt: now + this.windowSec * 1000 };
+      w = { count: 0, resetAt: now + windowMs };
       this.windows.set(id, w);
     }
     return w;
@@ -72,6 +81,14 @@ c = redis.call('INCR', KEYS[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return {k, c, 0}`;
+
+/** One counter in a window that the first hit opens: its count and the milliseconds it has left. */
+const HIT_SCRIPT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {n, ttl}`;
 
 /** How long a request waits for Redis before it is counted in this hub's memory instead. */
 const REDIS_TIMEOUT_MS = 2_000;
@@ -104,7 +121,7 @@ export class RedisRateWindows implements RateWindowStore {
     });
     this.redis.on('error', (e: Error) => this.warn(e));
     this.redis.on('ready', () => {
-      if (this.warned) this.log.info('API rate limits: Redis reachable again, counting shared');
+      if (this.warned) this.log.info('rate limits: Redis reachable again, counting shared');
       this.warned = false;
     });
     this.connected = this.redis.connect().then(
@@ -138,6 +155,23 @@ export class RedisRateWindows implements RateWindowStore {
     }
   }
 
+  async hit(name: string, windowMs: number, now: number) {
+    try {
+      const reply = (await withTimeout(
+        this.redis.eval(HIT_SCRIPT, {
+          keys: [`deepsignal-rl-${this.group}:hit:${name}`],
+          arguments: [String(windowMs)],
+        }),
+        REDIS_TIMEOUT_MS,
+      )) as number[];
+      const [count, ttl] = reply.map(Number);
+      return { count, resetAt: now + ttl };
+    } catch (e) {
+      this.warn(e as Error);
+      return this.fallback.hit(name, windowMs, now);
+    }
+  }
+
   async close(): Promise<void> {
     // quit() waits for a connection that may never come back: a store that is not connected just drops it.
     if (this.redis.isReady) await this.redis.quit().catch(() => this.redis.destroy());
@@ -147,7 +181,10 @@ export class RedisRateWindows implements RateWindowStore {
   private warn(e: Error) {
     if (this.warned) return;
     this.warned = true;
-    this.log.warn({ err: e.message }, 'API rate limits: Redis unreachable, counting in this hub until it is back');
+    this.log.warn(
+      { err: e.message },
+      'rate limits (API keys, login throttle): Redis unreachable, counting in this hub until it is back',
+    );
   }
 }
 

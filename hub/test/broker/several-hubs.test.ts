@@ -275,4 +275,33 @@ describe.skipIf(!ready)('several hubs (Mosquitto, PostgreSQL, Redis)', () => {
     expect(over.headers.get('ratelimit')).toMatch(/^"key";r=0;/);
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
   });
+  it("an address's login throttle holds across hubs: guesses spread over both are counted together", async () => {
+    // Each guess is for another unknown email, so the per-account lockout never answers first.
+    const guess = (hub: TestHub, i: number) =>
+      fetch(`${hub.httpUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `guess-${group}-${i}@example.test`, password: 'not-it' }),
+      });
+    // 30 a minute per address (routes/auth). Counted per hub, alternating would pass 60 before a 429;
+    // earlier logins of this file from the same address may already be in the window, so the 429
+    // comes at the 31st guess or before.
+    let first429 = 0;
+    const served = { h1: 0, h2: 0 };
+    for (let i = 1; i <= 40 && !first429; i++) {
+      const hub = i % 2 ? h1 : h2;
+      const r = await guess(hub, i);
+      if (r.status === 429) {
+        expect(((await r.json()) as { error: { code: string } }).error.code).toBe('HUB_ERR_RATE_LIMITED');
+        first429 = i;
+      } else {
+        expect(r.status).toBe(401);
+        served[hub === h1 ? 'h1' : 'h2']++;
+      }
+    }
+    expect(first429).toBeGreaterThan(0);
+    expect(first429).toBeLessThanOrEqual(31);
+    expect(served.h1).toBeGreaterThan(0);
+    expect(served.h2).toBeGreaterThan(0);
+  });
 });
