@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { profileThisProcess } from '../cpu-profile.js';
+import { watchCpuShares } from '../cpu-shares.js';
 import { startBenchHub } from '../hub/harness.js';
 import { percentile } from '../load/lite-sidecar.js';
 import type { BenchResult } from '../results.js';
@@ -10,9 +12,14 @@ import type { BenchResult } from '../results.js';
 const SIM = path.join(path.dirname(fileURLToPath(import.meta.url)), '../sim');
 const WORKER = path.join(SIM, 'fleet-worker.ts');
 const BROWSER = path.join(SIM, 'browser-probe.ts');
+const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../results');
+/** Simulated instances per worker process: one event loop holds about this many without lagging. */
+const PER_WORKER = 3500;
 
 /** What the worker reports at the end of a step's window. */
 interface WorkerReport {
+  commitMs: number[];
+  earlierMs: number[];
   commitP99: number;
   commitP50: number;
   commits: number;
@@ -24,7 +31,7 @@ interface WorkerReport {
 }
 
 /** A step: the worker's figures plus publish→browser, joined with the browser probe's frames. */
-type StepReport = Omit<WorkerReport, 'publishes'> & {
+type StepReport = Omit<WorkerReport, 'publishes' | 'commitMs' | 'earlierMs'> & {
   browserP99: number;
   browserP50: number;
   frames: number;
@@ -38,7 +45,7 @@ function joinFrames(w: WorkerReport, frames: [string, number][]): StepReport {
     const got = received.get(key);
     if (got !== undefined) browserMs.push(got - at);
   }
-  const { publishes, ...rest } = w;
+  const { publishes, commitMs, earlierMs, ...rest } = w;
   return {
     ...rest,
     browserP99: percentile(browserMs, 99),
@@ -47,6 +54,28 @@ function joinFrames(w: WorkerReport, frames: [string, number][]): StepReport {
     published: publishes.length,
   };
 }
+
+/** The workers' reports as one: percentiles over every worker's latencies. */
+function mergeReports(rs: WorkerReport[]): WorkerReport {
+  const commitMs = rs.flatMap((r) => r.commitMs);
+  const earlierMs = rs.flatMap((r) => r.earlierMs);
+  const sum = (k: 'connected' | 'held') => rs.reduce((a, r) => a + r[k], 0);
+  return {
+    commitMs,
+    earlierMs,
+    commitP99: percentile(commitMs, 99),
+    commitP50: percentile(commitMs, 50),
+    commits: commitMs.length,
+    publishes: rs.flatMap((r) => r.publishes),
+    earlierP99: percentile(earlierMs, 99),
+    earlier: earlierMs.length,
+    connected: sum('connected'),
+    held: sum('held'),
+  };
+}
+
+/** How many of the first `n` instances worker `w` of `workers` holds (instance i goes to i % workers). */
+const shareOf = (n: number, w: number, workers: number) => Math.max(0, Math.ceil((n - w) / workers));
 
 function request<T>(child: ChildProcess, msg: unknown, key: string, timeoutMs: number): Promise<T> {
   return new Promise((res, rej) => {
@@ -63,42 +92,49 @@ function request<T>(child: ChildProcess, msg: unknown, key: string, timeoutMs: n
 }
 
 /**
- * `fleet.max_instances`: one hub (PostgreSQL) and a child process of simulated instances (real
- * sidecar code, 1 s sampling, 5 s batches). N steps up; at each step, after the new instances
- * settle, latencies of the batches published in the next `measureSec` are measured (acks that
- * arrive then for batches published while instances were still connecting are reported apart);
- * the largest N with p99 publish→committed
- * < 2 s and p99 publish→browser < 500 ms (and every instance connected, and at least 95% of
- * the published batches seen by the browser as a frame) is the figure.
- * Stops at the first failing step or when `budgetSec` is spent.
+ * `fleet.max_instances`: one hub (PostgreSQL) and child processes of simulated instances (real
+ * sidecar code, 1 s sampling, 5 s batches; up to PER_WORKER instances per process). N steps up; at
+ * each step, after the new instances settle, latencies of the batches published in the next
+ * `measureSec` are measured (acks that arrive then for batches published while instances were
+ * still connecting are reported apart), with each process's share of the CPU; the largest N with
+ * p99 publish→committed < 2 s and p99 publish→browser < 500 ms (and every instance connected, and
+ * at least 95% of the published batches seen by the browser as a frame) is the figure.
+ * Stops at the first failing step or when `budgetSec` is spent. The hub is profiled over one more
+ * window at the step that failed (or the last step): the log says what its event loop did.
  */
 export async function fleetBenchmark(
   log: (s: string) => void,
-  opts: { steps?: number[]; measureSec?: number; budgetSec?: number } = {},
+  opts: { steps?: number[]; measureSec?: number; budgetSec?: number; workers?: number } = {},
 ): Promise<BenchResult[]> {
-  const steps = opts.steps ?? [250, 1000, 2000, 3000, 4000, 5000, 6000];
+  const steps = opts.steps ?? [250, 1000, 2000, 4000, 6000, 8000, 10000];
   const max = steps[steps.length - 1];
+  const workers = opts.workers ?? Math.max(1, Math.ceil(max / PER_WORKER));
   const deadline = Date.now() + (opts.budgetSec ?? 300) * 1000;
   const h = await startBenchHub({ mode: 'pg', instances: max, prefix: 'fl' });
   // thousands of credentials are too big for the environment (E2BIG): hand them over in a file
   const tmp = mkdtempSync(path.join(tmpdir(), 'ds-fleet-'));
-  const settingsFile = path.join(tmp, 'worker.json');
-  writeFileSync(
-    settingsFile,
-    JSON.stringify({
-      hub: h.hub.mqttUrl,
-      hubKey: h.hub.hubPublicKey,
-      httpUrl: h.hub.httpUrl,
-      token: h.token,
-      creds: h.creds,
-    }),
-    { mode: 0o600 },
-  );
-  const child = fork(WORKER, [], {
-    execArgv: ['--import', 'tsx', '--max-old-space-size=4096'],
-    env: { ...process.env, DS_FLEET_WORKER_FILE: settingsFile },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  const children = Array.from({ length: workers }, (_, w) => {
+    const settingsFile = path.join(tmp, `worker-${w}.json`);
+    writeFileSync(
+      settingsFile,
+      JSON.stringify({
+        hub: h.hub.mqttUrl,
+        hubKey: h.hub.hubPublicKey,
+        httpUrl: h.hub.httpUrl,
+        token: h.token,
+        creds: h.creds.filter((_, i) => i % workers === w),
+        rampPerSec: Math.ceil(250 / workers),
+      }),
+      { mode: 0o600 },
+    );
+    return fork(WORKER, [], {
+      execArgv: ['--import', 'tsx', '--max-old-space-size=4096'],
+      env: { ...process.env, DS_FLEET_WORKER_FILE: settingsFile },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
   });
+  const all = <T>(msg: (w: number) => unknown, key: string, timeoutMs: number) =>
+    Promise.all(children.map((c, w) => request<T>(c, msg(w), key, timeoutMs)));
   // The browser: its own process, as a real one is on another machine (browser-probe.ts).
   const browser = fork(BROWSER, [], {
     execArgv: ['--import', 'tsx'],
@@ -106,37 +142,55 @@ export async function fleetBenchmark(
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const browserReady = new Promise((r) => browser.once('message', r));
+  const shares = () =>
+    watchCpuShares({
+      pids: { hub: [process.pid], simulator: children.map((c) => c.pid ?? 0), browser: [browser.pid ?? 0] },
+      commands: { postgres: 'postgres' },
+    });
+  const fmtShares = (c: Record<string, number>) =>
+    `cpu % of a core: hub ${c.hub}, simulator ${c.simulator} (${workers} processes), browser ${c.browser}, PostgreSQL ${c.postgres}; machine ${c.machine} of 200`;
+  const curve: string[] = [];
+
+  /** One window at the current size: the workers' latencies joined with the browser's frames. */
+  const measure = async () => {
+    await request(browser, { measure: 'start' }, 'probing', 10_000);
+    await all(() => ({ measure: 'start' }), 'measuring', 10_000);
+    const cpu = shares();
+    await new Promise((r) => setTimeout(r, (opts.measureSec ?? 15) * 1000));
+    const w = mergeReports(await all<WorkerReport>(() => ({ measure: 'stop' }), 'commitP99', 30_000));
+    const used = cpu.stop();
+    // Frames still on their way get a moment (a late frame counts with its full latency).
+    await new Promise((r) => setTimeout(r, 1000));
+    const seen = await request<{ frames: [string, number][] }>(browser, { measure: 'stop' }, 'frames', 30_000);
+    return { rep: joinFrames(w, seen.frames), used };
+  };
+
   let best = 0;
   let last: (StepReport & { n: number }) | null = null;
   let why = '';
   try {
-    await request(child, {}, 'ready', 30_000).catch(() => {});
+    await all(() => ({}), 'ready', 30_000).catch(() => {});
     await Promise.race([browserReady, new Promise((r) => setTimeout(r, 30_000))]);
     for (const n of steps) {
       if (Date.now() > deadline) {
         why = `time budget spent before ${n}`;
         break;
       }
-      await request(child, { grow: n }, 'grown', 120_000);
+      await all((w) => ({ grow: shareOf(n, w, workers) }), 'grown', 180_000);
       // Let the new instances settle: at least 8 s, then until what their outboxes hold while
       // connecting is delivered (at most 40 s), so the window measures the steady state.
       const settleStart = Date.now();
       await new Promise((r) => setTimeout(r, 8000));
       while (Date.now() - settleStart < 40_000) {
-        const { heldNow } = await request<{ heldNow: number }>(child, { held: true }, 'heldNow', 10_000);
-        if (heldNow <= Math.max(5, n * 0.02)) break;
+        const held = await all<{ heldNow: number }>(() => ({ held: true }), 'heldNow', 10_000);
+        if (held.reduce((a, x) => a + x.heldNow, 0) <= Math.max(5, n * 0.02)) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
-      await request(browser, { measure: 'start' }, 'probing', 10_000);
-      await request(child, { measure: 'start' }, 'measuring', 10_000);
-      await new Promise((r) => setTimeout(r, (opts.measureSec ?? 15) * 1000));
-      const w = await request<WorkerReport>(child, { measure: 'stop' }, 'commitP99', 30_000);
-      // Frames still on their way get a moment (a late frame counts with its full latency).
-      await new Promise((r) => setTimeout(r, 1000));
-      const seen = await request<{ frames: [string, number][] }>(browser, { measure: 'stop' }, 'frames', 30_000);
-      const rep = joinFrames(w, seen.frames);
-      log(
-        `  fleet ${n}: commit p50/p99 ${Math.round(rep.commitP50)}/${Math.round(rep.commitP99)} ms, browser p50/p99 ${Math.round(rep.browserP50)}/${Math.round(rep.browserP99)} ms, frames ${rep.frames}/${rep.published} batches, connected ${rep.connected}, held ${rep.held}; ${rep.earlier} acks in the window for batches published while connecting, p99 ${Math.round(rep.earlierP99 || 0)} ms`,
+      const { rep, used } = await measure();
+      const line = `fleet ${n}: commit p50/p99 ${Math.round(rep.commitP50)}/${Math.round(rep.commitP99)} ms, browser p50/p99 ${Math.round(rep.browserP50)}/${Math.round(rep.browserP99)} ms, frames ${rep.frames}/${rep.published} batches, connected ${rep.connected}, held ${rep.held}; ${rep.earlier} acks in the window for batches published while connecting, p99 ${Math.round(rep.earlierP99 || 0)} ms; ${fmtShares(used)}`;
+      log(`  ${line}`);
+      curve.push(
+        `${n}: ${Math.round(rep.commitP99)}/${Math.round(rep.browserP99)} ms (hub ${used.hub}%, sim ${used.simulator}%, pg ${used.postgres}%)`,
       );
       last = { ...rep, n };
       // A live view that misses frames is not live: nearly every batch must reach the browser.
@@ -145,13 +199,25 @@ export async function fleetBenchmark(
         rep.commitP99 < 2000 && rep.browserP99 < 500 && rep.connected >= n && rep.commits > 0 && delivered >= 0.95;
       if (!ok) {
         why = `at ${n}: commit p99 ${Math.round(rep.commitP99)} ms, browser p99 ${Math.round(rep.browserP99)} ms, frames ${Math.round(delivered * 1000) / 10}% of batches, connected ${rep.connected}/${n}`;
-        break;
+      } else best = n;
+      if (!ok || n === max) {
+        // What the hub's event loop does at this size: one more window, profiled.
+        const prof = await profileThisProcess();
+        const again = await measure();
+        const file = path.join(RESULTS, `fleet-${n}.cpuprofile`);
+        const top = await prof.stop(file);
+        log(
+          `  fleet ${n}, profiled window: commit p99 ${Math.round(again.rep.commitP99)} ms, browser p99 ${Math.round(again.rep.browserP99)} ms; ${fmtShares(again.used)}`,
+        );
+        log(
+          `  hub self time at ${n} (${path.relative(process.cwd(), file)}): ${top.map((t) => `${t.what} ${t.pct}%`).join(', ')}`,
+        );
       }
-      best = n;
+      if (!ok) break;
     }
   } finally {
-    await request(child, { exit: true }, 'never', 60_000).catch(() => {});
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await all(() => ({ exit: true }), 'never', 60_000).catch(() => {});
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     if (browser.connected) browser.send({ exit: true });
     setTimeout(() => browser.exitCode === null && browser.kill('SIGKILL'), 5000).unref();
     await h.cleanup();
@@ -163,7 +229,7 @@ export async function fleetBenchmark(
       value: best,
       unit: 'instances',
       goal: '>= 5000',
-      note: `steps ${steps.join(', ')}; ${why ? `stopped ${why}` : 'every step passed'}${last ? `; last step p99 commit ${Math.round(last.commitP99)} ms, browser ${Math.round(last.browserP99)} ms, and p99 ${Math.round(last.earlierP99 || 0)} ms for ${last.earlier} batches published while instances were connecting` : ''}. Simulator, browser probe and hub share the 2 cores.`,
+      note: `steps ${steps.join(', ')}; ${why ? `stopped ${why}` : 'every step passed'}${last ? `; last step p99 commit ${Math.round(last.commitP99)} ms, browser ${Math.round(last.browserP99)} ms, and p99 ${Math.round(last.earlierP99 || 0)} ms for ${last.earlier} batches published while instances were connecting` : ''}. Curve (p99 commit/browser, cpu % of a core): ${curve.join('; ')}. Simulator (${workers} processes), browser probe, hub and PostgreSQL share the 2 cores.`,
     },
   ];
 }

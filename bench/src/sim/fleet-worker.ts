@@ -59,6 +59,9 @@ process.on('message', async (m: { grow?: number; held?: boolean; measure?: 'star
         acked: 0,
       });
     send({
+      // Raw latencies too: with several workers the parent takes percentiles over all of them.
+      commitMs: probe.commitMs,
+      earlierMs: probe.earlierMs,
       commitP99: percentile(probe.commitMs, 99),
       commitP50: percentile(probe.commitMs, 50),
       commits: probe.commitMs.length,
