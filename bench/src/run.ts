@@ -124,7 +124,8 @@ const GROUPS: { key: string; names: string[]; run: () => Promise<BenchResult[]> 
   {
     key: 'fleet',
     names: ['fleet.max_instances'],
-    run: () => fleetBenchmark(log, quick ? { steps: [100, 500], measureSec: 8, budgetSec: 90, workers: 2 } : { budgetSec: 900 }),
+    run: () =>
+      fleetBenchmark(log, quick ? { steps: [100, 500], measureSec: 8, budgetSec: 90, workers: 2 } : { budgetSec: 900 }),
   },
   {
     key: 'alerts',

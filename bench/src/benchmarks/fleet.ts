@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { profileThisProcess } from '../cpu-profile.js';
 import { watchCpuShares } from '../cpu-shares.js';
 import { startBenchHub } from '../hub/harness.js';
+import { request } from '../ipc.js';
 import { percentile } from '../load/lite-sidecar.js';
 import type { BenchResult } from '../results.js';
 
@@ -76,20 +77,6 @@ function mergeReports(rs: WorkerReport[]): WorkerReport {
 
 /** How many of the first `n` instances worker `w` of `workers` holds (instance i goes to i % workers). */
 const shareOf = (n: number, w: number, workers: number) => Math.max(0, Math.ceil((n - w) / workers));
-
-function request<T>(child: ChildProcess, msg: unknown, key: string, timeoutMs: number): Promise<T> {
-  return new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`fleet worker: no ${key} within ${timeoutMs} ms`)), timeoutMs);
-    const on = (m: Record<string, unknown>) => {
-      if (!(key in m)) return;
-      clearTimeout(t);
-      child.off('message', on);
-      res(m as T);
-    };
-    child.on('message', on);
-    child.send(msg as object);
-  });
-}
 
 /**
  * `fleet.max_instances`: one hub (PostgreSQL) and child processes of simulated instances (real

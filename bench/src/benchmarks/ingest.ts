@@ -1,10 +1,21 @@
-import type { MetricSample } from '@deepsignal/protocol';
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { brokerThroughput } from '../baselines/broker.js';
 import { copyBaseline, POINTS_PER_ROW, syntheticRows } from '../baselines/copy.js';
 import { type BenchHub, startBenchHub } from '../hub/harness.js';
-import { LiteSidecar, percentile } from '../load/lite-sidecar.js';
+import { request } from '../ipc.js';
+import {
+  answerTo,
+  type GeneratorEnd,
+  type GeneratorRequest,
+  type GeneratorTotals,
+  InlineGenerator,
+} from '../load/ingest-generator.js';
+import { percentile } from '../load/lite-sidecar.js';
 import { type BenchResult, round } from '../results.js';
-import { SyntheticMachine } from '../sim/synthetic-metrics.js';
+
+const GENERATOR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../load/ingest-worker.ts');
 
 /** Settings of one ingest run. */
 export interface IngestOptions {
@@ -17,6 +28,8 @@ export interface IngestOptions {
   window?: number;
   warmupSec?: number;
   measureSec?: number;
+  /** Where the publishers run: their own process (default) or this one. */
+  generator?: 'process' | 'inline';
   log?: (s: string) => void;
 }
 
@@ -38,64 +51,89 @@ export interface IngestMeasure {
  * hub acknowledges them (each keeps `window` unacknowledged); the rate counts only samples the
  * hub acknowledged, i.e. committed to the database. [SPEC 4.2] After the window the publishers
  * stop, wait for the last acks, and the database row count is compared with the acked samples.
+ * The publishers run in their own process (load/ingest-worker.ts), as sidecars are not on the
+ * hub's event loop; `generator: 'inline'` (DS_BENCH_INGEST_GENERATOR=inline) runs them in this
+ * process instead, the way figures before 2026-12-04 were measured.
  */
 export async function measureIngest(h: BenchHub, o: IngestOptions): Promise<IngestMeasure> {
-  const per = o.samplesPerMessage ?? 5;
-  const window = o.window ?? 4;
   const countRows = async () =>
     Number((await h.hub.db.query<{ n: string }>('SELECT count(*)::bigint AS n FROM metric_samples'))[0].n);
   const rows0 = await countRows();
-  const subs = h.creds.map((c) => new LiteSidecar(c, h.hub.mqttUrl));
-  for (let i = 0; i < subs.length; i += 50) await Promise.all(subs.slice(i, i + 50).map((s) => s.connect()));
-  const start = Date.now() - 20 * 86_400_000; // backfill-like: 20 days ago, one sample per second
-  let running = true;
-  const loops = subs.map(async (s) => {
-    const m = new SyntheticMachine(s.creds.id, start);
-    let t = start;
-    while (running) {
-      if (s.outstanding >= window) {
-        await s.drained(50).catch(() => {});
-        if (s.outstanding >= window) continue;
-      }
-      const samples: MetricSample[] = [];
-      for (let k = 0; k < per; k++) {
-        samples.push(m.sample(t));
-        t += 1000;
-      }
-      await s.publishMetrics(samples).catch(() => {});
-    }
+  const inline = (o.generator ?? process.env.DS_BENCH_INGEST_GENERATOR) === 'inline';
+  const gen = inline ? inlineGenerator() : forkGenerator();
+  try {
+    await gen.ask({
+      setup: {
+        url: h.hub.mqttUrl,
+        creds: h.creds,
+        samplesPerMessage: o.samplesPerMessage ?? 5,
+        window: o.window ?? 4,
+        // backfill-like: 20 days ago, one sample per second
+        startT: Date.now() - 20 * 86_400_000,
+      },
+    });
+    await gen.ask({ go: true });
+    await new Promise((r) => setTimeout(r, (o.warmupSec ?? 3) * 1000));
+    const mark = (await gen.ask({ mark: true })) as GeneratorTotals;
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, (o.measureSec ?? 15) * 1000));
+    const end = (await gen.ask({ stop: true })) as GeneratorEnd;
+    const secs = (performance.now() - t0) / 1000;
+    const samples = end.during.samples - mark.samples;
+    const messages = end.during.messages - mark.messages;
+    const rows = (await countRows()) - rows0;
+    o.log?.(
+      `  ${o.mode}${inline ? ' (generator inline)' : ''}: ${Math.round(samples / secs)} samples/s, ${Math.round(messages / secs)} msg/s, db rows ${rows} vs acked ${end.acked}`,
+    );
+    return {
+      pointsPerSec: (samples * POINTS_PER_ROW) / secs,
+      samplesPerSec: samples / secs,
+      messagesPerSec: messages / secs,
+      ackP50Ms: percentile(end.latencies, 50),
+      ackP99Ms: percentile(end.latencies, 99),
+      exact: rows === end.acked,
+      rowsInDb: rows,
+      samplesAcked: end.acked,
+    };
+  } finally {
+    await gen.close();
+  }
+}
+
+/** The generator, asked the same way in its own process or in this one. */
+interface Generator {
+  ask(m: GeneratorRequest): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+function forkGenerator(): Generator {
+  const child = fork(GENERATOR, [], {
+    execArgv: ['--import', 'tsx', '--max-old-space-size=2048'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const total = () => subs.reduce((a, s) => a + s.ackedSamples, 0);
-  const msgs = () => subs.reduce((a, s) => a + s.acked + 1, 0);
-  await new Promise((r) => setTimeout(r, (o.warmupSec ?? 3) * 1000));
-  for (const s of subs) s.latencies.length = 0;
-  const a0 = total();
-  const m0 = msgs();
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, (o.measureSec ?? 15) * 1000));
-  const secs = (performance.now() - t0) / 1000;
-  const samples = total() - a0;
-  const messages = msgs() - m0;
-  const lat = subs.flatMap((s) => s.latencies);
-  running = false;
-  await Promise.all(loops);
-  await Promise.all(subs.map((s) => s.drained(20_000)));
-  const acked = total();
-  const rows = (await countRows()) - rows0;
-  await Promise.all(subs.map((s) => s.close()));
-  o.log?.(
-    `  ${o.mode}: ${Math.round(samples / secs)} samples/s, ${Math.round(messages / secs)} msg/s, db rows ${rows} vs acked ${acked}`,
-  );
+  const ready = new Promise<void>((r) => child.once('message', () => r()));
   return {
-    pointsPerSec: (samples * POINTS_PER_ROW) / secs,
-    samplesPerSec: samples / secs,
-    messagesPerSec: messages / secs,
-    ackP50Ms: percentile(lat, 50),
-    ackP99Ms: percentile(lat, 99),
-    exact: rows === acked,
-    rowsInDb: rows,
-    samplesAcked: acked,
+    async ask(m) {
+      await ready;
+      const key = answerTo(m);
+      const reply = await request<Record<string, unknown>>(child, m, key, 'stop' in m ? 60_000 : 120_000);
+      return reply[key];
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      if (child.connected) child.send({ exit: true });
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await gone;
+      clearTimeout(t);
+    },
   };
+}
+
+/** The same generator's code on this process's event loop (see measureIngest). */
+function inlineGenerator(): Generator {
+  const g = new InlineGenerator();
+  return { ask: (m) => g.handle(m), close: () => g.close() };
 }
 
 /** Raw multi-row INSERT of the same rows into PGlite: the embedded database's own ceiling. */
