@@ -22,7 +22,9 @@ interface Profile {
  * `stop` saves it (open it in Chrome DevTools) and sums self time by package or area, so the log
  * can say what the event loop was busy with.
  */
-export async function profileThisProcess(): Promise<{ stop: (file: string) => Promise<ProfileLine[]> }> {
+export async function profileThisProcess(): Promise<{
+  stop: (file: string) => Promise<{ areas: ProfileLine[]; functions: ProfileLine[] }>;
+}> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -33,18 +35,24 @@ export async function profileThisProcess(): Promise<{ stop: (file: string) => Pr
       const { profile } = (await session.post('Profiler.stop')) as { profile: Profile };
       session.disconnect();
       writeFileSync(file, JSON.stringify(profile));
-      return summarizeProfile(profile);
+      return { areas: summarizeProfile(profile), functions: summarizeProfile(profile, 12, 'function') };
     },
   };
 }
 
-/** Self time by area: a package under node_modules, a part of this repository, or V8/Node itself. */
-export function summarizeProfile(p: Profile, top = 12): ProfileLine[] {
+/**
+ * Self time by area (a package under node_modules, a part of this repository, or V8/Node itself),
+ * or by function within its area.
+ */
+export function summarizeProfile(p: Profile, top = 12, by: 'area' | 'function' = 'area'): ProfileLine[] {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const counts = new Map<string, number>();
   for (const id of p.samples) {
     const n = byId.get(id);
-    if (n) counts.set(areaOf(n.callFrame), (counts.get(areaOf(n.callFrame)) ?? 0) + 1);
+    if (!n) continue;
+    const area = areaOf(n.callFrame);
+    const key = by === 'area' || area.startsWith('(') ? area : `${n.callFrame.functionName || '(anonymous)'} [${area}]`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const total = p.samples.length || 1;
   return [...counts.entries()]

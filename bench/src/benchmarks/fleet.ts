@@ -192,12 +192,12 @@ export async function fleetBenchmark(
         const prof = await profileThisProcess();
         const again = await measure();
         const file = path.join(RESULTS, `fleet-${n}.cpuprofile`);
-        const top = await prof.stop(file);
+        const { areas, functions } = await prof.stop(file);
         log(
           `  fleet ${n}, profiled window: commit p99 ${Math.round(again.rep.commitP99)} ms, browser p99 ${Math.round(again.rep.browserP99)} ms; ${fmtShares(again.used)}`,
         );
         log(
-          `  hub self time at ${n} (${path.relative(process.cwd(), file)}): ${top.map((t) => `${t.what} ${t.pct}%`).join(', ')}`,
+          `  hub self time at ${n} (${path.relative(process.cwd(), file)}): ${areas.map((t) => `${t.what} ${t.pct}%`).join(', ')}; functions: ${functions.map((t) => `${t.what} ${t.pct}%`).join(', ')}`,
         );
       }
       if (!ok) break;

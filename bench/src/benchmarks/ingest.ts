@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brokerThroughput } from '../baselines/broker.js';
 import { copyBaseline, POINTS_PER_ROW, syntheticRows } from '../baselines/copy.js';
+import { profileThisProcess } from '../cpu-profile.js';
 import { type BenchHub, startBenchHub } from '../hub/harness.js';
 import { request } from '../ipc.js';
 import {
@@ -15,7 +16,9 @@ import {
 import { percentile } from '../load/lite-sidecar.js';
 import { type BenchResult, round } from '../results.js';
 
-const GENERATOR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../load/ingest-worker.ts');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const GENERATOR = path.join(HERE, '../load/ingest-worker.ts');
+const RESULTS = path.join(HERE, '../../results');
 
 /** Settings of one ingest run. */
 export interface IngestOptions {
@@ -179,7 +182,16 @@ export async function ingestBenchmarks(log: (s: string) => void, scale = 1): Pro
       settings: { ingestThread: process.env.DS_INGEST_THREAD === 'true' },
     });
     try {
+      // DS_BENCH_PROFILE=ingest: a CPU profile of the hub's thread over the 5-sample run, summed by area.
+      const prof = process.env.DS_BENCH_PROFILE === 'ingest' ? await profileThisProcess() : undefined;
       const m = await measureIngest(h, { mode: 'pg', measureSec: Math.max(5, 15 * scale), log });
+      if (prof) {
+        const file = path.join(RESULTS, 'ingest-5.cpuprofile');
+        const { areas, functions } = await prof.stop(file);
+        log(
+          `  hub thread self time (${path.relative(process.cwd(), file)}): ${areas.map((t) => `${t.what} ${t.pct}%`).join(', ')}; functions: ${functions.map((t) => `${t.what} ${t.pct}%`).join(', ')}`,
+        );
+      }
       const copy = await copyBaseline({
         schema: h.store.dbSchema,
         rows: Math.max(50_000, Math.round(m.samplesPerSec * 10)),
