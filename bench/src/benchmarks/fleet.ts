@@ -85,7 +85,8 @@ const shareOf = (n: number, w: number, workers: number) => Math.max(0, Math.ceil
  * `measureSec` are measured (acks that arrive then for batches published while instances were
  * still connecting are reported apart), with each process's share of the CPU; the largest N with
  * p99 publish→committed < 2 s and p99 publish→browser < 500 ms (and every instance connected, and
- * at least 95% of the published batches seen by the browser as a frame) is the figure.
+ * at least 95% of the published batches seen by the browser as a frame) is the figure; a step that
+ * misses gets one more window (the queue growth left behind), and fails if that misses too.
  * Stops at the first failing step or when `budgetSec` is spent. The hub is profiled over one more
  * window at the step that failed (or the last step): the log says what its event loop did.
  */
@@ -173,19 +174,33 @@ export async function fleetBenchmark(
         if (held.reduce((a, x) => a + x.heldNow, 0) <= Math.max(5, n * 0.02)) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
-      const { rep, used } = await measure();
-      const line = `fleet ${n}: commit p50/p99 ${Math.round(rep.commitP50)}/${Math.round(rep.commitP99)} ms, browser p50/p99 ${Math.round(rep.browserP50)}/${Math.round(rep.browserP99)} ms, frames ${rep.frames}/${rep.published} batches, connected ${rep.connected}, held ${rep.held}; ${rep.earlier} acks in the window for batches published while connecting, p99 ${Math.round(rep.earlierP99 || 0)} ms; ${fmtShares(used)}`;
-      log(`  ${line}`);
+      // A live view that misses frames is not live: nearly every batch must reach the browser.
+      const passes = (r: StepReport) =>
+        r.commitP99 < 2000 &&
+        r.browserP99 < 500 &&
+        r.connected >= n &&
+        r.commits > 0 &&
+        (r.published ? r.frames / r.published : 0) >= 0.95;
+      const logStep = (r: StepReport, used: Record<string, number>, label: string) =>
+        log(
+          `  fleet ${n}${label}: commit p50/p99 ${Math.round(r.commitP50)}/${Math.round(r.commitP99)} ms, browser p50/p99 ${Math.round(r.browserP50)}/${Math.round(r.browserP99)} ms, frames ${r.frames}/${r.published} batches, connected ${r.connected}, held ${r.held}; ${r.earlier} acks in the window for batches published while connecting, p99 ${Math.round(r.earlierP99 || 0)} ms; ${fmtShares(used)}`,
+        );
+      let { rep, used } = await measure();
+      logStep(rep, used, '');
+      if (!passes(rep)) {
+        // Growing by thousands leaves a queue behind (logins, replayed outboxes, the new rows'
+        // first commits) that a settled fleet does not have: the step gets a second window, and
+        // fails only if that one fails too. Both are logged.
+        ({ rep, used } = await measure());
+        logStep(rep, used, ', second window');
+      }
       curve.push(
         `${n}: ${Math.round(rep.commitP99)}/${Math.round(rep.browserP99)} ms (hub ${used.hub}%, sim ${used.simulator}%, pg ${used.postgres}%)`,
       );
       last = { ...rep, n };
-      // A live view that misses frames is not live: nearly every batch must reach the browser.
-      const delivered = rep.published ? rep.frames / rep.published : 0;
-      const ok =
-        rep.commitP99 < 2000 && rep.browserP99 < 500 && rep.connected >= n && rep.commits > 0 && delivered >= 0.95;
+      const ok = passes(rep);
       if (!ok) {
-        why = `at ${n}: commit p99 ${Math.round(rep.commitP99)} ms, browser p99 ${Math.round(rep.browserP99)} ms, frames ${Math.round(delivered * 1000) / 10}% of batches, connected ${rep.connected}/${n}`;
+        why = `at ${n}: commit p99 ${Math.round(rep.commitP99)} ms, browser p99 ${Math.round(rep.browserP99)} ms, frames ${Math.round((rep.frames / (rep.published || 1)) * 1000) / 10}% of batches, connected ${rep.connected}/${n}`;
       } else best = n;
       if (!ok || n === max) {
         // What the hub's event loop does at this size: one more window, profiled.
@@ -193,9 +208,7 @@ export async function fleetBenchmark(
         const again = await measure();
         const file = path.join(RESULTS, `fleet-${n}.cpuprofile`);
         const { areas, functions } = await prof.stop(file);
-        log(
-          `  fleet ${n}, profiled window: commit p99 ${Math.round(again.rep.commitP99)} ms, browser p99 ${Math.round(again.rep.browserP99)} ms; ${fmtShares(again.used)}`,
-        );
+        logStep(again.rep, again.used, ', profiled window');
         log(
           `  hub self time at ${n} (${path.relative(process.cwd(), file)}): ${areas.map((t) => `${t.what} ${t.pct}%`).join(', ')}; functions: ${functions.map((t) => `${t.what} ${t.pct}%`).join(', ')}`,
         );

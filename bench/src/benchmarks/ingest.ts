@@ -1,9 +1,11 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { configSchema } from '../../../sidecar/src/config.js';
 import { brokerThroughput } from '../baselines/broker.js';
 import { copyBaseline, POINTS_PER_ROW, syntheticRows } from '../baselines/copy.js';
 import { profileThisProcess } from '../cpu-profile.js';
+import { watchCpuShares } from '../cpu-shares.js';
 import { type BenchHub, startBenchHub } from '../hub/harness.js';
 import { request } from '../ipc.js';
 import {
@@ -19,6 +21,12 @@ import { type BenchResult, round } from '../results.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const GENERATOR = path.join(HERE, '../load/ingest-worker.ts');
 const RESULTS = path.join(HERE, '../../results');
+/**
+ * A sidecar with a backlog keeps this many messages awaiting acks (its `inflight` default), so the
+ * benchmark offers the hub what 200 such sidecars would (a window of 4, used before 2026-12-04,
+ * left the hub idle a fifth of the time waiting for senders: DS_BENCH_INGEST_WINDOW=4 measures it).
+ */
+const SIDECAR_INFLIGHT = configSchema.shape.inflight.parse(undefined);
 
 /** Settings of one ingest run. */
 export interface IngestOptions {
@@ -27,7 +35,7 @@ export interface IngestOptions {
   instances?: number;
   /** Samples per metrics message (default 5: a sidecar's 5 s batch). */
   samplesPerMessage?: number;
-  /** Messages each instance keeps awaiting the hub's ack (default 4). */
+  /** Messages each instance keeps awaiting the hub's ack (default: the sidecar's `inflight`, 32). */
   window?: number;
   warmupSec?: number;
   measureSec?: number;
@@ -45,6 +53,8 @@ export interface IngestMeasure {
   ackP99Ms: number;
   /** Rows in the database equal the samples acknowledged (checked after draining). */
   exact: boolean;
+  /** Where the 2 cores went during the window, in % of one core (cpu-shares.ts). */
+  cpu: Record<string, number>;
   rowsInDb: number;
   samplesAcked: number;
 }
@@ -70,7 +80,7 @@ export async function measureIngest(h: BenchHub, o: IngestOptions): Promise<Inge
         url: h.hub.mqttUrl,
         creds: h.creds,
         samplesPerMessage: o.samplesPerMessage ?? 5,
-        window: o.window ?? 4,
+        window: o.window ?? (Number(process.env.DS_BENCH_INGEST_WINDOW) || SIDECAR_INFLIGHT),
         // backfill-like: 20 days ago, one sample per second
         startT: Date.now() - 20 * 86_400_000,
       },
@@ -79,14 +89,19 @@ export async function measureIngest(h: BenchHub, o: IngestOptions): Promise<Inge
     await new Promise((r) => setTimeout(r, (o.warmupSec ?? 3) * 1000));
     const mark = (await gen.ask({ mark: true })) as GeneratorTotals;
     const t0 = performance.now();
+    const shares = watchCpuShares({
+      pids: { hub: [process.pid], generator: gen.pid ? [gen.pid] : [] },
+      commands: { postgres: 'postgres' },
+    });
     await new Promise((r) => setTimeout(r, (o.measureSec ?? 15) * 1000));
     const end = (await gen.ask({ stop: true })) as GeneratorEnd;
     const secs = (performance.now() - t0) / 1000;
+    const cpu = shares.stop();
     const samples = end.during.samples - mark.samples;
     const messages = end.during.messages - mark.messages;
     const rows = (await countRows()) - rows0;
     o.log?.(
-      `  ${o.mode}${inline ? ' (generator inline)' : ''}: ${Math.round(samples / secs)} samples/s, ${Math.round(messages / secs)} msg/s, db rows ${rows} vs acked ${end.acked}`,
+      `  ${o.mode}${inline ? ' (generator inline)' : ''}: ${Math.round(samples / secs)} samples/s, ${Math.round(messages / secs)} msg/s, db rows ${rows} vs acked ${end.acked}; ${cpuText(cpu)}`,
     );
     return {
       pointsPerSec: (samples * POINTS_PER_ROW) / secs,
@@ -97,14 +112,23 @@ export async function measureIngest(h: BenchHub, o: IngestOptions): Promise<Inge
       exact: rows === end.acked,
       rowsInDb: rows,
       samplesAcked: end.acked,
+      cpu,
     };
   } finally {
     await gen.close();
   }
 }
 
+/** `cpu % of a core: hub 120, generator 45, …` (the machine's total is out of 200 on 2 cores). */
+const cpuText = (c: Record<string, number>) =>
+  `cpu % of a core: ${Object.entries(c)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`;
+
 /** The generator, asked the same way in its own process or in this one. */
 interface Generator {
+  /** Its process, when it has one of its own. */
+  pid?: number;
   ask(m: GeneratorRequest): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -116,6 +140,7 @@ function forkGenerator(): Generator {
   });
   const ready = new Promise<void>((r) => child.once('message', () => r()));
   return {
+    pid: child.pid,
     async ask(m) {
       await ready;
       const key = answerTo(m);
@@ -206,7 +231,7 @@ export async function ingestBenchmarks(log: (s: string) => void, scale = 1): Pro
         baseline: Math.round(copy.pointsPerSec),
         baselineName: 'raw COPY',
         goal: '>= 200000',
-        note: `PostgreSQL, 200 instances x ${5}-sample messages, ${Math.round(m.messagesPerSec)} msg/s acked; ack p50 ${round(m.ackP50Ms, 1)} ms, p99 ${round(m.ackP99Ms, 1)} ms; rows in db ${m.exact ? '=' : '!='} samples acked (${m.rowsInDb} / ${m.samplesAcked}).`,
+        note: `PostgreSQL, 200 instances x ${5}-sample messages, ${SIDECAR_INFLIGHT} awaiting acks each, ${Math.round(m.messagesPerSec)} msg/s acked; ack p50 ${round(m.ackP50Ms, 1)} ms, p99 ${round(m.ackP99Ms, 1)} ms; rows in db ${m.exact ? '=' : '!='} samples acked (${m.rowsInDb} / ${m.samplesAcked}); ${cpuText(m.cpu)} (the generator stands in for sidecars on other machines).`,
       });
       out.push({
         name: 'ingest.ratio_vs_copy',
@@ -219,7 +244,6 @@ export async function ingestBenchmarks(log: (s: string) => void, scale = 1): Pro
       const big = await measureIngest(h, {
         mode: 'pg',
         samplesPerMessage: 60,
-        window: 2,
         instances: 200,
         warmupSec: 2,
         measureSec: Math.max(5, 8 * scale),
