@@ -1,6 +1,7 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Logger } from 'pino';
 import { createClient } from 'redis';
+import { redisOutages, redisReconnect } from '../util/redis-outages.js';
 
 /** How long a hub waits for Redis at start before refusing to run with a live stream it cannot share. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -20,26 +21,11 @@ export async function shareLiveThroughRedis(
   group: string,
   log: Logger,
 ): Promise<() => Promise<void>> {
-  const pub = createClient({
-    url,
-    socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (n) => Math.min(200 * 2 ** n, 5_000) },
-  });
+  const pub = createClient({ url, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: redisReconnect } });
   const sub = pub.duplicate();
-  let warned = false;
-  for (const [name, c] of [
-    ['publish', pub],
-    ['subscribe', sub],
-  ] as const) {
-    c.on('error', (e: Error) => {
-      // node-redis reconnects by itself; one line per outage, not one per retry.
-      if (!warned) log.warn({ err: e.message, connection: name }, 'live stream: Redis unreachable, retrying');
-      warned = true;
-    });
-    c.on('ready', () => {
-      if (warned) log.info({ connection: name }, 'live stream: Redis reachable again');
-      warned = false;
-    });
-  }
+  const outages = redisOutages(log, 'live stream', 'retrying');
+  outages.watch(pub, { connection: 'publish' });
+  outages.watch(sub, { connection: 'subscribe' });
   const timeout = new Promise<never>((_, reject) =>
     setTimeout(
       () => reject(new Error(`DS_REDIS_URL: cannot reach ${redact(url)} within ${CONNECT_TIMEOUT_MS / 1000} s`)),

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createClient } from 'redis';
+import { redisOutages, redisReconnect } from '../util/redis-outages.js';
 
 /** One fixed window's count and when it ends (ms since the epoch). */
 export interface RateWindow {
@@ -104,26 +105,23 @@ export class RedisRateWindows implements RateWindowStore {
   private readonly redis;
   private readonly fallback: MemoryRateWindows;
   private readonly connected: Promise<void>;
-  private warned = false;
+  private readonly outages;
 
   constructor(
     url: string,
     private readonly group: string,
     private readonly windowSec: number,
-    private readonly log: Logger,
+    log: Logger,
   ) {
     this.fallback = new MemoryRateWindows(windowSec);
+    this.outages = redisOutages(log, 'rate limits (API keys, login throttle)', 'counting in this hub until it is back');
     this.redis = createClient({
       url,
-      socket: { connectTimeout: REDIS_TIMEOUT_MS, reconnectStrategy: (n) => Math.min(200 * 2 ** n, 5_000) },
+      socket: { connectTimeout: REDIS_TIMEOUT_MS, reconnectStrategy: redisReconnect },
       // A request never queues behind a lost connection: it falls back at once.
       disableOfflineQueue: true,
     });
-    this.redis.on('error', (e: Error) => this.warn(e));
-    this.redis.on('ready', () => {
-      if (this.warned) this.log.info('rate limits: Redis reachable again, counting shared');
-      this.warned = false;
-    });
+    this.outages.watch(this.redis);
     this.connected = this.redis.connect().then(
       () => {},
       (e: Error) => this.warn(e),
@@ -179,12 +177,7 @@ export class RedisRateWindows implements RateWindowStore {
   }
 
   private warn(e: Error) {
-    if (this.warned) return;
-    this.warned = true;
-    this.log.warn(
-      { err: e.message },
-      'rate limits (API keys, login throttle): Redis unreachable, counting in this hub until it is back',
-    );
+    this.outages.down(e);
   }
 }
 
