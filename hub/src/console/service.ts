@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { type ConsoleOut, channelTopic, encodeMessage, PROTOCOL_VERSION } from '@deepsignal/protocol';
 import type { Logger } from 'pino';
 import type { AuthUser } from '../auth/sessions.js';
@@ -10,6 +14,10 @@ import type { Fleet } from '../fleet/fleet.js';
 import { type LiveSink, nullSink } from '../live/sink.js';
 import { newId } from '../util/ids.js';
 import { CastRecorder } from './recorder.js';
+
+const gzipAsync = promisify(gzip);
+/** A recording compressed past this stays a file (a row this big would strain the database's memory). */
+const MAX_STORED_RECORDING_BYTES = 16 * 2 ** 20;
 
 /** Most open consoles per instance at the hub (the sidecar has its own cap). */
 export const MAX_SESSIONS_PER_INSTANCE = 3;
@@ -221,6 +229,7 @@ export class ConsoleService {
     this.open.delete(sessionId);
     this.byCommand.delete(o.commandId);
     await o.rec.close();
+    await this.storeRecording(sessionId, o.rec.file);
     this.live.emit([consoleRoom(sessionId)], 'console.exit', { sessionId, code, ...(reason ? { reason } : {}) });
     await this.db.query(
       `UPDATE console_sessions SET status = 'closed', closed_at = now(), exit_code = $2, reason = $3, bytes_out = $4
@@ -255,13 +264,42 @@ export class ConsoleService {
     }));
   }
 
-  /** The recording file of a session of this instance, or null. */
-  async recording(instanceId: string, sessionId: string): Promise<string | null> {
-    const rows = await this.db.query<{ recording: string | null }>(
-      'SELECT recording FROM console_sessions WHERE id = $1 AND instance_id = $2',
+  /**
+   * Moves a closed session's recording into the database (gzipped), so any hub serves it; the
+   * file goes once the row is written. One too large for a row stays a file of this hub.
+   */
+  private async storeRecording(sessionId: string, file: string): Promise<void> {
+    try {
+      const raw = await readFile(file);
+      const gz = await gzipAsync(raw);
+      if (gz.length > MAX_STORED_RECORDING_BYTES) {
+        this.log.warn({ sessionId, bytes: raw.length }, 'console recording too large for the database: kept as a file');
+        return;
+      }
+      await this.db.query(
+        'INSERT INTO console_recordings (session_id, gz, bytes) VALUES ($1, $2, $3) ON CONFLICT (session_id) DO NOTHING',
+        [sessionId, gz, raw.length],
+      );
+      await rm(file, { force: true });
+    } catch (e) {
+      this.log.warn(
+        { err: (e as Error).message, sessionId },
+        'console recording not stored in the database: kept as a file',
+      );
+    }
+  }
+
+  /** Where a session of this instance has its recording: the database, a file of this hub, or nowhere. */
+  async recording(instanceId: string, sessionId: string): Promise<{ gz: Buffer } | { file: string } | null> {
+    const rows = await this.db.query<{ recording: string | null; gz: Uint8Array | null }>(
+      `SELECT s.recording, r.gz FROM console_sessions s LEFT JOIN console_recordings r ON r.session_id = s.id
+       WHERE s.id = $1 AND s.instance_id = $2`,
       [sessionId, instanceId],
     );
-    return rows[0]?.recording ?? null;
+    const r = rows[0];
+    if (!r) return null;
+    if (r.gz) return { gz: Buffer.from(r.gz) };
+    return r.recording && existsSync(r.recording) ? { file: r.recording } : null;
   }
 
   async stop(): Promise<void> {

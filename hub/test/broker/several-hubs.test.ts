@@ -13,7 +13,7 @@ import { makeTenant } from '../security/tenants.js';
  * Several hubs as an operator runs them: one Mosquitto (shared subscriptions), one PostgreSQL
  * schema and one Redis carrying the live stream between them. A browser on either hub sees
  * everything; a console opened through one hub is driven from a socket on the other and closed
- * through its API; commands issued on one hub whose results the other ingests read the same on
+ * through its API, and its recording is served by either; commands issued on one hub whose results the other ingests read the same on
  * both; an SSO login started on one hub completes on the other.
  */
 const BROKER = process.env.DS_TEST_MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
@@ -158,6 +158,15 @@ describe.skipIf(!ready)('several hubs (Mosquitto, PostgreSQL, Redis)', () => {
       30_000,
       'session closed, as both hubs report it',
     );
+    // Its recording, written by the hub that opened it, is served by the other one too.
+    const rec = await fetch(`${h2.httpUrl}/api/v1/instances/${inst.id}/console/${sid}/recording`, {
+      headers: { authorization: `Bearer ${h2.token}` },
+    });
+    expect(rec.status).toBe(200);
+    expect(rec.headers.get('content-type')).toContain('application/x-asciicast');
+    const cast = (await rec.text()).trim().split('\n');
+    expect(JSON.parse(cast[0])).toMatchObject({ version: 2, width: 80, height: 24 });
+    expect(cast.slice(1).some((l) => l.includes('across-42'))).toBe(true);
     // Closing through the API of the hub that did not open the session reaches the one that did.
     const second = await h1.api<{ sessionId: string }>('POST', `/instances/${inst.id}/console`, { cols: 80, rows: 24 });
     expect(second.status).toBe(201);

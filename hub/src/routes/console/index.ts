@@ -1,4 +1,6 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { mayIssue } from '@deepsignal/protocol';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -130,9 +132,12 @@ export const consoleRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async (
       // i.e. admins, and with an API token only one that may open consoles too.
       if (u.role !== 'admin' || (u.scopes && !u.scopes.includes('command:console.open')))
         throw forbidden('only an admin reads console recordings');
-      const file = await ctx.ops.console.recording(s.id, req.params.sessionId);
-      if (!file || !existsSync(file)) throw notFound('recording');
-      return reply.type('application/x-asciicast').send(createReadStream(file) as never);
+      const rec = await ctx.ops.console.recording(s.id, req.params.sessionId);
+      // While a session is open its recording is with the hub holding it; once closed, in the database.
+      if (!rec) throw notFound('recording');
+      reply.type('application/x-asciicast');
+      if ('file' in rec) return reply.send(createReadStream(rec.file) as never);
+      return reply.send(Readable.from([rec.gz]).pipe(createGunzip()) as never);
     },
   );
 };
