@@ -5,6 +5,7 @@ import type { Alerts } from './alerts/index.js';
 import type { BillingService } from './billing/service.js';
 import type { BrokerLink } from './broker/types.js';
 import type { ScheduledChanges } from './changes/scheduled.js';
+import type { Lease } from './cluster/lease.js';
 import type { RemoteOps } from './commands/remote-ops.js';
 import type { CommandService } from './commands/service.js';
 import type { HubConfig } from './config.js';
@@ -57,6 +58,8 @@ export interface HubContext extends SecurityServices {
   maintenance: Maintenance;
   /** Changes waiting for their client's maintenance window. */
   scheduledChanges: ScheduledChanges;
+  /** The lease of the fleet-wide jobs: whether this hub runs them (cluster/fleet-jobs.ts). */
+  fleetJobs?: Lease;
   /** Ops agents: identities, policy, findings, proposals and runs. */
   agentOps: AgentOps;
   /** Usage, plans, budgets, invoices and payments; set by startHub (tests may build without it). */

@@ -13,6 +13,7 @@ import { startEmbeddedBroker } from './broker/embedded.js';
 import { startExternalBroker } from './broker/external.js';
 import type { BrokerLink } from './broker/types.js';
 import { ScheduledChanges } from './changes/scheduled.js';
+import { everyJob, fleetJobsLease } from './cluster/fleet-jobs.js';
 import { loadOrCreateHubKey } from './commands/keys.js';
 import { createRemoteOps } from './commands/remote-ops.js';
 import { CommandService } from './commands/service.js';
@@ -314,32 +315,41 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     if (b.everyHubReceivesAll) liveServer.keepLocal('metrics');
     cleanups.splice(1, 0, () => b.close()); // close the broker right after the database is the last thing
 
+    // Every hub: its own presence and its commands' expiry.
     const timers = [
       setInterval(() => void fleet.tick().catch((e) => log.warn({ err: e }, 'fleet tick failed')), 5000),
       setInterval(() => void commands.sweep().catch((e) => log.warn({ err: e }, 'command sweep failed')), 1000),
-      setInterval(() => void (tsMaintenance ?? rollups).run().catch(() => {}), 30_000),
-      setInterval(() => void ctx.tickets.sweep().catch((e) => log.warn({ err: e }, 'ticket sweep failed')), 30_000),
-      setInterval(
-        () => void ctx.scheduledChanges.tick().catch((e) => log.warn({ err: e }, 'scheduled changes tick failed')),
-        15_000,
-      ),
-      setInterval(
-        () => void ctx.experiments?.tick().catch((e) => log.warn({ err: e }, 'experiments tick failed')),
-        60_000,
-      ),
-      // Hourly; each client's report for the week just ended is sent once (weekly_reports).
-      setInterval(
-        () => void ctx.weeklyReports?.sendDue().catch((e) => log.warn({ err: e }, 'weekly reports failed')),
-        3_600_000,
-      ),
     ];
     for (const t of timers) t.unref();
-    ops.start();
-    billing.start();
-    cleanups.push(() => billing.stop());
     cleanups.push(() => timers.forEach(clearInterval));
     hubUrl ||= `http://${config.bind.includes(':') ? `[${config.bind}]` : config.bind}:${(app.server.address() as { port: number }).port}`;
-    alerts.start();
+    // One hub of several: what must happen once for the whole fleet (cluster/fleet-jobs.ts).
+    const jobsLog = log.child({ mod: 'jobs' });
+    const fleetJobs = fleetJobsLease({
+      db,
+      dataDir: config.dataDir,
+      log: jobsLog,
+      jobs: [
+        {
+          name: 'alerts',
+          start: () => alerts.start(),
+          stop: (stopping) => (stopping ? alerts.stop() : alerts.follow()),
+        },
+        { name: 'billing', start: () => billing.start(), stop: () => billing.stop() },
+        { name: 'rollouts and backup schedule', start: () => ops.start(), stop: () => ops.stopSchedules() },
+        everyJob('rollups and retention', 30_000, () => (tsMaintenance ?? rollups).run(), jobsLog),
+        everyJob('ticket sweep', 30_000, () => ctx.tickets.sweep(), jobsLog),
+        everyJob('scheduled changes', 15_000, () => ctx.scheduledChanges.tick(), jobsLog),
+        everyJob('experiments', 60_000, async () => ctx.experiments?.tick(), jobsLog),
+        // Hourly; each client's report for the week just ended is sent once (weekly_reports).
+        everyJob('weekly reports', 3_600_000, async () => ctx.weeklyReports?.sendDue(), jobsLog),
+      ],
+    });
+    ctx.fleetJobs = fleetJobs;
+    // Alerts follow the database until this hub holds the lease (at once when it is the only hub).
+    await alerts.follow();
+    await fleetJobs.start();
+    cleanups.push(() => fleetJobs.stop());
     if (!deployments.unavailableReason()) {
       await deployments.startAll();
       await agentOps.proposals.resumeHubActions();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -110,6 +111,13 @@ describe.skipIf(!ready)('fault: kill -9 of one of two hubs', () => {
       'both hubs commit a share of the messages',
     ).toBe(true);
 
+    // The fleet-wide jobs (alerts, billing, rollouts…) run on one hub: the one started first.
+    const jobsHolder = async () =>
+      (await scenario.withDb((q) => q('SELECT holder FROM hub_leases WHERE name = $1', ['fleet-jobs'])))[0]?.holder as
+        | string
+        | undefined;
+    expect(await jobsHolder()).toBe(`${hostname()}:${path.resolve(scenario.store.dataDir)}`);
+
     // Kill at a moment when some sidecar holds messages no hub has acknowledged yet.
     const unacked = () => sims.some((i) => [...i.sidecar.outbox.entries()].some((e) => e.state > 0));
     expect(await waitFor(unacked, 20_000)).toBe(true);
@@ -134,6 +142,12 @@ describe.skipIf(!ready)('fault: kill -9 of one of two hubs', () => {
         return true;
       }, DEADLINE.command),
       'pings through the survivor succeed',
+    ).toBe(true);
+
+    // Its lease expires unrenewed and the survivor takes the fleet-wide jobs over.
+    expect(
+      await waitFor(async () => (await jobsHolder()) === `${hostname()}:${path.resolve(peerDir)}`, 60_000),
+      'the survivor holds the fleet-wide jobs',
     ).toBe(true);
 
     // The killed hub comes back on the same database and takes its share again.

@@ -45,12 +45,44 @@ export class AlertEngine {
 
   async load(): Promise<void> {
     await seedBuiltins(this.o.db);
+    await this.mirror();
+  }
+
+  /**
+   * The whole state as the database has it: what a hub that does not evaluate (another hub holds
+   * the fleet-wide jobs' lease) serves its API from, refreshed every cycle.
+   */
+  async mirror(): Promise<void> {
     await this.reloadRules();
-    for (const r of await this.o.db.query('SELECT * FROM alert_instances')) {
+    const rows = await this.o.db.query('SELECT * FROM alert_instances');
+    this.alerts.clear();
+    for (const r of rows) {
       const a = toAlert(r);
       this.alerts.set(a.id, a);
     }
     await this.reloadSilences();
+  }
+
+  /**
+   * Before each evaluation: what people changed through any hub's API since the last one (rules,
+   * silences, who acknowledged what), so the evaluating hub neither uses an old rule nor writes an
+   * acknowledgement away.
+   */
+  async refreshShared(): Promise<void> {
+    await this.reloadRules();
+    await this.reloadSilences();
+    const acked = new Map(
+      (
+        await this.o.db.query<{ id: string; acked_by: string | null; acked_at: string | Date | null }>(
+          'SELECT id, acked_by, acked_at FROM alert_instances WHERE acked_by IS NOT NULL',
+        )
+      ).map((r) => [r.id, r]),
+    );
+    for (const a of this.alerts.values()) {
+      const r = acked.get(a.id);
+      a.ackedBy = r?.acked_by ?? null;
+      a.ackedAt = r?.acked_at ? new Date(r.acked_at) : null;
+    }
   }
 
   async reloadRules(): Promise<void> {

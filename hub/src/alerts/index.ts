@@ -44,6 +44,8 @@ export class Alerts {
   private timers: NodeJS.Timeout[] = [];
   private cycle: Promise<void> | null = null;
   private pendingKick: NodeJS.Timeout | null = null;
+  /** Whether this hub evaluates and notifies (it holds the fleet-wide jobs' lease). */
+  private evaluating = false;
   private clock: () => number = Date.now;
   /** CPU time spent in evaluation (µs), for the benchmark and /metrics. */
   evalCpuMicros = 0;
@@ -131,6 +133,7 @@ export class Alerts {
     if (this.cycle) return this.cycle.then(() => this.runOnce());
     this.cycle = (async () => {
       try {
+        await this.engine.refreshShared();
         const cpu0 = process.cpuUsage();
         await this.engine.evaluate();
         const now = this.clock();
@@ -147,9 +150,9 @@ export class Alerts {
     return this.cycle;
   }
 
-  /** A cycle soon (coalesced): a status changed. */
+  /** A cycle soon (coalesced): a status changed. Only on the hub that evaluates. */
   kick(): void {
-    if (this.pendingKick) return;
+    if (!this.evaluating || this.pendingKick) return;
     this.pendingKick = setTimeout(() => {
       this.pendingKick = null;
       void this.runOnce().catch((e) => this.d.log.warn({ err: e }, 'alert evaluation failed'));
@@ -157,7 +160,15 @@ export class Alerts {
     this.pendingKick.unref();
   }
 
-  start(): void {
+  /**
+   * Evaluates and notifies from now on: on the hub holding the fleet-wide jobs' lease (one of
+   * several hubs, or the only one). It starts from the state in the database, as another hub may
+   * have evaluated until now.
+   */
+  async start(): Promise<void> {
+    this.stopTimers();
+    await this.load();
+    this.evaluating = true;
     const run = () => void this.runOnce().catch((e) => this.d.log.warn({ err: e }, 'alert evaluation failed'));
     const deliver = () => void this.delivery.kick().catch((e) => this.d.log.warn({ err: e }, 'delivery failed'));
     this.timers.push(setInterval(run, this.d.config.alertsEvalSec * 1000), setInterval(deliver, 1000));
@@ -165,11 +176,30 @@ export class Alerts {
     run();
   }
 
+  /**
+   * Stops evaluating and notifying, and follows the database instead (another hub evaluates), so
+   * this hub's API still shows every alert as it is.
+   */
+  async follow(): Promise<void> {
+    await this.stop();
+    const mirror = () =>
+      void this.engine.mirror().catch((e) => this.d.log.warn({ err: e }, 'reading the alerts of the database failed'));
+    this.timers.push(setInterval(mirror, this.d.config.alertsEvalSec * 1000));
+    for (const t of this.timers) t.unref();
+    mirror();
+  }
+
   async stop(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.evaluating = false;
+    this.stopTimers();
     if (this.pendingKick) clearTimeout(this.pendingKick);
+    this.pendingKick = null;
     await this.cycle?.catch(() => {});
     await this.delivery.idle();
+  }
+
+  private stopTimers() {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
   }
 }

@@ -24,7 +24,10 @@ export interface RemoteOps {
   /** Connects the live stream (after the HTTP server listens). */
   attachLive(live: LiveServer): void;
   /** Starts the timers (rollout steps, …). */
+  /** Starts the rollout tick and the daily backup schedule (on the hub holding the fleet-wide jobs' lease). */
   start(): void;
+  /** Stops those two and nothing else (the lease went to another hub). */
+  stopSchedules(): void;
   stop(): Promise<void>;
 }
 
@@ -107,6 +110,9 @@ export function createRemoteOps(deps: {
       const first = setTimeout(() => void backups.tick().catch(() => {}), 60_000);
       for (const x of [t, b, first]) x.unref();
       timers.push(t, b, first);
+    },
+    stopSchedules() {
+      for (const t of timers.splice(0)) clearInterval(t);
     },
     async stop() {
       for (const t of timers.splice(0)) clearInterval(t);
