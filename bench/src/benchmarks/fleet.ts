@@ -14,8 +14,12 @@ const SIM = path.join(path.dirname(fileURLToPath(import.meta.url)), '../sim');
 const WORKER = path.join(SIM, 'fleet-worker.ts');
 const BROWSER = path.join(SIM, 'browser-probe.ts');
 const RESULTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../results');
-/** Simulated instances per worker process: one event loop holds about this many without lagging. */
-const PER_WORKER = 3500;
+/**
+ * Simulator processes by default: one. On 2 cores, three of them (2026-12-04) took 80 % of the
+ * machine at 4,000 instances and starved the hub and PostgreSQL; one is held to a core.
+ * DS_BENCH_FLEET_WORKERS sets another number.
+ */
+const DEFAULT_WORKERS = Number(process.env.DS_BENCH_FLEET_WORKERS) || 1;
 
 /** What the worker reports at the end of a step's window. */
 interface WorkerReport {
@@ -80,7 +84,7 @@ const shareOf = (n: number, w: number, workers: number) => Math.max(0, Math.ceil
 
 /**
  * `fleet.max_instances`: one hub (PostgreSQL) and child processes of simulated instances (real
- * sidecar code, 1 s sampling, 5 s batches; up to PER_WORKER instances per process). N steps up; at
+ * sidecar code, 1 s sampling, 5 s batches). N steps up; at
  * each step, after the new instances settle, latencies of the batches published in the next
  * `measureSec` are measured (acks that arrive then for batches published while instances were
  * still connecting are reported apart), with each process's share of the CPU; the largest N with
@@ -96,7 +100,7 @@ export async function fleetBenchmark(
 ): Promise<BenchResult[]> {
   const steps = opts.steps ?? [250, 1000, 2000, 4000, 6000, 8000, 10000];
   const max = steps[steps.length - 1];
-  const workers = opts.workers ?? Math.max(1, Math.ceil(max / PER_WORKER));
+  const workers = opts.workers ?? DEFAULT_WORKERS;
   const deadline = Date.now() + (opts.budgetSec ?? 300) * 1000;
   const h = await startBenchHub({ mode: 'pg', instances: max, prefix: 'fl' });
   // thousands of credentials are too big for the environment (E2BIG): hand them over in a file
@@ -116,7 +120,7 @@ export async function fleetBenchmark(
       { mode: 0o600 },
     );
     return fork(WORKER, [], {
-      execArgv: ['--import', 'tsx', '--max-old-space-size=4096'],
+      execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
       env: { ...process.env, DS_FLEET_WORKER_FILE: settingsFile },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });

@@ -188,12 +188,15 @@ export class Fleet {
     const now = Date.now();
     for (const s of this.items.values()) this.refresh(s, now);
     if (this.dirtySeen.size === 0) return;
-    const ids = [...this.dirtySeen];
+    const ids = [...this.dirtySeen].sort();
     this.dirtySeen.clear();
     const seen = ids.map((id) => this.items.get(id)?.lastSeen ?? new Date());
+    // Rows locked in id order, as the ingest's instance updates lock them: no deadlock between the two.
     await this.db.query(
-      `UPDATE instances i SET last_seen = u.seen FROM unnest($1::text[], $2::timestamptz[]) AS u(id, seen)
-       WHERE i.id = u.id AND (i.last_seen IS NULL OR i.last_seen < u.seen)`,
+      `WITH u AS (SELECT * FROM unnest($1::text[], $2::timestamptz[]) AS u(id, seen)),
+         l AS (SELECT i.id FROM instances i WHERE i.id IN (SELECT id FROM u) ORDER BY i.id FOR UPDATE)
+       UPDATE instances i SET last_seen = u.seen FROM u
+       WHERE i.id = u.id AND i.id IN (SELECT id FROM l) AND (i.last_seen IS NULL OR i.last_seen < u.seen)`,
       [ids, seen.map((d) => d.toISOString())],
     );
   }

@@ -25,10 +25,20 @@ export function eventsWriter(deps: IngestDeps): StreamWriter<'events'> {
         byInstance.set(m.instanceId, [...(byInstance.get(m.instanceId) ?? []), ...m.message.events]);
       }
       await q.bulkInsert('events', ['instance_id', 't', 'type', 'severity', 'message', 'data'], rows);
-      for (const [id, s] of states) {
+      if (states.size) {
+        // One statement, rows locked in id order: the fleet's last-seen update locks the same
+        // rows in that order too, so the two cannot deadlock when thousands connect at once.
+        const ids = [...states.keys()].sort();
         await q.query(
-          'UPDATE instances SET openclaw = $2, openclaw_version = COALESCE($3, openclaw_version) WHERE id = $1',
-          [id, JSON.stringify(s.state), s.state.version ?? null],
+          `WITH u AS (SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[]) AS u(id, state, version)),
+             l AS (SELECT i.id FROM instances i WHERE i.id IN (SELECT id FROM u) ORDER BY i.id FOR UPDATE)
+           UPDATE instances i SET openclaw = u.state, openclaw_version = COALESCE(u.version, i.openclaw_version)
+           FROM u WHERE i.id = u.id AND i.id IN (SELECT id FROM l)`,
+          [
+            ids,
+            ids.map((id) => JSON.stringify(states.get(id)?.state)),
+            ids.map((id) => states.get(id)?.state.version ?? null),
+          ],
         );
       }
       return () => {

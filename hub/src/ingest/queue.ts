@@ -5,7 +5,13 @@
 export class BoundedQueue<T> {
   private items: T[] = [];
   private head = 0;
-  private readonly roomWaiters: (() => void)[] = [];
+  /**
+   * Producers waiting for room, oldest from `waitersHead` on. Under a fleet's backpressure there can
+   * be tens of thousands (every connection's unread messages): released by moving the head, since
+   * `shift()` on an array that long copies it each time.
+   */
+  private roomWaiters: (() => void)[] = [];
+  private waitersHead = 0;
   private itemWaiter: (() => void) | null = null;
   /** Waiters released but not yet added: they already own a slot. */
   private reserved = 0;
@@ -17,7 +23,7 @@ export class BoundedQueue<T> {
   }
 
   push(item: T): Promise<void> | undefined {
-    if (this.depth + this.reserved < this.capacity && this.roomWaiters.length === 0) {
+    if (this.depth + this.reserved < this.capacity && this.waiting === 0) {
       this.add(item);
       return undefined;
     }
@@ -42,11 +48,22 @@ export class BoundedQueue<T> {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    while (this.roomWaiters.length && this.depth + this.reserved < this.capacity) {
+    while (this.waiting > 0 && this.depth + this.reserved < this.capacity) {
       this.reserved++;
-      this.roomWaiters.shift()?.();
+      const w = this.roomWaiters[this.waitersHead];
+      this.waitersHead++;
+      w();
+    }
+    if (this.waitersHead > 4096 && this.waitersHead * 2 > this.roomWaiters.length) {
+      this.roomWaiters = this.roomWaiters.slice(this.waitersHead);
+      this.waitersHead = 0;
     }
     return out;
+  }
+
+  /** Producers waiting for room. */
+  get waiting(): number {
+    return this.roomWaiters.length - this.waitersHead;
   }
 
   /** Resolves when at least one item is queued (or `wake` is called). */
