@@ -145,11 +145,11 @@ export async function fleetBenchmark(
 
   /** One window at the current size: the workers' latencies joined with the browser's frames. */
   const measure = async () => {
-    await request(browser, { measure: 'start' }, 'probing', 10_000);
-    await all(() => ({ measure: 'start' }), 'measuring', 10_000);
+    await request(browser, { measure: 'start' }, 'probing', 60_000);
+    await all(() => ({ measure: 'start' }), 'measuring', 60_000);
     const cpu = shares();
     await new Promise((r) => setTimeout(r, (opts.measureSec ?? 15) * 1000));
-    const w = mergeReports(await all<WorkerReport>(() => ({ measure: 'stop' }), 'commitP99', 30_000));
+    const w = mergeReports(await all<WorkerReport>(() => ({ measure: 'stop' }), 'commitP99', 60_000));
     const used = cpu.stop();
     // Frames still on their way get a moment (a late frame counts with its full latency).
     await new Promise((r) => setTimeout(r, 1000));
@@ -174,7 +174,7 @@ export async function fleetBenchmark(
       const settleStart = Date.now();
       await new Promise((r) => setTimeout(r, 8000));
       while (Date.now() - settleStart < 40_000) {
-        const held = await all<{ heldNow: number }>(() => ({ held: true }), 'heldNow', 10_000);
+        const held = await all<{ heldNow: number }>(() => ({ held: true }), 'heldNow', 60_000);
         if (held.reduce((a, x) => a + x.heldNow, 0) <= Math.max(5, n * 0.02)) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
