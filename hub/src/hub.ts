@@ -346,9 +346,10 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
       ],
     });
     ctx.fleetJobs = fleetJobs;
-    // Alerts follow the database until this hub holds the lease (at once when it is the only hub).
-    await alerts.follow();
     await fleetJobs.start();
+    // Another hub holds the lease: this one's alert pages follow the database (the lease's own
+    // start would otherwise read the same state again right after).
+    if (!fleetJobs.held) await alerts.follow();
     cleanups.push(() => fleetJobs.stop());
     if (!deployments.unavailableReason()) {
       await deployments.startAll();
