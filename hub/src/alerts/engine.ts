@@ -36,6 +36,8 @@ export class AlertEngine {
   readonly alerts = new Map<string, Alert>();
   silenceList: Silence[] = [];
   data: StoredData = emptyData();
+  /** Alerts acknowledged (or taken back) through this hub since the last read of the rows. */
+  private readonly ackedHere = new Set<string>();
   /** The clock; tests replace it. */
   now: () => number = Date.now;
   /** Called after each evaluation with the transitions it made. */
@@ -71,6 +73,8 @@ export class AlertEngine {
   async refreshShared(): Promise<void> {
     await this.reloadRules();
     await this.reloadSilences();
+    // An acknowledgement made on this hub while the rows were read is newer than what was read.
+    this.ackedHere.clear();
     const acked = new Map(
       (
         await this.o.db.query<{ id: string; acked_by: string | null; acked_at: string | Date | null }>(
@@ -79,10 +83,33 @@ export class AlertEngine {
       ).map((r) => [r.id, r]),
     );
     for (const a of this.alerts.values()) {
+      if (this.ackedHere.has(a.id)) continue;
       const r = acked.get(a.id);
       a.ackedBy = r?.acked_by ?? null;
       a.ackedAt = r?.acked_at ? new Date(r.acked_at) : null;
     }
+  }
+
+  /**
+   * Records (or clears, `by` null) who is on a firing alert, in memory and in its row. The row is
+   * written only while the alert still fires, so an acknowledgement racing the cycle that resolves
+   * the alert does not outlive the episode. Returns false when the alert no longer fires.
+   */
+  async acknowledge(a: Alert, by: string | null, at: Date | null): Promise<boolean> {
+    if (by && a.state !== 'firing') return false;
+    this.ackedHere.add(a.id);
+    a.ackedBy = by;
+    a.ackedAt = by ? at : null;
+    // 'pending' too: the cycle that made the alert fire may not have written its row yet.
+    const rows = await this.o.db.query(
+      `UPDATE alert_instances SET acked_by = $2, acked_at = $3, updated_at = now()
+       WHERE id = $1 AND (state IN ('pending', 'firing') OR $2::text IS NULL) RETURNING id`,
+      [a.id, a.ackedBy, a.ackedAt],
+    );
+    if (rows.length === 1 || by === null) return true;
+    a.ackedBy = null;
+    a.ackedAt = null;
+    return false;
   }
 
   async reloadRules(): Promise<void> {

@@ -73,7 +73,12 @@ export async function seedBuiltins(db: Db): Promise<void> {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-/** Writes changed alerts in one statement; `gone` are deleted (inactive again). */
+/**
+ * Writes changed alerts in one statement; `gone` are deleted (inactive again). Who acknowledged an
+ * alert is written only by the acknowledgement itself (any hub's API): evaluation keeps the row's
+ * value while the alert fires, so a cycle that read the acknowledgements just before someone acked
+ * cannot write the acknowledgement away, and clears it when the firing episode ends.
+ */
 export async function saveAlerts(db: Db, changed: Alert[], gone: string[]): Promise<void> {
   if (changed.length) {
     const rows = changed.map((a) => ({
@@ -101,8 +106,9 @@ export async function saveAlerts(db: Db, changed: Alert[], gone: string[]): Prom
          fired_at timestamptz, resolved_at timestamptz, last_true_at timestamptz, acked_by text, acked_at timestamptz)
        ON CONFLICT (id) DO UPDATE SET labels = excluded.labels, annotations = excluded.annotations, state = excluded.state,
          severity = excluded.severity, value = excluded.value, active_at = excluded.active_at, fired_at = excluded.fired_at,
-         resolved_at = excluded.resolved_at, last_true_at = excluded.last_true_at, acked_by = excluded.acked_by,
-         acked_at = excluded.acked_at, updated_at = now()`,
+         resolved_at = excluded.resolved_at, last_true_at = excluded.last_true_at,
+         acked_by = CASE WHEN excluded.state = 'firing' THEN alert_instances.acked_by END,
+         acked_at = CASE WHEN excluded.state = 'firing' THEN alert_instances.acked_at END, updated_at = now()`,
       [JSON.stringify(rows)],
     );
   }

@@ -284,6 +284,67 @@ describe('alert notifications', () => {
     expect(late.body.error.message).toMatch(/only a firing alert/);
   });
 
+  it('an acknowledgement made while a cycle reads the acknowledgements is kept, in memory and in the row', async () => {
+    const key = 'ACKRACE0000000000000000000000000';
+    const { ids, route } = await instances(1);
+    await channel(hub, {
+      type: 'pagerduty',
+      name: 'ack-race',
+      config: { routingKey: key },
+      route,
+      groupBy: ['alertname', 'instance'],
+      groupWaitSec: 0,
+      repeatIntervalSec: 60,
+    });
+    const events = (action: string) => forKey(key).filter((r) => pdEvent(r).event_action === action);
+    await offline(hub, ids[0]);
+    await cycle(hub);
+    await pd.waitFor(() => events('trigger').length === 1);
+    const [alert] = await alertsOf(hub, `?instanceId=${ids[0]}&state=firing`);
+    // The next cycle has read the acknowledgements (none yet) and is held there while someone acks.
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let reading = () => {};
+    const read = new Promise<void>((r) => {
+      reading = r;
+    });
+    const query = hub.db.query;
+    hub.db.query = (async (sql: string, params?: unknown[]) => {
+      const rows = await query.call(hub.db, sql, params);
+      if (sql.includes('WHERE acked_by IS NOT NULL')) {
+        reading();
+        await gate;
+      }
+      return rows;
+    }) as typeof query;
+    try {
+      clock.advance(61); // the page is due to repeat: it must not, it is acknowledged
+      const running = cycle(hub);
+      await read;
+      expect((await hub.api('POST', `/alerts/${alert.id}/ack`)).status).toBe(200);
+      release();
+      await running;
+    } finally {
+      hub.db.query = query;
+    }
+    await pd.waitFor(() => events('acknowledge').length === 1);
+    const row = await hub.db.query('SELECT acked_by FROM alert_instances WHERE id = $1', [alert.id]);
+    expect(row[0]).toMatchObject({ acked_by: 'admin@test.local' });
+    clock.advance(61);
+    await cycle(hub);
+    expect((await hub.api<{ ackedBy: string | null }>('GET', `/alerts/${alert.id}`)).body.ackedBy).toBe(
+      'admin@test.local',
+    );
+    expect(events('trigger')).toHaveLength(1);
+    // Resolved before the next test counts PagerDuty's requests.
+    await online(hub, ids[0]);
+    clock.advance(61);
+    await cycle(hub);
+    await pd.waitFor(() => events('resolve').length === 1);
+  });
+
   it('PagerDuty: a 429 is retried, a 400 fails at once and is visible in the delivery log', async () => {
     const { ids, route } = await instances(1);
     const ch = await channel(hub, {

@@ -156,13 +156,8 @@ export const alertListRoutes: FastifyPluginAsyncZod<{ ctx: HubContext }> = async
     assertRole(u, 'admin', 'support', 'client_owner', 'partner_admin');
     if (ack && a.state !== 'firing')
       throw new HttpError(409, HUB_ERR.CONFLICT, `only a firing alert is acknowledged (this one is ${a.state})`);
-    a.ackedBy = ack ? u.email : null;
-    a.ackedAt = ack ? new Date(ctx.alerts.now()) : null;
-    await ctx.db.query('UPDATE alert_instances SET acked_by = $2, acked_at = $3, updated_at = now() WHERE id = $1', [
-      a.id,
-      a.ackedBy,
-      a.ackedAt,
-    ]);
+    if (!(await engine.acknowledge(a, ack ? u.email : null, new Date(ctx.alerts.now()))))
+      throw new HttpError(409, HUB_ERR.CONFLICT, `only a firing alert is acknowledged (this one is ${a.state})`);
     await audit(ctx.db, `user:${u.id}`, ack ? 'alert.ack' : 'alert.unack', a.id, a.clientId);
     // The next cycle stops the repeats and tells PagerDuty, without waiting for the timer.
     ctx.alerts.kick();
