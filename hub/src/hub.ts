@@ -337,6 +337,9 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         },
         { name: 'billing', start: () => billing.start(), stop: () => billing.stop() },
         { name: 'rollouts and backup schedule', start: () => ops.start(), stop: () => ops.stopSchedules() },
+        { name: 'warm pool', start: () => deployments.pool.start(), stop: () => deployments.pool.stop() },
+        // A deployment whose hub died (its lease expired) goes on here (deploy/claims.ts).
+        everyJob('orphaned deployments', 10_000, () => deployments.adoptOrphans(), jobsLog),
         everyJob('rollups and retention', 30_000, () => (tsMaintenance ?? rollups).run(), jobsLog),
         everyJob('ticket sweep', 30_000, () => ctx.tickets.sweep(), jobsLog),
         everyJob('scheduled changes', 15_000, () => ctx.scheduledChanges.tick(), jobsLog),
@@ -352,7 +355,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     if (!fleetJobs.held) await alerts.follow();
     cleanups.push(() => fleetJobs.stop());
     if (!deployments.unavailableReason()) {
-      await deployments.startAll();
+      await deployments.adoptOrphans();
       await agentOps.proposals.resumeHubActions();
     }
     ready = true;

@@ -1,8 +1,6 @@
-import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
-import { Lease } from './lease.js';
+import { Lease, leaseHolder } from './lease.js';
 
 /** Work that exactly one hub of a deployment does at a time. */
 export interface FleetJob {
@@ -40,7 +38,7 @@ export function fleetJobsLease(d: { db: Db; dataDir: string; log: Logger; jobs: 
   return new Lease({
     db: d.db,
     name: 'fleet-jobs',
-    holder: `${hostname()}:${resolve(d.dataDir)}`,
+    holder: leaseHolder(d.dataDir),
     log: d.log,
     onAcquire: async () => {
       for (const j of d.jobs) await j.start();

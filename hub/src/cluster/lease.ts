@@ -1,8 +1,16 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.js';
 
 /** What a lease needs of the database: one statement at a time. */
 type LeaseDb = Pick<Db, 'query'>;
+
+/**
+ * The name a hub holds leases under: its machine and data directory, so a restarted hub takes its
+ * own leases back at once while two hubs on one machine stay apart.
+ */
+export const leaseHolder = (dataDir: string): string => `${hostname()}:${resolve(dataDir)}`;
 
 /** How long a lease lasts unless renewed, and how often its holder renews it (and others try). */
 export const LEASE_TTL_MS = 15_000;

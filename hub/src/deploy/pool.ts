@@ -129,8 +129,13 @@ export class WarmPool {
     await this.ticking;
   }
 
-  /** Runs a pass now (after a take: the refill starts at once); passes never overlap. */
+  /**
+   * Runs a pass now (after a take: the refill starts at once); passes never overlap. Only where the
+   * pool runs (the hub holding the fleet-wide jobs' lease): another hub's take is refilled on the
+   * holder's next pass, and two hubs never make the same missing server twice.
+   */
   kick() {
+    if (!this.timer) return;
     if (this.ticking) {
       this.again = true;
       return;

@@ -4,6 +4,7 @@ import { HetznerClient, monthlyPrice } from '../cloud/hetzner/client.js';
 import { HetznerError } from '../cloud/hetzner/errors.js';
 import type { HAction, HServer } from '../cloud/hetzner/types.js';
 import { TailscaleClient, TailscaleError } from '../cloud/tailscale/client.js';
+import { leaseHolder } from '../cluster/lease.js';
 import type { HubConfig } from '../config.js';
 import type { Db } from '../db/index.js';
 import type { DeploymentStep } from '../db/tables/deployments.js';
@@ -12,6 +13,7 @@ import { type LiveSink, rooms } from '../live/sink.js';
 import type { OnboardingService } from '../onboarding/service.js';
 import { newId } from '../util/ids.js';
 import { DeployArtifacts } from './artifacts.js';
+import { DeploymentClaims, HANDOVER } from './claims.js';
 import { buildUserData, CLIENT_FIREWALL_RULES, openclawConfigFor } from './cloud-init.js';
 import { WarmPool } from './pool.js';
 import { createInstanceRecord, deleteInstanceRecord, issueInstanceSecret } from './records.js';
@@ -193,7 +195,7 @@ const describe = (e: unknown): { code: string; message: string } => {
 
 /**
  * Deployments as durable jobs: each is a row whose steps run in order and are each safe to run
- * again, so a hub that stops mid-deploy resumes where it was (startAll) and never makes a second
+ * again, so a hub that stops mid-deploy resumes where it was (adoptOrphans) and never makes a second
  * server for one deployment: the server carries the deployment id as a label and create_server
  * looks it up before creating. A failure or a cancel removes everything the deployment made
  * (server, tailnet key and device, instance record) and keeps the row with the reason.
@@ -203,7 +205,9 @@ export class DeploymentService {
   readonly tailscale: TailscaleClient | null;
   readonly artifacts: DeployArtifacts;
   readonly pool: WarmPool;
-  private readonly running = new Map<string, { ctl: AbortController; done: Promise<void> }>();
+  /** The deployments this hub runs (it holds their leases). */
+  private readonly claims: DeploymentClaims;
+  private readonly holder: string;
   private firewallId: number | null = null;
   private catalogueCache: { at: number; value: Awaited<ReturnType<DeploymentService['loadCatalogue']>> } | null = null;
   private stopped = false;
@@ -225,6 +229,14 @@ export class DeploymentService {
         : null;
     this.artifacts = new DeployArtifacts(c.dataDir, c.deploySidecarBundle);
     this.pool = new WarmPool({ db: d.db, config: c, log: d.log.child({ mod: 'warm-pool' }) }, this);
+    this.holder = leaseHolder(c.dataDir);
+    this.claims = new DeploymentClaims({
+      db: d.db,
+      holder: this.holder,
+      log: d.log,
+      run: (id, signal) => this.run(id, signal),
+      canceled: () => new StepFailure('canceled', 'the deployment was canceled'),
+    });
   }
 
   /** The hub's HTTP URL as client servers reach it (the bundle and installer downloads). */
@@ -401,49 +413,54 @@ export class DeploymentService {
     const row = await this.get(id);
     if (!row || TERMINAL.has(row.status)) return row;
     await this.d.db.query('UPDATE deployments SET cancel_requested = true, updated_at = now() WHERE id = $1', [id]);
-    const r = this.running.get(id);
-    if (r) r.ctl.abort(new StepFailure('canceled', 'the deployment was canceled'));
-    else this.start(id);
+    // Running here: stopped now. Running on another hub: it sees the request within seconds.
+    // Running nowhere (its hub died): taken here, and the job cleans up.
+    if (!this.claims.abort(id, new StepFailure('canceled', 'the deployment was canceled'))) this.start(id);
     return this.get(id);
   }
 
-  /** Resumes every deployment a previous hub left unfinished. */
-  async startAll(): Promise<void> {
+  /**
+   * Takes over every unfinished deployment no live hub runs: at start (a restarted hub takes its
+   * own back at once) and, on the hub holding the fleet-wide jobs' lease, every few seconds, so a
+   * deployment whose hub died goes on within the lease's lifetime.
+   */
+  async adoptOrphans(): Promise<void> {
+    if (this.unavailableReason()) return;
     const rows = await this.d.db.query<{ id: string }>(
-      `SELECT id FROM deployments WHERE status NOT IN ('live','failed','canceled') ORDER BY created_at`,
+      `SELECT d.id FROM deployments d LEFT JOIN hub_leases l ON l.name = 'deployment:' || d.id AND l.expires_at > now()
+       WHERE d.status NOT IN ('live','failed','canceled') AND (l.name IS NULL OR l.holder = $1) ORDER BY d.created_at`,
+      [this.holder],
     );
     for (const r of rows) this.start(r.id);
-    this.pool.start();
   }
 
-  /** Stops following deployments without cleaning up: the next start resumes them. */
+  /** Stops running deployments without cleaning up (another hub, or the next start, resumes them). */
   async stop(): Promise<void> {
     this.stopped = true;
     await this.pool.stop();
-    const all = [...this.running.values()];
-    for (const r of all) r.ctl.abort(SHUTDOWN);
-    await Promise.all(all.map((r) => r.done));
+    await this.claims.stop();
   }
 
   /** Waits until a deployment's job settles here (tests). */
   async settled(id: string): Promise<void> {
-    await this.running.get(id)?.done;
+    await this.claims.settled(id);
   }
 
   private start(id: string) {
-    if (this.stopped || this.running.has(id)) return;
-    const ctl = new AbortController();
-    const done = this.run(id, ctl.signal)
-      .catch((e) => this.d.log.error({ err: e, id }, 'deployment job failed'))
-      .finally(() => this.running.delete(id));
-    this.running.set(id, { ctl, done });
+    if (!this.stopped) this.claims.start(id);
   }
 
+  /**
+   * Writes the deployment's progress, only while this hub holds its lease: a hub whose lease was
+   * taken over (it was cut off from the database for too long) learns it here and stops, without
+   * writing over the new runner's progress or cleaning up what that runner goes on with.
+   */
   private async save(row: DeploymentRow) {
-    await this.d.db.query(
+    const saved = await this.d.db.query(
       `UPDATE deployments SET status=$2, steps=$3, server_id=$4, action_id=$5, ipv4=$6, tailnet_ip=$7, tailnet_name=$8,
          tailnet_device_id=$9, tailnet_key_id=$10, monthly_price=$11, error=$12, cleanup=$13, finished_at=$14, updated_at=now()
-       WHERE id=$1`,
+       WHERE id=$1 AND EXISTS (SELECT 1 FROM hub_leases WHERE name = 'deployment:' || $1 AND holder = $15)
+       RETURNING id`,
       [
         row.id,
         row.status,
@@ -459,8 +476,10 @@ export class DeploymentService {
         row.error ? JSON.stringify(row.error) : null,
         row.cleanup ? JSON.stringify(row.cleanup) : null,
         row.finishedAt,
+        this.holder,
       ],
     );
+    if (!saved.length) throw new LeaseLost(row.id);
     row.updatedAt = new Date().toISOString();
     this.emit(row);
   }
@@ -471,7 +490,7 @@ export class DeploymentService {
   }
 
   private async run(id: string, signal: AbortSignal): Promise<void> {
-    let row = await this.get(id);
+    const row = await this.get(id);
     if (!row || TERMINAL.has(row.status)) return;
     await this.d.db.query('UPDATE deployments SET attempts = attempts + 1 WHERE id = $1', [id]);
     row.attempts++;
@@ -504,26 +523,43 @@ export class DeploymentService {
       await this.save(row);
       this.d.log.info({ id, instanceId: row.instanceId, server: row.serverId }, 'deployment live');
     } catch (e) {
-      if (signal.reason === SHUTDOWN) return; // the next hub resumes it
-      row = (await this.get(id)) ?? row;
-      const canceled = row.cancelRequested || (e instanceof StepFailure && e.code === 'canceled');
-      const err = describe(signal.aborted && signal.reason instanceof StepFailure ? signal.reason : e);
-      if (current) {
-        const s = row.steps.find((x) => x.name === current?.name);
-        if (s) {
-          s.status = 'failed';
-          s.error = err.message;
-          s.endedAt = new Date().toISOString();
-        }
+      // Another hub, or this one's next start, goes on with it.
+      if (signal.reason === HANDOVER || e instanceof LeaseLost) {
+        if (e instanceof LeaseLost) this.d.log.info({ id }, 'deployment taken over by another hub: it stops here');
+        return;
       }
-      if (!canceled && !row.error) row.error = { step: current?.name ?? 'reserve', ...err };
-      await this.save(row);
-      this.d.log.warn({ id, err: err.message }, canceled ? 'deployment canceled' : 'deployment failed');
-      row.cleanup = await this.cleanup(row);
-      row.status = canceled ? 'canceled' : 'failed';
-      row.finishedAt = new Date().toISOString();
-      await this.save(row);
+      await this.fail(id, row, current, e, signal).catch((lost) => {
+        if (!(lost instanceof LeaseLost)) throw lost;
+      });
     }
+  }
+
+  /** Records why the deployment failed (or that it was canceled), then removes what it made. */
+  private async fail(
+    id: string,
+    row: DeploymentRow,
+    current: DeploymentStep | undefined,
+    e: unknown,
+    signal: AbortSignal,
+  ): Promise<void> {
+    row = (await this.get(id)) ?? row;
+    const canceled = row.cancelRequested || (e instanceof StepFailure && e.code === 'canceled');
+    const err = describe(signal.aborted && signal.reason instanceof StepFailure ? signal.reason : e);
+    if (current) {
+      const s = row.steps.find((x) => x.name === current?.name);
+      if (s) {
+        s.status = 'failed';
+        s.error = err.message;
+        s.endedAt = new Date().toISOString();
+      }
+    }
+    if (!canceled && !row.error) row.error = { step: current?.name ?? 'reserve', ...err };
+    await this.save(row);
+    this.d.log.warn({ id, err: err.message }, canceled ? 'deployment canceled' : 'deployment failed');
+    row.cleanup = await this.cleanup(row);
+    row.status = canceled ? 'canceled' : 'failed';
+    row.finishedAt = new Date().toISOString();
+    await this.save(row);
   }
 
   /** Retries `fn` while the API does not answer, rate-limits or fails on its side (for a while). */
@@ -986,5 +1022,11 @@ export class DeploymentService {
   }
 }
 
-const SHUTDOWN = Symbol('hub shutdown');
 const SKIPPED = Symbol('skipped');
+
+/** This hub no longer holds the deployment's lease: another hub runs it now. */
+class LeaseLost extends Error {
+  constructor(id: string) {
+    super(`deployment ${id} is run by another hub now`);
+  }
+}
