@@ -23,6 +23,7 @@ const ready = (await reachable(BROKER)) && (await pgAvailable());
 
 interface Deployment {
   id: string;
+  instanceId: string;
   status: string;
   steps: { name: string; status: string; detail: string | null }[];
   error: unknown;
@@ -169,6 +170,14 @@ describe.skipIf(!ready)('deploy: several hubs', () => {
     expect(d.steps.find((s) => s.name === 'create_server')?.detail).toMatch(/already made for this deployment/);
     expect(hetzner.log.filter((l) => l === 'POST /v1/servers').length - before).toBe(1);
     expect(hetzner.serversMatching(`deepsignal/deployment=${id}`)).toHaveLength(1);
+    // Two changes of its server asked through the two hubs at once: one starts, one is refused.
+    const inst = (await survivor.api<{ instanceId: string }>('GET', `/deployments/${id}`)).body.instanceId;
+    const asked = await Promise.all(
+      [runner, survivor].map((h) =>
+        (h as TestHub).api('POST', `/instances/${inst}/server/resize`, { serverType: 'cx32' }),
+      ),
+    );
+    expect(asked.map((r) => r.status).sort()).toEqual([202, 409]);
   }, 180_000);
 
   it('goes on through the other hub when the hub running it stops', async () => {

@@ -91,11 +91,33 @@ export class InstanceLifecycle {
     return h;
   }
 
-  private async claim(instanceId: string, wanted: string[]): Promise<HostRow> {
+  /**
+   * Takes the server for one change: its state moves from one of `wanted` to `to.state` in one
+   * statement (compare and set), so two changes asked through two hubs at once cannot both start.
+   * `check` refuses before anything changes (e.g. a paused server without a snapshot).
+   */
+  private async claim(
+    instanceId: string,
+    wanted: string[],
+    to: { kind: string; state: string },
+    check?: (h: HostRow) => void,
+  ): Promise<HostRow> {
     const h = await host(this.db, instanceId);
     if (!h) throw new LifecycleError(404, 'this instance has no server made by a deployment');
     if (this.busy.has(instanceId)) throw new LifecycleError(409, 'another change to this server is running');
     if (!wanted.includes(h.state)) throw new LifecycleError(409, `the server is ${h.state}`);
+    check?.(h);
+    const taken = await this.db.query(
+      `UPDATE instance_hosts SET operation = $3, state = $4, updated_at = now()
+       WHERE instance_id = $1 AND state = $2 RETURNING instance_id`,
+      [
+        instanceId,
+        h.state,
+        JSON.stringify({ kind: to.kind, status: 'running', error: null, at: new Date().toISOString() }),
+        to.state,
+      ],
+    );
+    if (!taken.length) throw new LifecycleError(409, 'another change to this server started just now');
     this.busy.add(instanceId);
     return h;
   }
@@ -109,8 +131,7 @@ export class InstanceLifecycle {
 
   /** Snapshot, then delete the server (and its tailnet device). */
   async pause(instanceId: string): Promise<void> {
-    const h = await this.claim(instanceId, ['running']);
-    await setOp(this.db, instanceId, 'pause', 'running', null, 'pausing');
+    const h = await this.claim(instanceId, ['running'], { kind: 'pause', state: 'pausing' });
     this.background(instanceId, 'pause', async () => {
       await this.doPause(h);
     });
@@ -158,10 +179,10 @@ export class InstanceLifecycle {
 
   /** A new server from the snapshot (in `location`, default where it was), as a resume deployment. */
   async resume(instanceId: string, actor: string, location?: string): Promise<DeploymentRow> {
-    const h = await this.claim(instanceId, ['paused']);
+    const h = await this.claim(instanceId, ['paused'], { kind: 'resume', state: 'resuming' }, (x) => {
+      if (x.snapshotId === null) throw new LifecycleError(409, 'the paused server has no snapshot');
+    });
     try {
-      if (h.snapshotId === null) throw new LifecycleError(409, 'the paused server has no snapshot');
-      await setOp(this.db, instanceId, 'resume', 'running', null, 'resuming');
       return await this.deployments.create({
         clientId: h.clientId,
         location: location ?? h.location,
@@ -176,8 +197,7 @@ export class InstanceLifecycle {
 
   /** Hetzner change_type: power off, change, power on (a few minutes of downtime). */
   async resize(instanceId: string, serverType: string, actor = 'system'): Promise<void> {
-    const h = await this.claim(instanceId, ['running']);
-    await setOp(this.db, instanceId, 'resize', 'running', null, 'resizing');
+    const h = await this.claim(instanceId, ['running'], { kind: 'resize', state: 'resizing' });
     await this.notices?.announce({ kind: 'resize', instanceId, clientId: h.clientId, to: serverType, actor });
     this.background(instanceId, 'resize', async () => {
       const hz = this.hz();
@@ -204,8 +224,7 @@ export class InstanceLifecycle {
     actor: string,
     place?: { city: string; country: string } | null,
   ): Promise<void> {
-    const h = await this.claim(instanceId, ['running']);
-    await setOp(this.db, instanceId, 'move', 'running', null, 'moving');
+    const h = await this.claim(instanceId, ['running'], { kind: 'move', state: 'moving' });
     await this.notices?.announce({ kind: 'move', instanceId, clientId: h.clientId, to: location, place, actor });
     this.background(instanceId, 'move', async () => {
       await this.doPause(h);
