@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+import { inTransaction, withClient } from './checkout.js';
 import { copyInsert } from './copy.js';
 import * as schema from './schema.js';
 
@@ -95,28 +96,8 @@ export async function openPostgres(url: string, dbSchema: string): Promise<Db> {
     schema: dbSchema,
     orm: drizzlePg(pool, { schema }) as unknown as Drizzle,
     ...base,
-    bulkInsert: async (table, columns, rows) => {
-      const c = await pool.connect();
-      try {
-        await copyInsert(c, table, columns, rows);
-      } finally {
-        c.release();
-      }
-    },
-    async tx(fn) {
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
-        const out = await fn(querier(c));
-        await c.query('COMMIT');
-        return out;
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        c.release();
-      }
-    },
+    bulkInsert: (table, columns, rows) => withClient(pool, (c) => copyInsert(c, table, columns, rows)),
+    tx: (fn) => inTransaction(pool, (c) => fn(querier(c))),
     close: () => pool.end(),
   };
 }

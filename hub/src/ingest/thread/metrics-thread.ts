@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MetricsMessage } from '@deepsignal/protocol';
 import pg from 'pg';
+import { inTransaction } from '../../db/checkout.js';
 import { copyInsert } from '../../db/copy.js';
 import type { Querier } from '../../db/index.js';
 import { type CommitOutcome, commitBatch } from '../commit.js';
@@ -27,23 +28,13 @@ const pool = new pg.Pool({
 });
 pool.on('error', () => {}); // an idle client's error surfaces on the next query instead
 
-async function tx<T>(fn: (q: Querier) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const out = await fn({
+const tx = <T>(fn: (q: Querier) => Promise<T>): Promise<T> =>
+  inTransaction(pool, (c) =>
+    fn({
       query: async (sql, params) => (await c.query(sql, params as unknown[])).rows,
       bulkInsert: (table, columns, rows) => copyInsert(c, table, columns, rows),
-    });
-    await c.query('COMMIT');
-    return out;
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
-}
+    }),
+  );
 
 /** Cursor keys whose `ingest_cursors` row exists (see `commitBatch`). */
 const known = new Set<string>();
