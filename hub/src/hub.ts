@@ -263,7 +263,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     ctx.deployments = deployments;
     cleanups.push(() => deployments.stop());
     // Resizes and moves, by an operator or an agent's approved proposal, tell the client first.
-    InstanceLifecycle.for(
+    const lifecycle = InstanceLifecycle.for(
       db,
       deployments,
       new ServerChangeNotices({
@@ -272,6 +272,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         mailer: security.mailer,
         log: log.child({ mod: 'server-change' }),
       }),
+      log.child({ mod: 'server-change' }),
     );
     const liveServer = attachLive(app.server, ctx);
     cleanups.push(() => liveServer.close());
@@ -338,8 +339,14 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
         { name: 'billing', start: () => billing.start(), stop: () => billing.stop() },
         { name: 'rollouts and backup schedule', start: () => ops.start(), stop: () => ops.stopSchedules() },
         { name: 'warm pool', start: () => deployments.pool.start(), stop: () => deployments.pool.stop() },
-        // A deployment whose hub died (its lease expired) goes on here (deploy/claims.ts).
-        everyJob('orphaned deployments', 10_000, () => deployments.adoptOrphans(), jobsLog),
+        // A deployment whose hub died (its lease expired) goes on here (deploy/claims.ts); a server
+        // change it was making is put right.
+        everyJob(
+          'orphaned deployments',
+          10_000,
+          () => Promise.all([deployments.adoptOrphans(), lifecycle.reconcileInterrupted()]),
+          jobsLog,
+        ),
         everyJob('rollups and retention', 30_000, () => (tsMaintenance ?? rollups).run(), jobsLog),
         everyJob('ticket sweep', 30_000, () => ctx.tickets.sweep(), jobsLog),
         everyJob('scheduled changes', 15_000, () => ctx.scheduledChanges.tick(), jobsLog),
@@ -356,6 +363,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     cleanups.push(() => fleetJobs.stop());
     if (!deployments.unavailableReason()) {
       await deployments.adoptOrphans();
+      await lifecycle.reconcileInterrupted();
       await agentOps.proposals.resumeHubActions();
     }
     ready = true;

@@ -1,6 +1,8 @@
+import pino, { type Logger } from 'pino';
 import type { HetznerClient } from '../cloud/hetzner/client.js';
 import { monthlyPrice } from '../cloud/hetzner/client.js';
 import { HetznerError } from '../cloud/hetzner/errors.js';
+import { Lease } from '../cluster/lease.js';
 import type { Db } from '../db/index.js';
 import type { ServerChangeNotices } from './change-notice.js';
 import type { DeploymentRow, DeploymentService } from './service.js';
@@ -65,14 +67,15 @@ const words = (e: unknown) => (e instanceof HetznerError ? e.describe() : (e as 
  * says where it is and, on failure, why in Hetzner's words.
  */
 export class InstanceLifecycle {
-  private readonly busy = new Set<string>();
+  /** Changes running on this hub, with the lease each holds. */
+  private readonly busy = new Map<string, Lease>();
   private static readonly shared = new WeakMap<DeploymentService, InstanceLifecycle>();
 
   /** The one lifecycle of a hub's deployments (its busy set guards each instance across callers). */
-  static for(db: Db, deployments: DeploymentService, notices?: ServerChangeNotices): InstanceLifecycle {
+  static for(db: Db, deployments: DeploymentService, notices?: ServerChangeNotices, log?: Logger): InstanceLifecycle {
     let l = InstanceLifecycle.shared.get(deployments);
     if (!l) {
-      l = new InstanceLifecycle(db, deployments, notices);
+      l = new InstanceLifecycle(db, deployments, notices, log);
       InstanceLifecycle.shared.set(deployments, l);
     }
     return l;
@@ -83,6 +86,7 @@ export class InstanceLifecycle {
     private readonly deployments: DeploymentService,
     /** Tells the client before a resize or a move takes its agent offline. */
     private readonly notices?: ServerChangeNotices,
+    private readonly log: Logger = pino({ level: 'silent' }),
   ) {}
 
   private hz(): HetznerClient {
@@ -107,6 +111,17 @@ export class InstanceLifecycle {
     if (this.busy.has(instanceId)) throw new LifecycleError(409, 'another change to this server is running');
     if (!wanted.includes(h.state)) throw new LifecycleError(409, `the server is ${h.state}`);
     check?.(h);
+    // The lease first: from the moment the state says a change runs, a lease says who runs it.
+    const lease = new Lease({
+      db: this.db,
+      name: `server-change:${instanceId}`,
+      holder: this.deployments.holder,
+      log: this.log,
+      onAcquire: () => {},
+      onLose: () => {},
+    });
+    await lease.attempt();
+    if (!lease.held) throw new LifecycleError(409, 'another change to this server is running on another hub');
     const taken = await this.db.query(
       `UPDATE instance_hosts SET operation = $3, state = $4, updated_at = now()
        WHERE instance_id = $1 AND state = $2 RETURNING instance_id`,
@@ -117,16 +132,83 @@ export class InstanceLifecycle {
         to.state,
       ],
     );
-    if (!taken.length) throw new LifecycleError(409, 'another change to this server started just now');
-    this.busy.add(instanceId);
+    if (!taken.length) {
+      await lease.stop();
+      throw new LifecycleError(409, 'another change to this server started just now');
+    }
+    await lease.start(); // renewed while the change runs
+    this.busy.set(instanceId, lease);
     return h;
   }
 
+  /**
+   * Runs the change here, under the lease `server-change:<instance>` its claim took, so that when
+   * this hub dies in the middle another hub (or this one restarted) sees the change is run by
+   * nobody and puts the server back where it stands ({@link reconcileInterrupted}).
+   */
   private background(instanceId: string, kind: string, fn: () => Promise<void>) {
     void fn()
       .then(() => setOp(this.db, instanceId, kind, 'done', null))
       .catch((e) => setOp(this.db, instanceId, kind, 'failed', words(e), 'running').catch(() => {}))
-      .finally(() => this.busy.delete(instanceId));
+      .finally(() => void this.release(instanceId));
+  }
+
+  /** The change of this server ends here: its lease is given up. */
+  private async release(instanceId: string): Promise<void> {
+    const lease = this.busy.get(instanceId);
+    this.busy.delete(instanceId);
+    await lease?.stop();
+  }
+
+  /**
+   * Changes that no hub runs any more (the hub doing them died or was restarted in the middle):
+   * each is marked failed with what happened, and the server is put back as Hetzner has it:
+   * powered on and `running` (with the type it has now) when it still exists, `paused` when only
+   * its snapshot is left. Run at start and by the orphan sweep of the fleet-wide jobs' holder.
+   */
+  async reconcileInterrupted(): Promise<void> {
+    const hz = this.deployments.hetzner;
+    if (!hz) return;
+    const rows = await this.db.query<{ instance_id: string; operation: { kind: string } }>(
+      `SELECT h.instance_id, h.operation FROM instance_hosts h
+         LEFT JOIN hub_leases l ON l.name = 'server-change:' || h.instance_id AND l.expires_at > now()
+       WHERE h.state IN ('pausing', 'resizing', 'moving') AND (l.name IS NULL OR l.holder = $1)`,
+      [this.deployments.holder],
+    );
+    for (const r of rows) {
+      if (this.busy.has(r.instance_id)) continue;
+      const h = await host(this.db, r.instance_id);
+      if (!h) continue;
+      const kind = r.operation?.kind ?? h.state;
+      try {
+        const s = h.serverId === null ? null : await hz.getServer(h.serverId);
+        let now: string;
+        if (s) {
+          if (s.status === 'off') await hz.waitForAction((await hz.serverAction(s.id, 'poweron')).action);
+          await this.db.query(
+            `UPDATE instance_hosts SET state = 'running', server_type = $2, monthly_price = $3, updated_at = now()
+             WHERE instance_id = $1`,
+            [h.instanceId, s.server_type.name, monthlyPrice(s.server_type, h.location)],
+          );
+          now = `the server is running as ${s.server_type.name}`;
+        } else if (h.snapshotId !== null) {
+          await this.db.query(
+            `UPDATE instance_hosts SET state = 'paused', server_id = NULL, ipv4 = NULL, tailnet_ip = NULL,
+               tailnet_device_id = NULL, monthly_price = NULL, updated_at = now() WHERE instance_id = $1`,
+            [h.instanceId],
+          );
+          now = 'the server is paused (its snapshot is kept): resume it';
+        } else continue; // neither server nor snapshot: left for an operator, as it is
+        const why = `interrupted: the hub doing it stopped; ${now}. Ask again if it is still wanted.`;
+        await setOp(this.db, h.instanceId, kind, 'failed', why);
+        this.log.warn({ instanceId: h.instanceId, kind }, `server change ${why}`);
+      } catch (e) {
+        this.log.warn(
+          { err: words(e), instanceId: h.instanceId },
+          'an interrupted server change could not be put right yet',
+        );
+      }
+    }
   }
 
   /** Snapshot, then delete the server (and its tailnet device). */
@@ -191,7 +273,8 @@ export class InstanceLifecycle {
         resume: { instanceId, image: String(h.snapshotId) },
       });
     } finally {
-      this.busy.delete(instanceId);
+      // The resume deployment holds its own lease from here.
+      await this.release(instanceId);
     }
   }
 
@@ -228,7 +311,7 @@ export class InstanceLifecycle {
     await this.notices?.announce({ kind: 'move', instanceId, clientId: h.clientId, to: location, place, actor });
     this.background(instanceId, 'move', async () => {
       await this.doPause(h);
-      this.busy.delete(instanceId);
+      await this.release(instanceId);
       await this.resume(instanceId, actor, location);
     });
   }

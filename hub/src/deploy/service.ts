@@ -207,7 +207,8 @@ export class DeploymentService {
   readonly pool: WarmPool;
   /** The deployments this hub runs (it holds their leases). */
   private readonly claims: DeploymentClaims;
-  private readonly holder: string;
+  /** The name this hub holds leases under (deployments', and server changes'). */
+  readonly holder: string;
   private firewallId: number | null = null;
   private catalogueCache: { at: number; value: Awaited<ReturnType<DeploymentService['loadCatalogue']>> } | null = null;
   private stopped = false;
