@@ -150,11 +150,12 @@ export class FakeTailscale {
       if ((b.description ?? '').length > 50) return send(400, { message: 'description must be at most 50 characters' });
       const id = `k${randomBytes(8).toString('hex')}CNTRL`;
       const expiry = b.expirySeconds ?? 90 * 86400;
+      const created = Date.now(); // one reading: the key lives exactly `expirySeconds`
       const k: Key = {
         id,
         key: `tskey-auth-${id}-${randomBytes(16).toString('hex')}`,
-        created: Date.now(),
-        expires: Date.now() + expiry * 1000,
+        created,
+        expires: created + expiry * 1000,
         description: b.description ?? '',
         reusable: !!c.reusable,
         ephemeral: !!c.ephemeral,
