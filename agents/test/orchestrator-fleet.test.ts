@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeCloudSettings } from '../../hub/src/testing/cloud-settings.js';
 import { FakeHetzner } from '../../hub/src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../../hub/src/testing/tailscale-fake.js';
 import { VpsSimulator } from '../../hub/src/testing/vps-sim.js';
@@ -88,11 +89,7 @@ describe('orchestrator: failover, scaling and updates', () => {
   beforeAll(async () => {
     await Promise.all([hetzner.start(), tailscale.start()]);
     t = await startAgentHub({
-      hetznerToken: 'test-token',
-      hetznerUrl: hetzner.url,
-      tailscaleApiKey: 'tskey-api-test',
-      tailscaleTailnet: 'example.com',
-      tailscaleUrl: tailscale.url,
+      ...fakeCloudSettings(hetzner, tailscale),
       deployPollMs: 100,
       deployOpenclawVersion: pinned,
     });

@@ -5,6 +5,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeCloudSettings } from '../../hub/src/testing/cloud-settings.js';
 import { FakeHetzner } from '../../hub/src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../../hub/src/testing/tailscale-fake.js';
 import { VpsSimulator } from '../../hub/src/testing/vps-sim.js';
@@ -25,11 +26,7 @@ describe.skipIf(!hasChromium)('Mission Control: deploy new instance', () => {
     ensureDashboardBuilt();
     await Promise.all([hetzner.start(), tailscale.start()]);
     hub = await startTestHub({
-      hetznerToken: 'test-token',
-      hetznerUrl: hetzner.url,
-      tailscaleApiKey: 'tskey-api-test',
-      tailscaleTailnet: 'example.com',
-      tailscaleUrl: tailscale.url,
+      ...fakeCloudSettings(hetzner, tailscale),
       deployPollMs: 200,
     });
     await hub.api('POST', '/clients', { name: 'Acme Retail', industry: 'retail', plan: 'starter' });

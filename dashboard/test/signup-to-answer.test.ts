@@ -11,6 +11,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeCloudSettings } from '../../hub/src/testing/cloud-settings.js';
 import { FakeHetzner } from '../../hub/src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../../hub/src/testing/tailscale-fake.js';
 import { VpsSimulator } from '../../hub/src/testing/vps-sim.js';
@@ -75,11 +76,7 @@ describe.skipIf(!hasChromium)('a new client: sign-up to a test-drive answer from
     ensureDashboardBuilt();
     [fake] = await Promise.all([startFakeProviders(), hetzner.start(), tailscale.start()]);
     hub = await startTestHub({
-      hetznerToken: 'test-token',
-      hetznerUrl: hetzner.url,
-      tailscaleApiKey: 'tskey-api-test',
-      tailscaleTailnet: 'example.com',
-      tailscaleUrl: tailscale.url,
+      ...fakeCloudSettings(hetzner, tailscale),
       deployPollMs: 200,
       deployApproval: 'auto',
       anthropicUrl: fake.url,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeCloudSettings } from '../src/testing/cloud-settings.js';
 import { FakeHetzner } from '../src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../src/testing/tailscale-fake.js';
 import { VpsSimulator } from '../src/testing/vps-sim.js';
@@ -63,11 +64,7 @@ describe.skipIf(!ready)('deploy: several hubs', () => {
     mqttUrl: BROKER,
     shareGroup: `t${randomBytes(5).toString('hex')}`,
     masterKey: `k1:${randomBytes(32).toString('base64')}`,
-    hetznerToken: 'test-token',
-    hetznerUrl: hetzner.url,
-    tailscaleApiKey: 'tskey-api-test',
-    tailscaleTailnet: 'example.com',
-    tailscaleUrl: tailscale.url,
+    ...fakeCloudSettings(hetzner, tailscale),
     deployPollMs: 100,
     deployConnectTimeoutSec: 120,
   });

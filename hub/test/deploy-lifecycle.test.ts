@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeCloudSettings } from '../src/testing/cloud-settings.js';
 import { FakeHetzner } from '../src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../src/testing/tailscale-fake.js';
 import { VpsSimulator } from '../src/testing/vps-sim.js';
@@ -32,11 +33,7 @@ describe('deploy: the instance’s life after it', () => {
   beforeAll(async () => {
     await Promise.all([hetzner.start(), tailscale.start()]);
     hub = await startTestHub({
-      hetznerToken: 'test-token',
-      hetznerUrl: hetzner.url,
-      tailscaleApiKey: 'tskey-api-test',
-      tailscaleTailnet: 'example.com',
-      tailscaleUrl: tailscale.url,
+      ...fakeCloudSettings(hetzner, tailscale),
       deployPollMs: 100,
     });
     client = (await hub.api<{ id: string }>('POST', '/clients', { name: 'Acme', industry: 'retail', plan: 'starter' }))

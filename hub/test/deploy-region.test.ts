@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeCloudSettings } from '../src/testing/cloud-settings.js';
 import { FakeHetzner } from '../src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../src/testing/tailscale-fake.js';
 import { VpsSimulator } from '../src/testing/vps-sim.js';
@@ -35,11 +36,7 @@ describe('deploy: client location and announced server changes', () => {
   beforeAll(async () => {
     [smtp] = await Promise.all([startSmtp(), hetzner.start(), tailscale.start()]);
     hub = await startTestHub({
-      hetznerToken: 'test-token',
-      hetznerUrl: hetzner.url,
-      tailscaleApiKey: 'tskey-api-test',
-      tailscaleTailnet: 'example.com',
-      tailscaleUrl: tailscale.url,
+      ...fakeCloudSettings(hetzner, tailscale),
       deployPollMs: 100,
       mailTransport: smtp.url,
     });

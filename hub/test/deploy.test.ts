@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeCloudSettings } from '../src/testing/cloud-settings.js';
 import { FakeHetzner } from '../src/testing/hetzner-fake.js';
 import { FakeTailscale } from '../src/testing/tailscale-fake.js';
 import { VpsSimulator } from '../src/testing/vps-sim.js';
@@ -38,11 +39,7 @@ describe('deploy: from POST to a live agent and back', () => {
   beforeAll(async () => {
     await Promise.all([hetzner.start(), tailscale.start()]);
     hub = await startTestHub({
-      hetznerToken: 'test-token',
-      hetznerUrl: hetzner.url,
-      tailscaleApiKey: 'tskey-api-test',
-      tailscaleTailnet: 'example.com',
-      tailscaleUrl: tailscale.url,
+      ...fakeCloudSettings(hetzner, tailscale),
       deployPollMs: 100,
     });
     client = (await hub.api<{ id: string }>('POST', '/clients', { name: 'Acme', industry: 'retail', plan: 'starter' }))
