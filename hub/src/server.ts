@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { parseSchedules, startAgentRunner } from './agent-ops/runner-process.js';
+import { startAgentsOnOneHub } from './agent-ops/runner-lease.js';
+import { parseSchedules } from './agent-ops/runner-process.js';
 import { ConfigError, helpText, loadConfig } from './config.js';
 import { startHub } from './hub.js';
 import { PortInUseError } from './util/listen.js';
@@ -23,10 +24,11 @@ async function main(): Promise<void> {
   checkTlsFiles(config);
   parseSchedules(config.agentSchedules);
   const hub = await startHub(config);
-  // The ops agents run as their own process and reach the hub over HTTP like any client.
+  // The ops agents run as their own process and reach the hub over HTTP like any client; with
+  // several hubs, beside one of them.
   const agents =
     config.agents === 'on'
-      ? startAgentRunner({ db: hub.db, config, httpUrl: hub.httpUrl, log: hub.ctx.log })
+      ? await startAgentsOnOneHub({ db: hub.db, config, httpUrl: hub.httpUrl, log: hub.ctx.log })
       : { stop: async () => {} };
   const lines = [
     '',

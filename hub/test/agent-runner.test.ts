@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgentsOnOneHub } from '../src/agent-ops/runner-lease.js';
 import { parseSchedules, startAgentRunner } from '../src/agent-ops/runner-process.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 import { until } from './helpers/sidecar-proc.js';
@@ -71,6 +72,32 @@ describe('agent runner process', () => {
     const before = (await runs()).length;
     await until(async () => (await runs()).length > before, 30_000, 'a run by the new process');
     expect(lines.join('\n')).toContain('the hub refused its token');
+  });
+
+  it('runs beside one hub of several: the next hub starts the agents when that one stops', async () => {
+    // Two hubs on one database, told apart by their data directories; no agent scheduled, so
+    // what is watched is which hub would run them.
+    const hubOn = (dataDir: string) =>
+      startAgentsOnOneHub({
+        db: hub.db,
+        config: {
+          ...hub.ctx.config,
+          dataDir,
+          agentSchedules: 'orchestrator=0,support=0,security=0,billing=0,onboarding=0,learning=0',
+        },
+        httpUrl: hub.httpUrl,
+        log: pino({ level: 'silent' }),
+      });
+    const first = await hubOn('/srv/hub-a');
+    const second = await hubOn('/srv/hub-b');
+    try {
+      expect([first.running(), second.running()]).toEqual([true, false]);
+      await first.stop();
+      await until(() => second.running(), 30_000, 'the other hub runs the agents');
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
   });
 
   it('refuses schedules for agents it cannot run, and bad numbers', () => {

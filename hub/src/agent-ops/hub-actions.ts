@@ -187,7 +187,9 @@ export class HubActions {
       return;
     }
     const lifecycle = InstanceLifecycle.for(this.d.db, this.deploy());
-    if (resumed && !lifecycle.isBusy(o.instanceId)) {
+    // At start: the resize may run on another hub (several hubs); if none runs it, it was cut
+    // short by this hub's restart (and the server is put right, deploy/lifecycle.ts).
+    if (resumed && !lifecycle.isBusy(o.instanceId) && !(await lifecycle.runningElsewhere(o.instanceId))) {
       await update({
         ...o,
         status: 'failed',
@@ -195,7 +197,7 @@ export class HubActions {
       });
       return;
     }
-    await lifecycle.idle(o.instanceId);
+    await lifecycle.idleEverywhere(o.instanceId);
     const op = (
       await this.d.db.query<{
         operation: { kind: string; status: string; error: string | null } | null;

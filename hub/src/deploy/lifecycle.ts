@@ -224,6 +224,22 @@ export class InstanceLifecycle {
     return this.busy.has(instanceId);
   }
 
+  /** Whether another hub runs a change of this server now (it holds the change's lease). */
+  async runningElsewhere(instanceId: string): Promise<boolean> {
+    const r = await this.db.query('SELECT 1 FROM hub_leases WHERE name = $1 AND expires_at > now() AND holder <> $2', [
+      `server-change:${instanceId}`,
+      this.deployments.holder,
+    ]);
+    return r.length > 0;
+  }
+
+  /** Waits until no hub runs a change of this server (this one or another). */
+  async idleEverywhere(instanceId: string, ms = 3_600_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (Date.now() < end && (this.busy.has(instanceId) || (await this.runningElsewhere(instanceId))))
+      await new Promise((r) => setTimeout(r, 1000));
+  }
+
   /** Waits until a background change of the instance ends (tests, move). */
   async idle(instanceId: string, ms = 600_000): Promise<void> {
     const end = Date.now() + ms;
