@@ -8,6 +8,7 @@ import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { getToken } from './api';
 import { createFrameBatcher } from './frame-batcher';
+import { isReleased } from './released';
 
 export type LiveSocket = Socket<LiveServerEvents, LiveClientEvents>;
 /** Payload of a live server event. */
@@ -75,7 +76,9 @@ export function useLiveEvent<K extends keyof LiveServerEvents>(
   useEffect(() => {
     if (!enabled) return;
     const s = getSocket();
-    const fn = (e: LivePayload<K>) => ref.current(e);
+    const fn = (e: LivePayload<K>) => {
+      if (!isReleased((e as { instanceId?: unknown } | null)?.instanceId)) ref.current(e);
+    };
     // biome-ignore lint/suspicious/noExplicitAny: socket.io's typed overloads do not accept a generic key
     s.on(event, fn as any);
     return () => {

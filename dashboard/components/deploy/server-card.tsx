@@ -7,6 +7,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { toast } from '@/components/ui/toast';
 import { ApiError, api } from '@/lib/api';
+import { markReleased } from '@/lib/released';
 import { DeploymentProgress } from './deployment-progress';
 import { ServerChangeDialog } from './server-change-dialog';
 import { fmtEur } from './types';
@@ -147,10 +148,12 @@ export function InstanceServerCard({ instanceId, canManage }: { instanceId: stri
         destructive
         onConfirm={async () => {
           try {
+            markReleased(instanceId);
             await api(`/instances/${encodeURIComponent(instanceId)}`, { method: 'DELETE' });
             toast('Instance released', { tone: 'success', description: host.serverName });
             router.push('/fleet/');
           } catch (e) {
+            markReleased(instanceId, false);
             toast('Could not release the instance', { tone: 'error', description: (e as Error).message });
             throw e;
           }
