@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeCloudSettings } from '../src/testing/cloud-settings.js';
 import { FakeHetzner } from '../src/testing/hetzner-fake.js';
@@ -7,20 +6,11 @@ import { FakeTailscale } from '../src/testing/tailscale-fake.js';
 import { VpsSimulator } from '../src/testing/vps-sim.js';
 import { startTestHub, type TestHub } from './helpers/hub.js';
 import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from './helpers/pg.js';
+import { reachable } from './helpers/reachable.js';
 import { until } from './helpers/sidecar-proc.js';
 
 const BROKER = process.env.DS_TEST_MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
-const reachable = (url: string) =>
-  new Promise<boolean>((resolve) => {
-    const u = new URL(url);
-    const s = connect(Number(u.port || 1883), u.hostname);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-const ready = (await reachable(BROKER)) && (await pgAvailable());
+const ready = (await reachable(BROKER, 1883)) && (await pgAvailable());
 
 interface Deployment {
   id: string;

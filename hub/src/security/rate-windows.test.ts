@@ -1,19 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { reachable } from '../../test/helpers/reachable.js';
 import { RedisRateWindows } from './rate-windows.js';
 
 const REDIS = process.env.DS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisUp = await new Promise<boolean>((resolve) => {
-  const u = new URL(REDIS);
-  const s = connect(Number(u.port || 6379), u.hostname);
-  s.once('connect', () => {
-    s.destroy();
-    resolve(true);
-  });
-  s.once('error', () => resolve(false));
-});
+const redisUp = await reachable(REDIS, 6379);
 const log = pino({ level: 'silent' });
 const stores: RedisRateWindows[] = [];
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ackCollector, connectSidecar, metricsMsg, pub, startTestHub, type TestHub } from '../helpers/hub.js';
 import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from '../helpers/pg.js';
+import { reachable } from '../helpers/reachable.js';
 
 /**
  * External-broker mode against the machine's Mosquitto (127.0.0.1:1883, anonymous here; the
@@ -10,17 +10,7 @@ import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from '../helpers/pg.js'
  * broker; each run uses its own shared-subscription group so parallel runs do not steal messages.
  */
 const BROKER = process.env.DS_TEST_MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
-const reachable = () =>
-  new Promise<boolean>((resolve) => {
-    const u = new URL(BROKER);
-    const s = connect(Number(u.port || 1883), u.hostname);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-const ready = (await reachable()) && (await pgAvailable());
+const ready = (await reachable(BROKER, 1883)) && (await pgAvailable());
 
 let h1: TestHub;
 let h2: TestHub;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsCluster } from '../../../scripts/test/nats-cluster.js';
 import { connectSidecar, metricsMsg, pub, serveCommands, startTestHub, type TestHub } from '../helpers/hub.js';
 import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from '../helpers/pg.js';
+import { reachable } from '../helpers/reachable.js';
 import { until } from '../helpers/sidecar-proc.js';
 
 /**
@@ -18,17 +18,7 @@ import { until } from '../helpers/sidecar-proc.js';
  * live metric frames stay on the hub that made them (a browser gets one, not one per hub).
  */
 const REDIS = process.env.DS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisUp = () =>
-  new Promise<boolean>((resolve) => {
-    const u = new URL(REDIS);
-    const s = connect(Number(u.port || 6379), u.hostname);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-const ready = (await NatsCluster.available()) && (await redisUp()) && (await pgAvailable());
+const ready = (await NatsCluster.available()) && (await reachable(REDIS, 6379)) && (await pgAvailable());
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ds-nats-'));
 const cluster = new NatsCluster(dir, 3);

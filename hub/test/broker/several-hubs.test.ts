@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSidecar, metricsMsg, pub, serveCommands, startTestHub, type TestHub } from '../helpers/hub.js';
 import { dropSchema, PG_URL, pgAvailable, uniqueSchema } from '../helpers/pg.js';
+import { reachable } from '../helpers/reachable.js';
 import { type SidecarProc, spawnSidecar, until } from '../helpers/sidecar-proc.js';
 import { browserLogin, startProvider } from '../security/oidc-idp.js';
 import { makeTenant } from '../security/tenants.js';
@@ -18,16 +18,6 @@ import { makeTenant } from '../security/tenants.js';
  */
 const BROKER = process.env.DS_TEST_MOSQUITTO_URL ?? 'mqtt://127.0.0.1:1883';
 const REDIS = process.env.DS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const reachable = (url: string, port: number) =>
-  new Promise<boolean>((resolve) => {
-    const u = new URL(url);
-    const s = connect(Number(u.port || port), u.hostname);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 const ready = (await reachable(BROKER, 1883)) && (await reachable(REDIS, 6379)) && (await pgAvailable());
 
 let h1: TestHub;
