@@ -112,6 +112,8 @@ export class InstanceLifecycle {
     if (!wanted.includes(h.state)) throw new LifecycleError(409, `the server is ${h.state}`);
     check?.(h);
     // The lease first: from the moment the state says a change runs, a lease says who runs it.
+    // Reserved here at once, so a second change asked of this hub meanwhile is refused above
+    // (and cannot give up the lease this one takes).
     const lease = new Lease({
       db: this.db,
       name: `server-change:${instanceId}`,
@@ -120,6 +122,18 @@ export class InstanceLifecycle {
       onAcquire: () => {},
       onLose: () => {},
     });
+    this.busy.set(instanceId, lease);
+    try {
+      await this.takeServer(instanceId, h.state, to, lease);
+    } catch (e) {
+      this.busy.delete(instanceId);
+      throw e;
+    }
+    return h;
+  }
+
+  /** The lease, then the compare-and-set of the server's state; the lease renewed from then on. */
+  private async takeServer(instanceId: string, from: string, to: { kind: string; state: string }, lease: Lease) {
     await lease.attempt();
     if (!lease.held) throw new LifecycleError(409, 'another change to this server is running on another hub');
     const taken = await this.db.query(
@@ -127,7 +141,7 @@ export class InstanceLifecycle {
        WHERE instance_id = $1 AND state = $2 RETURNING instance_id`,
       [
         instanceId,
-        h.state,
+        from,
         JSON.stringify({ kind: to.kind, status: 'running', error: null, at: new Date().toISOString() }),
         to.state,
       ],
@@ -137,8 +151,6 @@ export class InstanceLifecycle {
       throw new LifecycleError(409, 'another change to this server started just now');
     }
     await lease.start(); // renewed while the change runs
-    this.busy.set(instanceId, lease);
-    return h;
   }
 
   /**
