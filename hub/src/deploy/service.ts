@@ -37,7 +37,9 @@ const STATUS_OF: Record<StepName, DeploymentStatus> = {
   join_tailnet: 'joining',
   sidecar_connected: 'joining',
   configured: 'joining',
-  live: 'live',
+  // 'live' is the deployment's end, set once every step is done: while the last step runs it is
+  // still joining (a status of 'live' is terminal, and a hub stopping in that step must resume it).
+  live: 'joining',
 };
 const TERMINAL = new Set<DeploymentStatus>(['live', 'failed', 'canceled']);
 /** Label keys on every server a deployment makes (Hetzner labels find them again). */
